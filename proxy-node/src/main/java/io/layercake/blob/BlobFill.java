@@ -1,0 +1,178 @@
+package io.layercake.blob;
+
+import akka.NotUsed;
+import akka.stream.Materializer;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import io.layercake.oci.Digest;
+import io.layercake.storage.BlobWriter;
+import io.layercake.storage.StoredBlob;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/*
+ * Implementation notes
+ *
+ * A fill copies one upstream body into a BlobWriter (temp file + running sha256) on the blocking
+ * dispatcher. It is owned by no client: the first client's disconnect does not stop it, only the
+ * fill timeout or an upstream fault does, so the cache write always finishes or fails cleanly.
+ *
+ * Readers tail the growing temp file instead of sharing the upstream stream, so a client that
+ * arrives late still starts at byte 0 (or at its Range) without buffering anything in memory:
+ * each reader holds one file channel and one chunk at a time, and Akka HTTP's backpressure paces
+ * it. A reader that catches up waits on a progress signal that the writer completes after each
+ * chunk.
+ *
+ * Never wrong: until the digest is verified, readers may read all but the LAST byte. If the
+ * content turns out to be bad, every reader fails before its response is complete, so a client
+ * can never receive a full-length body that is not the blob it asked for. The held-back byte is
+ * released when the commit has succeeded.
+ *
+ * The rename at commit and a reader's open of the file are serialised on this object, so a reader
+ * opens either the temp file or the committed one, never a path that was just moved away.
+ */
+
+/** One blob being fetched from upstream, streamed to any number of readers while it fills. */
+public final class BlobFill {
+
+  private final Digest digest;
+  private final long size;
+  private final BlobWriter writer;
+  private final Executor blockingExecutor;
+  private final CompletableFuture<StoredBlob> completion = new CompletableFuture<>();
+
+  private CompletableFuture<Void> progress;
+  private volatile StoredBlob committed;
+  private volatile Throwable failure;
+
+  private BlobFill(Digest digest, long size, BlobWriter writer, Executor blockingExecutor) {
+    this.digest = digest;
+    this.size = size;
+    this.writer = writer;
+    this.blockingExecutor = blockingExecutor;
+  }
+
+  /**
+   * Starts copying {@code body} into {@code writer}.
+   *
+   * @param size the size upstream announced
+   * @param fillTimeout the longest a whole fill may take, whoever is still reading
+   * @param blockingDispatcher the dispatcher for file writes
+   */
+  public static BlobFill start(Digest digest, long size, Source<ByteString, NotUsed> body,
+      BlobWriter writer, Duration fillTimeout, String blockingDispatcher,
+      Executor blockingExecutor, Materializer materializer) {
+    BlobFill fill = new BlobFill(digest, size, writer, blockingExecutor);
+    body.completionTimeout(fillTimeout)
+        .runWith(Sink.<ByteString>foreach(fill::append).async(blockingDispatcher), materializer)
+        .whenCompleteAsync((done, error) -> fill.finish(error), blockingExecutor);
+    return fill;
+  }
+
+  /** The blob's digest. */
+  public Digest digest() {
+    return digest;
+  }
+
+  /** The blob's size as upstream announced it. */
+  public long size() {
+    return size;
+  }
+
+  /** Whether the fill has failed: nothing more will come from it. */
+  public boolean hasFailed() {
+    return failure != null;
+  }
+
+  /** Completes with the committed blob, or fails with why the fill failed. */
+  public CompletionStage<StoredBlob> completion() {
+    return completion;
+  }
+
+  /**
+   * Streams bytes {@code first..last} (inclusive) as they arrive. The source fails if the fill
+   * fails, before it has emitted the last byte of the blob.
+   */
+  public Source<ByteString, NotUsed> read(long first, long last) {
+    return FileRangeSource.of(this::openChannel, first, last, this::awaitReadable, blockingExecutor);
+  }
+
+  private void append(ByteString chunk) throws IOException {
+    for (ByteBuffer buffer : chunk.getByteBuffers()) {
+      writer.write(buffer);
+    }
+    signalProgress();
+  }
+
+  private void finish(Throwable error) {
+    if (error == null) {
+      try {
+        StoredBlob stored;
+        synchronized (this) {
+          stored = writer.commit(null);
+          committed = stored;
+        }
+        signalProgress();
+        completion.complete(stored);
+        return;
+      } catch (IOException | RuntimeException e) {
+        error = e;
+      }
+    }
+    writer.abort();
+    failure = error;
+    signalProgress();
+    completion.completeExceptionally(error);
+  }
+
+  /** Bytes readers may have: everything once committed, all but the last byte before. */
+  private long readableLimit() {
+    return committed != null ? size : Math.max(0, Math.min(writer.written(), size - 1));
+  }
+
+  private synchronized FileChannel openChannel() {
+    return FileRangeSource.open(committed != null ? committed.path() : writer.tempPath());
+  }
+
+  private CompletionStage<Long> awaitReadable(long position) {
+    CompletableFuture<Void> signal;
+    synchronized (this) {
+      Optional<CompletionStage<Long>> ready = readyState(position);
+      if (ready.isPresent()) {
+        return ready.get();
+      }
+      if (progress == null) {
+        progress = new CompletableFuture<>();
+      }
+      signal = progress;
+    }
+    return signal.thenCompose(ignored -> awaitReadable(position));
+  }
+
+  private Optional<CompletionStage<Long>> readyState(long position) {
+    Throwable failed = failure;
+    if (failed != null) {
+      return Optional.of(CompletableFuture.failedFuture(failed));
+    }
+    long limit = readableLimit();
+    return limit > position ? Optional.of(CompletableFuture.completedFuture(limit)) : Optional.empty();
+  }
+
+  private void signalProgress() {
+    CompletableFuture<Void> signal;
+    synchronized (this) {
+      signal = progress;
+      progress = null;
+    }
+    if (signal != null) {
+      signal.complete(null);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package io.layercake.blob;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.layercake.CborSerializable;
+import io.layercake.Failures;
+import io.layercake.oci.OciFailure;
+
+/**
+ * What a {@link BlobEntity} answers. A failure carries its OCI error code rather than travelling
+ * as a {@code StatusReply} error, whose message-only form would lose the status and Retry-After
+ * that the client must see.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = BlobReply.BlobLocation.class, name = "location"),
+    @JsonSubTypes.Type(value = BlobReply.BlobFailure.class, name = "failure")})
+public sealed interface BlobReply extends CborSerializable {
+
+  /**
+   * The blob can be read on the owner node.
+   *
+   * @param size the blob's size in bytes
+   * @param complete true if it is committed; false if it is still filling
+   */
+  record BlobLocation(long size, boolean complete) implements BlobReply {}
+
+  /**
+   * The blob cannot be had now.
+   *
+   * @param failure why, as the client must see it
+   */
+  record BlobFailure(OciFailure failure) implements BlobReply {
+
+    /** A failure for any throwable, unwrapped from its future's wrappers. */
+    public static BlobFailure of(Throwable error) {
+      return new BlobFailure(OciFailure.of(Failures.unwrap(error)));
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package io.layercake.blob;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * Settings of blob serving and filling, read from {@code layercake.blobs}.
+ *
+ * @param fillTimeout the longest one upstream fill may take, whether or not clients still read it
+ * @param askTimeout how long a request waits for the blob's entity to answer
+ */
+public record BlobSettings(Duration fillTimeout, Duration askTimeout) {
+
+  /** Reads and validates {@code layercake.blobs}. */
+  public static BlobSettings fromConfig(Config config) {
+    return new BlobSettings(
+        positive(config, "layercake.blobs.fill-timeout"),
+        positive(config, "layercake.blobs.ask-timeout"));
+  }
+
+  static Duration positive(Config config, String key) {
+    Duration value = config.getDuration(key);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(key + " must be positive, got " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,103 @@
+package io.layercake.blob;
+
+import akka.Done;
+import akka.NotUsed;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
+
+/**
+ * Streams a byte range of a file in fixed chunks, one chunk in memory at a time, with every read on
+ * the blocking executor. The file may still be growing: before each chunk the source asks how far
+ * it may read, and that answer may arrive later (a fill in progress) or fail (a fill that broke).
+ */
+public final class FileRangeSource {
+
+  /** Chunk size: large enough for throughput, small enough that many readers stay cheap. */
+  static final int CHUNK_SIZE = 256 * 1024;
+
+  private FileRangeSource() {}
+
+  /** Bytes {@code first..last} of a complete file. */
+  public static Source<ByteString, NotUsed> ofFile(Path path, long first, long last, Executor executor) {
+    CompletionStage<Long> end = CompletableFuture.completedFuture(last + 1);
+    return of(() -> open(path), first, last, position -> end, executor);
+  }
+
+  /**
+   * Bytes {@code first..last} of a file that may be growing.
+   *
+   * @param open opens the file, on the executor
+   * @param readableLimit for a position, completes with the exclusive end of what may be read
+   *     once that is beyond the position; fails if the file will never get there
+   */
+  static Source<ByteString, NotUsed> of(Supplier<FileChannel> open, long first, long last,
+      LongFunction<CompletionStage<Long>> readableLimit, Executor executor) {
+    return Source.unfoldResourceAsync(
+        () -> CompletableFuture.supplyAsync(() -> new Cursor(open.get(), first), executor),
+        cursor -> {
+          if (cursor.position > last) {
+            return CompletableFuture.completedFuture(Optional.empty());
+          }
+          return readableLimit.apply(cursor.position)
+              .thenApplyAsync(limit -> Optional.of(cursor.read(Math.min(limit - 1, last))), executor);
+        },
+        cursor -> CompletableFuture.supplyAsync(cursor::close, executor));
+  }
+
+  static FileChannel open(Path path) {
+    try {
+      return FileChannel.open(path, StandardOpenOption.READ);
+    } catch (IOException e) {
+      throw new UncheckedIOException("open " + path, e);
+    }
+  }
+
+  /** One reader's open file and position. */
+  private static final class Cursor {
+    private final FileChannel channel;
+    private long position;
+
+    Cursor(FileChannel channel, long position) {
+      this.channel = channel;
+      this.position = position;
+    }
+
+    ByteString read(long lastInclusive) {
+      int length = (int) Math.min(CHUNK_SIZE, lastInclusive - position + 1);
+      ByteBuffer buffer = ByteBuffer.allocate(length);
+      try {
+        while (buffer.hasRemaining()) {
+          if (channel.read(buffer, position + buffer.position()) < 0) {
+            throw new IOException("unexpected end of file at " + (position + buffer.position()));
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("read blob file", e);
+      }
+      buffer.flip();
+      position += length;
+      return ByteString.fromByteBuffer(buffer);
+    }
+
+    Done close() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // A read-only channel has nothing to flush.
+      }
+      return Done.getInstance();
+    }
+  }
+}

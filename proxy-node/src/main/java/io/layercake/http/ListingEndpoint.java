@@ -1,0 +1,132 @@
+package io.layercake.http;
+
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layercake.Failures;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
+import io.layercake.oci.RepositoryName;
+import io.layercake.oci.Tag;
+import io.layercake.storage.TagIndex;
+import io.layercake.upstream.Upstreams;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * {@code GET /v2/<name>/tags/list} and {@code GET /v2/_catalog}, both paginated with {@code n}
+ * and {@code last}. Tags come from upstream, which knows tags the cache has never seen; when
+ * upstream is unreachable the cached tags answer instead. The catalog lists what is cached:
+ * Docker Hub does not offer its catalog, and a mirror's own contents are what an operator wants.
+ */
+final class ListingEndpoint {
+
+  /** The largest page a client may ask for; larger {@code n} is an error, as in distribution. */
+  static final int MAX_PAGE = 10_000;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Upstreams upstreams;
+  private final TagIndex tagIndex;
+  private final Executor blockingExecutor;
+
+  ListingEndpoint(Upstreams upstreams, TagIndex tagIndex, Executor blockingExecutor) {
+    this.upstreams = upstreams;
+    this.tagIndex = tagIndex;
+    this.blockingExecutor = blockingExecutor;
+  }
+
+  CompletionStage<HttpResponse> tags(HttpRequest request, String upstream, RepositoryName repository) {
+    OptionalInt n = pageSize(request);
+    Optional<String> last = request.getUri().query().get("last");
+    last.ifPresent(Tag::parse);
+    return upstreams.get(upstream).listTags(repository, n, last)
+        .thenApply(list -> {
+          List<HttpHeader> headers = new ArrayList<>();
+          list.link().ifPresent(link -> headers.add(RawHeader.create("Link", link)));
+          return Responses.json(list.json(), headers);
+        })
+        .exceptionallyCompose(error -> {
+          Throwable cause = Failures.unwrap(error);
+          if (cause instanceof OciException oci && oci.code() != ErrorCode.UNAVAILABLE
+              && oci.code() != ErrorCode.TOOMANYREQUESTS) {
+            throw oci;
+          }
+          return CompletableFuture.supplyAsync(
+              () -> cachedTags(request, upstream, repository, n, last, cause), blockingExecutor);
+        });
+  }
+
+  private HttpResponse cachedTags(HttpRequest request, String upstream, RepositoryName repository,
+      OptionalInt n, Optional<String> last, Throwable upstreamError) {
+    List<String> names = new ArrayList<>(tagIndex.tags(upstream, repository).keySet());
+    if (names.isEmpty()) {
+      throw upstreamError instanceof OciException oci ? oci
+          : new OciException(ErrorCode.UNAVAILABLE, "upstream unavailable", upstreamError.toString());
+    }
+    Page page = Page.of(names, n, last);
+    ObjectNode body = JSON.createObjectNode().put("name", repository.value());
+    ArrayNode tags = body.putArray("tags");
+    page.items().forEach(tags::add);
+    List<HttpHeader> headers = new ArrayList<>();
+    headers.add(RawHeader.create("Warning", "110 layercake \"Response is stale: upstream unavailable\""));
+    page.next().ifPresent(next -> headers.add(link(request, "/v2/" + repository + "/tags/list", n, next)));
+    return Responses.json(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
+  }
+
+  CompletionStage<HttpResponse> catalog(HttpRequest request, String upstream) {
+    OptionalInt n = pageSize(request);
+    Optional<String> last = request.getUri().query().get("last");
+    last.ifPresent(RepositoryName::parse);
+    return CompletableFuture.supplyAsync(() -> {
+      Page page = Page.of(tagIndex.repositories(upstream), n, last);
+      ObjectNode body = JSON.createObjectNode();
+      ArrayNode repositories = body.putArray("repositories");
+      page.items().forEach(repositories::add);
+      List<HttpHeader> headers = new ArrayList<>();
+      page.next().ifPresent(next -> headers.add(link(request, "/v2/_catalog", n, next)));
+      return Responses.json(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
+    }, blockingExecutor);
+  }
+
+  private static OptionalInt pageSize(HttpRequest request) {
+    Optional<String> n = request.getUri().query().get("n");
+    if (n.isEmpty()) {
+      return OptionalInt.empty();
+    }
+    String value = n.get();
+    if (!value.matches("[0-9]{1,9}") || Integer.parseInt(value) > MAX_PAGE) {
+      throw new OciException(ErrorCode.PAGINATION_NUMBER_INVALID, "invalid number of results requested",
+          "n must be an integer from 0 to " + MAX_PAGE);
+    }
+    return OptionalInt.of(Integer.parseInt(value));
+  }
+
+  private static HttpHeader link(HttpRequest request, String path, OptionalInt n, String next) {
+    String query = "last=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8)
+        + (n.isPresent() ? "&n=" + n.getAsInt() : "");
+    return RawHeader.create("Link", "<" + path + "?" + query + ">; rel=\"next\"");
+  }
+
+  /** One page of a sorted list: the items after {@code last}, at most {@code n}. */
+  private record Page(List<String> items, Optional<String> next) {
+    static Page of(List<String> sorted, OptionalInt n, Optional<String> last) {
+      List<String> after = last.map(l -> sorted.stream().filter(s -> s.compareTo(l) > 0).toList())
+          .orElse(sorted);
+      if (n.isEmpty() || after.size() <= n.getAsInt()) {
+        return new Page(after, Optional.empty());
+      }
+      List<String> items = after.subList(0, n.getAsInt());
+      return new Page(items, items.isEmpty() ? Optional.empty() : Optional.of(items.get(items.size() - 1)));
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.layercake.http;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import io.layercake.manifest.ManifestSettings;
+import io.layercake.manifest.Manifests;
+import io.layercake.manifest.TagEntity;
+import io.layercake.manifest.TagReply;
+import io.layercake.oci.Digest;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
+import io.layercake.oci.Reference;
+import io.layercake.oci.RepositoryName;
+import io.layercake.storage.StoredBlob;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.stream.StreamSupport;
+
+/**
+ * {@code GET} and {@code HEAD /v2/<name>/manifests/<reference>}. A tag goes through its
+ * {@link TagEntity} (cache, revalidation, stale serving); a digest is immutable content. Either
+ * way the bytes served are exactly the bytes upstream sent, with their media type, and Accept
+ * negotiation picks what Docker Hub would have given this client.
+ */
+final class ManifestEndpoint {
+
+  private final ActorSystem<?> system;
+  private final Manifests manifests;
+  private final ManifestSettings settings;
+  private final Executor blockingExecutor;
+
+  ManifestEndpoint(ActorSystem<?> system, Manifests manifests, ManifestSettings settings,
+      Executor blockingExecutor) {
+    this.system = system;
+    this.manifests = manifests;
+    this.settings = settings;
+    this.blockingExecutor = blockingExecutor;
+  }
+
+  CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, String upstream,
+      RepositoryName repository, Reference reference) {
+    ManifestNegotiation.AcceptedTypes accepted = ManifestNegotiation.AcceptedTypes.parse(
+        StreamSupport.stream(request.getHeaders().spliterator(), false)
+            .filter(h -> h.is("accept"))
+            .map(HttpHeader::value)
+            .toList());
+    if (reference instanceof Reference.ByDigest byDigest) {
+      return manifests.byDigest(upstream, repository, byDigest.value())
+          .thenCompose(this::read)
+          .thenApply(manifest -> respond(head, manifest, null));
+    }
+    Reference.ByTag byTag = (Reference.ByTag) reference;
+    return ClusterSharding.get(system)
+        .entityRefFor(TagEntity.ENTITY_KEY, TagEntity.entityId(upstream, repository, byTag.tag()))
+        .<TagReply>ask(TagEntity.ResolveTag::new, settings.askTimeout())
+        .thenCompose(reply -> {
+          if (reply instanceof TagReply.TagFailure failure) {
+            throw failure.failure().toException();
+          }
+          TagReply.TagResolved resolved = (TagReply.TagResolved) reply;
+          String warning = resolved.stale()
+              ? "110 layercake \"Response is stale: " + resolved.staleReason() + "\"" : null;
+          return manifests.byDigest(upstream, repository, Digest.parse(resolved.digest()))
+              .thenCompose(this::read)
+              .thenCompose(manifest -> negotiate(accepted, upstream, repository, manifest, byTag))
+              .thenApply(manifest -> respond(head, manifest, warning));
+        });
+  }
+
+  /**
+   * Applies Accept negotiation to a manifest fetched by tag: serve it, serve the default
+   * platform's manifest from an index the client cannot read, or refuse as Docker Hub would.
+   */
+  private CompletionStage<LoadedManifest> negotiate(ManifestNegotiation.AcceptedTypes accepted,
+      String upstream, RepositoryName repository, LoadedManifest manifest, Reference tag) {
+    switch (ManifestNegotiation.decide(accepted, manifest.mediaType(), tag)) {
+      case SERVE_AS_IS:
+        return CompletableFuture.completedFuture(manifest);
+      case SERVE_PLATFORM_MANIFEST:
+        Digest platform = ManifestNegotiation.defaultPlatformDigest(manifest.bytes())
+            .map(Digest::parse)
+            .orElseThrow(() -> ManifestNegotiation.notAcceptable(manifest.mediaType()));
+        return manifests.byDigest(upstream, repository, platform)
+            .thenCompose(this::read)
+            .thenApply(child -> {
+              if (ManifestNegotiation.decidePlatformManifest(accepted, child.mediaType())
+                  != ManifestNegotiation.Decision.SERVE_AS_IS) {
+                throw ManifestNegotiation.notAcceptable(child.mediaType());
+              }
+              return child;
+            });
+      default:
+        throw ManifestNegotiation.notAcceptable(manifest.mediaType());
+    }
+  }
+
+  private CompletionStage<LoadedManifest> read(StoredBlob stored) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        byte[] bytes = Files.readAllBytes(stored.path());
+        return new LoadedManifest(stored.digest(), Manifests.mediaTypeOf(stored, bytes), bytes);
+      } catch (IOException e) {
+        throw new OciException(ErrorCode.UNAVAILABLE, "manifest could not be read, retry",
+            stored.digest().toString());
+      }
+    }, blockingExecutor);
+  }
+
+  private static HttpResponse respond(boolean head, LoadedManifest manifest, String warning) {
+    List<HttpHeader> headers = new ArrayList<>();
+    headers.add(Responses.API_VERSION);
+    headers.add(RawHeader.create("Docker-Content-Digest", manifest.digest().toString()));
+    headers.add(RawHeader.create("Etag", "\"" + manifest.digest() + "\""));
+    if (warning != null) {
+      headers.add(RawHeader.create("Warning", warning));
+    }
+    if (head) {
+      headers.add(new HeadContentLength(manifest.bytes().length));
+    }
+    // Akka never sends the body of a HEAD response.
+    return HttpResponse.create()
+        .withHeaders(headers)
+        .withEntity(HttpEntities.create(Responses.contentType(manifest.mediaType()), manifest.bytes()));
+  }
+
+  /** A manifest read into memory (manifests are small and capped in size). */
+  private record LoadedManifest(Digest digest, String mediaType, byte[] bytes) {}
+}

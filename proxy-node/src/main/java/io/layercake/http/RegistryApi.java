@@ -1,0 +1,123 @@
+package io.layercake.http;
+
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.japi.function.Function;
+import akka.http.scaladsl.model.IllegalUriException;
+import akka.pattern.AskTimeoutException;
+import io.layercake.Failures;
+import io.layercake.blob.BlobFills;
+import io.layercake.blob.BlobSettings;
+import io.layercake.manifest.ManifestSettings;
+import io.layercake.manifest.Manifests;
+import io.layercake.oci.Digest;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
+import io.layercake.oci.Reference;
+import io.layercake.oci.RepositoryName;
+import io.layercake.storage.TagIndex;
+import io.layercake.upstream.Upstreams;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry API's front door: routes a request to its endpoint after validating every part of
+ * it, and turns every failure into OCI error JSON. Bad input is a 4xx naming what was wrong; a
+ * timeout or an unreachable upstream is 503; only a bug is a 500, and it is logged.
+ */
+public final class RegistryApi implements Function<HttpRequest, CompletionStage<HttpResponse>> {
+
+  private static final long serialVersionUID = 1L;
+  private static final Logger log = LoggerFactory.getLogger(RegistryApi.class);
+  private static final byte[] EMPTY_OBJECT = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+  private final transient ActorSystem<?> system;
+  private final transient Upstreams upstreams;
+  private final transient BlobEndpoint blobs;
+  private final transient ManifestEndpoint manifests;
+  private final transient ListingEndpoint listings;
+
+  /** The API over this node's services. */
+  public RegistryApi(ActorSystem<?> system, Upstreams upstreams, BlobFills fills, BlobSettings blobSettings,
+      Manifests manifests, ManifestSettings manifestSettings, TagIndex tagIndex) {
+    this.system = system;
+    this.upstreams = upstreams;
+    this.blobs = new BlobEndpoint(system, fills, blobSettings);
+    this.manifests = new ManifestEndpoint(system, manifests, manifestSettings, fills.blockingExecutor());
+    this.listings = new ListingEndpoint(upstreams, tagIndex, fills.blockingExecutor());
+  }
+
+  @Override
+  public CompletionStage<HttpResponse> apply(HttpRequest request) {
+    CompletionStage<HttpResponse> response;
+    try {
+      response = route(request);
+    } catch (RuntimeException e) {
+      response = CompletableFuture.failedFuture(e);
+    }
+    return response.exceptionally(error -> errorResponse(request, error));
+  }
+
+  private CompletionStage<HttpResponse> route(HttpRequest request) {
+    // Requests carry no body here; drain any so the connection stays usable.
+    request.discardEntityBytes(system);
+    boolean head = request.method().equals(HttpMethods.HEAD);
+    boolean readMethod = head || request.method().equals(HttpMethods.GET);
+    RegistryPath path = RegistryPath.parse(request.getUri().path())
+        .orElseThrow(() -> new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint",
+            "this registry mirror serves the read API under /v2/"));
+    if (path.endpoint() == RegistryPath.Endpoint.UPLOAD || !readMethod) {
+      throw new OciException(ErrorCode.UNSUPPORTED, "this registry is a read-only mirror",
+          request.method().value() + " is not supported here");
+    }
+    switch (path.endpoint()) {
+      case BASE:
+        return CompletableFuture.completedFuture(Responses.json(EMPTY_OBJECT, List.of()));
+      case CATALOG:
+        return listings.catalog(request, upstreams.select(namespace(request)));
+      default:
+        break;
+    }
+    String upstream = upstreams.select(namespace(request));
+    RepositoryName repository = upstreams.canonicalName(upstream, RepositoryName.parse(path.name()));
+    switch (path.endpoint()) {
+      case TAGS:
+        return listings.tags(request, upstream, repository);
+      case MANIFEST:
+        return manifests.serve(request, head, upstream, repository, Reference.parse(path.reference()));
+      case BLOB:
+        return blobs.serve(request, head, upstream, repository, Digest.parse(path.reference()));
+      default:
+        throw new IllegalStateException("unrouted endpoint " + path.endpoint());
+    }
+  }
+
+  private static Optional<String> namespace(HttpRequest request) {
+    return request.getUri().query().get("ns");
+  }
+
+  private static HttpResponse errorResponse(HttpRequest request, Throwable error) {
+    Throwable cause = Failures.unwrap(error);
+    if (cause instanceof OciException oci) {
+      return Responses.error(oci);
+    }
+    if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
+      return Responses.error(new OciException(ErrorCode.UNAVAILABLE, "timed out, retry",
+          "the cache did not answer in time"));
+    }
+    if (cause instanceof IllegalUriException) {
+      // A query string that does not parse.
+      return Responses.error(new OciException(ErrorCode.NAME_INVALID, "malformed request URI",
+          cause.getMessage()));
+    }
+    log.error("Unexpected failure serving {} {}", request.method().value(), request.getUri().path(), cause);
+    return Responses.error(new OciException(ErrorCode.UNKNOWN, "internal error", null));
+  }
+}

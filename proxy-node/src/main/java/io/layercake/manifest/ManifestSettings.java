@@ -1,0 +1,26 @@
+package io.layercake.manifest;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * Settings of manifest and tag serving, read from {@code layercake.manifests}.
+ *
+ * @param tagTtl how long a cached tag is served without asking upstream
+ * @param askTimeout how long a request waits for a tag's entity to answer
+ */
+public record ManifestSettings(Duration tagTtl, Duration askTimeout) {
+
+  /** Reads and validates {@code layercake.manifests}. */
+  public static ManifestSettings fromConfig(Config config) {
+    Duration ttl = config.getDuration("layercake.manifests.tag-ttl");
+    if (ttl.isNegative()) {
+      throw new IllegalArgumentException("layercake.manifests.tag-ttl must not be negative, got " + ttl);
+    }
+    Duration ask = config.getDuration("layercake.manifests.ask-timeout");
+    if (ask.isNegative() || ask.isZero()) {
+      throw new IllegalArgumentException("layercake.manifests.ask-timeout must be positive, got " + ask);
+    }
+    return new ManifestSettings(ttl, ask);
+  }
+}

@@ -1,0 +1,268 @@
+package io.layercake.manifest;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.javadsl.CommandHandler;
+import akka.persistence.typed.javadsl.Effect;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehavior;
+import io.layercake.CborSerializable;
+import io.layercake.Failures;
+import io.layercake.oci.Digest;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
+import io.layercake.oci.OciFailure;
+import io.layercake.oci.RepositoryName;
+import io.layercake.oci.Tag;
+import io.layercake.storage.StoredBlob;
+import io.layercake.storage.TagIndex;
+import io.layercake.storage.TagRecord;
+import io.layercake.upstream.UpstreamManifestHead;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/*
+ * Implementation notes
+ *
+ * Revalidation: a tag fetched or confirmed less than tag-ttl ago is served from the store
+ * without a word to upstream. After that, one HEAD asks upstream where the tag points (a HEAD
+ * does not count against Docker Hub's pull limit). The same digest only renews the tag; a new
+ * digest costs one GET of the new manifest.
+ *
+ * Stale serving: if upstream is down, times out or rate-limits us, a tag we already know is
+ * served as it was, marked stale so that the client gets a Warning header. A tag upstream says
+ * is gone (404) is not served stale: that is an answer, not an outage.
+ *
+ * One resolution at a time: requests that arrive while upstream is being asked wait in
+ * `waiters` and all get the one answer, so a burst of pulls of node:20 makes one upstream call.
+ *
+ * History: TagResolved events keep every digest the tag pointed at and when.
+ */
+
+/** The sharded entity for one tag of one upstream repository. */
+public final class TagEntity
+    extends EventSourcedBehavior<TagEntity.Command, TagEntity.Event, TagEntity.State> {
+
+  /**
+   * The sharding key. Entity ids are {@code <upstream>/<repository>:<tag>}: upstream names have
+   * no slash and repository names no colon, so the id splits back unambiguously.
+   */
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Tag");
+
+  /** Commands to a tag entity. */
+  public sealed interface Command extends CborSerializable {}
+
+  /** Resolves the tag to a stored manifest, asking upstream if the cached answer is too old. */
+  public record ResolveTag(ActorRef<TagReply> replyTo) implements Command {}
+
+  private record Checked(State state, Optional<StoredBlob> local, Throwable error) implements Command {}
+
+  private record HeadAnswered(UpstreamManifestHead head, Throwable error) implements Command {}
+
+  private record Fetched(StoredBlob manifest, Throwable error) implements Command {}
+
+  /** Events of a tag's history. */
+  public sealed interface Event extends CborSerializable {}
+
+  /**
+   * The tag was found pointing at a manifest (first fetch, or a change upstream).
+   *
+   * @param digest the manifest digest
+   * @param mediaType its media type
+   * @param at epoch milliseconds
+   */
+  public record TagResolved(String digest, String mediaType, long at) implements Event {}
+
+  /**
+   * Upstream confirmed the tag still points at the same manifest.
+   *
+   * @param at epoch milliseconds
+   */
+  public record TagRevalidated(long at) implements Event {}
+
+  /**
+   * What the journal knows of the tag.
+   *
+   * @param digest the current manifest digest, or null if never resolved
+   * @param mediaType its media type
+   * @param validatedAt when upstream last confirmed it, epoch milliseconds
+   */
+  public record State(String digest, String mediaType, long validatedAt) implements CborSerializable {
+    static final State EMPTY = new State(null, null, 0);
+  }
+
+  /** The entity id of a tag. */
+  public static String entityId(String upstream, RepositoryName repository, Tag tag) {
+    return upstream + "/" + repository + ":" + tag;
+  }
+
+  /** Starts sharding of tag entities on this node. */
+  public static void init(ActorSystem<?> system, Manifests manifests, TagIndex tags,
+      ManifestSettings settings, Clock clock) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
+        context -> create(context.getEntityId(), manifests, tags, settings, clock)));
+  }
+
+  /** The behaviour of the entity with id {@code entityId}. */
+  public static Behavior<Command> create(String entityId, Manifests manifests, TagIndex tags,
+      ManifestSettings settings, Clock clock) {
+    int slash = entityId.indexOf('/');
+    int colon = entityId.lastIndexOf(':');
+    if (slash <= 0 || colon < slash) {
+      throw new IllegalArgumentException("tag entity id must be upstream/repository:tag: " + entityId);
+    }
+    String upstream = entityId.substring(0, slash);
+    RepositoryName repository = RepositoryName.parse(entityId.substring(slash + 1, colon));
+    Tag tag = Tag.parse(entityId.substring(colon + 1));
+    return Behaviors.setup(context -> new TagEntity(context, entityId, upstream, repository, tag,
+        manifests, tags, settings, clock));
+  }
+
+  private final ActorContext<Command> context;
+  private final String upstream;
+  private final RepositoryName repository;
+  private final Tag tag;
+  private final Manifests manifests;
+  private final TagIndex tags;
+  private final ManifestSettings settings;
+  private final Clock clock;
+  private final List<ResolveTag> waiters = new ArrayList<>();
+
+  private TagEntity(ActorContext<Command> context, String entityId, String upstream,
+      RepositoryName repository, Tag tag, Manifests manifests, TagIndex tags,
+      ManifestSettings settings, Clock clock) {
+    super(PersistenceId.of(ENTITY_KEY.name(), entityId));
+    this.context = context;
+    this.upstream = upstream;
+    this.repository = repository;
+    this.tag = tag;
+    this.manifests = manifests;
+    this.tags = tags;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  @Override
+  public State emptyState() {
+    return State.EMPTY;
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder().forAnyState()
+        .onCommand(ResolveTag.class, this::onResolveTag)
+        .onCommand(Checked.class, this::onChecked)
+        .onCommand(HeadAnswered.class, this::onHeadAnswered)
+        .onCommand(Fetched.class, this::onFetched)
+        .build();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(TagResolved.class, (state, e) -> new State(e.digest(), e.mediaType(), e.at()))
+        .onEvent(TagRevalidated.class, (state, e) -> new State(state.digest(), state.mediaType(), e.at()))
+        .build();
+  }
+
+  private Effect<Event, State> onResolveTag(State state, ResolveTag command) {
+    waiters.add(command);
+    if (waiters.size() > 1) {
+      return Effect().none();
+    }
+    if (state.digest() == null) {
+      fetch();
+    } else {
+      context.pipeToSelf(manifests.findLocal(Digest.parse(state.digest())),
+          (local, error) -> new Checked(state, local, error));
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onChecked(State state, Checked checked) {
+    if (checked.error() != null || checked.local().isEmpty()) {
+      // The manifest file is gone (evicted, or lost): fetch the tag again.
+      fetch();
+      return Effect().none();
+    }
+    boolean fresh = clock.millis() - state.validatedAt() < settings.tagTtl().toMillis();
+    if (fresh) {
+      return reply(new TagReply.TagResolved(state.digest(), state.mediaType(), false, null));
+    }
+    context.pipeToSelf(manifests.headTag(upstream, repository, tag), HeadAnswered::new);
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onHeadAnswered(State state, HeadAnswered answer) {
+    if (answer.error() != null) {
+      return staleOrFail(state, answer.error());
+    }
+    if (answer.head().digest().toString().equals(state.digest())) {
+      long now = clock.millis();
+      TagReply fresh = new TagReply.TagResolved(state.digest(), state.mediaType(), false, null);
+      return persistThenReply(new TagRevalidated(now), fresh,
+          new TagRecord(state.digest(), state.mediaType(), now));
+    }
+    fetch();
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onFetched(State state, Fetched fetched) {
+    if (fetched.error() != null) {
+      return staleOrFail(state, fetched.error());
+    }
+    StoredBlob manifest = fetched.manifest();
+    long now = clock.millis();
+    String digest = manifest.digest().toString();
+    String mediaType = manifest.mediaType();
+    return persistThenReply(new TagResolved(digest, mediaType, now),
+        new TagReply.TagResolved(digest, mediaType, false, null),
+        new TagRecord(digest, mediaType, now));
+  }
+
+  private void fetch() {
+    context.pipeToSelf(manifests.fetchTag(upstream, repository, tag), Fetched::new);
+  }
+
+  private Effect<Event, State> staleOrFail(State state, Throwable error) {
+    Throwable cause = Failures.unwrap(error);
+    boolean outage = !(cause instanceof OciException oci)
+        || oci.code() == ErrorCode.UNAVAILABLE
+        || oci.code() == ErrorCode.TOOMANYREQUESTS;
+    if (outage && state.digest() != null) {
+      context.getLog().info("Serving {}:{} stale: {}", repository, tag, cause.getMessage());
+      String reason = cause instanceof OciException oci && oci.code() == ErrorCode.TOOMANYREQUESTS
+          ? "upstream rate limit reached" : "upstream unavailable";
+      return reply(new TagReply.TagResolved(state.digest(), state.mediaType(), true, reason));
+    }
+    return reply(new TagReply.TagFailure(OciFailure.of(cause)));
+  }
+
+  private Effect<Event, State> persistThenReply(Event event, TagReply reply, TagRecord record) {
+    List<ResolveTag> answered = drainWaiters();
+    return Effect().persist(event).thenRun(() -> {
+      tags.put(upstream, repository, tag.value(), record);
+      answered.forEach(w -> w.replyTo().tell(reply));
+    });
+  }
+
+  private Effect<Event, State> reply(TagReply reply) {
+    List<ResolveTag> answered = drainWaiters();
+    return Effect().none().thenRun(() -> answered.forEach(w -> w.replyTo().tell(reply)));
+  }
+
+  private List<ResolveTag> drainWaiters() {
+    List<ResolveTag> answered = new ArrayList<>(waiters);
+    waiters.clear();
+    return answered;
+  }
+}

@@ -1,0 +1,118 @@
+package io.layercake.node;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
+import akka.stream.Materializer;
+import com.typesafe.config.Config;
+import io.layercake.blob.BlobEntity;
+import io.layercake.blob.BlobFills;
+import io.layercake.blob.BlobSettings;
+import io.layercake.http.HttpSettings;
+import io.layercake.http.RegistryApi;
+import io.layercake.manifest.ManifestSettings;
+import io.layercake.manifest.Manifests;
+import io.layercake.manifest.TagEntity;
+import io.layercake.storage.BlobStore;
+import io.layercake.storage.NodeDatabase;
+import io.layercake.storage.NodeDatabaseExtension;
+import io.layercake.storage.StorageSettings;
+import io.layercake.storage.TagIndex;
+import io.layercake.upstream.Upstreams;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running layercake node: the actor system, its storage, the sharded entities and the HTTP
+ * registry API. {@link #start} returns once the API is listening.
+ */
+public final class LayercakeNode implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LayercakeNode.class);
+
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+  private final BlobStore store;
+
+  private LayercakeNode(ActorSystem<Void> system, ServerBinding binding, BlobStore store) {
+    this.system = system;
+    this.binding = binding;
+    this.store = store;
+  }
+
+  /** Starts a node from {@code config} (see {@link NodeConfig}). */
+  public static LayercakeNode start(Config config) {
+    StorageSettings storage = StorageSettings.fromConfig(config);
+    HttpSettings http = HttpSettings.fromConfig(config);
+    BlobSettings blobSettings = BlobSettings.fromConfig(config);
+    ManifestSettings manifestSettings = ManifestSettings.fromConfig(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "layercake", config);
+    try {
+      Executor blocking = system.dispatchers().lookup(
+          DispatcherSelector.fromConfig(BlobFills.BLOCKING_DISPATCHER));
+      NodeDatabase database = NodeDatabaseExtension.get(system);
+      Clock clock = Clock.systemUTC();
+      BlobStore store = BlobStore.open(storage, database, clock);
+      log.info("Storage at {} recovered: {}", storage.dataDir(), store.recover());
+      TagIndex tagIndex = new TagIndex(database);
+      Upstreams upstreams = Upstreams.fromConfig(system, config);
+      BlobFills fills = new BlobFills(store, upstreams, blobSettings, blocking, Materializer.matFromSystem(system));
+      Manifests manifests = new Manifests(store, upstreams, blocking);
+
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      BlobEntity.init(system, fills);
+      TagEntity.init(system, manifests, tagIndex, manifestSettings, clock);
+
+      RegistryApi api = new RegistryApi(system, upstreams, fills, blobSettings, manifests,
+          manifestSettings, tagIndex);
+      ServerBinding binding = Http.get(system)
+          .newServerAt(http.interfaceAddress(), http.port())
+          .bind(api)
+          .toCompletableFuture()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      log.info("layercake is serving the registry API on http://{}:{}/v2/ (upstream {})",
+          http.interfaceAddress(), binding.localAddress().getPort(),
+          upstreams.get(upstreams.defaultName()).settings().url());
+      return new LayercakeNode(system, binding, store);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("layercake node failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  /** The address the registry API listens on. */
+  public InetSocketAddress address() {
+    return binding.localAddress();
+  }
+
+  /** The node's actor system. */
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** The node's blob store. */
+  public BlobStore store() {
+    return store;
+  }
+
+  /** Stops the node: unbinds, then terminates the actor system and waits for it. */
+  @Override
+  public void close() {
+    binding.terminate(Duration.ofSeconds(5));
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Node did not stop within 30 s: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.layercake.persistence;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * Settings of the RocksDB journal and snapshot store, read from {@code layercake.persistence}.
+ *
+ * @param stopTimeout how long a stopping plugin waits for its RocksDB calls in progress before the
+ *     node database may close
+ */
+public record PersistenceSettings(Duration stopTimeout) {
+
+  /** Validates the values. */
+  public PersistenceSettings {
+    if (stopTimeout.isNegative() || stopTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "layercake.persistence.stop-timeout must be positive, was " + stopTimeout);
+    }
+  }
+
+  /** Reads and validates {@code layercake.persistence}. */
+  public static PersistenceSettings fromConfig(Config config) {
+    return new PersistenceSettings(config.getDuration("layercake.persistence.stop-timeout"));
+  }
+}

@@ -1,0 +1,105 @@
+package io.layercake.storage;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.oci.Digest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+
+/**
+ * The RocksDB index of committed blobs: digest to {@link BlobRecord}. The files are the truth; the
+ * index is what lets the node answer size, media type and access questions without a stat, and
+ * what eviction orders by. {@link BlobStore#recover} reconciles the two at start-up.
+ */
+public final class BlobIndex {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final NodeDatabase database;
+  private final ColumnFamilyHandle family;
+
+  /** An index over the node's BLOBS column family. */
+  public BlobIndex(NodeDatabase database) {
+    this.database = database;
+    this.family = database.family(NodeDatabase.Family.BLOBS);
+  }
+
+  /** The record of a blob, if it is indexed. */
+  public Optional<BlobRecord> get(Digest digest) {
+    try {
+      byte[] value = database.rocks().get(family, key(digest));
+      return value == null ? Optional.empty() : Optional.of(JSON.readValue(value, BlobRecord.class));
+    } catch (RocksDBException | IOException e) {
+      throw new StorageException("read blob index entry for " + digest, e);
+    }
+  }
+
+  /** Writes a record durably: it is part of a commit. */
+  public void put(Digest digest, BlobRecord record) {
+    try {
+      database.rocks().put(family, database.syncWrites(), key(digest), JSON.writeValueAsBytes(record));
+    } catch (RocksDBException | IOException e) {
+      throw new StorageException("write blob index entry for " + digest, e);
+    }
+  }
+
+  /**
+   * Counts a pull. Not synced: losing the last few access times in a crash costs eviction a
+   * little precision, never correctness.
+   */
+  public void recordPull(Digest digest, long now) {
+    get(digest).ifPresent(record -> {
+      try {
+        database.rocks().put(family, key(digest), JSON.writeValueAsBytes(record.pulledAt(now)));
+      } catch (RocksDBException | IOException e) {
+        throw new StorageException("record a pull of " + digest, e);
+      }
+    });
+  }
+
+  /** Removes a blob's record. */
+  public void remove(Digest digest) {
+    try {
+      database.rocks().delete(family, database.syncWrites(), key(digest));
+    } catch (RocksDBException e) {
+      throw new StorageException("remove blob index entry for " + digest, e);
+    }
+  }
+
+  /** Visits every record in digest order. */
+  public void forEach(BiConsumer<Digest, BlobRecord> visitor) {
+    List<byte[]> corrupt = new ArrayList<>();
+    try (RocksIterator it = database.rocks().newIterator(family)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        String key = new String(it.key(), StandardCharsets.US_ASCII);
+        if (!Digest.isDigest(key)) {
+          corrupt.add(it.key());
+          continue;
+        }
+        try {
+          visitor.accept(Digest.parse(key), JSON.readValue(it.value(), BlobRecord.class));
+        } catch (IOException e) {
+          corrupt.add(it.key());
+        }
+      }
+    }
+    // An entry this version cannot read is dropped: the file, if any, is re-indexed at start-up.
+    for (byte[] key : corrupt) {
+      try {
+        database.rocks().delete(family, key);
+      } catch (RocksDBException e) {
+        throw new StorageException("drop an unreadable blob index entry", e);
+      }
+    }
+  }
+
+  private static byte[] key(Digest digest) {
+    return digest.toString().getBytes(StandardCharsets.US_ASCII);
+  }
+}

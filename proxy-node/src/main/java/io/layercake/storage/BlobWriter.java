@@ -1,0 +1,129 @@
+package io.layercake.storage;
+
+import io.layercake.oci.Digest;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Writes one blob to a temp file while hashing it, and commits it only when the bytes are complete
+ * and their sha256 is the expected digest. Nothing reaches {@code blobs/} any other way, so a file
+ * there is always a verified copy.
+ *
+ * <p>Not thread-safe: one writer thread at a time. Readers may read the temp file concurrently up
+ * to {@link #written()}.
+ */
+public final class BlobWriter implements AutoCloseable {
+
+  private final BlobStore store;
+  private final Digest expected;
+  private final long expectedSize;
+  private final Path tempPath;
+  private final FileChannel channel;
+  private final MessageDigest sha256;
+  private volatile long written;
+  private boolean closed;
+
+  BlobWriter(BlobStore store, Digest expected, long expectedSize, Path tempPath) throws IOException {
+    this.store = store;
+    this.expected = expected;
+    this.expectedSize = expectedSize;
+    this.tempPath = tempPath;
+    this.channel = FileChannel.open(tempPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    try {
+      this.sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
+  }
+
+  /** The digest the content must have. */
+  public Digest digest() {
+    return expected;
+  }
+
+  /** The temp file being written; readers may open it to stream a fill as it grows. */
+  public Path tempPath() {
+    return tempPath;
+  }
+
+  /** Bytes written so far. Safe to read from any thread. */
+  public long written() {
+    return written;
+  }
+
+  /**
+   * Appends bytes. Fails if they would exceed the expected size: an upstream sending more than it
+   * announced is sending something else.
+   */
+  public void write(ByteBuffer bytes) throws IOException {
+    int length = bytes.remaining();
+    if (expectedSize >= 0 && written + length > expectedSize) {
+      throw new OciException(ErrorCode.DIGEST_INVALID, "blob larger than announced",
+          expected + ": more than " + expectedSize + " bytes");
+    }
+    sha256.update(bytes.duplicate());
+    while (bytes.hasRemaining()) {
+      channel.write(bytes);
+    }
+    written += length;
+  }
+
+  /**
+   * Verifies and commits: size and sha256 must match, then the file is fsynced, atomically moved
+   * to its content address and indexed.
+   *
+   * @param mediaType the manifest media type to index, or null for layers and configs
+   * @throws OciException with DIGEST_INVALID if the content is not what the digest says; the temp
+   *     file is removed
+   */
+  public StoredBlob commit(String mediaType) throws IOException {
+    try {
+      if (expectedSize >= 0 && written != expectedSize) {
+        throw new OciException(ErrorCode.DIGEST_INVALID, "blob size mismatch",
+            expected + ": got " + written + " bytes, expected " + expectedSize);
+      }
+      Digest actual = Digest.ofSha256Bytes(sha256.digest());
+      if (!actual.equals(expected)) {
+        throw new OciException(ErrorCode.DIGEST_INVALID, "blob digest mismatch",
+            "the fetched blob has digest " + actual + ", but the requested digest was " + expected);
+      }
+      channel.force(true);
+      channel.close();
+      closed = true;
+      return store.commit(this, mediaType);
+    } catch (IOException | RuntimeException e) {
+      abort();
+      throw e;
+    }
+  }
+
+  /** Drops the temp file. Safe to call more than once. */
+  public void abort() {
+    close();
+    try {
+      Files.deleteIfExists(tempPath);
+    } catch (IOException e) {
+      // Start-up removes every leftover temp file, so this is not lost.
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // Closing after a failure; the temp file is removed by abort() or at start-up.
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package io.layercake.storage;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.oci.RepositoryName;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+
+/**
+ * The cached tags and repositories of each upstream, in RocksDB. The tag entities own the truth
+ * of each tag (their journal); this index is the view that answers {@code tags/list} when
+ * upstream is down and {@code _catalog}, which would otherwise have to wake every entity.
+ *
+ * <p>Keys are {@code <upstream> <repository>} and {@code <upstream> <repository>:<tag>}: a space
+ * and a colon appear in neither names nor tags, so prefixes never collide.
+ */
+public final class TagIndex {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final NodeDatabase database;
+  private final ColumnFamilyHandle tags;
+  private final ColumnFamilyHandle repositories;
+
+  /** An index over the node's TAGS and REPOSITORIES column families. */
+  public TagIndex(NodeDatabase database) {
+    this.database = database;
+    this.tags = database.family(NodeDatabase.Family.TAGS);
+    this.repositories = database.family(NodeDatabase.Family.REPOSITORIES);
+  }
+
+  /** Records where a tag points now, and that its repository is cached. */
+  public void put(String upstream, RepositoryName repository, String tag, TagRecord record) {
+    try {
+      database.rocks().put(tags, key(upstream, repository + ":" + tag), JSON.writeValueAsBytes(record));
+      database.rocks().put(repositories, key(upstream, repository.value()), new byte[0]);
+    } catch (RocksDBException | IOException e) {
+      throw new StorageException("index tag " + repository + ":" + tag, e);
+    }
+  }
+
+  /** The cached tags of a repository, sorted. */
+  public Map<String, TagRecord> tags(String upstream, RepositoryName repository) {
+    Map<String, TagRecord> found = new TreeMap<>();
+    String prefix = upstream + " " + repository + ":";
+    scan(tags, prefix, (name, value) -> {
+      try {
+        found.put(name, JSON.readValue(value, TagRecord.class));
+      } catch (IOException e) {
+        throw new StorageException("read tag index entry " + name, e);
+      }
+    });
+    return found;
+  }
+
+  /** The cached repositories of an upstream, sorted. */
+  public List<String> repositories(String upstream) {
+    List<String> found = new ArrayList<>();
+    scan(repositories, upstream + " ", (name, value) -> found.add(name));
+    return found;
+  }
+
+  private void scan(ColumnFamilyHandle family, String prefix, Visitor visitor) {
+    byte[] start = prefix.getBytes(StandardCharsets.UTF_8);
+    try (RocksIterator it = database.rocks().newIterator(family)) {
+      for (it.seek(start); it.isValid(); it.next()) {
+        String key = new String(it.key(), StandardCharsets.UTF_8);
+        if (!key.startsWith(prefix)) {
+          break;
+        }
+        visitor.visit(key.substring(prefix.length()), it.value());
+      }
+    }
+  }
+
+  private static byte[] key(String upstream, String rest) {
+    return (upstream + " " + rest).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private interface Visitor {
+    void visit(String name, byte[] value);
+  }
+}

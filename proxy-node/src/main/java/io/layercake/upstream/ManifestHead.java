@@ -1,0 +1,85 @@
+package io.layercake.upstream;
+
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpMethod;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpResponse;
+import io.layercake.oci.Digest;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.Reference;
+import io.layercake.oci.RepositoryName;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code HEAD /v2/<name>/manifests/<reference>}: where a tag points now, without counting as a
+ * pull on Docker Hub. With no body to hash, the answer is upstream's {@code
+ * Docker-Content-Digest}, which a HEAD by tag therefore must carry.
+ */
+final class ManifestHead implements RegistryEndpoint<UpstreamManifestHead> {
+
+  private final RepositoryName repository;
+  private final Reference reference;
+
+  ManifestHead(RepositoryName repository, Reference reference) {
+    this.repository = repository;
+    this.reference = reference;
+  }
+
+  @Override
+  public RepositoryName repository() {
+    return repository;
+  }
+
+  @Override
+  public String action() {
+    return "check manifest " + ManifestDigests.describe(repository, reference);
+  }
+
+  @Override
+  public HttpMethod method() {
+    return HttpMethods.HEAD;
+  }
+
+  @Override
+  public String pathAndQuery() {
+    return "/v2/" + repository + "/manifests/" + reference;
+  }
+
+  @Override
+  public List<HttpHeader> headers() {
+    return List.of(ManifestPull.ACCEPT_ALL_MANIFESTS);
+  }
+
+  @Override
+  public ErrorCode notFoundCode() {
+    return ErrorCode.MANIFEST_UNKNOWN;
+  }
+
+  @Override
+  public CompletionStage<UpstreamManifestHead> handle(HttpResponse response, CallContext context) {
+    context.http().discard(response);
+    Optional<Digest> header = ManifestDigests.headerDigest(response);
+    Optional<Digest> requested = reference.digest();
+    if (header.isPresent() && requested.isPresent() && !header.get().equals(requested.get())) {
+      return CompletableFuture.failedFuture(context.failure(ErrorCode.MANIFEST_INVALID,
+          "upstream's Docker-Content-Digest " + header.get() + " is not the request digest "
+              + requested.get()));
+    }
+    Optional<Digest> digest = header.or(() -> requested);
+    if (digest.isEmpty()) {
+      return CompletableFuture.failedFuture(context.failure(ErrorCode.MANIFEST_INVALID,
+          "upstream sent no sha256 Docker-Content-Digest"));
+    }
+    OptionalLong size = response.entity().getContentLengthOption();
+    if (size.isEmpty()) {
+      return CompletableFuture.failedFuture(context.failure(ErrorCode.MANIFEST_INVALID,
+          "upstream sent no Content-Length"));
+    }
+    return CompletableFuture.completedFuture(new UpstreamManifestHead(
+        digest.get(), ManifestDigests.mediaType(response), size.getAsLong()));
+  }
+}

@@ -1,0 +1,75 @@
+package io.layercake.upstream;
+
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpMethod;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import io.layercake.oci.Digest;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.MediaType;
+import io.layercake.oci.Reference;
+import io.layercake.oci.RepositoryName;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code GET /v2/<name>/manifests/<reference>}, accepting every manifest type so that the mirror
+ * caches what upstream really holds (an index, not one platform's manifest). The bytes are read
+ * whole, capped at {@code max-manifest-size}, and only returned once their sha256 matches the
+ * digest asked for and upstream's {@code Docker-Content-Digest}.
+ */
+final class ManifestPull implements RegistryEndpoint<UpstreamManifest> {
+
+  /** Every manifest type, in the one Accept header Docker Hub reads. */
+  static final HttpHeader ACCEPT_ALL_MANIFESTS =
+      RawHeader.create("Accept", String.join(", ", MediaType.ALL_MANIFESTS));
+
+  private final RepositoryName repository;
+  private final Reference reference;
+
+  ManifestPull(RepositoryName repository, Reference reference) {
+    this.repository = repository;
+    this.reference = reference;
+  }
+
+  @Override
+  public RepositoryName repository() {
+    return repository;
+  }
+
+  @Override
+  public String action() {
+    return "pull manifest " + ManifestDigests.describe(repository, reference);
+  }
+
+  @Override
+  public HttpMethod method() {
+    return HttpMethods.GET;
+  }
+
+  @Override
+  public String pathAndQuery() {
+    return "/v2/" + repository + "/manifests/" + reference;
+  }
+
+  @Override
+  public List<HttpHeader> headers() {
+    return List.of(ACCEPT_ALL_MANIFESTS);
+  }
+
+  @Override
+  public ErrorCode notFoundCode() {
+    return ErrorCode.MANIFEST_UNKNOWN;
+  }
+
+  @Override
+  public CompletionStage<UpstreamManifest> handle(HttpResponse response, CallContext context) {
+    String mediaType = ManifestDigests.mediaType(response);
+    return context.readDocument(response.entity(), ErrorCode.MANIFEST_INVALID).thenApply(bytes -> {
+      Digest computed = ManifestDigests.sha256(bytes);
+      ManifestDigests.verify(computed, reference, ManifestDigests.headerDigest(response), context);
+      return new UpstreamManifest(computed, mediaType, bytes);
+    });
+  }
+}

@@ -1,0 +1,81 @@
+package io.layercake.upstream;
+
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpMethod;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpResponse;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.RepositoryName;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code GET /v2/<name>/tags/list?n=..&last=..}: one page of tags, passed on unparsed with the
+ * {@code Link} header that names the next page.
+ */
+final class TagListPull implements RegistryEndpoint<UpstreamTagList> {
+
+  private final RepositoryName repository;
+  private final OptionalInt n;
+  private final Optional<String> last;
+
+  TagListPull(RepositoryName repository, OptionalInt n, Optional<String> last) {
+    if (n.isPresent() && n.getAsInt() < 0) {
+      throw new IllegalArgumentException("n must not be negative, got " + n.getAsInt());
+    }
+    this.repository = repository;
+    this.n = n;
+    this.last = last;
+  }
+
+  @Override
+  public RepositoryName repository() {
+    return repository;
+  }
+
+  @Override
+  public String action() {
+    return "list tags of " + repository;
+  }
+
+  @Override
+  public HttpMethod method() {
+    return HttpMethods.GET;
+  }
+
+  @Override
+  public String pathAndQuery() {
+    StringBuilder path = new StringBuilder("/v2/").append(repository).append("/tags/list");
+    String separator = "?";
+    if (n.isPresent()) {
+      path.append(separator).append("n=").append(n.getAsInt());
+      separator = "&";
+    }
+    if (last.isPresent()) {
+      path.append(separator).append("last=")
+          .append(URLEncoder.encode(last.get(), StandardCharsets.UTF_8));
+    }
+    return path.toString();
+  }
+
+  @Override
+  public List<HttpHeader> headers() {
+    return List.of();
+  }
+
+  @Override
+  public ErrorCode notFoundCode() {
+    return ErrorCode.NAME_UNKNOWN;
+  }
+
+  @Override
+  public CompletionStage<UpstreamTagList> handle(HttpResponse response, CallContext context) {
+    Optional<String> link = response.getHeader("Link").map(HttpHeader::value);
+    return context.readDocument(response.entity(), ErrorCode.UNAVAILABLE)
+        .thenApply(json -> new UpstreamTagList(json, link));
+  }
+}

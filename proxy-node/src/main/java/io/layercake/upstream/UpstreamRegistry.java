@@ -1,0 +1,99 @@
+package io.layercake.upstream;
+
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpResponse;
+import io.layercake.oci.Digest;
+import io.layercake.oci.Reference;
+import io.layercake.oci.RepositoryName;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The client for one upstream registry: the only way the mirror talks to it.
+ *
+ * <p>Every method returns a stage that fails only with {@link io.layercake.oci.OciException},
+ * whose detail opens with the action and the upstream ("pull manifest library/redis:7 from
+ * https://registry-1.docker.io: ..."). Authentication, redirects to a CDN and retries with
+ * backoff happen inside (see {@link RegistryCaller}); the codes are listed on {@link
+ * UpstreamErrors}. Thread-safe; create one per upstream and share it.
+ */
+public final class UpstreamRegistry {
+
+  private final UpstreamSettings settings;
+  private final RegistryCaller caller;
+  private final AtomicReference<RateLimitStatus> rateLimit =
+      new AtomicReference<>(RateLimitStatus.UNKNOWN);
+  private final Clock clock;
+
+  private UpstreamRegistry(ActorSystem<?> system, UpstreamSettings settings, Clock clock) {
+    this.settings = settings;
+    this.clock = clock;
+    UpstreamHttp http = new UpstreamHttp(system, settings.client());
+    BearerTokenAuthenticator authenticator = new BearerTokenAuthenticator(settings, http, clock);
+    this.caller = new RegistryCaller(system, settings, http, authenticator, this::observe, clock);
+  }
+
+  /** A client for the upstream {@code settings} describe, using {@code system}'s HTTP pools. */
+  public static UpstreamRegistry create(ActorSystem<?> system, UpstreamSettings settings) {
+    return create(system, settings, Clock.systemUTC());
+  }
+
+  /** As {@link #create(ActorSystem, UpstreamSettings)}, with the clock that ages tokens. */
+  static UpstreamRegistry create(ActorSystem<?> system, UpstreamSettings settings, Clock clock) {
+    return new UpstreamRegistry(system, settings, clock);
+  }
+
+  /**
+   * Fetches a manifest by tag or digest, accepting every manifest type. The bytes are returned
+   * only if their sha256 equals the digest asked for and upstream's {@code Docker-Content-Digest}
+   * (else MANIFEST_INVALID), and they are capped at {@code max-manifest-size}.
+   */
+  public CompletionStage<UpstreamManifest> fetchManifest(RepositoryName repo, Reference ref) {
+    return caller.call(new ManifestPull(repo, ref));
+  }
+
+  /**
+   * Asks where a tag (or digest) points, with a HEAD: no body, and no pull counted against
+   * Docker Hub's rate limit.
+   */
+  public CompletionStage<UpstreamManifestHead> headManifest(RepositoryName repo, Reference ref) {
+    return caller.call(new ManifestHead(repo, ref));
+  }
+
+  /**
+   * Starts a blob download. The stage completes with the response headers; the body then streams
+   * through {@link UpstreamBlob#body()}, which the caller must run or {@link
+   * UpstreamBlob#discard()}. Fails when upstream sends no {@code Content-Length}.
+   */
+  public CompletionStage<UpstreamBlob> fetchBlob(RepositoryName repo, Digest digest) {
+    return caller.call(new BlobPull(repo, digest));
+  }
+
+  /** Fetches one page of tags ({@code n}, {@code last} as in the distribution spec), unparsed. */
+  public CompletionStage<UpstreamTagList> listTags(RepositoryName repo, OptionalInt n,
+      Optional<String> last) {
+    return caller.call(new TagListPull(repo, n, last));
+  }
+
+  /** The pull quota upstream last reported, for metrics; {@link RateLimitStatus#UNKNOWN} before. */
+  public RateLimitStatus rateLimit() {
+    return rateLimit.get();
+  }
+
+  /** The settings this client was created with. */
+  public UpstreamSettings settings() {
+    return settings;
+  }
+
+  private void observe(HttpResponse response) {
+    RateLimitStatus.fromHeaders(
+            response.getHeader("ratelimit-limit").map(HttpHeader::value),
+            response.getHeader("ratelimit-remaining").map(HttpHeader::value),
+            clock.instant())
+        .ifPresent(rateLimit::set);
+  }
+}

@@ -1,0 +1,168 @@
+package io.layercake.upstream;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigUtil;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * One upstream registry, read from {@code layercake.upstreams.<name>}, with the shared client
+ * settings of {@code layercake.upstream-client}.
+ *
+ * <p>Only {@code url} is required in an entry: {@code credentials} default to anonymous, {@code
+ * auth-realms} and {@code namespaces} to empty lists, {@code docker-hub-names} to off, so that an
+ * extra upstream needs no more than its URL and namespaces.
+ *
+ * @param name the entry's key under {@code layercake.upstreams}
+ * @param url the registry's base URL, without a trailing slash (the API lives at {@code /v2/})
+ * @param credentials the account to pull with, if any
+ * @param authRealms token services that may receive the credentials besides the upstream itself
+ * @param dockerHubNames whether one-component names get Docker Hub's {@code library/} prefix
+ * @param namespaces the {@code ?ns=} values containerd sends for this upstream
+ * @param client the HTTP client settings
+ */
+public record UpstreamSettings(
+    String name,
+    URI url,
+    Optional<UpstreamCredentials> credentials,
+    List<URI> authRealms,
+    boolean dockerHubNames,
+    List<String> namespaces,
+    UpstreamClientSettings client) {
+
+  /** The block that holds one entry per upstream. */
+  public static final String UPSTREAMS = "layercake.upstreams";
+
+  /** Makes the lists immutable. */
+  public UpstreamSettings {
+    authRealms = List.copyOf(authRealms);
+    namespaces = List.copyOf(namespaces);
+  }
+
+  /** Reads and validates the upstream called {@code name}; every error names its key. */
+  public static UpstreamSettings fromConfig(Config config, String name) {
+    String base = ConfigUtil.joinPath("layercake", "upstreams", name);
+    if (!config.hasPath(base)) {
+      throw new ConfigException.Missing(base);
+    }
+    String urlKey = base + ".url";
+    URI url = httpUrl(config, urlKey, config.getString(urlKey));
+    String path = url.getRawPath() == null ? "" : url.getRawPath();
+    if (url.getRawQuery() != null || url.getRawFragment() != null
+        || !(path.isEmpty() || path.equals("/"))) {
+      throw bad(config, urlKey,
+          "must be the registry's root (scheme, host and port only), got " + url);
+    }
+    url = URI.create(url.getScheme() + "://" + url.getRawAuthority());
+    List<URI> realms = new ArrayList<>();
+    String realmsKey = base + ".auth-realms";
+    if (config.hasPath(realmsKey)) {
+      for (String realm : config.getStringList(realmsKey)) {
+        realms.add(httpUrl(config, realmsKey, realm));
+      }
+    }
+    List<String> namespaces = new ArrayList<>();
+    String namespacesKey = base + ".namespaces";
+    if (config.hasPath(namespacesKey)) {
+      for (String namespace : config.getStringList(namespacesKey)) {
+        if (namespace.isBlank()) {
+          throw bad(config, namespacesKey, "must not contain an empty namespace");
+        }
+        namespaces.add(namespace);
+      }
+    }
+    String hubKey = base + ".docker-hub-names";
+    return new UpstreamSettings(
+        name,
+        url,
+        credentials(config, base + ".credentials"),
+        realms,
+        config.hasPath(hubKey) && config.getBoolean(hubKey),
+        namespaces,
+        UpstreamClientSettings.fromConfig(config));
+  }
+
+  /**
+   * Reads every entry under {@code layercake.upstreams}, keyed and ordered by name. A namespace
+   * claimed by two upstreams is an error, since a request could not be routed.
+   */
+  public static Map<String, UpstreamSettings> allFromConfig(Config config) {
+    Map<String, UpstreamSettings> all = new TreeMap<>();
+    Map<String, String> owners = new HashMap<>();
+    for (String name : config.getObject(UPSTREAMS).keySet()) {
+      UpstreamSettings settings = fromConfig(config, name);
+      for (String namespace : settings.namespaces()) {
+        String previous = owners.putIfAbsent(namespace, name);
+        if (previous != null) {
+          String key = ConfigUtil.joinPath("layercake", "upstreams", name, "namespaces");
+          throw bad(config, key, "namespace \"" + namespace + "\" is already served by upstream \""
+              + previous + "\"");
+        }
+      }
+      all.put(name, settings);
+    }
+    if (all.isEmpty()) {
+      throw new ConfigException.BadValue(
+          config.getValue(UPSTREAMS).origin(), UPSTREAMS, "must configure at least one upstream");
+    }
+    return Collections.unmodifiableMap(all);
+  }
+
+  /** Hides the password (through {@link UpstreamCredentials#toString()}). */
+  @Override
+  public String toString() {
+    return "UpstreamSettings[name=" + name + ", url=" + url + ", credentials="
+        + credentials.map(UpstreamCredentials::toString).orElse("anonymous")
+        + ", authRealms=" + authRealms + ", dockerHubNames=" + dockerHubNames
+        + ", namespaces=" + namespaces + ", client=" + client + "]";
+  }
+
+  private static Optional<UpstreamCredentials> credentials(Config config, String key) {
+    String userKey = key + ".username";
+    String passwordKey = key + ".password";
+    String username = config.hasPath(userKey) ? config.getString(userKey) : "";
+    String password = config.hasPath(passwordKey) ? config.getString(passwordKey) : "";
+    if (username.isEmpty() && password.isEmpty()) {
+      return Optional.empty();
+    }
+    if (username.isEmpty()) {
+      throw bad(config, userKey, "must be set when " + passwordKey + " is");
+    }
+    if (password.isEmpty()) {
+      throw bad(config, passwordKey, "must be set when " + userKey + " is");
+    }
+    return Optional.of(new UpstreamCredentials(username, password));
+  }
+
+  private static URI httpUrl(Config config, String key, String text) {
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw bad(config, key, "not a URL: \"" + text + "\" (" + e.getReason() + ")");
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null) {
+      throw bad(config, key, "must be an http or https URL with a host, got \"" + text + "\"");
+    }
+    if (uri.getRawUserInfo() != null) {
+      // A password in a URL ends up in every log line that prints the URL.
+      throw bad(config, key, "must not contain user info; use the credentials block");
+    }
+    return uri;
+  }
+
+  private static ConfigException bad(Config config, String key, String problem) {
+    // A key that is missing (a password without its user) has no origin of its own.
+    return new ConfigException.BadValue(
+        config.hasPath(key) ? config.getValue(key).origin() : config.origin(), key, problem);
+  }
+}

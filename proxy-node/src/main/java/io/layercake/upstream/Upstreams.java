@@ -1,0 +1,82 @@
+package io.layercake.upstream;
+
+import akka.actor.typed.ActorSystem;
+import com.typesafe.config.Config;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
+import io.layercake.oci.RepositoryName;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The configured upstreams, and the choice of one for a request. This is the whole list of hosts
+ * the mirror will ever contact (plus the hosts they redirect to): a request can pick among them,
+ * by containerd's {@code ?ns=}, but never name another.
+ */
+public final class Upstreams {
+
+  private final Map<String, UpstreamRegistry> byName;
+  private final String defaultName;
+
+  /** Upstreams over already-created clients; {@code defaultName} must be one of them. */
+  public Upstreams(Map<String, UpstreamRegistry> byName, String defaultName) {
+    if (!byName.containsKey(defaultName)) {
+      throw new IllegalArgumentException("layercake.default-upstream names \"" + defaultName
+          + "\", which is not under layercake.upstreams (configured: " + byName.keySet() + ")");
+    }
+    for (String name : byName.keySet()) {
+      // Names become part of entity ids and keys, which rely on them having no '/', ':' or ' '.
+      if (!name.matches("[a-z0-9][a-z0-9-]*")) {
+        throw new IllegalArgumentException("layercake.upstreams." + name
+            + ": upstream names may only use a-z, 0-9 and '-'");
+      }
+    }
+    this.byName = Map.copyOf(byName);
+    this.defaultName = defaultName;
+  }
+
+  /** Creates a client for every entry under {@code layercake.upstreams}. */
+  public static Upstreams fromConfig(ActorSystem<?> system, Config config) {
+    Map<String, UpstreamRegistry> clients = new LinkedHashMap<>();
+    UpstreamSettings.allFromConfig(config).forEach(
+        (name, settings) -> clients.put(name, UpstreamRegistry.create(system, settings)));
+    return new Upstreams(clients, config.getString("layercake.default-upstream"));
+  }
+
+  /** The upstream called {@code name}. */
+  public UpstreamRegistry get(String name) {
+    UpstreamRegistry registry = byName.get(name);
+    if (registry == null) {
+      throw new OciException(ErrorCode.NAME_UNKNOWN, "unknown upstream", name);
+    }
+    return registry;
+  }
+
+  /**
+   * The upstream for a request's {@code ?ns=} value: absent means the default upstream; a value
+   * no upstream serves is a clear 404, never an attempt to reach that host.
+   */
+  public String select(Optional<String> namespace) {
+    if (namespace.isEmpty() || namespace.get().isEmpty()) {
+      return defaultName;
+    }
+    String ns = namespace.get();
+    return byName.entrySet().stream()
+        .filter(e -> e.getValue().settings().namespaces().contains(ns))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow(() -> new OciException(ErrorCode.NAME_UNKNOWN,
+            "registry not mirrored here", "ns=" + ns + " is not a configured upstream"));
+  }
+
+  /** The repository name as the upstream knows it (Docker Hub adds {@code library/}). */
+  public RepositoryName canonicalName(String upstream, RepositoryName name) {
+    return get(upstream).settings().dockerHubNames() ? name.normalizedForDockerHub() : name;
+  }
+
+  /** The default upstream's name. */
+  public String defaultName() {
+    return defaultName;
+  }
+}

@@ -1,0 +1,63 @@
+package io.layercake.blob;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.Fault;
+import io.layercake.testkit.LargeBlob;
+import io.layercake.testkit.RegistryClient;
+import io.layercake.testkit.TestNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** N concurrent requests for one cold blob: one upstream GET, and every client streams at once. */
+class SingleFlightIntegrationTest {
+
+  private static final int CLIENTS = 16;
+  private static final long SIZE = 100L << 20;
+
+  @TempDir Path dataDir;
+  @TempDir Path upstreamDir;
+
+  @Test
+  void coldBlob_sixteenClients_oneUpstreamGetAndAllStreamBeforeFillEnds() throws Exception {
+    LargeBlob blob = LargeBlob.writeRandom(upstreamDir.resolve("blob"), SIZE, 42,
+        "application/octet-stream");
+    try (FakeRegistry upstream = FakeRegistry.start();
+        TestNode node = TestNode.start(dataDir, upstream.url())) {
+      upstream.putBlobFile("library/big", blob.digest(), blob.file());
+      // 50 MB/s, like a fast link to Docker Hub: the fill takes about two seconds.
+      upstream.inject(Fault.throttle(50L << 20), "/blobs/", FakeRegistry.FOREVER);
+      RegistryClient client = new RegistryClient(node.url());
+      String path = "/v2/library/big/blobs/" + blob.digest();
+
+      ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+      List<Future<RegistryClient.StreamedBody>> results = new ArrayList<>();
+      for (int i = 0; i < CLIENTS; i++) {
+        Callable<RegistryClient.StreamedBody> pull = () -> client.stream(path, upstream::bodyBytesSent);
+        results.add(pool.submit(pull));
+      }
+      for (Future<RegistryClient.StreamedBody> result : results) {
+        RegistryClient.StreamedBody body = result.get();
+        assertNull(body.failure());
+        assertEquals(200, body.status());
+        assertEquals(SIZE, body.bytes());
+        assertEquals(blob.digest(), body.digest());
+        assertTrue(body.probeAtFirstByte() < SIZE,
+            "first byte reached the client after upstream had sent " + body.probeAtFirstByte()
+                + " of " + SIZE + " bytes: it waited for the fill");
+      }
+      pool.shutdown();
+      assertEquals(1, upstream.count("GET", "/blobs/" + blob.digest()), "upstream GETs");
+    }
+  }
+}

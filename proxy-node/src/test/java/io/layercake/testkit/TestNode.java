@@ -1,0 +1,66 @@
+package io.layercake.testkit;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.layercake.node.LayercakeNode;
+import io.layercake.node.NodeConfig;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A layercake node in this JVM for integration tests: free ports, its own data folder, the given
+ * upstream, and short timeouts so that fault tests finish quickly.
+ */
+public final class TestNode implements AutoCloseable {
+
+  private final LayercakeNode node;
+  private final Path dataDir;
+
+  private TestNode(LayercakeNode node, Path dataDir) {
+    this.node = node;
+    this.dataDir = dataDir;
+  }
+
+  /** Starts a node with data in {@code dataDir}, pulling from {@code upstreamUrl}. */
+  public static TestNode start(Path dataDir, String upstreamUrl) {
+    return start(dataDir, upstreamUrl, Map.of());
+  }
+
+  /** The same, with extra configuration keys. */
+  public static TestNode start(Path dataDir, String upstreamUrl, Map<String, Object> extra) {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put("layercake.http.interface", "127.0.0.1");
+    settings.put("layercake.http.port", 0);
+    settings.put("layercake.storage.data-dir", dataDir.toString());
+    settings.put("layercake.upstreams.docker-hub.url", upstreamUrl);
+    settings.put("layercake.upstream-client.min-backoff", "20ms");
+    settings.put("layercake.upstream-client.max-backoff", "100ms");
+    settings.put("akka.remote.artery.canonical.port", 0);
+    settings.put("akka.loglevel", "WARNING");
+    settings.put("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
+    settings.putAll(extra);
+    Config config = NodeConfig.load(ConfigFactory.parseMap(settings));
+    return new TestNode(LayercakeNode.start(config), dataDir);
+  }
+
+  /** The registry API's base URL, e.g. {@code http://127.0.0.1:38211}. */
+  public String url() {
+    return "http://127.0.0.1:" + node.address().getPort();
+  }
+
+  /** The node's data folder. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** The running node. */
+  public LayercakeNode node() {
+    return node;
+  }
+
+  @Override
+  public void close() {
+    node.close();
+  }
+}

@@ -1,0 +1,134 @@
+package io.layercake.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class UpstreamSettingsTest {
+
+  private static Config config(String overrides) {
+    return ConfigFactory.parseString(overrides)
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
+  }
+
+  private static String rejected(String overrides) {
+    return assertThrows(ConfigException.class,
+        () -> UpstreamSettings.allFromConfig(config(overrides))).getMessage();
+  }
+
+  @Test
+  void fromConfig_referenceDefaultsDescribeDockerHub() {
+    UpstreamSettings hub = UpstreamSettings.fromConfig(config(""), "docker-hub");
+
+    assertEquals(URI.create("https://registry-1.docker.io"), hub.url());
+    assertTrue(hub.credentials().isEmpty());
+    assertEquals(List.of(URI.create("https://auth.docker.io/token")), hub.authRealms());
+    assertTrue(hub.dockerHubNames());
+    assertTrue(hub.namespaces().contains("docker.io"));
+    assertEquals(Duration.ofSeconds(30), hub.client().idleTimeout());
+    assertEquals(3, hub.client().maxAttempts());
+    assertEquals(4L << 20, hub.client().maxManifestSize());
+    assertEquals(256, hub.client().maxOpenRequests());
+  }
+
+  @Test
+  void fromConfig_trailingSlashDropped() {
+    UpstreamSettings hub = UpstreamSettings.fromConfig(
+        config("layercake.upstreams.docker-hub.url = \"http://127.0.0.1:5000/\""), "docker-hub");
+
+    assertEquals(URI.create("http://127.0.0.1:5000"), hub.url());
+  }
+
+  @Test
+  void allFromConfig_extraUpstreamNeedsOnlyUrl() {
+    Map<String, UpstreamSettings> all = UpstreamSettings.allFromConfig(
+        config("layercake.upstreams.ghcr.url = \"https://ghcr.io\""));
+
+    assertEquals(List.of("docker-hub", "ghcr"), List.copyOf(all.keySet()));
+    UpstreamSettings ghcr = all.get("ghcr");
+    assertFalse(ghcr.dockerHubNames());
+    assertTrue(ghcr.credentials().isEmpty());
+    assertTrue(ghcr.authRealms().isEmpty());
+    assertTrue(ghcr.namespaces().isEmpty());
+  }
+
+  @Test
+  void url_notHttp_namesKey() {
+    String message = rejected("layercake.upstreams.docker-hub.url = \"ftp://example.com\"");
+
+    assertTrue(message.contains("layercake.upstreams.docker-hub.url"), message);
+  }
+
+  @Test
+  void url_withPathOrUserInfo_namesKey() {
+    assertTrue(rejected("layercake.upstreams.docker-hub.url = \"https://example.com/v2/\"")
+        .contains("layercake.upstreams.docker-hub.url"));
+    assertTrue(rejected("layercake.upstreams.docker-hub.url = \"https://u:p@example.com\"")
+        .contains("layercake.upstreams.docker-hub.url"));
+  }
+
+  @Test
+  void credentials_passwordWithoutUser_namesKey() {
+    String message = rejected("layercake.upstreams.docker-hub.credentials.password = hunter2");
+
+    assertTrue(message.contains("layercake.upstreams.docker-hub.credentials.username"), message);
+    assertFalse(message.contains("hunter2"), message);
+  }
+
+  @Test
+  void authRealms_invalidEntry_namesKey() {
+    String message = rejected("layercake.upstreams.docker-hub.auth-realms = [\"not a url\"]");
+
+    assertTrue(message.contains("layercake.upstreams.docker-hub.auth-realms"), message);
+  }
+
+  @Test
+  void namespaces_claimedTwice_namesKey() {
+    String message = rejected("layercake.upstreams.mirror {\n"
+        + "  url = \"https://mirror.example.com\"\n"
+        + "  namespaces = [\"docker.io\"]\n"
+        + "}");
+
+    assertTrue(message.contains("namespaces"), message);
+    assertTrue(message.contains("docker.io"), message);
+  }
+
+  @Test
+  void clientSettings_invalidValues_nameKey() {
+    assertTrue(rejected("layercake.upstream-client.max-attempts = 0")
+        .contains("layercake.upstream-client.max-attempts"));
+    assertTrue(rejected("layercake.upstream-client.idle-timeout = 0s")
+        .contains("layercake.upstream-client.idle-timeout"));
+    assertTrue(rejected("layercake.upstream-client.max-backoff = 10ms")
+        .contains("layercake.upstream-client.max-backoff"));
+    assertTrue(rejected("layercake.upstream-client.max-open-requests = 100")
+        .contains("layercake.upstream-client.max-open-requests"));
+    assertTrue(rejected("layercake.upstream-client.max-manifest-size = 10")
+        .contains("layercake.upstream-client.max-manifest-size"));
+    assertTrue(rejected("layercake.upstream-client.connect-timeout = soon")
+        .contains("layercake.upstream-client.connect-timeout"));
+  }
+
+  @Test
+  void toString_hidesPassword() {
+    UpstreamSettings hub = UpstreamSettings.fromConfig(config(
+        "layercake.upstreams.docker-hub.credentials { username = alice, password = hunter2 }"),
+        "docker-hub");
+
+    assertTrue(hub.credentials().isPresent());
+    assertTrue(hub.toString().contains("alice"));
+    assertFalse(hub.toString().contains("hunter2"));
+    assertFalse(hub.credentials().get().toString().contains("hunter2"));
+  }
+}
