@@ -57,6 +57,11 @@ public final class Manifests {
     return upstreams.get(upstream).headManifest(repository, new Reference.ByTag(tag));
   }
 
+  /** Runs a small storage write off the calling (actor) thread. */
+  public void runBlocking(Runnable write) {
+    CompletableFuture.runAsync(write, blockingExecutor);
+  }
+
   /** The media type of a stored manifest, read from its JSON if the index lost it. */
   public static String mediaTypeOf(StoredBlob manifest, byte[] bytes) {
     if (manifest.mediaType() != null) {

@@ -250,7 +250,7 @@ public final class TagEntity
   private Effect<Event, State> persistThenReply(Event event, TagReply reply, TagRecord record) {
     List<ResolveTag> answered = drainWaiters();
     return Effect().persist(event).thenRun(() -> {
-      tags.put(upstream, repository, tag.value(), record);
+      manifests.runBlocking(() -> tags.put(upstream, repository, tag.value(), record));
       answered.forEach(w -> w.replyTo().tell(reply));
     });
   }

@@ -78,7 +78,9 @@ public final class LayercakeNode implements AutoCloseable {
           .newServerAt(http.interfaceAddress(), http.port())
           .bind(api)
           .toCompletableFuture()
-          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+          .get(30, java.util.concurrent.TimeUnit.SECONDS)
+          // On SIGTERM, stop accepting requests first and give running ones time to finish.
+          .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       log.info("layercake is serving the registry API on http://{}:{}/v2/ (upstream {})",
           http.interfaceAddress(), binding.localAddress().getPort(),
           upstreams.get(upstreams.defaultName()).settings().url());

@@ -60,4 +60,28 @@ class SingleFlightIntegrationTest {
       assertEquals(1, upstream.count("GET", "/blobs/" + blob.digest()), "upstream GETs");
     }
   }
+
+  @Test
+  void firstClientDisconnects_fillStillCompletes() throws Exception {
+    LargeBlob blob = LargeBlob.writeRandom(upstreamDir.resolve("blob"), 20L << 20, 43,
+        "application/octet-stream");
+    try (FakeRegistry upstream = FakeRegistry.start();
+        TestNode node = TestNode.start(dataDir, upstream.url())) {
+      upstream.putBlobFile("library/left", blob.digest(), blob.file());
+      upstream.inject(Fault.throttle(10L << 20), "/blobs/", 1);
+      String path = "/v2/library/left/blobs/" + blob.digest();
+      java.net.HttpURLConnection connection = (java.net.HttpURLConnection)
+          java.net.URI.create(node.url() + path).toURL().openConnection();
+      try (java.io.InputStream in = connection.getInputStream()) {
+        assertTrue(in.read(new byte[1024]) > 0);
+      }
+      connection.disconnect();
+
+      io.layercake.testkit.Await.until(java.time.Duration.ofSeconds(30), "fill committed",
+          () -> node.node().store().find(io.layercake.oci.Digest.parse(blob.digest())).isPresent());
+      RegistryClient.StreamedBody warm = new RegistryClient(node.url()).stream(path);
+      assertEquals(blob.digest(), warm.digest());
+      assertEquals(1, upstream.count("GET", "/blobs/"), "the abandoned fill was finished, not refetched");
+    }
+  }
 }
