@@ -12,11 +12,16 @@ final class TestConfigs {
 
   /** The node's data in {@code dataDir}, and the ledger's data bound to Jackson CBOR. */
   static Config forDataDir(Path dataDir) {
+    return io.layercake.node.NodeConfig.load(overrides(dataDir));
+  }
+
+  private static Config overrides(Path dataDir) {
     return ConfigFactory.parseString(
             "akka.actor.serialization-bindings {\n"
                 + "  \"io.layercake.persistence.Ledger$Data\" = jackson-cbor\n"
                 + "}\n"
-                + "akka.loglevel = WARNING\n")
+                + "akka.loglevel = WARNING\n"
+                + "akka.actor.provider = local\n")
         .withValue("layercake.storage.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString()));
   }
 }
