@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import io.layercake.cluster.ShardAllocation;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
@@ -88,7 +89,8 @@ public final class BlobEntity
   /** Starts sharding of blob entities on this node. */
   public static void init(ActorSystem<?> system, BlobFills fills) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-        context -> create(Digest.parse(context.getEntityId()), fills)));
+            context -> create(Digest.parse(context.getEntityId()), fills))
+        .withAllocationStrategy(ShardAllocation.consistentHashing()));
   }
 
   /** The behaviour of the entity for {@code digest}. */
@@ -138,7 +140,7 @@ public final class BlobEntity
     }
     if (activeFill != null) {
       return Effect().none().thenRun(() ->
-          command.replyTo().tell(new BlobReply.BlobLocation(activeFill.size(), false)));
+          command.replyTo().tell(new BlobReply.BlobLocation(activeFill.size(), false, selfUrl())));
     }
     waiters.add(command);
     if (waiters.size() == 1) {
@@ -155,7 +157,7 @@ public final class BlobEntity
     }
     if (checked.stored().isPresent()) {
       StoredBlob stored = checked.stored().get();
-      BlobReply location = new BlobReply.BlobLocation(stored.size(), true);
+      BlobReply location = new BlobReply.BlobLocation(stored.size(), true, selfUrl());
       if (state.size() == stored.size()) {
         return replyToWaiters(location);
       }
@@ -182,7 +184,7 @@ public final class BlobEntity
     BlobFill fill = started.fill();
     activeFill = fill;
     context.pipeToSelf(fill.completion(), (stored, error) -> new FillEnded(fill, stored, error));
-    return replyToWaiters(new BlobReply.BlobLocation(fill.size(), false));
+    return replyToWaiters(new BlobReply.BlobLocation(fill.size(), false, selfUrl()));
   }
 
   private Effect<Event, State> onFillEnded(FillEnded ended) {
@@ -194,6 +196,10 @@ public final class BlobEntity
       return Effect().none();
     }
     return Effect().persist(new BlobStored(ended.stored().size(), System.currentTimeMillis()));
+  }
+
+  private String selfUrl() {
+    return fills.peers().directory().selfUrl();
   }
 
   private Effect<Event, State> replyToWaiters(BlobReply reply) {

@@ -1,13 +1,17 @@
 package io.layercake.blob;
 
+import akka.NotUsed;
 import akka.stream.Materializer;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import io.layercake.cluster.PeerClient;
 import io.layercake.oci.Digest;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.BlobStore;
-import io.layercake.upstream.UpstreamBlob;
 import io.layercake.upstream.Upstreams;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -25,18 +29,25 @@ public final class BlobFills {
   private final Map<Digest, BlobFill> running = new ConcurrentHashMap<>();
   private final BlobStore store;
   private final Upstreams upstreams;
+  private final PeerClient peers;
   private final BlobSettings settings;
   private final Executor blockingExecutor;
   private final Materializer materializer;
 
   /** A registry that fills {@code store} from {@code upstreams}. */
-  public BlobFills(BlobStore store, Upstreams upstreams, BlobSettings settings,
+  public BlobFills(BlobStore store, Upstreams upstreams, PeerClient peers, BlobSettings settings,
       Executor blockingExecutor, Materializer materializer) {
     this.store = store;
     this.upstreams = upstreams;
+    this.peers = peers;
     this.settings = settings;
     this.blockingExecutor = blockingExecutor;
     this.materializer = materializer;
+  }
+
+  /** This node's view of its peers. */
+  public PeerClient peers() {
+    return peers;
   }
 
   /** The store the fills commit to. */
@@ -55,22 +66,28 @@ public final class BlobFills {
   }
 
   /**
-   * Asks upstream for the blob and, once it answers with a body, starts filling. Completes when
-   * the fill has started (not when it is done), or fails with the upstream's error.
+   * Starts filling the blob from a peer that holds it or, if none does, from upstream. Completes
+   * when the fill has started (not when it is done), or fails with the upstream's error.
    */
   public CompletionStage<BlobFill> start(String upstream, RepositoryName repository, Digest digest) {
-    return upstreams.get(upstream).fetchBlob(repository, digest)
-        .thenApplyAsync(response -> begin(digest, response), blockingExecutor);
+    return peers.blobFromPeers(digest).thenCompose(fromPeer -> {
+      if (fromPeer.isPresent()) {
+        PeerClient.PeerBlob blob = fromPeer.get();
+        return CompletableFuture.supplyAsync(
+            () -> begin(digest, blob.size(), blob.body(), blob.discard()), blockingExecutor);
+      }
+      return upstreams.get(upstream).fetchBlob(repository, digest).thenApplyAsync(
+          response -> begin(digest, response.size(), response.body(), response::discard), blockingExecutor);
+    });
   }
 
-  private BlobFill begin(Digest digest, UpstreamBlob response) {
+  private BlobFill begin(Digest digest, long size, Source<ByteString, NotUsed> body, Runnable discard) {
     BlobFill fill;
     try {
-      fill = BlobFill.start(digest, response.size(), response.body(),
-          store.newWriter(digest, response.size()), settings.fillTimeout(),
+      fill = BlobFill.start(digest, size, body, store.newWriter(digest, size), settings.fillTimeout(),
           BLOCKING_DISPATCHER, blockingExecutor, materializer);
     } catch (RuntimeException e) {
-      response.discard();
+      discard.run();
       throw e;
     }
     running.put(digest, fill);

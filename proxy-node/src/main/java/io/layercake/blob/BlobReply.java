@@ -22,8 +22,9 @@ public sealed interface BlobReply extends CborSerializable {
    *
    * @param size the blob's size in bytes
    * @param complete true if it is committed; false if it is still filling
+   * @param ownerUrl the advertised registry URL of the node that holds it
    */
-  record BlobLocation(long size, boolean complete) implements BlobReply {}
+  record BlobLocation(long size, boolean complete, String ownerUrl) implements BlobReply {}
 
   /**
    * The blob cannot be had now.

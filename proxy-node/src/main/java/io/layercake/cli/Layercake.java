@@ -16,6 +16,7 @@ public final class Layercake {
       "",
       "Commands:",
       "  serve      Start a node (configuration: -Dconfig.file=FILE or LAYERCAKE_* variables)",
+      "  cluster    Show the cluster's members, their shards and blob bytes",
       "  version    Print the version",
       "  help       Print this help",
       "",
@@ -26,6 +27,9 @@ public final class Layercake {
       "  LAYERCAKE_UPSTREAM_URL       upstream registry (default https://registry-1.docker.io)",
       "  LAYERCAKE_UPSTREAM_USERNAME  optional upstream credentials",
       "  LAYERCAKE_UPSTREAM_PASSWORD",
+      "  LAYERCAKE_URL                node the admin commands talk to (default http://127.0.0.1:5000;",
+      "                               or --url URL)",
+      "  LAYERCAKE_ADMIN_TOKEN        admin API token (the node's layercake.admin.token)",
       "");
 
   private Layercake() {}
@@ -40,6 +44,8 @@ public final class Layercake {
     switch (command) {
       case "serve":
         return serve();
+      case "cluster":
+        return admin(args.subList(1, args.size()), err, client -> ClusterCommand.run(client, out));
       case "version":
       case "--version":
         out.println("layercake " + version());
@@ -52,6 +58,28 @@ public final class Layercake {
       default:
         err.println("layercake: '" + command + "' is not a layercake command. See 'layercake --help'.");
         return 2;
+    }
+  }
+
+  /** Runs an admin verb against the node named by --url or LAYERCAKE_URL. */
+  private static int admin(List<String> options, PrintStream err, java.util.function.ToIntFunction<AdminClient> verb) {
+    String url = System.getenv().getOrDefault("LAYERCAKE_URL", "http://127.0.0.1:5000");
+    for (int i = 0; i < options.size(); i++) {
+      String option = options.get(i);
+      if (option.equals("--url") && i + 1 < options.size()) {
+        url = options.get(++i);
+      } else if (option.startsWith("--url=")) {
+        url = option.substring("--url=".length());
+      } else {
+        err.println("layercake: unknown option '" + option + "'. See 'layercake --help'.");
+        return 2;
+      }
+    }
+    try {
+      return verb.applyAsInt(new AdminClient(url, System.getenv().getOrDefault("LAYERCAKE_ADMIN_TOKEN", "")));
+    } catch (AdminClient.CliException e) {
+      err.println("layercake: " + e.getMessage());
+      return 1;
     }
   }
 

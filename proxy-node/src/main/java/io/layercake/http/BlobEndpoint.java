@@ -6,6 +6,7 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
@@ -18,11 +19,14 @@ import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobReply;
 import io.layercake.blob.BlobSettings;
 import io.layercake.blob.FileRangeSource;
+import io.layercake.cluster.ClusterSettings;
+import io.layercake.cluster.PeerClient;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.StoredBlob;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,28 +34,33 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * {@code GET} and {@code HEAD /v2/<name>/blobs/<digest>}: serve local first; otherwise the blob's
- * entity makes it readable (single flight), and the response streams from the file, growing or
- * complete. A HEAD of a cold blob starts its fill, so it doubles as a prewarm.
+ * {@code GET} and {@code HEAD /v2/<name>/blobs/<digest>}: serve what this node holds first;
+ * otherwise the blob's entity makes it readable on its owner node (single flight), and this node
+ * streams it from its own disk, proxies it from the owner, or redirects the client there. A HEAD
+ * of a cold blob starts its fill, so it doubles as a prewarm.
  */
 final class BlobEndpoint {
+
+  private static final OciException REPLACED = new OciException(ErrorCode.UNAVAILABLE,
+      "blob is moving between nodes, retry", null, Duration.ofSeconds(1));
 
   private final ActorSystem<?> system;
   private final BlobFills fills;
   private final BlobSettings settings;
+  private final ClusterSettings cluster;
 
-  BlobEndpoint(ActorSystem<?> system, BlobFills fills, BlobSettings settings) {
+  BlobEndpoint(ActorSystem<?> system, BlobFills fills, BlobSettings settings, ClusterSettings cluster) {
     this.system = system;
     this.fills = fills;
     this.settings = settings;
+    this.cluster = cluster;
   }
 
   CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, String upstream,
       RepositoryName repository, Digest digest) {
     return findLocal(digest).thenCompose(local -> {
       if (local.isPresent()) {
-        return CompletableFuture.completedFuture(respond(request, head, digest, local.get().size(),
-            (first, last) -> fileSource(local.get(), first, last)));
+        return CompletableFuture.completedFuture(respondFromFile(request, head, local.get()));
       }
       return ClusterSharding.get(system)
           .entityRefFor(BlobEntity.ENTITY_KEY, digest.toString())
@@ -61,23 +70,68 @@ final class BlobEndpoint {
     });
   }
 
+  /**
+   * What this node holds of a blob, for another node's request: the committed file, or (unless
+   * {@code committedOnly}) the fill in progress. 404 otherwise: nothing is fetched for a peer.
+   */
+  CompletionStage<HttpResponse> serveHeld(HttpRequest request, boolean head, Digest digest,
+      boolean committedOnly) {
+    return findLocal(digest).thenApply(local -> local
+        .map(blob -> respondFromFile(request, head, blob))
+        .or(() -> committedOnly ? Optional.empty() : fills.running(digest).map(fill -> respondFromFill(request, head, fill)))
+        .orElseThrow(() -> new OciException(ErrorCode.BLOB_UNKNOWN, "blob not held by this node", digest.toString())));
+  }
+
   private CompletionStage<HttpResponse> serveReply(HttpRequest request, boolean head, Digest digest,
       BlobReply reply) {
     if (reply instanceof BlobReply.BlobFailure failure) {
       throw failure.failure().toException();
     }
     BlobReply.BlobLocation location = (BlobReply.BlobLocation) reply;
-    Optional<BlobFill> fill = location.complete() ? Optional.empty() : fills.running(digest);
-    if (fill.isPresent()) {
-      BlobFill growing = fill.get();
-      return CompletableFuture.completedFuture(respond(request, head, digest, growing.size(), growing::read));
+    if (fills.peers().directory().isSelf(location.ownerUrl())) {
+      return serveHeld(request, head, digest, false)
+          .exceptionally(notHeld -> {
+            // Committed and moved, or failed, between the entity's answer and this lookup.
+            throw REPLACED;
+          });
     }
-    // Committed (or committed in the moment since the entity answered): serve the file.
-    return findLocal(digest).thenApply(local -> {
-      StoredBlob stored = local.orElseThrow(() -> new OciException(ErrorCode.UNAVAILABLE,
-          "blob is being replaced, retry", digest.toString(), java.time.Duration.ofSeconds(1)));
-      return respond(request, head, digest, stored.size(), (first, last) -> fileSource(stored, first, last));
-    });
+    if (head) {
+      return CompletableFuture.completedFuture(respond(request, true, digest, location.size(), null));
+    }
+    if (cluster.dataPlane() == ClusterSettings.DataPlane.REDIRECT) {
+      String target = location.ownerUrl() + request.getUri().path()
+          + request.getUri().rawQueryString().map(q -> "?" + q).orElse("");
+      return CompletableFuture.completedFuture(HttpResponse.create()
+          .withStatus(StatusCodes.TEMPORARY_REDIRECT)
+          .withHeaders(List.of(Responses.API_VERSION, RawHeader.create("Location", target))));
+    }
+    return proxyFromOwner(request, digest, location.ownerUrl());
+  }
+
+  private CompletionStage<HttpResponse> proxyFromOwner(HttpRequest request, Digest digest, String ownerUrl) {
+    List<HttpHeader> forwarded = new ArrayList<>();
+    request.getHeader("Range").ifPresent(forwarded::add);
+    return fills.peers().send(ownerUrl, HttpMethods.GET, PeerClient.BLOBS_PATH + digest, forwarded)
+        .exceptionally(error -> {
+          throw new OciException(ErrorCode.UNAVAILABLE, "the node holding the blob did not answer, retry",
+              digest.toString(), Duration.ofSeconds(1));
+        })
+        .thenApply(response -> {
+          int status = response.status().intValue();
+          if (status != 200 && status != 206 && status != 416) {
+            response.discardEntityBytes(system);
+            throw REPLACED;
+          }
+          List<HttpHeader> headers = new ArrayList<>();
+          for (HttpHeader header : response.getHeaders()) {
+            if (header.is("content-range") || header.is("docker-content-digest") || header.is("etag")
+                || header.is("accept-ranges") || header.is("docker-distribution-api-version")) {
+              headers.add(header);
+            }
+          }
+          return HttpResponse.create().withStatus(response.status()).withHeaders(headers)
+              .withEntity(response.entity());
+        });
   }
 
   private CompletionStage<Optional<StoredBlob>> findLocal(Digest digest) {
@@ -88,8 +142,13 @@ final class BlobEndpoint {
     }, fills.blockingExecutor());
   }
 
-  private Source<ByteString, NotUsed> fileSource(StoredBlob blob, long first, long last) {
-    return FileRangeSource.ofFile(blob.path(), first, last, fills.blockingExecutor());
+  private HttpResponse respondFromFile(HttpRequest request, boolean head, StoredBlob blob) {
+    return respond(request, head, blob.digest(), blob.size(),
+        (first, last) -> FileRangeSource.ofFile(blob.path(), first, last, fills.blockingExecutor()));
+  }
+
+  private static HttpResponse respondFromFill(HttpRequest request, boolean head, BlobFill fill) {
+    return respond(request, head, fill.digest(), fill.size(), fill::read);
   }
 
   private static HttpResponse respond(HttpRequest request, boolean head, Digest digest, long size,
@@ -110,17 +169,15 @@ final class BlobEndpoint {
     long last = range.map(ByteRange::last).orElse(size - 1);
     long length = last - first + 1;
     range.ifPresent(r -> headers.add(RawHeader.create("Content-Range", r.contentRange(size))));
+    HttpResponse response = HttpResponse.create()
+        .withStatus(range.isPresent() ? StatusCodes.PARTIAL_CONTENT : StatusCodes.OK);
     if (head) {
       headers.add(new HeadContentLength(length));
-      return HttpResponse.create()
-          .withStatus(range.isPresent() ? StatusCodes.PARTIAL_CONTENT : StatusCodes.OK)
-          .withHeaders(headers)
+      return response.withHeaders(headers)
           .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, new byte[0]));
     }
     Source<ByteString, NotUsed> body = length == 0 ? Source.empty() : reader.read(first, last);
-    return HttpResponse.create()
-        .withStatus(range.isPresent() ? StatusCodes.PARTIAL_CONTENT : StatusCodes.OK)
-        .withHeaders(headers)
+    return response.withHeaders(headers)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, length, body));
   }
 

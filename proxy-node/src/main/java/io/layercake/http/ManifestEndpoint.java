@@ -7,6 +7,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
+import io.layercake.manifest.ManifestContent;
 import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
 import io.layercake.manifest.TagEntity;
@@ -16,14 +17,10 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
-import io.layercake.storage.StoredBlob;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.stream.StreamSupport;
 
 /**
@@ -37,14 +34,11 @@ final class ManifestEndpoint {
   private final ActorSystem<?> system;
   private final Manifests manifests;
   private final ManifestSettings settings;
-  private final Executor blockingExecutor;
 
-  ManifestEndpoint(ActorSystem<?> system, Manifests manifests, ManifestSettings settings,
-      Executor blockingExecutor) {
+  ManifestEndpoint(ActorSystem<?> system, Manifests manifests, ManifestSettings settings) {
     this.system = system;
     this.manifests = manifests;
     this.settings = settings;
-    this.blockingExecutor = blockingExecutor;
   }
 
   CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, String upstream,
@@ -56,7 +50,6 @@ final class ManifestEndpoint {
             .toList());
     if (reference instanceof Reference.ByDigest byDigest) {
       return manifests.byDigest(upstream, repository, byDigest.value())
-          .thenCompose(this::read)
           .thenApply(manifest -> respond(head, manifest, null));
     }
     Reference.ByTag byTag = (Reference.ByTag) reference;
@@ -70,10 +63,11 @@ final class ManifestEndpoint {
           TagReply.TagResolved resolved = (TagReply.TagResolved) reply;
           String warning = resolved.stale()
               ? "110 layercake \"Response is stale: " + resolved.staleReason() + "\"" : null;
-          return manifests.byDigest(upstream, repository, Digest.parse(resolved.digest()))
-              .thenCompose(this::read)
-              .thenCompose(manifest -> negotiate(accepted, upstream, repository, manifest, byTag))
-              .thenApply(manifest -> respond(head, manifest, warning));
+          ManifestContent manifest = resolved.content();
+          // The tag's owner may be another node: keep a copy, so requests by digest stay local.
+          manifests.keep(manifest);
+          return negotiate(accepted, upstream, repository, manifest, byTag)
+              .thenApply(served -> respond(head, served, warning));
         });
   }
 
@@ -81,8 +75,8 @@ final class ManifestEndpoint {
    * Applies Accept negotiation to a manifest fetched by tag: serve it, serve the default
    * platform's manifest from an index the client cannot read, or refuse as Docker Hub would.
    */
-  private CompletionStage<LoadedManifest> negotiate(ManifestNegotiation.AcceptedTypes accepted,
-      String upstream, RepositoryName repository, LoadedManifest manifest, Reference tag) {
+  private CompletionStage<ManifestContent> negotiate(ManifestNegotiation.AcceptedTypes accepted,
+      String upstream, RepositoryName repository, ManifestContent manifest, Reference tag) {
     switch (ManifestNegotiation.decide(accepted, manifest.mediaType(), tag)) {
       case SERVE_AS_IS:
         return CompletableFuture.completedFuture(manifest);
@@ -91,7 +85,6 @@ final class ManifestEndpoint {
             .map(Digest::parse)
             .orElseThrow(() -> ManifestNegotiation.notAcceptable(manifest.mediaType()));
         return manifests.byDigest(upstream, repository, platform)
-            .thenCompose(this::read)
             .thenApply(child -> {
               if (ManifestNegotiation.decidePlatformManifest(accepted, child.mediaType())
                   != ManifestNegotiation.Decision.SERVE_AS_IS) {
@@ -104,19 +97,7 @@ final class ManifestEndpoint {
     }
   }
 
-  private CompletionStage<LoadedManifest> read(StoredBlob stored) {
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        byte[] bytes = Files.readAllBytes(stored.path());
-        return new LoadedManifest(stored.digest(), Manifests.mediaTypeOf(stored, bytes), bytes);
-      } catch (IOException e) {
-        throw new OciException(ErrorCode.UNAVAILABLE, "manifest could not be read, retry",
-            stored.digest().toString());
-      }
-    }, blockingExecutor);
-  }
-
-  private static HttpResponse respond(boolean head, LoadedManifest manifest, String warning) {
+  private static HttpResponse respond(boolean head, ManifestContent manifest, String warning) {
     List<HttpHeader> headers = new ArrayList<>();
     headers.add(Responses.API_VERSION);
     headers.add(RawHeader.create("Docker-Content-Digest", manifest.digest().toString()));
@@ -132,7 +113,4 @@ final class ManifestEndpoint {
         .withHeaders(headers)
         .withEntity(HttpEntities.create(Responses.contentType(manifest.mediaType()), manifest.bytes()));
   }
-
-  /** A manifest read into memory (manifests are small and capped in size). */
-  private record LoadedManifest(Digest digest, String mediaType, byte[] bytes) {}
 }

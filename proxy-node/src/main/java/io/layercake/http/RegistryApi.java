@@ -8,8 +8,10 @@ import akka.japi.function.Function;
 import akka.http.scaladsl.model.IllegalUriException;
 import akka.pattern.AskTimeoutException;
 import io.layercake.Failures;
+import io.layercake.admin.AdminApi;
 import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobSettings;
+import io.layercake.cluster.ClusterSettings;
 import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
 import io.layercake.oci.Digest;
@@ -43,15 +45,20 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   private final transient BlobEndpoint blobs;
   private final transient ManifestEndpoint manifests;
   private final transient ListingEndpoint listings;
+  private final transient InternalEndpoint internal;
+  private final transient AdminApi admin;
 
   /** The API over this node's services. */
   public RegistryApi(ActorSystem<?> system, Upstreams upstreams, BlobFills fills, BlobSettings blobSettings,
-      Manifests manifests, ManifestSettings manifestSettings, TagIndex tagIndex) {
+      Manifests manifests, ManifestSettings manifestSettings, TagIndex tagIndex, ClusterSettings cluster,
+      AdminApi admin) {
     this.system = system;
     this.upstreams = upstreams;
-    this.blobs = new BlobEndpoint(system, fills, blobSettings);
-    this.manifests = new ManifestEndpoint(system, manifests, manifestSettings, fills.blockingExecutor());
+    this.blobs = new BlobEndpoint(system, fills, blobSettings, cluster);
+    this.manifests = new ManifestEndpoint(system, manifests, manifestSettings);
     this.listings = new ListingEndpoint(upstreams, tagIndex, fills.blockingExecutor());
+    this.internal = new InternalEndpoint(cluster, blobs, manifests, fills.store(), fills.blockingExecutor());
+    this.admin = admin;
   }
 
   @Override
@@ -70,6 +77,12 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     request.discardEntityBytes(system);
     boolean head = request.method().equals(HttpMethods.HEAD);
     boolean readMethod = head || request.method().equals(HttpMethods.GET);
+    if (request.getUri().path().startsWith("/internal/") && readMethod) {
+      return internal.serve(request, head);
+    }
+    if (request.getUri().path().startsWith("/admin/")) {
+      return admin.serve(request);
+    }
     RegistryPath path = RegistryPath.parse(request.getUri().path())
         .orElseThrow(() -> new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint",
             "this registry mirror serves the read API under /v2/"));

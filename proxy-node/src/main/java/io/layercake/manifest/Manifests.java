@@ -1,5 +1,6 @@
 package io.layercake.manifest;
 
+import io.layercake.cluster.PeerClient;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.MediaType;
@@ -9,9 +10,10 @@ import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.StoredBlob;
-import io.layercake.upstream.UpstreamManifest;
 import io.layercake.upstream.UpstreamManifestHead;
 import io.layercake.upstream.Upstreams;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -26,30 +28,50 @@ public final class Manifests {
 
   private final BlobStore store;
   private final Upstreams upstreams;
+  private final PeerClient peers;
   private final Executor blockingExecutor;
 
-  /** Manifests stored in {@code store}, fetched from {@code upstreams}. */
-  public Manifests(BlobStore store, Upstreams upstreams, Executor blockingExecutor) {
+  /** Manifests stored in {@code store}, fetched from peers or {@code upstreams}. */
+  public Manifests(BlobStore store, Upstreams upstreams, PeerClient peers, Executor blockingExecutor) {
     this.store = store;
     this.upstreams = upstreams;
+    this.peers = peers;
     this.blockingExecutor = blockingExecutor;
   }
 
   /** The stored manifest, if this node has it. */
-  public CompletionStage<Optional<StoredBlob>> findLocal(Digest digest) {
-    return CompletableFuture.supplyAsync(() -> store.find(digest), blockingExecutor);
+  public CompletionStage<Optional<ManifestContent>> findLocal(Digest digest) {
+    return CompletableFuture.supplyAsync(() -> store.find(digest).map(Manifests::load), blockingExecutor);
   }
 
-  /** The manifest by digest: from the store, or fetched, verified and stored. */
-  public CompletionStage<StoredBlob> byDigest(String upstream, RepositoryName repository, Digest digest) {
-    return findLocal(digest).thenCompose(found -> found
-        .<CompletionStage<StoredBlob>>map(CompletableFuture::completedFuture)
-        .orElseGet(() -> fetch(upstream, repository, new Reference.ByDigest(digest))));
+  /**
+   * The manifest by digest: from this node's store, else from a peer that holds it, else fetched
+   * from upstream; verified and stored here either way.
+   */
+  public CompletionStage<ManifestContent> byDigest(String upstream, RepositoryName repository, Digest digest) {
+    return findLocal(digest).thenCompose(found -> {
+      if (found.isPresent()) {
+        return CompletableFuture.completedFuture(found.get());
+      }
+      return peers.manifestFromPeers(digest).thenCompose(fromPeer -> fromPeer
+          .<CompletionStage<ManifestContent>>map(m -> CompletableFuture.supplyAsync(
+              () -> store(m.digest(), m.mediaType(), m.bytes()), blockingExecutor))
+          .orElseGet(() -> fetch(upstream, repository, new Reference.ByDigest(digest))));
+    });
   }
 
   /** Fetches what a tag points at now, and stores it. */
-  public CompletionStage<StoredBlob> fetchTag(String upstream, RepositoryName repository, Tag tag) {
+  public CompletionStage<ManifestContent> fetchTag(String upstream, RepositoryName repository, Tag tag) {
     return fetch(upstream, repository, new Reference.ByTag(tag));
+  }
+
+  /**
+   * Keeps a manifest another node resolved, so that this node answers later requests by digest
+   * itself. The bytes are verified against the digest before they are stored.
+   */
+  public CompletionStage<ManifestContent> keep(ManifestContent manifest) {
+    return CompletableFuture.supplyAsync(
+        () -> store(manifest.digest(), manifest.mediaType(), manifest.bytes()), blockingExecutor);
   }
 
   /** Asks upstream where a tag points, without fetching it (no pull is counted). */
@@ -62,25 +84,30 @@ public final class Manifests {
     CompletableFuture.runAsync(write, blockingExecutor);
   }
 
-  /** The media type of a stored manifest, read from its JSON if the index lost it. */
-  public static String mediaTypeOf(StoredBlob manifest, byte[] bytes) {
-    if (manifest.mediaType() != null) {
-      return manifest.mediaType();
+  private static ManifestContent load(StoredBlob stored) {
+    try {
+      byte[] bytes = Files.readAllBytes(stored.path());
+      String mediaType = stored.mediaType() != null ? stored.mediaType()
+          : MediaTypeSniffer.sniff(bytes).orElseThrow(() -> new OciException(ErrorCode.MANIFEST_INVALID,
+              "stored manifest has no media type", stored.digest().toString()));
+      return new ManifestContent(stored.digest(), mediaType, bytes);
+    } catch (IOException e) {
+      throw new OciException(ErrorCode.UNAVAILABLE, "manifest could not be read, retry",
+          stored.digest().toString());
     }
-    return MediaTypeSniffer.sniff(bytes).orElseThrow(() -> new OciException(
-        ErrorCode.MANIFEST_INVALID, "stored manifest has no media type", manifest.digest().toString()));
   }
 
-  private CompletionStage<StoredBlob> fetch(String upstream, RepositoryName repository, Reference reference) {
+  private CompletionStage<ManifestContent> fetch(String upstream, RepositoryName repository,
+      Reference reference) {
     return upstreams.get(upstream).fetchManifest(repository, reference)
-        .thenApplyAsync(this::store, blockingExecutor);
+        .thenApplyAsync(m -> store(m.digest(), m.mediaType(), m.bytes()), blockingExecutor);
   }
 
-  private StoredBlob store(UpstreamManifest manifest) {
-    if (!MediaType.isManifestType(manifest.mediaType())) {
-      throw new OciException(ErrorCode.MANIFEST_INVALID, "upstream sent an unknown manifest type",
-          manifest.mediaType());
+  private ManifestContent store(Digest digest, String mediaType, byte[] bytes) {
+    if (!MediaType.isManifestType(mediaType)) {
+      throw new OciException(ErrorCode.MANIFEST_INVALID, "not a manifest media type", mediaType);
     }
-    return store.storeBytes(manifest.digest(), manifest.bytes(), manifest.mediaType());
+    store.storeBytes(digest, bytes, mediaType);
+    return new ManifestContent(digest, mediaType, bytes);
   }
 }

@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import io.layercake.cluster.ShardAllocation;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
@@ -21,7 +22,6 @@ import io.layercake.oci.OciException;
 import io.layercake.oci.OciFailure;
 import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
-import io.layercake.storage.StoredBlob;
 import io.layercake.storage.TagIndex;
 import io.layercake.storage.TagRecord;
 import io.layercake.upstream.UpstreamManifestHead;
@@ -64,11 +64,11 @@ public final class TagEntity
   /** Resolves the tag to a stored manifest, asking upstream if the cached answer is too old. */
   public record ResolveTag(ActorRef<TagReply> replyTo) implements Command {}
 
-  private record Checked(State state, Optional<StoredBlob> local, Throwable error) implements Command {}
+  private record Checked(State state, Optional<ManifestContent> local, Throwable error) implements Command {}
 
   private record HeadAnswered(UpstreamManifestHead head, Throwable error) implements Command {}
 
-  private record Fetched(StoredBlob manifest, Throwable error) implements Command {}
+  private record Fetched(ManifestContent manifest, Throwable error) implements Command {}
 
   /** Events of a tag's history. */
   public sealed interface Event extends CborSerializable {}
@@ -109,7 +109,8 @@ public final class TagEntity
   public static void init(ActorSystem<?> system, Manifests manifests, TagIndex tags,
       ManifestSettings settings, Clock clock) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-        context -> create(context.getEntityId(), manifests, tags, settings, clock)));
+            context -> create(context.getEntityId(), manifests, tags, settings, clock))
+        .withAllocationStrategy(ShardAllocation.consistentHashing()));
   }
 
   /** The behaviour of the entity with id {@code entityId}. */
@@ -136,6 +137,8 @@ public final class TagEntity
   private final ManifestSettings settings;
   private final Clock clock;
   private final List<ResolveTag> waiters = new ArrayList<>();
+  /** The manifest the tag points at, once read or fetched: what a stale answer serves. */
+  private ManifestContent current;
 
   private TagEntity(ActorContext<Command> context, String entityId, String upstream,
       RepositoryName repository, Tag tag, Manifests manifests, TagIndex tags,
@@ -194,9 +197,10 @@ public final class TagEntity
       fetch();
       return Effect().none();
     }
+    current = checked.local().get();
     boolean fresh = clock.millis() - state.validatedAt() < settings.tagTtl().toMillis();
     if (fresh) {
-      return reply(new TagReply.TagResolved(state.digest(), state.mediaType(), false, null));
+      return reply(TagReply.TagResolved.fresh(current));
     }
     context.pipeToSelf(manifests.headTag(upstream, repository, tag), HeadAnswered::new);
     return Effect().none();
@@ -208,8 +212,7 @@ public final class TagEntity
     }
     if (answer.head().digest().toString().equals(state.digest())) {
       long now = clock.millis();
-      TagReply fresh = new TagReply.TagResolved(state.digest(), state.mediaType(), false, null);
-      return persistThenReply(new TagRevalidated(now), fresh,
+      return persistThenReply(new TagRevalidated(now), TagReply.TagResolved.fresh(current),
           new TagRecord(state.digest(), state.mediaType(), now));
     }
     fetch();
@@ -220,12 +223,12 @@ public final class TagEntity
     if (fetched.error() != null) {
       return staleOrFail(state, fetched.error());
     }
-    StoredBlob manifest = fetched.manifest();
+    ManifestContent manifest = fetched.manifest();
+    current = manifest;
     long now = clock.millis();
     String digest = manifest.digest().toString();
     String mediaType = manifest.mediaType();
-    return persistThenReply(new TagResolved(digest, mediaType, now),
-        new TagReply.TagResolved(digest, mediaType, false, null),
+    return persistThenReply(new TagResolved(digest, mediaType, now), TagReply.TagResolved.fresh(manifest),
         new TagRecord(digest, mediaType, now));
   }
 
@@ -238,11 +241,11 @@ public final class TagEntity
     boolean outage = !(cause instanceof OciException oci)
         || oci.code() == ErrorCode.UNAVAILABLE
         || oci.code() == ErrorCode.TOOMANYREQUESTS;
-    if (outage && state.digest() != null) {
+    if (outage && current != null && current.digest().toString().equals(state.digest())) {
       context.getLog().info("Serving {}:{} stale: {}", repository, tag, cause.getMessage());
       String reason = cause instanceof OciException oci && oci.code() == ErrorCode.TOOMANYREQUESTS
           ? "upstream rate limit reached" : "upstream unavailable";
-      return reply(new TagReply.TagResolved(state.digest(), state.mediaType(), true, reason));
+      return reply(TagReply.TagResolved.stale(current, reason));
     }
     return reply(new TagReply.TagFailure(OciFailure.of(cause)));
   }

@@ -13,15 +13,31 @@ import io.layercake.oci.OciFailure;
 public sealed interface TagReply extends CborSerializable {
 
   /**
-   * Where the tag points; the manifest is in the store.
+   * Where the tag points, with the manifest itself, so that the asking node needs no second trip
+   * to the owner or to upstream.
    *
    * @param digest the manifest digest, {@code sha256:...}
    * @param mediaType its media type
+   * @param manifest its exact bytes
    * @param stale true if upstream could not confirm it (down or rate-limited)
    * @param staleReason why it is stale, for the Warning header; null if fresh
    */
-  record TagResolved(String digest, String mediaType, boolean stale, String staleReason)
-      implements TagReply {}
+  record TagResolved(String digest, String mediaType, byte[] manifest, boolean stale, String staleReason)
+      implements TagReply {
+
+    static TagResolved fresh(ManifestContent content) {
+      return new TagResolved(content.digest().toString(), content.mediaType(), content.bytes(), false, null);
+    }
+
+    static TagResolved stale(ManifestContent content, String reason) {
+      return new TagResolved(content.digest().toString(), content.mediaType(), content.bytes(), true, reason);
+    }
+
+    /** The manifest as content. */
+    public ManifestContent content() {
+      return new ManifestContent(io.layercake.oci.Digest.parse(digest), mediaType, manifest);
+    }
+  }
 
   /**
    * The tag cannot be resolved.

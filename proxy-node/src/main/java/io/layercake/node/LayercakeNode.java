@@ -9,9 +9,15 @@ import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.stream.Materializer;
 import com.typesafe.config.Config;
+import io.layercake.admin.AdminApi;
+import io.layercake.admin.AdminSettings;
 import io.layercake.blob.BlobEntity;
 import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobSettings;
+import io.layercake.cluster.ClusterSettings;
+import io.layercake.cluster.KubernetesBootstrap;
+import io.layercake.cluster.PeerClient;
+import io.layercake.cluster.PeerDirectory;
 import io.layercake.http.HttpSettings;
 import io.layercake.http.RegistryApi;
 import io.layercake.manifest.ManifestSettings;
@@ -54,7 +60,8 @@ public final class LayercakeNode implements AutoCloseable {
     HttpSettings http = HttpSettings.fromConfig(config);
     BlobSettings blobSettings = BlobSettings.fromConfig(config);
     ManifestSettings manifestSettings = ManifestSettings.fromConfig(config);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "layercake", config);
+    ClusterSettings clusterSettings = ClusterSettings.fromConfig(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, config);
     try {
       Executor blocking = system.dispatchers().lookup(
           DispatcherSelector.fromConfig(BlobFills.BLOCKING_DISPATCHER));
@@ -64,23 +71,25 @@ public final class LayercakeNode implements AutoCloseable {
       log.info("Storage at {} recovered: {}", storage.dataDir(), store.recover());
       TagIndex tagIndex = new TagIndex(database);
       Upstreams upstreams = Upstreams.fromConfig(system, config);
-      BlobFills fills = new BlobFills(store, upstreams, blobSettings, blocking, Materializer.matFromSystem(system));
-      Manifests manifests = new Manifests(store, upstreams, blocking);
+      PeerClient peers = new PeerClient(system, new PeerDirectory(system, clusterSettings), clusterSettings);
+      BlobFills fills = new BlobFills(store, upstreams, peers, blobSettings, blocking,
+          Materializer.matFromSystem(system));
+      Manifests manifests = new Manifests(store, upstreams, peers, blocking);
 
-      Cluster cluster = Cluster.get(system);
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      joinCluster(system, clusterSettings);
       BlobEntity.init(system, fills);
       TagEntity.init(system, manifests, tagIndex, manifestSettings, clock);
 
+      AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterSettings, peers);
       RegistryApi api = new RegistryApi(system, upstreams, fills, blobSettings, manifests,
-          manifestSettings, tagIndex);
+          manifestSettings, tagIndex, clusterSettings, admin);
       ServerBinding binding = Http.get(system)
           .newServerAt(http.interfaceAddress(), http.port())
           .bind(api)
           .toCompletableFuture()
           .get(30, java.util.concurrent.TimeUnit.SECONDS)
           // On SIGTERM, stop accepting requests first and give running ones time to finish.
-          .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+          .addToCoordinatedShutdown(clusterSettings.shutdownDeadline(), system);
       log.info("layercake is serving the registry API on http://{}:{}/v2/ (upstream {})",
           http.interfaceAddress(), binding.localAddress().getPort(),
           upstreams.get(upstreams.defaultName()).settings().url());
@@ -89,6 +98,23 @@ public final class LayercakeNode implements AutoCloseable {
       system.terminate();
       throw new IllegalStateException("layercake node failed to start: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Joins the cluster: through the configured seed nodes (Akka joins them itself), through
+   * Kubernetes bootstrap, or, with neither, by forming a cluster of one.
+   */
+  private static void joinCluster(ActorSystem<?> system, ClusterSettings settings) {
+    if (!settings.seedNodes().isEmpty()) {
+      log.info("Joining the cluster through seed nodes {}", settings.seedNodes());
+      return;
+    }
+    if (KubernetesBootstrap.startIfEnabled(system)) {
+      log.info("Joining the cluster through Kubernetes bootstrap");
+      return;
+    }
+    Cluster cluster = Cluster.get(system);
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
   }
 
   /** The address the registry API listens on. */

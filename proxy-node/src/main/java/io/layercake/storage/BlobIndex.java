@@ -72,6 +72,27 @@ public final class BlobIndex {
     }
   }
 
+  /**
+   * How many blobs the index holds and their total size. A full scan: meant for status pages,
+   * not for request paths.
+   */
+  public Totals totals() {
+    long[] sums = new long[2];
+    forEach((digest, record) -> {
+      sums[0]++;
+      sums[1] += record.size();
+    });
+    return new Totals(sums[0], sums[1]);
+  }
+
+  /**
+   * Counts of the index.
+   *
+   * @param blobs how many blobs
+   * @param bytes their total size
+   */
+  public record Totals(long blobs, long bytes) {}
+
   /** Visits every record in digest order. */
   public void forEach(BiConsumer<Digest, BlobRecord> visitor) {
     List<byte[]> corrupt = new ArrayList<>();

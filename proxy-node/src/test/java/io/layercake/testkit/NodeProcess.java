@@ -10,47 +10,115 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A layercake node in a child JVM, started the way an operator starts one (the CLI's
  * {@code serve}, configured through LAYERCAKE_* variables), so that a test can {@code kill -9}
- * it or cap its heap.
+ * it, stop it with SIGTERM, or cap its heap.
+ *
+ * <p>The child runs under coreutils {@code timeout} (see {@link ChildProcesses}), which forwards a
+ * SIGTERM it receives and then sends SIGKILL a few seconds later. A graceful stop must therefore
+ * signal the node's own JVM, never the wrapper: {@link #terminate()} does.
  */
 public final class NodeProcess implements AutoCloseable {
 
   private final Process process;
   private final int port;
+  private final Path dataDir;
   private final Path log;
 
-  private NodeProcess(Process process, int port, Path log) {
+  private NodeProcess(Process process, int port, Path dataDir, Path log) {
     this.process = process;
     this.port = port;
+    this.dataDir = dataDir;
     this.log = log;
   }
 
   /** Starts a node on a free port and waits until {@code /v2/} answers. */
   public static NodeProcess start(Path dataDir, String upstreamUrl, String... jvmOptions)
       throws IOException {
-    int port = freePort();
-    Files.createDirectories(dataDir);
-    Path log = Files.createTempFile("layercake-node-", ".log");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of(jvmOptions));
-    command.add("-Dakka.remote.artery.canonical.port=0");
-    command.add("-Dlayercake.http.port=" + port);
-    command.add("-Dlayercake.http.interface=127.0.0.1");
-    command.add("-Dlayercake.storage.data-dir=" + dataDir);
-    command.add("-Dlayercake.upstreams.docker-hub.url=" + upstreamUrl);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add("io.layercake.cli.Layercake");
-    command.add("serve");
-    Process process = ChildProcesses.start(command, Duration.ofMinutes(10), log, log, dataDir);
-    NodeProcess node = new NodeProcess(process, port, log);
-    node.awaitReady();
-    return node;
+    Builder builder = builder(dataDir, upstreamUrl);
+    for (String option : jvmOptions) {
+      builder.jvmOption(option);
+    }
+    return builder.start();
+  }
+
+  /** A builder for a node with data in {@code dataDir}, pulling from {@code upstreamUrl}. */
+  public static Builder builder(Path dataDir, String upstreamUrl) {
+    return new Builder(dataDir, upstreamUrl);
+  }
+
+  /**
+   * How to start a child node. By default it gets a free HTTP port and a free remoting port (a
+   * cluster of one); {@link #property} adds or overrides any configuration key.
+   */
+  public static final class Builder {
+    private final Path dataDir;
+    private final String upstreamUrl;
+    private final List<String> jvmOptions = new ArrayList<>();
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private int httpPort;
+
+    private Builder(Path dataDir, String upstreamUrl) {
+      this.dataDir = dataDir;
+      this.upstreamUrl = upstreamUrl;
+    }
+
+    /** Adds a JVM option such as {@code -Xmx256m}. */
+    public Builder jvmOption(String option) {
+      jvmOptions.add(option);
+      return this;
+    }
+
+    /**
+     * Sets the configuration key {@code key} as a system property; it wins over the defaults this
+     * class sets (the JVM keeps the last {@code -D} of a key).
+     */
+    public Builder property(String key, Object value) {
+      properties.put(key, String.valueOf(value));
+      return this;
+    }
+
+    /** Sets every entry of {@code values} as with {@link #property}. */
+    public Builder properties(Map<String, ?> values) {
+      values.forEach(this::property);
+      return this;
+    }
+
+    /** Listens on this HTTP port instead of a free one (to restart a node on the same address). */
+    public Builder httpPort(int port) {
+      this.httpPort = port;
+      return this;
+    }
+
+    /** Starts the node and waits until {@code /v2/} answers. */
+    public NodeProcess start() throws IOException {
+      int port = httpPort > 0 ? httpPort : freePort();
+      Files.createDirectories(dataDir);
+      Path log = Files.createTempFile("layercake-node-", ".log");
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(jvmOptions);
+      command.add("-Dlayercake.cluster.port=0");
+      command.add("-Dlayercake.http.port=" + port);
+      command.add("-Dlayercake.http.interface=127.0.0.1");
+      command.add("-Dlayercake.storage.data-dir=" + dataDir);
+      command.add("-Dlayercake.upstreams.docker-hub.url=" + upstreamUrl);
+      properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+      command.add("-cp");
+      command.add(System.getProperty("java.class.path"));
+      command.add("io.layercake.cli.Layercake");
+      command.add("serve");
+      Process process = ChildProcesses.start(command, Duration.ofMinutes(10), log, log, dataDir);
+      NodeProcess node = new NodeProcess(process, port, dataDir, log);
+      node.awaitReady();
+      return node;
+    }
   }
 
   /** The registry API's base URL. */
@@ -58,11 +126,35 @@ public final class NodeProcess implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
+  /** The registry API's port. */
+  public int httpPort() {
+    return port;
+  }
+
+  /** The node's data folder, which outlives the process. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
   /** Kills the node the hard way, like a power cut: no shutdown hook, no flush. */
   public void kill() throws InterruptedException {
     process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     process.waitFor();
+  }
+
+  /**
+   * Sends SIGTERM to the node's JVM, as an orchestrator stopping it would, and returns at once.
+   * The future completes with the time from the signal to the JVM's exit; it never completes if
+   * the JVM does not exit, so callers bound their wait.
+   */
+  public CompletableFuture<Duration> terminate() {
+    ProcessHandle jvm = jvm();
+    long sent = System.nanoTime();
+    CompletableFuture<Duration> exited = jvm.onExit()
+        .thenApply(handle -> Duration.ofNanos(System.nanoTime() - sent));
+    jvm.destroy();
+    return exited;
   }
 
   /** Whether the JVM is still running. */
@@ -82,6 +174,11 @@ public final class NodeProcess implements AutoCloseable {
   @Override
   public void close() {
     ChildProcesses.stop(process);
+  }
+
+  /** The node's own JVM: the wrapper's child when it runs under {@code timeout}, else the process. */
+  private ProcessHandle jvm() {
+    return process.children().findFirst().orElse(process.toHandle());
   }
 
   private void awaitReady() {

@@ -31,17 +31,26 @@ public final class TestNode implements AutoCloseable {
   public static TestNode start(Path dataDir, String upstreamUrl, Map<String, Object> extra) {
     Map<String, Object> settings = new HashMap<>();
     settings.put("layercake.http.interface", "127.0.0.1");
-    settings.put("layercake.http.port", 0);
+    settings.put("layercake.http.port", freePort());
     settings.put("layercake.storage.data-dir", dataDir.toString());
     settings.put("layercake.upstreams.docker-hub.url", upstreamUrl);
     settings.put("layercake.upstream-client.min-backoff", "20ms");
     settings.put("layercake.upstream-client.max-backoff", "100ms");
-    settings.put("akka.remote.artery.canonical.port", 0);
+    settings.put("layercake.cluster.port", 0);
     settings.put("akka.loglevel", "WARNING");
     settings.put("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
     settings.putAll(extra);
     Config config = NodeConfig.load(ConfigFactory.parseMap(settings));
     return new TestNode(LayercakeNode.start(config), dataDir);
+  }
+
+  /** A TCP port that was free a moment ago, for a node's HTTP or remoting port. */
+  public static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** The registry API's base URL, e.g. {@code http://127.0.0.1:38211}. */

@@ -1,0 +1,60 @@
+package io.layercake.admin;
+
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import io.layercake.cluster.ClusterSettings;
+import io.layercake.cluster.PeerClient;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The operator's JSON API under {@code /admin/}. Every request needs the configured bearer token;
+ * with no token configured the whole API is off, so a node never exposes it by accident.
+ */
+public final class AdminApi {
+
+  private final AdminSettings settings;
+  private final ClusterStatus clusterStatus;
+
+  /** The admin API of the node running {@code system}. */
+  public AdminApi(ActorSystem<?> system, AdminSettings settings, ClusterSettings cluster, PeerClient peers) {
+    this.settings = settings;
+    this.clusterStatus = new ClusterStatus(system, cluster, peers);
+  }
+
+  /** Answers one {@code /admin/...} request; failures are {@link OciException}s. */
+  public CompletionStage<HttpResponse> serve(HttpRequest request) {
+    authenticate(request);
+    String path = request.getUri().path();
+    if (path.equals("/admin/cluster")) {
+      if (!request.method().equals(HttpMethods.GET)) {
+        throw new OciException(ErrorCode.UNSUPPORTED, "use GET", request.method().value());
+      }
+      return clusterStatus.report().thenApply(AdminApi::json);
+    }
+    throw new OciException(ErrorCode.NAME_UNKNOWN, "no such admin endpoint", path);
+  }
+
+  private void authenticate(HttpRequest request) {
+    if (!settings.enabled()) {
+      throw new OciException(ErrorCode.UNAUTHORIZED, "the admin API is off",
+          "set layercake.admin.token (LAYERCAKE_ADMIN_TOKEN) to turn it on");
+    }
+    String presented = request.getHeader("Authorization").map(h -> h.value()).orElse("");
+    byte[] expected = ("Bearer " + settings.token()).getBytes(StandardCharsets.UTF_8);
+    if (!MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), expected)) {
+      throw new OciException(ErrorCode.UNAUTHORIZED, "admin token required",
+          "send Authorization: Bearer <layercake.admin.token>");
+    }
+  }
+
+  private static HttpResponse json(byte[] body) {
+    return HttpResponse.create().withEntity(
+        akka.http.javadsl.model.HttpEntities.create(akka.http.javadsl.model.ContentTypes.APPLICATION_JSON, body));
+  }
+}

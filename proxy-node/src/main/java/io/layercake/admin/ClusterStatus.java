@@ -1,0 +1,123 @@
+package io.layercake.admin;
+
+import akka.actor.Address;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.Member;
+import akka.cluster.sharding.ShardRegion;
+import akka.cluster.sharding.typed.GetClusterShardingStats;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.http.javadsl.model.HttpMethods;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layercake.blob.BlobEntity;
+import io.layercake.cluster.ClusterSettings;
+import io.layercake.cluster.PeerClient;
+import io.layercake.cluster.PeerDirectory;
+import io.layercake.manifest.TagEntity;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code GET /admin/cluster}: every member's remoting address, status and registry URL, the
+ * shards it hosts, and the blob bytes on its disk (asked of each member's internal endpoint; a
+ * member that does not answer shows null rather than failing the report).
+ */
+final class ClusterStatus {
+
+  private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ActorSystem<?> system;
+  private final ClusterSettings cluster;
+  private final PeerClient peers;
+
+  ClusterStatus(ActorSystem<?> system, ClusterSettings cluster, PeerClient peers) {
+    this.system = system;
+    this.cluster = cluster;
+    this.peers = peers;
+  }
+
+  CompletionStage<byte[]> report() {
+    List<Member> members = peers.directory().members();
+    CompletableFuture<Map<Address, Integer>> blobShards = shardsPerMember(BlobEntity.ENTITY_KEY);
+    CompletableFuture<Map<Address, Integer>> tagShards = shardsPerMember(TagEntity.ENTITY_KEY);
+    List<CompletableFuture<Optional<JsonNode>>> storage = new ArrayList<>();
+    for (Member member : members) {
+      storage.add(storageOf(member));
+    }
+    List<CompletableFuture<?>> all = new ArrayList<>(storage);
+    all.add(blobShards);
+    all.add(tagShards);
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      ObjectNode root = JSON.createObjectNode();
+      root.put("self", hostPort(akka.cluster.typed.Cluster.get(system).selfMember().address()));
+      root.put("dataPlane", cluster.dataPlane().name().toLowerCase(java.util.Locale.ROOT));
+      ArrayNode list = root.putArray("members");
+      for (int i = 0; i < members.size(); i++) {
+        Member member = members.get(i);
+        ObjectNode node = list.addObject();
+        node.put("address", hostPort(member.address()));
+        node.put("status", member.status().toString());
+        node.put("url", PeerDirectory.urlOf(member).orElse(null));
+        ObjectNode shards = node.putObject("shards");
+        shards.put("blob", blobShards.join().getOrDefault(member.address(), 0));
+        shards.put("tag", tagShards.join().getOrDefault(member.address(), 0));
+        Optional<JsonNode> stats = storage.get(i).join();
+        if (stats.isPresent()) {
+          node.put("blobs", stats.get().path("blobs").asLong());
+          node.put("blobBytes", stats.get().path("blobBytes").asLong());
+        } else {
+          node.putNull("blobs");
+          node.putNull("blobBytes");
+        }
+      }
+      return root.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    });
+  }
+
+  private CompletableFuture<Map<Address, Integer>> shardsPerMember(EntityTypeKey<?> key) {
+    return AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
+            ClusterSharding.get(system).shardState(),
+            replyTo -> new GetClusterShardingStats(key, QUERY_TIMEOUT, replyTo),
+            QUERY_TIMEOUT.plusSeconds(1), system.scheduler())
+        .toCompletableFuture()
+        .thenApply(stats -> {
+          Map<Address, Integer> counts = new HashMap<>();
+          stats.getRegions().forEach((address, region) -> counts.put(address, region.getStats().size()));
+          return counts;
+        })
+        .exceptionally(error -> Map.of());
+  }
+
+  private CompletableFuture<Optional<JsonNode>> storageOf(Member member) {
+    Optional<String> url = PeerDirectory.urlOf(member);
+    if (url.isEmpty()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return peers.send(url.get(), HttpMethods.GET, PeerClient.STATS_PATH, List.of())
+        .thenCompose(response -> response.entity().toStrict(QUERY_TIMEOUT.toMillis(), system))
+        .thenApply(strict -> {
+          try {
+            return Optional.of(JSON.readTree(strict.getData().toArray()));
+          } catch (java.io.IOException e) {
+            return Optional.<JsonNode>empty();
+          }
+        })
+        .toCompletableFuture()
+        .exceptionally(error -> Optional.empty());
+  }
+
+  private static String hostPort(Address address) {
+    return address.host().getOrElse(() -> "?") + ":" + address.port().getOrElse(() -> 0);
+  }
+}

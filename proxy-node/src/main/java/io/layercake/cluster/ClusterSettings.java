@@ -1,0 +1,119 @@
+package io.layercake.cluster;
+
+import com.typesafe.config.Config;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How this node takes part in a cluster, read from {@code layercake.cluster}.
+ *
+ * @param host the host other nodes reach this node on
+ * @param port the Akka remoting port
+ * @param seedNodes the remoting addresses to join, as {@code host:port}; empty forms a cluster of
+ *     one (or lets Kubernetes bootstrap find the peers)
+ * @param advertisedUrl the base URL of this node's registry API for other nodes and redirects
+ * @param secret the shared secret of the internal endpoint; empty disables it
+ * @param dataPlane how a non-owner node serves a blob
+ * @param peerTimeout how long a peer request waits for response headers
+ * @param shutdownDeadline how long a stopping node lets in-flight responses finish
+ */
+public record ClusterSettings(String host, int port, List<String> seedNodes, String advertisedUrl,
+    String secret, DataPlane dataPlane, Duration peerTimeout, Duration shutdownDeadline) {
+
+  /** The actor system's name: every node of a cluster must use the same one. */
+  public static final String SYSTEM_NAME = "layercake";
+
+  /** How a node that does not own a blob serves it. */
+  public enum DataPlane {
+    /** Stream it from the owner over the internal endpoint. */
+    PROXY,
+    /** Answer 307 with the owner's advertised URL. */
+    REDIRECT
+  }
+
+  /** Reads and validates {@code layercake.cluster}; every error names its key. */
+  public static ClusterSettings fromConfig(Config config) {
+    String host = config.getString("layercake.cluster.host").trim();
+    if (host.isEmpty()) {
+      throw new IllegalArgumentException("layercake.cluster.host must not be empty");
+    }
+    int port = config.getInt("layercake.cluster.port");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("layercake.cluster.port must be 0..65535, got " + port);
+    }
+    List<String> seeds = parseSeedNodes(config.getString("layercake.cluster.seed-nodes"));
+    String secret = config.getString("layercake.cluster.secret");
+    if (!seeds.isEmpty() && secret.isEmpty()) {
+      throw new IllegalArgumentException("layercake.cluster.secret (LAYERCAKE_CLUSTER_SECRET) must be set"
+          + " when layercake.cluster.seed-nodes names other nodes: nodes authenticate blob transfers with it");
+    }
+    String advertised = config.getString("layercake.cluster.advertised-url").trim();
+    if (advertised.isEmpty()) {
+      advertised = "http://" + host + ":" + config.getInt("layercake.http.port");
+    }
+    advertised = stripTrailingSlash(advertised);
+    URI uri = URI.create(advertised);
+    if (uri.getScheme() == null || uri.getHost() == null) {
+      throw new IllegalArgumentException("layercake.cluster.advertised-url must be an absolute http(s) URL, got "
+          + advertised);
+    }
+    DataPlane dataPlane;
+    String mode = config.getString("layercake.cluster.data-plane").trim().toUpperCase(Locale.ROOT);
+    try {
+      dataPlane = DataPlane.valueOf(mode);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("layercake.cluster.data-plane must be proxy or redirect, got "
+          + config.getString("layercake.cluster.data-plane"));
+    }
+    return new ClusterSettings(host, port, seeds, advertised, secret, dataPlane,
+        positive(config, "layercake.cluster.peer-timeout"),
+        positive(config, "layercake.cluster.shutdown-deadline"));
+  }
+
+  /** The Akka addresses of the seed nodes. */
+  public List<String> seedAddresses() {
+    return seedNodes.stream().map(s -> "akka://" + SYSTEM_NAME + "@" + s).toList();
+  }
+
+  /** Hides the secret. */
+  @Override
+  public String toString() {
+    return "ClusterSettings[host=" + host + ", port=" + port + ", seedNodes=" + seedNodes
+        + ", advertisedUrl=" + advertisedUrl + ", secret=" + (secret.isEmpty() ? "none" : "****")
+        + ", dataPlane=" + dataPlane + "]";
+  }
+
+  static List<String> parseSeedNodes(String text) {
+    List<String> seeds = new ArrayList<>();
+    for (String part : text.split(",")) {
+      String seed = part.trim();
+      if (seed.isEmpty()) {
+        continue;
+      }
+      int colon = seed.lastIndexOf(':');
+      if (colon <= 0 || !seed.substring(colon + 1).matches("[0-9]{1,5}")
+          || Integer.parseInt(seed.substring(colon + 1)) > 65535
+          || !seed.substring(0, colon).matches("[A-Za-z0-9.\\-]+|\\[[0-9a-fA-F:]+\\]")) {
+        throw new IllegalArgumentException("layercake.cluster.seed-nodes must be a comma-separated host:port"
+            + " list, got \"" + seed + "\"");
+      }
+      seeds.add(seed);
+    }
+    return List.copyOf(seeds);
+  }
+
+  private static String stripTrailingSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  private static Duration positive(Config config, String key) {
+    Duration value = config.getDuration(key);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(key + " must be positive, got " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,157 @@
+package io.layercake.cluster;
+
+import akka.NotUsed;
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import io.layercake.oci.Digest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Implementation notes
+ *
+ * Nodes talk to each other over the same HTTP port as clients, under /internal/, with the shared
+ * cluster secret in a header. Two uses:
+ *
+ * - Proxy data plane: a node that does not own a blob streams it from the owner's growing or
+ *   complete file, so every node can serve every blob and the upstream is still asked once.
+ * - Peers before upstream: a node about to fill a blob (a new owner after a rebalance, or after
+ *   a node came back) first asks the other nodes whether one holds it, and copies it from there.
+ *   The copy goes through the same BlobWriter as an upstream fill, so it is verified too.
+ *
+ * Peer answers are never trusted for content: sizes and digests are checked by the writer, and a
+ * peer that fails or times out is simply skipped in favour of the next source.
+ */
+
+/** The HTTP client for other nodes' internal endpoints. */
+public final class PeerClient {
+
+  /** The header carrying the cluster secret. */
+  public static final String SECRET_HEADER = "X-Layercake-Cluster-Secret";
+
+  /** Internal path of a blob a node holds: committed, or filling on that node. */
+  public static final String BLOBS_PATH = "/internal/blobs/";
+
+  /** Internal path of a manifest a node holds. */
+  public static final String MANIFESTS_PATH = "/internal/manifests/";
+
+  /** Internal path of a node's storage totals, {@code {"blobs":N,"blobBytes":N}}. */
+  public static final String STATS_PATH = "/internal/stats";
+
+  /** Largest manifest accepted from a peer, as from an upstream. */
+  private static final long MAX_MANIFEST = 4L << 20;
+
+  private static final Logger log = LoggerFactory.getLogger(PeerClient.class);
+
+  private final ActorSystem<?> system;
+  private final PeerDirectory directory;
+  private final ClusterSettings settings;
+
+  /** A client for the peers in {@code directory}. */
+  public PeerClient(ActorSystem<?> system, PeerDirectory directory, ClusterSettings settings) {
+    this.system = system;
+    this.directory = directory;
+    this.settings = settings;
+  }
+
+  /** The directory of peers. */
+  public PeerDirectory directory() {
+    return directory;
+  }
+
+  /**
+   * Sends {@code method path} to the node at {@code baseUrl}, with the cluster secret. The
+   * response entity is the caller's to consume or discard.
+   */
+  public CompletionStage<HttpResponse> send(String baseUrl, akka.http.javadsl.model.HttpMethod method,
+      String path, List<HttpHeader> headers) {
+    List<HttpHeader> all = new ArrayList<>(headers);
+    all.add(RawHeader.create(SECRET_HEADER, settings.secret()));
+    HttpRequest request = HttpRequest.create(baseUrl + path).withMethod(method).addHeaders(all);
+    return Http.get(system).singleRequest(request).toCompletableFuture()
+        .orTimeout(settings.peerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A committed copy of the blob from the first peer that holds one, or empty if none does. The
+   * body is not verified here: whoever writes it must check size and digest.
+   */
+  public CompletionStage<Optional<PeerBlob>> blobFromPeers(Digest digest) {
+    return firstHolder(BLOBS_PATH + digest + "?committed=true", directory.peerUrls(), 0)
+        .thenApply(found -> found.map(response -> {
+          long size = response.entity().getContentLengthOption().orElse(-1L);
+          Source<ByteString, NotUsed> body = response.entity().getDataBytes().mapMaterializedValue(m -> NotUsed.getInstance());
+          return new PeerBlob(size, body, () -> response.discardEntityBytes(system));
+        }).filter(blob -> blob.size() >= 0));
+  }
+
+  /** The manifest from the first peer that holds it, or empty. Bytes are not verified here. */
+  public CompletionStage<Optional<PeerManifest>> manifestFromPeers(Digest digest) {
+    return firstHolder(MANIFESTS_PATH + digest, directory.peerUrls(), 0)
+        .thenCompose(found -> {
+          if (found.isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.<PeerManifest>empty());
+          }
+          HttpResponse response = found.get();
+          String mediaType = response.entity().getContentType().mediaType().toString();
+          return response.entity().withSizeLimit(MAX_MANIFEST)
+              .toStrict(settings.peerTimeout().toMillis(), system)
+              .thenApply(strict -> Optional.of(new PeerManifest(digest, mediaType, strict.getData().toArray())))
+              .exceptionally(error -> Optional.empty());
+        });
+  }
+
+  /** Asks the peers one after another; the first 200 wins, every other response is drained. */
+  private CompletionStage<Optional<HttpResponse>> firstHolder(String path, List<String> peers, int index) {
+    if (index >= peers.size()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    String peer = peers.get(index);
+    return send(peer, HttpMethods.GET, path, List.of())
+        .handle((response, error) -> {
+          if (error != null) {
+            log.debug("Peer {} did not answer for {}: {}", peer, path, error.toString());
+            return Optional.<HttpResponse>empty();
+          }
+          if (response.status().intValue() != 200) {
+            response.discardEntityBytes(system);
+            return Optional.<HttpResponse>empty();
+          }
+          return Optional.of(response);
+        })
+        .thenCompose(found -> found.isPresent()
+            ? CompletableFuture.completedFuture(found)
+            : firstHolder(path, peers, index + 1));
+  }
+
+  /**
+   * A blob streaming from a peer.
+   *
+   * @param size its length, from the peer's Content-Length
+   * @param body the bytes; run it once, or call {@code discard}
+   * @param discard releases the connection if the body is not wanted
+   */
+  public record PeerBlob(long size, Source<ByteString, NotUsed> body, Runnable discard) {}
+
+  /**
+   * A manifest held by a peer.
+   *
+   * @param digest the digest it was asked for
+   * @param mediaType the media type the peer served it with
+   * @param bytes its bytes, to be verified against the digest before use
+   */
+  public record PeerManifest(Digest digest, String mediaType, byte[] bytes) {}
+}

@@ -1,0 +1,81 @@
+package io.layercake.http;
+
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import io.layercake.cluster.ClusterSettings;
+import io.layercake.cluster.PeerClient;
+import io.layercake.manifest.Manifests;
+import io.layercake.oci.Digest;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import io.layercake.storage.BlobIndex;
+import io.layercake.storage.BlobStore;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code /internal/...}: what nodes ask each other for. Only cluster members may use it: a
+ * request must carry the shared cluster secret, and with no secret configured the endpoint
+ * refuses everything. It serves only what this node already holds and never triggers a fetch.
+ */
+final class InternalEndpoint {
+
+  private final ClusterSettings cluster;
+  private final BlobEndpoint blobs;
+  private final Manifests manifests;
+  private final BlobStore store;
+  private final Executor blockingExecutor;
+
+  InternalEndpoint(ClusterSettings cluster, BlobEndpoint blobs, Manifests manifests, BlobStore store,
+      Executor blockingExecutor) {
+    this.cluster = cluster;
+    this.blobs = blobs;
+    this.manifests = manifests;
+    this.store = store;
+    this.blockingExecutor = blockingExecutor;
+  }
+
+  CompletionStage<HttpResponse> serve(HttpRequest request, boolean head) {
+    authenticate(request);
+    String path = request.getUri().path();
+    if (path.startsWith(PeerClient.BLOBS_PATH)) {
+      Digest digest = Digest.parse(path.substring(PeerClient.BLOBS_PATH.length()));
+      boolean committedOnly = request.getUri().query().get("committed").map("true"::equals).orElse(false);
+      return blobs.serveHeld(request, head, digest, committedOnly);
+    }
+    if (path.startsWith(PeerClient.MANIFESTS_PATH)) {
+      Digest digest = Digest.parse(path.substring(PeerClient.MANIFESTS_PATH.length()));
+      return manifests.findLocal(digest).thenApply(found -> found
+          .map(m -> HttpResponse.create()
+              .withHeaders(List.of(Responses.API_VERSION,
+                  RawHeader.create("Docker-Content-Digest", m.digest().toString())))
+              .withEntity(HttpEntities.create(Responses.contentType(m.mediaType()), m.bytes())))
+          .orElseThrow(() -> new OciException(ErrorCode.MANIFEST_UNKNOWN,
+              "manifest not held by this node", digest.toString())));
+    }
+    if (path.equals(PeerClient.STATS_PATH)) {
+      return CompletableFuture.supplyAsync(() -> {
+        BlobIndex.Totals totals = store.index().totals();
+        String json = "{\"blobs\":" + totals.blobs() + ",\"blobBytes\":" + totals.bytes() + "}";
+        return Responses.json(json.getBytes(StandardCharsets.UTF_8), List.of());
+      }, blockingExecutor);
+    }
+    throw new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint", "unknown internal path");
+  }
+
+  private void authenticate(HttpRequest request) {
+    String presented = request.getHeader(PeerClient.SECRET_HEADER).map(h -> h.value()).orElse("");
+    boolean valid = !cluster.secret().isEmpty() && MessageDigest.isEqual(
+        presented.getBytes(StandardCharsets.UTF_8), cluster.secret().getBytes(StandardCharsets.UTF_8));
+    if (!valid) {
+      throw new OciException(ErrorCode.DENIED, "the internal endpoint serves cluster members only",
+          "missing or wrong " + PeerClient.SECRET_HEADER);
+    }
+  }
+}

@@ -1,0 +1,198 @@
+package io.layercake.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.layercake.testkit.Await;
+import io.layercake.testkit.Blob;
+import io.layercake.testkit.FakeImages;
+import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.Fault;
+import io.layercake.testkit.Image;
+import io.layercake.testkit.ImageFormat;
+import io.layercake.testkit.MirrorClient;
+import io.layercake.testkit.NodeProcessCluster;
+import io.layercake.testkit.RegistryClient;
+import io.layercake.testkit.StoredBlobs;
+import io.layercake.testkit.TestImage;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code kill -9} of one node of three while ten clients pull (issue 3, acceptance 3): the two
+ * others keep serving, clients that retry on another mirror finish with correct digests, what
+ * lived only on the dead node is fetched upstream once more at most, the survivors report two
+ * members once the split brain resolver has downed it, and the node restarted on its data folder
+ * rejoins and serves its blobs without asking upstream for them.
+ */
+class NodeLossIntegrationTest {
+
+  private static final Logger log = LoggerFactory.getLogger(NodeLossIntegrationTest.class);
+
+  private static final String REPOSITORY = "library/node-loss";
+  private static final int LAYERS = 10;
+  private static final int CLIENTS = 10;
+  /** Upstream body rate per response: the layers (0.6 to 3.3 MB) take 0.6 to 3.3 s to fill. */
+  private static final long UPSTREAM_BYTES_PER_SECOND = 1_000_000;
+  /** Image blobs committed somewhere before the kill: the rest are still filling then. */
+  private static final int COMMITTED_BEFORE_KILL = 4;
+  /** The oldest node: it also runs the shard coordinator, the harder node to lose. */
+  private static final int VICTIM = 0;
+  private static final MirrorClient.Policy DOCKER_LIKE = new MirrorClient.Policy(
+      12, Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofSeconds(3));
+
+  @TempDir Path work;
+
+  @Test
+  void killOneOfThreeDuringPulls_survivorsServe_clientsFinish_lostBlobsRefetchedOnce_restartedNodeReusesItsBlobs()
+      throws Exception {
+    long testStarted = System.nanoTime();
+    TestImage.Builder builder = TestImage.builder(ImageFormat.DOCKER, 3303);
+    for (int i = 0; i < LAYERS; i++) {
+      builder.layer(600_000 + i * 300_000L);
+    }
+    Image image = builder.build();
+    Set<String> imageBlobs = new TreeSet<>(image.blobDigests());
+
+    try (FakeRegistry upstream = FakeRegistry.start(FakeRegistry.Options.defaults().tokenAuth(true));
+        NodeProcessCluster cluster = NodeProcessCluster.start(3, work, upstream.url(), Map.of(
+            // Requests for a shard on the dead node fail after this (503) and the client retries.
+            "layercake.blobs.ask-timeout", "5s",
+            "layercake.manifests.ask-timeout", "5s"))) {
+      FakeImages.publish(upstream, REPOSITORY, "1", image);
+      log.info("image generated and cluster formed after {} ms", (System.nanoTime() - testStarted) / 1_000_000);
+      upstream.inject(Fault.throttle(UPSTREAM_BYTES_PER_SECOND), "/blobs/", FakeRegistry.FOREVER);
+      List<Integer> survivors = List.of(1, 2);
+
+      List<MirrorClient> clients = new ArrayList<>();
+      List<CompletableFuture<Void>> pulls = new ArrayList<>();
+      for (int i = 0; i < CLIENTS; i++) {
+        // Each client prefers one node and lists the others as fallback mirrors.
+        List<String> mirrors = new ArrayList<>(cluster.urls());
+        Collections.rotate(mirrors, -(i % 3));
+        MirrorClient client = new MirrorClient(mirrors, DOCKER_LIKE);
+        clients.add(client);
+        pulls.add(client.pull(REPOSITORY, "1", image, i));
+      }
+
+      Await.until(Duration.ofSeconds(30), COMMITTED_BEFORE_KILL + " image blobs committed", () ->
+          committedAnywhere(cluster, imageBlobs).size() >= COMMITTED_BEFORE_KILL);
+      Set<String> survivorsHeld = new TreeSet<>();
+      for (int s : survivors) {
+        survivorsHeld.addAll(StoredBlobs.committed(cluster.dataDir(s)));
+        survivorsHeld.addAll(StoredBlobs.filling(cluster.dataDir(s)));
+      }
+      survivorsHeld.retainAll(imageBlobs);
+      Set<String> fillingOnVictim = StoredBlobs.filling(cluster.dataDir(VICTIM));
+      cluster.kill(VICTIM);
+      long killedAt = System.nanoTime();
+      log.info("killed after {} ms", (killedAt - testStarted) / 1_000_000);
+      Set<String> victimHeld = new TreeSet<>(StoredBlobs.committed(cluster.dataDir(VICTIM)));
+      victimHeld.retainAll(imageBlobs);
+
+      // The survivors answer at once, before the dead node is even noticed, and serve what they hold.
+      for (int s : survivors) {
+        RegistryClient direct = new RegistryClient(cluster.url(s));
+        assertEquals(200, direct.get("/v2/").statusCode(), "node " + s + " after the kill");
+        for (String digest : StoredBlobs.committed(cluster.dataDir(s))) {
+          if (imageBlobs.contains(digest)) {
+            HttpResponse<byte[]> blob = direct.get("/v2/" + REPOSITORY + "/blobs/" + digest);
+            assertEquals(200, blob.statusCode(), "node " + s + " serving its own " + digest);
+            assertEquals(digest, RegistryClient.digestOf(blob.body()));
+          }
+        }
+      }
+
+      cluster.awaitMembers(2, Duration.ofSeconds(30));
+      Duration downed = Duration.ofNanos(System.nanoTime() - killedAt);
+      for (int s : survivors) {
+        assertTrue(cluster.report(s).hasUpMembers(2), cluster.report(s).json());
+      }
+
+      CompletableFuture.allOf(pulls.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      Duration clientsDone = Duration.ofNanos(System.nanoTime() - killedAt);
+      int attempts = 0;
+      int failed = 0;
+      for (MirrorClient client : clients) {
+        assertEquals(0, client.wrongBodies(), "a mirror served wrong bytes: " + client.failures());
+        attempts += client.attempts();
+        failed += client.failures().size();
+      }
+
+      Map<String, Long> gets = new TreeMap<>();
+      for (String digest : imageBlobs) {
+        gets.put(digest, authorisedGets(upstream, digest));
+      }
+      for (Map.Entry<String, Long> entry : gets.entrySet()) {
+        String digest = entry.getKey();
+        long count = entry.getValue();
+        assertTrue(count >= 1 && count <= 2, digest + " fetched upstream " + count + " times: " + gets);
+        if (survivorsHeld.contains(digest)) {
+          assertEquals(1, count, digest + " was on a survivor, yet fetched again: " + gets);
+        }
+      }
+      long refetched = gets.values().stream().filter(count -> count == 2).count();
+
+      upstream.resetCounts();
+      long restartStarted = System.nanoTime();
+      cluster.restart(VICTIM);
+      cluster.awaitMembers(3, Duration.ofSeconds(45));
+      Duration rejoined = Duration.ofNanos(System.nanoTime() - restartStarted);
+      assertTrue(StoredBlobs.committed(cluster.dataDir(VICTIM)).containsAll(victimHeld),
+          "the restarted node lost blobs it had committed");
+      MirrorClient throughRestarted = new MirrorClient(List.of(cluster.url(VICTIM)), DOCKER_LIKE);
+      throughRestarted.pull(REPOSITORY, "1", image, 99).get(30, TimeUnit.SECONDS);
+      assertEquals(0, throughRestarted.wrongBodies(), throughRestarted.failures().toString());
+      for (String digest : victimHeld) {
+        assertEquals(0, authorisedGets(upstream, digest) + unauthorisedGets(upstream, digest),
+            "the restarted node held " + digest + " but it was fetched upstream again");
+      }
+      assertEquals(0, upstream.count("GET", "/blobs/"),
+          "after the restart every blob is on some node, so no blob needs upstream");
+
+      log.info("node loss: {} blobs; victim held {} committed and {} filling, survivors {}; kill to 2 members"
+              + " {} ms, kill to all clients done {} ms; {} client attempts, {} failed and retried; upstream GETs"
+              + " per blob {}; {} blobs fetched twice; restart to 3 members Up {} ms; pull through the restarted"
+              + " node: {} attempts, {} upstream blob GETs",
+          imageBlobs.size(), victimHeld.size(), fillingOnVictim.size(), survivorsHeld.size(), downed.toMillis(),
+          clientsDone.toMillis(), attempts, failed, gets.values(), refetched, rejoined.toMillis(),
+          throughRestarted.attempts(), upstream.count("GET", "/blobs/"));
+    }
+  }
+
+  private static Set<String> committedAnywhere(NodeProcessCluster cluster, Set<String> imageBlobs) {
+    Set<String> committed = new TreeSet<>();
+    for (int i = 0; i < cluster.size(); i++) {
+      committed.addAll(StoredBlobs.committed(cluster.dataDir(i)));
+    }
+    committed.retainAll(imageBlobs);
+    return committed;
+  }
+
+  /** Upstream GETs of a blob that carried a token: each is a real fetch (the first is a 401). */
+  private static long authorisedGets(FakeRegistry upstream, String digest) {
+    return upstream.requests().stream()
+        .filter(r -> r.method().equals("GET") && r.path().endsWith("/blobs/" + digest) && r.hasAuthorization())
+        .count();
+  }
+
+  private static long unauthorisedGets(FakeRegistry upstream, String digest) {
+    return upstream.requests().stream()
+        .filter(r -> r.method().equals("GET") && r.path().endsWith("/blobs/" + digest) && !r.hasAuthorization())
+        .count();
+  }
+}

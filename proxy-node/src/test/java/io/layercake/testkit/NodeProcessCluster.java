@@ -1,0 +1,191 @@
+package io.layercake.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+
+/**
+ * Several layercake nodes, each in its own child JVM, forming one cluster over loopback: for tests
+ * that {@code kill -9} a node, stop one with SIGTERM, or restart one on the same data folder and
+ * the same ports. Every node lists every node as a seed, shares {@link TestCluster#SECRET}, and
+ * has the admin API on with {@link #ADMIN_TOKEN}.
+ */
+public final class NodeProcessCluster implements AutoCloseable {
+
+  /** The admin token of every node. */
+  public static final String ADMIN_TOKEN = "process-cluster-admin";
+
+  /** How long start-up waits for every node to see every other one Up. */
+  private static final Duration FORMATION_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Path dataRoot;
+  private final String upstreamUrl;
+  private final Map<String, Object> properties;
+  private final int[] httpPorts;
+  private final int[] remotingPorts;
+  private final NodeProcess[] nodes;
+
+  private NodeProcessCluster(int size, Path dataRoot, String upstreamUrl, Map<String, Object> properties) {
+    this.dataRoot = dataRoot;
+    this.upstreamUrl = upstreamUrl;
+    this.properties = Map.copyOf(properties);
+    this.httpPorts = new int[size];
+    this.remotingPorts = new int[size];
+    this.nodes = new NodeProcess[size];
+    for (int i = 0; i < size; i++) {
+      httpPorts[i] = TestNode.freePort();
+      remotingPorts[i] = TestNode.freePort();
+    }
+  }
+
+  /**
+   * Starts {@code size} nodes at once, data in {@code dataRoot/node-<i>}, with {@code properties}
+   * as extra configuration keys of every node, and waits until each reports {@code size} members
+   * Up. The split brain resolver decides after 3 s of stable membership unless
+   * {@code properties} says otherwise.
+   */
+  public static NodeProcessCluster start(int size, Path dataRoot, String upstreamUrl,
+      Map<String, Object> properties) {
+    NodeProcessCluster cluster = new NodeProcessCluster(size, dataRoot, upstreamUrl, properties);
+    // One thread per node: the JVMs start in parallel, and the common pool may have one thread.
+    ExecutorService launcher = Executors.newFixedThreadPool(size);
+    try {
+      List<CompletableFuture<Void>> starts = new ArrayList<>();
+      for (int i = 0; i < size; i++) {
+        int index = i;
+        starts.add(CompletableFuture.runAsync(() -> cluster.launch(index), launcher));
+      }
+      // allOf completes only once every start has ended, so nothing is left starting after close.
+      CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
+      cluster.awaitMembers(size, FORMATION_TIMEOUT);
+    } catch (RuntimeException | Error e) {
+      cluster.close();
+      throw e;
+    } finally {
+      launcher.shutdown();
+    }
+    return cluster;
+  }
+
+  /** The number of node slots, running or not. */
+  public int size() {
+    return nodes.length;
+  }
+
+  /** The node in slot {@code index}, or null if it was killed or stopped. */
+  public NodeProcess node(int index) {
+    return nodes[index];
+  }
+
+  /** The registry URL of slot {@code index}; it stays the same across restarts. */
+  public String url(int index) {
+    return "http://127.0.0.1:" + httpPorts[index];
+  }
+
+  /** The registry URLs of every slot, in slot order. */
+  public List<String> urls() {
+    List<String> urls = new ArrayList<>();
+    for (int i = 0; i < nodes.length; i++) {
+      urls.add(url(i));
+    }
+    return urls;
+  }
+
+  /** The data folder of slot {@code index}; it outlives the node's process. */
+  public Path dataDir(int index) {
+    return dataRoot.resolve("node-" + index);
+  }
+
+  /** {@code kill -9} of the node in slot {@code index}. */
+  public void kill(int index) throws InterruptedException {
+    nodes[index].kill();
+    nodes[index] = null;
+  }
+
+  /** Marks slot {@code index} as stopped, once its process was ended another way (SIGTERM). */
+  public void forget(int index) {
+    nodes[index] = null;
+  }
+
+  /** Starts slot {@code index} again on the same data folder, HTTP port and remoting port. */
+  public NodeProcess restart(int index) {
+    if (nodes[index] != null) {
+      throw new IllegalStateException("node " + index + " is still running");
+    }
+    launch(index);
+    return nodes[index];
+  }
+
+  /** The {@code /admin/cluster} report of the node in slot {@code index}. */
+  public ClusterReport report(int index) {
+    return ClusterReport.fetch(url(index), ADMIN_TOKEN);
+  }
+
+  /** Waits until every running node reports exactly {@code count} members, all Up. */
+  public void awaitMembers(int count, Duration timeout) {
+    Await.until(timeout, count + " members Up on every running node", () -> {
+      for (int i = 0; i < nodes.length; i++) {
+        if (nodes[i] != null
+            && !ClusterReport.tryFetch(url(i), ADMIN_TOKEN).map(r -> r.hasUpMembers(count)).orElse(false)) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  /** The logs of the running nodes, for failure messages. */
+  public String logs() {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < nodes.length; i++) {
+      if (nodes[i] != null) {
+        text.append("---- node ").append(i).append(" log ----\n").append(nodes[i].logText());
+      }
+    }
+    return text.toString();
+  }
+
+  /** Stops every running node (SIGTERM, then SIGKILL after a grace period). */
+  @Override
+  public void close() {
+    for (int i = 0; i < nodes.length; i++) {
+      NodeProcess node = nodes[i];
+      if (node != null) {
+        node.close();
+        nodes[i] = null;
+      }
+    }
+  }
+
+  private void launch(int index) {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put("layercake.cluster.port", remotingPorts[index]);
+    settings.put("layercake.cluster.seed-nodes", Arrays.stream(remotingPorts)
+        .mapToObj(port -> "127.0.0.1:" + port).collect(Collectors.joining(",")));
+    settings.put("layercake.cluster.secret", TestCluster.SECRET);
+    settings.put("layercake.admin.token", ADMIN_TOKEN);
+    settings.put("akka.cluster.split-brain-resolver.stable-after", "3s");
+    settings.put("layercake.upstream-client.min-backoff", "20ms");
+    settings.put("layercake.upstream-client.max-backoff", "100ms");
+    settings.putAll(properties);
+    try {
+      nodes[index] = NodeProcess.builder(dataDir(index), upstreamUrl)
+          .jvmOption("-Xmx384m")
+          .httpPort(httpPorts[index])
+          .properties(settings)
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start node " + index, e);
+    }
+  }
+}
