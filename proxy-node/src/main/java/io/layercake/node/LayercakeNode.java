@@ -105,12 +105,14 @@ public final class LayercakeNode implements AutoCloseable {
    * Kubernetes bootstrap, or, with neither, by forming a cluster of one.
    */
   private static void joinCluster(ActorSystem<?> system, ClusterSettings settings) {
-    if (!settings.seedNodes().isEmpty()) {
-      log.info("Joining the cluster through seed nodes {}", settings.seedNodes());
-      return;
-    }
+    // Bootstrap first: it refuses to start alongside static seed nodes, so a node configured
+    // with both fails loudly instead of silently using one of them.
     if (KubernetesBootstrap.startIfEnabled(system)) {
       log.info("Joining the cluster through Kubernetes bootstrap");
+      return;
+    }
+    if (!settings.seedNodes().isEmpty()) {
+      log.info("Joining the cluster through seed nodes {}", settings.seedNodes());
       return;
     }
     Cluster cluster = Cluster.get(system);
