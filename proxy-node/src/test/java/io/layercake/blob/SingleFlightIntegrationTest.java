@@ -46,8 +46,10 @@ class SingleFlightIntegrationTest {
         Callable<RegistryClient.StreamedBody> pull = () -> client.stream(path, upstream::bodyBytesSent);
         results.add(pool.submit(pull));
       }
+      long latestFirstByte = 0;
       for (Future<RegistryClient.StreamedBody> result : results) {
         RegistryClient.StreamedBody body = result.get();
+        latestFirstByte = Math.max(latestFirstByte, body.probeAtFirstByte());
         assertNull(body.failure());
         assertEquals(200, body.status());
         assertEquals(SIZE, body.bytes());
@@ -58,6 +60,8 @@ class SingleFlightIntegrationTest {
       }
       pool.shutdown();
       assertEquals(1, upstream.count("GET", "/blobs/" + blob.digest()), "upstream GETs");
+      System.out.printf("single flight: %d clients, 1 upstream GET; the last client's first byte came"
+          + " when upstream had sent %d of %d bytes%n", CLIENTS, latestFirstByte, SIZE);
     }
   }
 

@@ -92,6 +92,8 @@ class ClusterIntegrationTest {
       max = Math.max(max, held);
     }
     assertTrue(max <= 0.6 * total, "one node holds " + max + " of " + total + " blob bytes");
+    System.out.printf("cluster spread: the fullest node holds %d of %d blob bytes (%.0f %%)%n",
+        max, total, 100.0 * max / total);
 
     upstream.resetCounts();
     for (TestNode node : cluster.nodes()) {
