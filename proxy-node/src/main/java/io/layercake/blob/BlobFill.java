@@ -9,7 +9,10 @@ import io.layercake.oci.Digest;
 import io.layercake.storage.BlobWriter;
 import io.layercake.storage.StoredBlob;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.Optional;
@@ -35,8 +38,8 @@ import java.util.concurrent.Executor;
  * can never receive a full-length body that is not the blob it asked for. The held-back byte is
  * released when the commit has succeeded.
  *
- * The rename at commit and a reader's open of the file are serialised on this object, so a reader
- * opens either the temp file or the committed one, never a path that was just moved away.
+ * A reader opens the temp file, or the committed file if the rename won the race; an open file
+ * stays readable through the rename. Commit does its fsyncs holding no lock that readers wait on.
  */
 
 /** One blob being fetched from upstream, streamed to any number of readers while it fills. */
@@ -114,11 +117,8 @@ public final class BlobFill {
   private void finish(Throwable error) {
     if (error == null) {
       try {
-        StoredBlob stored;
-        synchronized (this) {
-          stored = writer.commit(null);
-          committed = stored;
-        }
+        StoredBlob stored = writer.commit(null);
+        committed = stored;
         signalProgress();
         completion.complete(stored);
         return;
@@ -137,8 +137,18 @@ public final class BlobFill {
     return committed != null ? size : Math.max(0, Math.min(writer.written(), size - 1));
   }
 
-  private synchronized FileChannel openChannel() {
-    return FileRangeSource.open(committed != null ? committed.path() : writer.tempPath());
+  private FileChannel openChannel() {
+    if (committed != null) {
+      return FileRangeSource.open(committed.path());
+    }
+    try {
+      return FileChannel.open(writer.tempPath(), StandardOpenOption.READ);
+    } catch (NoSuchFileException movedOrGone) {
+      // Committed (renamed) since the check above, or failed; if failed, the open fails too.
+      return FileRangeSource.open(writer.committedPath());
+    } catch (IOException e) {
+      throw new UncheckedIOException("open the fill of " + digest, e);
+    }
   }
 
   private CompletionStage<Long> awaitReadable(long position) {

@@ -6,6 +6,9 @@ import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.layercake.cluster.PeerClient;
 import io.layercake.oci.Digest;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
+import io.layercake.storage.BlobWriter;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.BlobStore;
 import io.layercake.upstream.Upstreams;
@@ -25,6 +28,10 @@ public final class BlobFills {
 
   /** The dispatcher that file writes and reads run on. */
   public static final String BLOCKING_DISPATCHER = "layercake.blocking-io-dispatcher";
+
+  /** The digest of zero bytes: the one blob that may be empty. */
+  private static final Digest EMPTY =
+      Digest.parse("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 
   private final Map<Digest, BlobFill> running = new ConcurrentHashMap<>();
   private final BlobStore store;
@@ -82,11 +89,26 @@ public final class BlobFills {
   }
 
   private BlobFill begin(Digest digest, long size, Source<ByteString, NotUsed> body, Runnable discard) {
+    if (size == 0 && !digest.equals(EMPTY)) {
+      // Only one blob is empty; anything else announced as empty is broken, and an empty
+      // response would complete before the digest could be checked.
+      discard.run();
+      throw new OciException(ErrorCode.DIGEST_INVALID, "upstream announced an empty blob",
+          digest + " is not the digest of empty content");
+    }
+    BlobWriter writer;
     BlobFill fill;
     try {
-      fill = BlobFill.start(digest, size, body, store.newWriter(digest, size), settings.fillTimeout(),
+      writer = store.newWriter(digest, size);
+    } catch (RuntimeException e) {
+      discard.run();
+      throw e;
+    }
+    try {
+      fill = BlobFill.start(digest, size, body, writer, settings.fillTimeout(),
           BLOCKING_DISPATCHER, blockingExecutor, materializer);
     } catch (RuntimeException e) {
+      writer.abort();
       discard.run();
       throw e;
     }

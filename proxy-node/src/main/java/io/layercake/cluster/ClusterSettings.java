@@ -18,10 +18,12 @@ import java.util.Locale;
  * @param secret the shared secret of the internal endpoint; empty disables it
  * @param dataPlane how a non-owner node serves a blob
  * @param peerTimeout how long a peer request waits for response headers
+ * @param peerMaxConnections connections kept to each other node
  * @param shutdownDeadline how long a stopping node lets in-flight responses finish
  */
 public record ClusterSettings(String host, int port, List<String> seedNodes, String advertisedUrl,
-    String secret, DataPlane dataPlane, Duration peerTimeout, Duration shutdownDeadline) {
+    String secret, DataPlane dataPlane, Duration peerTimeout, int peerMaxConnections,
+    Duration shutdownDeadline) {
 
   /** The actor system's name: every node of a cluster must use the same one. */
   public static final String SYSTEM_NAME = "layercake";
@@ -68,8 +70,13 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, Str
       throw new IllegalArgumentException("layercake.cluster.data-plane must be proxy or redirect, got "
           + config.getString("layercake.cluster.data-plane"));
     }
+    int peerConnections = config.getInt("layercake.cluster.peer-max-connections");
+    if (peerConnections < 1 || peerConnections > 4096) {
+      throw new IllegalArgumentException("layercake.cluster.peer-max-connections must be 1..4096, got "
+          + peerConnections);
+    }
     return new ClusterSettings(host, port, seeds, advertised, secret, dataPlane,
-        positive(config, "layercake.cluster.peer-timeout"),
+        positive(config, "layercake.cluster.peer-timeout"), peerConnections,
         positive(config, "layercake.cluster.shutdown-deadline"));
   }
 

@@ -2,7 +2,6 @@ package io.layercake.cluster;
 
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
-import akka.http.javadsl.Http;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
@@ -11,12 +10,13 @@ import akka.http.javadsl.model.headers.RawHeader;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.layercake.oci.Digest;
+import io.layercake.upstream.UpstreamClientSettings;
+import io.layercake.upstream.UpstreamHttp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,20 +51,33 @@ public final class PeerClient {
   /** Internal path of a node's storage totals, {@code {"blobs":N,"blobBytes":N}}. */
   public static final String STATS_PATH = "/internal/stats";
 
-  /** Largest manifest accepted from a peer, as from an upstream. */
-  private static final long MAX_MANIFEST = 4L << 20;
-
   private static final Logger log = LoggerFactory.getLogger(PeerClient.class);
 
-  private final ActorSystem<?> system;
   private final PeerDirectory directory;
   private final ClusterSettings settings;
+  private final UpstreamHttp http;
+  private final long maxManifestSize;
 
-  /** A client for the peers in {@code directory}. */
-  public PeerClient(ActorSystem<?> system, PeerDirectory directory, ClusterSettings settings) {
-    this.system = system;
+  /**
+   * A client for the peers in {@code directory}, with connection settings derived from the
+   * upstream client's: the same connect and idle timeouts and manifest cap, the peer timeout for
+   * response headers, and a pool sized for blobs that stream for minutes.
+   */
+  public PeerClient(ActorSystem<?> system, PeerDirectory directory, ClusterSettings settings,
+      UpstreamClientSettings upstreamClient) {
     this.directory = directory;
     this.settings = settings;
+    this.maxManifestSize = upstreamClient.maxManifestSize();
+    this.http = new UpstreamHttp(system, new UpstreamClientSettings(upstreamClient.connectTimeout(),
+        settings.peerTimeout(), upstreamClient.idleTimeout(), 1, upstreamClient.minBackoff(),
+        upstreamClient.maxBackoff(), 0, settings.peerMaxConnections(),
+        Integer.highestOneBit(settings.peerMaxConnections() * 4), maxManifestSize,
+        upstreamClient.bodySubscriptionTimeout()));
+  }
+
+  /** Releases a peer response whose body will not be read. */
+  public void discard(HttpResponse response) {
+    http.discard(response);
   }
 
   /** The directory of peers. */
@@ -81,8 +94,7 @@ public final class PeerClient {
     List<HttpHeader> all = new ArrayList<>(headers);
     all.add(RawHeader.create(SECRET_HEADER, settings.secret()));
     HttpRequest request = HttpRequest.create(baseUrl + path).withMethod(method).addHeaders(all);
-    return Http.get(system).singleRequest(request).toCompletableFuture()
-        .orTimeout(settings.peerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return http.send(request);
   }
 
   /**
@@ -91,11 +103,16 @@ public final class PeerClient {
    */
   public CompletionStage<Optional<PeerBlob>> blobFromPeers(Digest digest) {
     return firstHolder(BLOBS_PATH + digest + "?committed=true", directory.peerUrls(), 0)
-        .thenApply(found -> found.map(response -> {
+        .thenApply(found -> found.flatMap(response -> {
           long size = response.entity().getContentLengthOption().orElse(-1L);
-          Source<ByteString, NotUsed> body = response.entity().getDataBytes().mapMaterializedValue(m -> NotUsed.getInstance());
-          return new PeerBlob(size, body, () -> response.discardEntityBytes(system));
-        }).filter(blob -> blob.size() >= 0));
+          if (size < 0) {
+            http.discard(response);
+            return Optional.empty();
+          }
+          Source<ByteString, NotUsed> body = response.entity().getDataBytes()
+              .mapMaterializedValue(m -> NotUsed.getInstance());
+          return Optional.of(new PeerBlob(size, body, () -> http.discard(response)));
+        }));
   }
 
   /** The manifest from the first peer that holds it, or empty. Bytes are not verified here. */
@@ -107,9 +124,8 @@ public final class PeerClient {
           }
           HttpResponse response = found.get();
           String mediaType = response.entity().getContentType().mediaType().toString();
-          return response.entity().withSizeLimit(MAX_MANIFEST)
-              .toStrict(settings.peerTimeout().toMillis(), system)
-              .thenApply(strict -> Optional.of(new PeerManifest(digest, mediaType, strict.getData().toArray())))
+          return http.readSmall(response.entity(), maxManifestSize)
+              .thenApply(bytes -> Optional.of(new PeerManifest(digest, mediaType, bytes)))
               .exceptionally(error -> Optional.empty());
         });
   }
@@ -127,7 +143,7 @@ public final class PeerClient {
             return Optional.<HttpResponse>empty();
           }
           if (response.status().intValue() != 200) {
-            response.discardEntityBytes(system);
+            http.discard(response);
             return Optional.<HttpResponse>empty();
           }
           return Optional.of(response);

@@ -1,6 +1,5 @@
 package io.layercake.cluster;
 
-import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.Member;
 import akka.cluster.MemberStatus;
@@ -37,14 +36,6 @@ public final class PeerDirectory {
   /** Whether {@code url} is this node. */
   public boolean isSelf(String url) {
     return selfUrl.equals(url);
-  }
-
-  /** The advertised URL of the member at {@code address}, if it is a member. */
-  public Optional<String> urlOf(Address address) {
-    return members().stream()
-        .filter(m -> m.address().equals(address))
-        .findFirst()
-        .flatMap(PeerDirectory::urlOf);
   }
 
   /** The URLs of the other members that are up, to ask for blobs they may hold. */

@@ -76,10 +76,16 @@ final class BlobEndpoint {
    */
   CompletionStage<HttpResponse> serveHeld(HttpRequest request, boolean head, Digest digest,
       boolean committedOnly) {
+    // The running fill first: it stays readable through its own commit, whereas a file lookup
+    // followed by a fill lookup could miss a fill that committed in between.
+    Optional<BlobFill> running = committedOnly ? Optional.empty() : fills.running(digest);
+    if (running.isPresent()) {
+      return CompletableFuture.completedFuture(respondFromFill(request, head, running.get()));
+    }
     return findLocal(digest).thenApply(local -> local
         .map(blob -> respondFromFile(request, head, blob))
-        .or(() -> committedOnly ? Optional.empty() : fills.running(digest).map(fill -> respondFromFill(request, head, fill)))
-        .orElseThrow(() -> new OciException(ErrorCode.BLOB_UNKNOWN, "blob not held by this node", digest.toString())));
+        .orElseThrow(() -> new OciException(ErrorCode.BLOB_UNKNOWN, "blob not held by this node",
+            digest.toString())));
   }
 
   private CompletionStage<HttpResponse> serveReply(HttpRequest request, boolean head, Digest digest,
@@ -119,7 +125,7 @@ final class BlobEndpoint {
         .thenApply(response -> {
           int status = response.status().intValue();
           if (status != 200 && status != 206 && status != 416) {
-            response.discardEntityBytes(system);
+            fills.peers().discard(response);
             throw REPLACED;
           }
           List<HttpHeader> headers = new ArrayList<>();

@@ -8,8 +8,10 @@ import java.time.Duration;
  *
  * @param tagTtl how long a cached tag is served without asking upstream
  * @param askTimeout how long a request waits for a tag's entity to answer
+ * @param revalidateTimeout how long a tag that is already cached waits for upstream before it is
+ *     served stale
  */
-public record ManifestSettings(Duration tagTtl, Duration askTimeout) {
+public record ManifestSettings(Duration tagTtl, Duration askTimeout, Duration revalidateTimeout) {
 
   /** Reads and validates {@code layercake.manifests}. */
   public static ManifestSettings fromConfig(Config config) {
@@ -21,6 +23,11 @@ public record ManifestSettings(Duration tagTtl, Duration askTimeout) {
     if (ask.isNegative() || ask.isZero()) {
       throw new IllegalArgumentException("layercake.manifests.ask-timeout must be positive, got " + ask);
     }
-    return new ManifestSettings(ttl, ask);
+    Duration revalidate = config.getDuration("layercake.manifests.revalidate-timeout");
+    if (revalidate.isNegative() || revalidate.isZero() || revalidate.compareTo(ask) >= 0) {
+      throw new IllegalArgumentException("layercake.manifests.revalidate-timeout must be positive and"
+          + " shorter than layercake.manifests.ask-timeout (" + ask + "), got " + revalidate);
+    }
+    return new ManifestSettings(ttl, ask, revalidate);
   }
 }

@@ -14,7 +14,9 @@ import io.layercake.upstream.UpstreamManifestHead;
 import io.layercake.upstream.Upstreams;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -30,18 +32,25 @@ public final class Manifests {
   private final Upstreams upstreams;
   private final PeerClient peers;
   private final Executor blockingExecutor;
+  private final long maxManifestSize;
+  private final Map<Digest, CompletableFuture<ManifestContent>> loading = new ConcurrentHashMap<>();
 
   /** Manifests stored in {@code store}, fetched from peers or {@code upstreams}. */
-  public Manifests(BlobStore store, Upstreams upstreams, PeerClient peers, Executor blockingExecutor) {
+  public Manifests(BlobStore store, Upstreams upstreams, PeerClient peers, Executor blockingExecutor,
+      long maxManifestSize) {
     this.store = store;
     this.upstreams = upstreams;
     this.peers = peers;
     this.blockingExecutor = blockingExecutor;
+    this.maxManifestSize = maxManifestSize;
   }
 
-  /** The stored manifest, if this node has it. */
+  /**
+   * The stored manifest, if this node has it. A stored blob that is not a manifest (a layer or a
+   * config asked for under /manifests/) is not one: it is never read into memory.
+   */
   public CompletionStage<Optional<ManifestContent>> findLocal(Digest digest) {
-    return CompletableFuture.supplyAsync(() -> store.find(digest).map(Manifests::load), blockingExecutor);
+    return CompletableFuture.supplyAsync(() -> store.find(digest).flatMap(this::load), blockingExecutor);
   }
 
   /**
@@ -49,6 +58,24 @@ public final class Manifests {
    * from upstream; verified and stored here either way.
    */
   public CompletionStage<ManifestContent> byDigest(String upstream, RepositoryName repository, Digest digest) {
+    // Single flight per node: a burst of pulls of one platform manifest makes one fetch.
+    CompletableFuture<ManifestContent> mine = new CompletableFuture<>();
+    CompletableFuture<ManifestContent> inFlight = loading.putIfAbsent(digest, mine);
+    if (inFlight != null) {
+      return inFlight;
+    }
+    lookUp(upstream, repository, digest).whenComplete((manifest, error) -> {
+      loading.remove(digest, mine);
+      if (error != null) {
+        mine.completeExceptionally(error);
+      } else {
+        mine.complete(manifest);
+      }
+    });
+    return mine;
+  }
+
+  private CompletionStage<ManifestContent> lookUp(String upstream, RepositoryName repository, Digest digest) {
     return findLocal(digest).thenCompose(found -> {
       if (found.isPresent()) {
         return CompletableFuture.completedFuture(found.get());
@@ -84,13 +111,17 @@ public final class Manifests {
     CompletableFuture.runAsync(write, blockingExecutor);
   }
 
-  private static ManifestContent load(StoredBlob stored) {
+  private Optional<ManifestContent> load(StoredBlob stored) {
+    boolean typed = stored.mediaType() != null;
+    if (stored.size() > maxManifestSize || (typed && !MediaType.isManifestType(stored.mediaType()))) {
+      return Optional.empty();
+    }
     try {
       byte[] bytes = Files.readAllBytes(stored.path());
-      String mediaType = stored.mediaType() != null ? stored.mediaType()
-          : MediaTypeSniffer.sniff(bytes).orElseThrow(() -> new OciException(ErrorCode.MANIFEST_INVALID,
-              "stored manifest has no media type", stored.digest().toString()));
-      return new ManifestContent(stored.digest(), mediaType, bytes);
+      // Untyped: a layer or config, or a manifest whose index entry a crash lost; only the
+      // latter declares a manifest type in its JSON.
+      Optional<String> mediaType = typed ? Optional.of(stored.mediaType()) : MediaTypeSniffer.sniff(bytes);
+      return mediaType.map(type -> new ManifestContent(stored.digest(), type, bytes));
     } catch (IOException e) {
       throw new OciException(ErrorCode.UNAVAILABLE, "manifest could not be read, retry",
           stored.digest().toString());

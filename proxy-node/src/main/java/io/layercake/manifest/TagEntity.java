@@ -29,6 +29,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /*
  * Implementation notes
@@ -64,7 +66,7 @@ public final class TagEntity
   /** Resolves the tag to a stored manifest, asking upstream if the cached answer is too old. */
   public record ResolveTag(ActorRef<TagReply> replyTo) implements Command {}
 
-  private record Checked(State state, Optional<ManifestContent> local, Throwable error) implements Command {}
+  private record Checked(Optional<ManifestContent> local, Throwable error) implements Command {}
 
   private record HeadAnswered(UpstreamManifestHead head, Throwable error) implements Command {}
 
@@ -186,7 +188,7 @@ public final class TagEntity
       fetch();
     } else {
       context.pipeToSelf(manifests.findLocal(Digest.parse(state.digest())),
-          (local, error) -> new Checked(state, local, error));
+          Checked::new);
     }
     return Effect().none();
   }
@@ -202,7 +204,7 @@ public final class TagEntity
     if (fresh) {
       return reply(TagReply.TagResolved.fresh(current));
     }
-    context.pipeToSelf(manifests.headTag(upstream, repository, tag), HeadAnswered::new);
+    context.pipeToSelf(bounded(manifests.headTag(upstream, repository, tag)), HeadAnswered::new);
     return Effect().none();
   }
 
@@ -233,7 +235,18 @@ public final class TagEntity
   }
 
   private void fetch() {
-    context.pipeToSelf(manifests.fetchTag(upstream, repository, tag), Fetched::new);
+    CompletionStage<ManifestContent> fetched = manifests.fetchTag(upstream, repository, tag);
+    context.pipeToSelf(current == null ? fetched : bounded(fetched), Fetched::new);
+  }
+
+  /**
+   * Bounds an upstream call made while a cached answer exists: a hanging upstream must turn into
+   * a stale answer before the client's own request times out. The timeout is not an
+   * OciException, so staleOrFail treats it as an outage.
+   */
+  private <T> CompletionStage<T> bounded(CompletionStage<T> call) {
+    return call.toCompletableFuture().copy()
+        .orTimeout(settings.revalidateTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private Effect<Event, State> staleOrFail(State state, Throwable error) {
@@ -252,10 +265,12 @@ public final class TagEntity
 
   private Effect<Event, State> persistThenReply(Event event, TagReply reply, TagRecord record) {
     List<ResolveTag> answered = drainWaiters();
-    return Effect().persist(event).thenRun(() -> {
-      manifests.runBlocking(() -> tags.put(upstream, repository, tag.value(), record));
-      answered.forEach(w -> w.replyTo().tell(reply));
-    });
+    return Effect().persist(event).thenRun(() -> afterPersist(record, reply, answered));
+  }
+
+  private void afterPersist(TagRecord record, TagReply reply, List<ResolveTag> answered) {
+    manifests.runBlocking(() -> tags.put(upstream, repository, tag.value(), record));
+    answered.forEach(w -> w.replyTo().tell(reply));
   }
 
   private Effect<Event, State> reply(TagReply reply) {

@@ -28,6 +28,7 @@ import io.layercake.storage.NodeDatabase;
 import io.layercake.storage.NodeDatabaseExtension;
 import io.layercake.storage.StorageSettings;
 import io.layercake.storage.TagIndex;
+import io.layercake.upstream.UpstreamClientSettings;
 import io.layercake.upstream.Upstreams;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -71,10 +72,12 @@ public final class LayercakeNode implements AutoCloseable {
       log.info("Storage at {} recovered: {}", storage.dataDir(), store.recover());
       TagIndex tagIndex = new TagIndex(database);
       Upstreams upstreams = Upstreams.fromConfig(system, config);
-      PeerClient peers = new PeerClient(system, new PeerDirectory(system, clusterSettings), clusterSettings);
+      UpstreamClientSettings upstreamClient = UpstreamClientSettings.fromConfig(config);
+      PeerClient peers = new PeerClient(system, new PeerDirectory(system, clusterSettings), clusterSettings,
+          upstreamClient);
       BlobFills fills = new BlobFills(store, upstreams, peers, blobSettings, blocking,
           Materializer.matFromSystem(system));
-      Manifests manifests = new Manifests(store, upstreams, peers, blocking);
+      Manifests manifests = new Manifests(store, upstreams, peers, blocking, upstreamClient.maxManifestSize());
 
       joinCluster(system, clusterSettings);
       BlobEntity.init(system, fills);

@@ -19,7 +19,9 @@ public record OciFailure(ErrorCode code, String message, String detail, Long ret
       return new OciFailure(oci.code(), oci.shortMessage(), oci.detail().orElse(null),
           oci.retryAfter().map(Duration::toSeconds).orElse(null));
     }
-    return new OciFailure(ErrorCode.UNAVAILABLE, ErrorCode.UNAVAILABLE.message(), cause.toString(), null);
+    // Only the kind of failure reaches the client: messages of internal errors can name paths.
+    return new OciFailure(ErrorCode.UNAVAILABLE, ErrorCode.UNAVAILABLE.message(),
+        cause.getClass().getSimpleName(), null);
   }
 
   /** The failure as an exception for the HTTP edge. */

@@ -130,16 +130,6 @@ public final class BlobStore {
     }
   }
 
-  /** Removes a blob's file and index entry. Readers that have it open keep reading it. */
-  public boolean remove(Digest digest) {
-    index.remove(digest);
-    try {
-      return Files.deleteIfExists(pathOf(digest));
-    } catch (IOException e) {
-      throw new StorageException("remove blob " + digest, e);
-    }
-  }
-
   StoredBlob commit(BlobWriter writer, String mediaType) throws IOException {
     Digest digest = writer.digest();
     Path target = pathOf(digest);

@@ -54,6 +54,11 @@ public final class BlobWriter implements AutoCloseable {
     return tempPath;
   }
 
+  /** Where the blob will be once committed. */
+  public Path committedPath() {
+    return store.pathOf(expected);
+  }
+
   /** Bytes written so far. Safe to read from any thread. */
   public long written() {
     return written;

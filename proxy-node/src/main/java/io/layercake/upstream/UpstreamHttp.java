@@ -25,8 +25,12 @@ import scala.concurrent.duration.FiniteDuration;
  * <p>Akka's own retries are off ({@code max-retries = 0}): the caller retries with backoff and
  * counts attempts itself, so a test can tell exactly how often upstream was asked. Every host
  * (the registry, its token service, its CDN) gets its own pool with these settings.
+ *
+ * <p>Nodes use the same transport to talk to each other ({@code cluster.PeerClient}), with their
+ * own settings: a proxied blob holds its pooled connection for the whole transfer, so Akka's
+ * default pool (four connections, a one-second entity subscription timeout) would not do.
  */
-final class UpstreamHttp {
+public final class UpstreamHttp {
 
   private final ActorSystem<?> system;
   private final Http http;
@@ -34,7 +38,8 @@ final class UpstreamHttp {
   private final Materializer materializer;
   private final Duration responseTimeout;
 
-  UpstreamHttp(ActorSystem<?> system, UpstreamClientSettings client) {
+  /** A transport whose pools and timeouts follow {@code client}. */
+  public UpstreamHttp(ActorSystem<?> system, UpstreamClientSettings client) {
     this.system = system;
     this.http = Http.get(system);
     this.materializer = Materializer.matFromSystem(system);
@@ -63,7 +68,7 @@ final class UpstreamHttp {
    * within the response timeout. A response that arrives after that is drained, so it cannot hold
    * its pool slot.
    */
-  CompletionStage<HttpResponse> send(HttpRequest request) {
+  public CompletionStage<HttpResponse> send(HttpRequest request) {
     CompletableFuture<HttpResponse> result = new CompletableFuture<>();
     Cancellable timer = system.classicSystem().scheduler().scheduleOnce(
         responseTimeout,
@@ -83,7 +88,7 @@ final class UpstreamHttp {
   }
 
   /** Releases a response whose body nobody will read. */
-  void discard(HttpResponse response) {
+  public void discard(HttpResponse response) {
     response.discardEntityBytes(materializer);
   }
 
@@ -96,7 +101,7 @@ final class UpstreamHttp {
    * Reads a small body whole. Fails with {@code akka.http.scaladsl.model.EntityStreamSizeException}
    * beyond {@code maxBytes}; a declared length over the cap closes the connection without reading.
    */
-  CompletionStage<byte[]> readSmall(HttpEntity entity, long maxBytes) {
+  public CompletionStage<byte[]> readSmall(HttpEntity entity, long maxBytes) {
     OptionalLong declared = entity.getContentLengthOption();
     if (declared.isPresent() && declared.getAsLong() > maxBytes) {
       cancel(entity);

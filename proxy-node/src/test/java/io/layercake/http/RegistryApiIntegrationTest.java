@@ -179,6 +179,20 @@ class RegistryApiIntegrationTest {
   }
 
   @Test
+  void layerDigestAskedAsManifest_isManifestUnknown_neverReadIntoMemory() {
+    Image image = TestImage.singlePlatform(ImageFormat.OCI, 10, 200_000);
+    FakeImages.publish(upstream, "library/layered", "1", image);
+    Blob layer = image.blobs().get(image.blobs().size() - 1);
+    assertEquals(200, client.get("/v2/library/layered/blobs/" + layer.digest()).statusCode());
+
+    HttpResponse<byte[]> response = client.get("/v2/library/layered/manifests/" + layer.digest(),
+        "Accept", ALL_TYPES);
+
+    assertEquals(404, response.statusCode());
+    assertTrue(new String(response.body(), StandardCharsets.UTF_8).contains("MANIFEST_UNKNOWN"));
+  }
+
+  @Test
   void unknownTag_isManifestUnknown() {
     FakeImages.publish(upstream, "library/exists", "1", TestImage.singlePlatform(ImageFormat.OCI, 9, 10));
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.layercake.testkit.Blob;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.Fault;
 import io.layercake.testkit.Image;
 import io.layercake.testkit.ImageFormat;
 import io.layercake.testkit.RegistryClient;
@@ -57,6 +58,26 @@ class RestartIntegrationTest {
       upstream.close();
 
       pull(client, "library/stale", "v1", image, true);
+    }
+  }
+
+  @Test
+  void upstreamHangs_cachedTagServedStaleBeforeTheClientTimesOut() {
+    Image image = TestImage.singlePlatform(ImageFormat.OCI, 13, 4096);
+    try (FakeRegistry upstream = FakeRegistry.start();
+        TestNode node = TestNode.start(dataDir, upstream.url(), Map.of(
+            "layercake.manifests.tag-ttl", "0s", "layercake.manifests.revalidate-timeout", "1s"))) {
+      FakeImages.publish(upstream, "library/hang", "v1", image);
+      RegistryClient client = new RegistryClient(node.url());
+      pull(client, "library/hang", "v1", image, false);
+      // Upstream accepts the connection but answers nothing for longer than any timeout here.
+      upstream.inject(Fault.latency(java.time.Duration.ofSeconds(30)), "/manifests/", FakeRegistry.FOREVER);
+
+      long start = System.nanoTime();
+      pull(client, "library/hang", "v1", image, true);
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(millis < 10_000, "stale answer took " + millis + " ms");
+      upstream.clearFaults();
     }
   }
 
