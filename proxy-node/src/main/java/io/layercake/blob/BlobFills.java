@@ -67,6 +67,11 @@ public final class BlobFills {
     return blockingExecutor;
   }
 
+  /** How many fills are running on this node. */
+  public int runningCount() {
+    return running.size();
+  }
+
   /** The fill of {@code digest} running on this node, if any. */
   public Optional<BlobFill> running(Digest digest) {
     return Optional.ofNullable(running.get(digest));

@@ -94,7 +94,15 @@ public final class PeerClient {
     List<HttpHeader> all = new ArrayList<>(headers);
     all.add(RawHeader.create(SECRET_HEADER, settings.secret()));
     HttpRequest request = HttpRequest.create(baseUrl + path).withMethod(method).addHeaders(all);
-    return http.send(request);
+    return http.send(request).thenApply(response -> {
+      if (response.status().intValue() == 403) {
+        // Not "the peer lacks it": the nodes disagree on layercake.cluster.secret, and blob
+        // transfers between them fail until an operator fixes it.
+        log.warn("Node {} refused this node's cluster secret: check layercake.cluster.secret"
+            + " (LAYERCAKE_CLUSTER_SECRET) is the same on every node", baseUrl);
+      }
+      return response;
+    });
   }
 
   /**

@@ -48,12 +48,15 @@ final class BlobEndpoint {
   private final BlobFills fills;
   private final BlobSettings settings;
   private final ClusterSettings cluster;
+  private final InFlightStreams inFlight;
 
-  BlobEndpoint(ActorSystem<?> system, BlobFills fills, BlobSettings settings, ClusterSettings cluster) {
+  BlobEndpoint(ActorSystem<?> system, BlobFills fills, BlobSettings settings, ClusterSettings cluster,
+      InFlightStreams inFlight) {
     this.system = system;
     this.fills = fills;
     this.settings = settings;
     this.cluster = cluster;
+    this.inFlight = inFlight;
   }
 
   CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, String upstream,
@@ -135,8 +138,12 @@ final class BlobEndpoint {
               headers.add(header);
             }
           }
+          Source<ByteString, ?> body = response.entity().getDataBytes().via(inFlight.tracker());
+          long length = response.entity().getContentLengthOption().orElse(-1L);
           return HttpResponse.create().withStatus(response.status()).withHeaders(headers)
-              .withEntity(response.entity());
+              .withEntity(length >= 0
+                  ? HttpEntities.create(response.entity().getContentType(), length, body)
+                  : HttpEntities.createChunked(response.entity().getContentType(), body));
         });
   }
 
@@ -153,11 +160,11 @@ final class BlobEndpoint {
         (first, last) -> FileRangeSource.ofFile(blob.path(), first, last, fills.blockingExecutor()));
   }
 
-  private static HttpResponse respondFromFill(HttpRequest request, boolean head, BlobFill fill) {
+  private HttpResponse respondFromFill(HttpRequest request, boolean head, BlobFill fill) {
     return respond(request, head, fill.digest(), fill.size(), fill::read);
   }
 
-  private static HttpResponse respond(HttpRequest request, boolean head, Digest digest, long size,
+  private HttpResponse respond(HttpRequest request, boolean head, Digest digest, long size,
       RangeReader reader) {
     List<HttpHeader> headers = new ArrayList<>();
     headers.add(Responses.API_VERSION);
@@ -182,7 +189,8 @@ final class BlobEndpoint {
       return response.withHeaders(headers)
           .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, new byte[0]));
     }
-    Source<ByteString, NotUsed> body = length == 0 ? Source.empty() : reader.read(first, last);
+    Source<ByteString, NotUsed> body = length == 0 ? Source.empty()
+        : reader.read(first, last).via(inFlight.tracker());
     return response.withHeaders(headers)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, length, body));
   }

@@ -51,10 +51,10 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   /** The API over this node's services. */
   public RegistryApi(ActorSystem<?> system, Upstreams upstreams, BlobFills fills, BlobSettings blobSettings,
       Manifests manifests, ManifestSettings manifestSettings, TagIndex tagIndex, ClusterSettings cluster,
-      AdminApi admin) {
+      AdminApi admin, InFlightStreams inFlight) {
     this.system = system;
     this.upstreams = upstreams;
-    this.blobs = new BlobEndpoint(system, fills, blobSettings, cluster);
+    this.blobs = new BlobEndpoint(system, fills, blobSettings, cluster, inFlight);
     this.manifests = new ManifestEndpoint(system, manifests, manifestSettings);
     this.listings = new ListingEndpoint(upstreams, tagIndex, fills.blockingExecutor());
     this.internal = new InternalEndpoint(cluster, blobs, manifests, fills.store(), fills.blockingExecutor());

@@ -1,5 +1,7 @@
 package io.layercake.node;
 
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.Behaviors;
@@ -19,6 +21,7 @@ import io.layercake.cluster.KubernetesBootstrap;
 import io.layercake.cluster.PeerClient;
 import io.layercake.cluster.PeerDirectory;
 import io.layercake.http.HttpSettings;
+import io.layercake.http.InFlightStreams;
 import io.layercake.http.RegistryApi;
 import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
@@ -84,15 +87,15 @@ public final class LayercakeNode implements AutoCloseable {
       TagEntity.init(system, manifests, tagIndex, manifestSettings, clock);
 
       AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterSettings, peers);
+      InFlightStreams inFlight = new InFlightStreams();
       RegistryApi api = new RegistryApi(system, upstreams, fills, blobSettings, manifests,
-          manifestSettings, tagIndex, clusterSettings, admin);
+          manifestSettings, tagIndex, clusterSettings, admin, inFlight);
       ServerBinding binding = Http.get(system)
           .newServerAt(http.interfaceAddress(), http.port())
           .bind(api)
           .toCompletableFuture()
-          .get(30, java.util.concurrent.TimeUnit.SECONDS)
-          // On SIGTERM, stop accepting requests first and give running ones time to finish.
-          .addToCoordinatedShutdown(clusterSettings.shutdownDeadline(), system);
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      drainOnShutdown(system, binding, inFlight, fills, clusterSettings.shutdownDeadline());
       log.info("layercake is serving the registry API on http://{}:{}/v2/ (upstream {})",
           http.interfaceAddress(), binding.localAddress().getPort(),
           upstreams.get(upstreams.defaultName()).settings().url());
@@ -101,6 +104,25 @@ public final class LayercakeNode implements AutoCloseable {
       system.terminate();
       throw new IllegalStateException("layercake node failed to start: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * On SIGTERM: stop accepting connections, let the blob bodies in flight and the fills still
+   * writing finish (up to the deadline), then close the connections. Only after that does
+   * coordinated shutdown hand the node's shards over and leave the cluster.
+   */
+  private static void drainOnShutdown(ActorSystem<?> system, ServerBinding binding, InFlightStreams inFlight,
+      BlobFills fills, Duration deadline) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "layercake-unbind",
+        () -> binding.unbind().thenApply(unbound -> Done.getInstance()));
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "layercake-drain", () -> {
+      log.info("Stopping: waiting up to {} for {} streams and {} fills", deadline, inFlight.count(),
+          fills.runningCount());
+      return inFlight.drained(system, deadline, fills::runningCount)
+          .thenCompose(drained -> binding.terminate(Duration.ofSeconds(1)))
+          .thenApply(terminated -> Done.getInstance());
+    });
   }
 
   /**

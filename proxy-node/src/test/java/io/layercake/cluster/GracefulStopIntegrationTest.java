@@ -86,35 +86,41 @@ class GracefulStopIntegrationTest {
       Duration exit = exited.get(SHUTDOWN_DEADLINE.plus(EXIT_MARGIN).toSeconds(), TimeUnit.SECONDS);
       boolean committedBeforeExit = StoredBlobs.committed(cluster.dataDir(owner)).contains(blob.digest());
       cluster.forget(owner);
+      String outcome = "SIGTERM to node " + owner + " (the owner) after " + (upstreamBytesAtSigterm >> 20)
+          + " MB from upstream; client via the owner: " + ownerClient.describe(sigtermAt) + "; client via node "
+          + peer + ": " + peerClient.describe(sigtermAt) + "; JVM exit " + exit.toMillis()
+          + " ms after SIGTERM (deadline " + SHUTDOWN_DEADLINE.toSeconds() + " s); fill committed before exit: "
+          + committedBeforeExit;
+      log.info("graceful stop: {}", outcome);
 
-      assertTrue(upstreamBytesAtSigterm < SIZE / 2,
-          "the stop came too late to interrupt anything: " + upstreamBytesAtSigterm + " bytes already sent");
+      assertTrue(upstreamBytesAtSigterm < SIZE / 2, "the stop came too late to interrupt anything: " + outcome);
       for (Finished client : new Finished[] {ownerClient, peerClient}) {
-        assertNull(client.body().failure(), "a client's stream broke off: " + client);
-        assertEquals(200, client.body().status());
-        assertEquals(SIZE, client.body().bytes());
-        assertEquals(blob.digest(), client.body().digest());
-        assertTrue(client.at() > sigtermAt, "the stream was not in flight when SIGTERM came");
+        assertNull(client.body().failure(), "a client's stream broke off: " + outcome);
+        assertEquals(200, client.body().status(), outcome);
+        assertEquals(SIZE, client.body().bytes(), outcome);
+        assertEquals(blob.digest(), client.body().digest(), outcome);
+        assertTrue(client.at() > sigtermAt, "the stream was not in flight when SIGTERM came: " + outcome);
       }
-      assertTrue(exit.compareTo(SHUTDOWN_DEADLINE.plus(EXIT_MARGIN)) <= 0, "exit took " + exit);
-      assertTrue(committedBeforeExit, "the owner stopped before it committed the fill it was streaming");
+      assertTrue(exit.compareTo(SHUTDOWN_DEADLINE.plus(EXIT_MARGIN)) <= 0, outcome);
+      assertTrue(committedBeforeExit, "the owner stopped before it committed the fill it was streaming: " + outcome);
 
       // A graceful leave needs no split brain resolver: the others see two members at once.
       long awaitStarted = System.nanoTime();
       cluster.awaitMembers(2, Duration.ofSeconds(20));
-      log.info("graceful stop: {} MB blob filling on node {}; SIGTERM after {} MB from upstream; client via the"
-              + " owner done {} ms after SIGTERM, client via node {} done {} ms after; JVM exit {} ms after SIGTERM"
-              + " (deadline {} s); 2 members Up {} ms after exit",
-          SIZE >> 20, owner, upstreamBytesAtSigterm >> 20, (ownerClient.at() - sigtermAt) / 1_000_000, peer,
-          (peerClient.at() - sigtermAt) / 1_000_000, exit.toMillis(), SHUTDOWN_DEADLINE.toSeconds(),
-          (System.nanoTime() - awaitStarted) / 1_000_000);
+      log.info("graceful stop: 2 members Up {} ms after the exit", (System.nanoTime() - awaitStarted) / 1_000_000);
     } finally {
       readers.shutdownNow();
     }
   }
 
   /** A client's streamed body and when it ended ({@link System#nanoTime}). */
-  private record Finished(RegistryClient.StreamedBody body, long at) {}
+  private record Finished(RegistryClient.StreamedBody body, long at) {
+
+    String describe(long sigtermAt) {
+      return (body.failure() == null ? "complete" : "broke off (" + body.failure() + ")") + " with "
+          + (body.bytes() >> 20) + " MB, " + (at - sigtermAt) / 1_000_000 + " ms after SIGTERM";
+    }
+  }
 
   /** Streams the blob, noting in {@code started} the moment the first body byte arrives. */
   private static Finished stream(String nodeUrl, String path, AtomicLong started) {

@@ -1,6 +1,7 @@
 package io.layercake.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.layercake.testkit.Await;
@@ -86,15 +87,15 @@ class JoinIntegrationTest {
           "moved blobs must be copied from peers, not fetched upstream: " + upstream.requests());
       Set<String> onFourth = new TreeSet<>(StoredBlobs.committed(fourth.dataDir()));
       onFourth.retainAll(imageBlobs);
-      assertTrue(!onFourth.isEmpty(), "the fourth node holds none of the image's blobs");
+      assertFalse(onFourth.isEmpty(), "the fourth node holds none of the image's blobs");
       ClusterReport afterPulls = ClusterReport.fetch(cluster.node(0).url(), ADMIN_TOKEN);
       long fourthBytes = afterPulls.memberAt(fourth.url()).orElseThrow().blobBytes();
       assertTrue(fourthBytes > 0, afterPulls.json());
 
-      log.info("join: {} blobs; shards on the fourth node {} ms after it was Up: {}; pulls through 4 nodes took {}"
-              + " requests, {} upstream blob GETs, {} upstream requests in all; the fourth node copied {} blobs"
-              + " ({} bytes reported)",
-          imageBlobs.size(), shardsMoved.toMillis(), shardCounts(afterJoin), attempts,
+      log.info("join: {} blobs; shards on the fourth node ({}) {} ms after it was Up: {}; pulls through 4 nodes"
+              + " took {} requests, {} upstream blob GETs, {} upstream requests in all; the fourth node copied {}"
+              + " blobs ({} bytes reported)",
+          imageBlobs.size(), fourth.url(), shardsMoved.toMillis(), shardCounts(afterJoin), attempts,
           upstream.count("GET", "/blobs/"), upstream.requests().size(), onFourth.size(), fourthBytes);
     }
   }
@@ -115,11 +116,8 @@ class JoinIntegrationTest {
   }
 
   private static String shardCounts(ClusterReport report) {
-    StringBuilder text = new StringBuilder();
-    for (ClusterReport.Member member : report.members()) {
-      text.append(member.url()).append(" blob=").append(member.blobShards())
-          .append(" tag=").append(member.tagShards()).append("; ");
-    }
-    return text.toString();
+    return String.join(", ", report.members().stream()
+        .map(member -> member.url() + " blob=" + member.blobShards() + " tag=" + member.tagShards())
+        .toList());
   }
 }
