@@ -10,13 +10,9 @@ import akka.http.javadsl.Http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.layercake.testkit.Await;
+import io.layercake.testkit.RegistryClient;
+import io.layercake.testkit.TestNode;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +29,6 @@ import org.junit.jupiter.api.Test;
 class KubernetesBootstrapIntegrationTest {
 
   private static final int NODES = 3;
-
-  private static final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
 
   private final List<ActorTestKit> kits = new ArrayList<>();
 
@@ -106,23 +98,11 @@ class KubernetesBootstrapIntegrationTest {
   }
 
   private static int ready(int port) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
-        .timeout(Duration.ofSeconds(5))
-        .GET()
-        .build();
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      throw new AssertionError("GET /ready on " + port + " failed: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
+    return new RegistryClient("http://127.0.0.1:" + port).get("/ready").statusCode();
   }
 
-  private static int freeLoopbackPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+  private static int freeLoopbackPort() {
+    return TestNode.freePort();
   }
+
 }

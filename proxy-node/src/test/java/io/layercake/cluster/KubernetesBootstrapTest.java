@@ -12,15 +12,11 @@ import akka.management.cluster.bootstrap.ClusterBootstrap;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.layercake.testkit.Await;
+import io.layercake.testkit.RegistryClient;
+import io.layercake.testkit.TestNode;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,10 +27,6 @@ import org.junit.jupiter.api.Test;
  * and sends nothing anywhere.
  */
 class KubernetesBootstrapTest {
-
-  private static final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
 
   @Test
   void startIfEnabled_off_startsNothing() throws IOException {
@@ -117,23 +109,11 @@ class KubernetesBootstrapTest {
   }
 
   private static int get(int port, String path) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(5))
-        .GET()
-        .build();
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      throw new AssertionError("GET " + path + " failed: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
+    return new RegistryClient("http://127.0.0.1:" + port).get(path).statusCode();
   }
 
-  private static int freeLoopbackPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+  private static int freeLoopbackPort() {
+    return TestNode.freePort();
   }
+
 }
