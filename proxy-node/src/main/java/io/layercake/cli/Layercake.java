@@ -40,12 +40,17 @@ public final class Layercake {
   }
 
   static int run(List<String> args, PrintStream out, PrintStream err) {
+    return run(args, out, err, System.getenv());
+  }
+
+  /** Runs a command with {@code env} standing for the environment (tests pass their own). */
+  static int run(List<String> args, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
     String command = args.isEmpty() ? "help" : args.get(0);
     switch (command) {
       case "serve":
         return serve();
       case "cluster":
-        return admin(args.subList(1, args.size()), err, client -> ClusterCommand.run(client, out));
+        return admin(args.subList(1, args.size()), env, err, client -> ClusterCommand.run(client, out));
       case "version":
       case "--version":
         out.println("layercake " + version());
@@ -62,8 +67,9 @@ public final class Layercake {
   }
 
   /** Runs an admin verb against the node named by --url or LAYERCAKE_URL. */
-  private static int admin(List<String> options, PrintStream err, java.util.function.ToIntFunction<AdminClient> verb) {
-    String url = System.getenv().getOrDefault("LAYERCAKE_URL", "http://127.0.0.1:5000");
+  private static int admin(List<String> options, java.util.Map<String, String> env, PrintStream err,
+      java.util.function.ToIntFunction<AdminClient> verb) {
+    String url = env.getOrDefault("LAYERCAKE_URL", "http://127.0.0.1:5000");
     for (int i = 0; i < options.size(); i++) {
       String option = options.get(i);
       if (option.equals("--url") && i + 1 < options.size()) {
@@ -76,7 +82,7 @@ public final class Layercake {
       }
     }
     try {
-      return verb.applyAsInt(new AdminClient(url, System.getenv().getOrDefault("LAYERCAKE_ADMIN_TOKEN", "")));
+      return verb.applyAsInt(new AdminClient(url, env.getOrDefault("LAYERCAKE_ADMIN_TOKEN", "")));
     } catch (AdminClient.CliException e) {
       err.println("layercake: " + e.getMessage());
       return 1;

@@ -1,0 +1,75 @@
+package io.layercake.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.TestNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code layercake} command's verbs against a running node, as an operator runs them. */
+class LayercakeCommandIntegrationTest {
+
+  @TempDir Path dataDir;
+
+  @Test
+  void help_listsEveryVerb() {
+    Output output = run(List.of("--help"), Map.of());
+    assertEquals(0, output.status());
+    for (String verb : List.of("serve", "cluster", "version", "help")) {
+      assertTrue(output.out().contains("  " + verb + " "), output.out());
+    }
+  }
+
+  @Test
+  void cluster_printsAlignedTableOfMembers() {
+    try (FakeRegistry upstream = FakeRegistry.start();
+        TestNode node = TestNode.start(dataDir, upstream.url(), Map.of("layercake.admin.token", "t0ken"))) {
+      Output output = run(List.of("cluster", "--url", node.url()), Map.of("LAYERCAKE_ADMIN_TOKEN", "t0ken"));
+
+      assertEquals(0, output.status(), output.err());
+      String[] lines = output.out().split("\n");
+      assertTrue(lines[0].startsWith("ADDRESS"), output.out());
+      assertTrue(lines[1].contains("Up"), output.out());
+      assertEquals(lines[0].indexOf("STATUS"), lines[1].indexOf("Up"), "columns line up:\n" + output.out());
+    }
+  }
+
+  @Test
+  void cluster_withoutToken_failsWithOneLine() {
+    try (FakeRegistry upstream = FakeRegistry.start();
+        TestNode node = TestNode.start(dataDir, upstream.url(), Map.of("layercake.admin.token", "t0ken"))) {
+      Output output = run(List.of("cluster", "--url", node.url()), Map.of());
+
+      assertEquals(1, output.status());
+      assertEquals(1, output.err().strip().lines().count(), output.err());
+      assertTrue(output.err().contains("401"), output.err());
+    }
+  }
+
+  @Test
+  void cluster_nodeUnreachable_failsWithOneLine() {
+    Output output = run(List.of("cluster", "--url", "http://127.0.0.1:" + TestNode.freePort()), Map.of());
+
+    assertEquals(1, output.status());
+    assertEquals(1, output.err().strip().lines().count(), output.err());
+    assertTrue(output.err().contains("cannot reach the node"), output.err());
+  }
+
+  private static Output run(List<String> args, Map<String, String> env) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Layercake.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), env);
+    return new Output(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private record Output(int status, String out, String err) {}
+}
