@@ -48,10 +48,15 @@ public final class PeerClient {
   /** Internal path of a manifest a node holds. */
   public static final String MANIFESTS_PATH = "/internal/manifests/";
 
+  /** Internal path of what a node knows of a tag: {@code ?upstream=&repository=&tag=}. */
+  public static final String TAGS_PATH = "/internal/tags";
+
   /** Internal path of a node's storage totals, {@code {"blobs":N,"blobBytes":N}}. */
   public static final String STATS_PATH = "/internal/stats";
 
   private static final Logger log = LoggerFactory.getLogger(PeerClient.class);
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final PeerDirectory directory;
   private final ClusterSettings settings;
@@ -138,6 +143,46 @@ public final class PeerClient {
         });
   }
 
+  /**
+   * What the other nodes know of a tag: the most recently validated record any of them holds
+   * (a tag's entity moves with its shard, but its journal stays on the node it ran on).
+   */
+  public CompletionStage<Optional<PeerTag>> tagFromPeers(String upstream, String repository, String tag) {
+    String path = TAGS_PATH + "?upstream=" + encode(upstream) + "&repository=" + encode(repository)
+        + "&tag=" + encode(tag);
+    List<CompletableFuture<Optional<PeerTag>>> answers = new ArrayList<>();
+    for (String peer : directory.peerUrls()) {
+      answers.add(send(peer, HttpMethods.GET, path, List.of())
+          .thenCompose(response -> {
+            if (response.status().intValue() != 200) {
+              http.discard(response);
+              return CompletableFuture.completedFuture(Optional.<PeerTag>empty());
+            }
+            return http.readSmall(response.entity(), 64 * 1024).thenApply(PeerClient::parseTag);
+          })
+          .toCompletableFuture()
+          .exceptionally(error -> Optional.empty()));
+    }
+    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> answers.stream()
+        .map(CompletableFuture::join)
+        .flatMap(Optional::stream)
+        .max(java.util.Comparator.comparingLong(PeerTag::validatedAt)));
+  }
+
+  private static Optional<PeerTag> parseTag(byte[] json) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(json);
+      return Optional.of(new PeerTag(Digest.parse(node.path("digest").asText()),
+          node.path("mediaType").asText(), node.path("validatedAt").asLong()));
+    } catch (java.io.IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String encode(String value) {
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   /** Asks the peers one after another; the first 200 wins, every other response is drained. */
   private CompletionStage<Optional<HttpResponse>> firstHolder(String path, List<String> peers, int index) {
     if (index >= peers.size()) {
@@ -169,6 +214,15 @@ public final class PeerClient {
    * @param discard releases the connection if the body is not wanted
    */
   public record PeerBlob(long size, Source<ByteString, NotUsed> body, Runnable discard) {}
+
+  /**
+   * What a peer knows of a tag.
+   *
+   * @param digest the manifest it pointed at
+   * @param mediaType that manifest's media type
+   * @param validatedAt when upstream last confirmed it, epoch milliseconds
+   */
+  public record PeerTag(Digest digest, String mediaType, long validatedAt) {}
 
   /**
    * A manifest held by a peer.

@@ -12,8 +12,12 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import io.layercake.oci.RepositoryName;
+import io.layercake.oci.Tag;
 import io.layercake.storage.BlobIndex;
 import io.layercake.storage.BlobStore;
+import io.layercake.storage.TagIndex;
+import io.layercake.storage.TagRecord;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -26,18 +30,23 @@ import java.util.concurrent.CompletionStage;
  */
 final class InternalEndpoint {
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   private final ClusterSettings cluster;
   private final BlobEndpoint blobs;
   private final Manifests manifests;
   private final BlobStore store;
+  private final TagIndex tagIndex;
   private final Executor blockingExecutor;
 
   InternalEndpoint(ClusterSettings cluster, BlobEndpoint blobs, Manifests manifests, BlobStore store,
-      Executor blockingExecutor) {
+      TagIndex tagIndex, Executor blockingExecutor) {
     this.cluster = cluster;
     this.blobs = blobs;
     this.manifests = manifests;
     this.store = store;
+    this.tagIndex = tagIndex;
     this.blockingExecutor = blockingExecutor;
   }
 
@@ -59,6 +68,18 @@ final class InternalEndpoint {
           .orElseThrow(() -> new OciException(ErrorCode.MANIFEST_UNKNOWN,
               "manifest not held by this node", digest.toString())));
     }
+    if (path.equals(PeerClient.TAGS_PATH)) {
+      String upstream = request.getUri().query().get("upstream").orElse("");
+      if (!upstream.matches("[a-z0-9][a-z0-9-]*")) {
+        throw new OciException(ErrorCode.NAME_INVALID, "invalid upstream name", upstream);
+      }
+      RepositoryName repository = RepositoryName.parse(request.getUri().query().get("repository").orElse(""));
+      Tag tag = Tag.parse(request.getUri().query().get("tag").orElse(""));
+      return CompletableFuture.supplyAsync(() -> tagIndex.get(upstream, repository, tag.value())
+          .map(record -> Responses.json(toJson(record), List.of()))
+          .orElseThrow(() -> new OciException(ErrorCode.MANIFEST_UNKNOWN, "tag not known to this node",
+              repository + ":" + tag)), blockingExecutor);
+    }
     if (path.equals(PeerClient.STATS_PATH)) {
       return CompletableFuture.supplyAsync(() -> {
         BlobIndex.Totals totals = store.index().totals();
@@ -67,6 +88,14 @@ final class InternalEndpoint {
       }, blockingExecutor);
     }
     throw new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint", "unknown internal path");
+  }
+
+  private static byte[] toJson(TagRecord record) {
+    try {
+      return JSON.writeValueAsBytes(record);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a tag record is always serialisable", e);
+    }
   }
 
   private void authenticate(HttpRequest request) {

@@ -57,7 +57,8 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     this.blobs = new BlobEndpoint(system, fills, blobSettings, cluster, inFlight);
     this.manifests = new ManifestEndpoint(system, manifests, manifestSettings);
     this.listings = new ListingEndpoint(upstreams, tagIndex, fills.blockingExecutor());
-    this.internal = new InternalEndpoint(cluster, blobs, manifests, fills.store(), fills.blockingExecutor());
+    this.internal = new InternalEndpoint(cluster, blobs, manifests, fills.store(), tagIndex,
+        fills.blockingExecutor());
     this.admin = admin;
   }
 

@@ -87,6 +87,30 @@ public final class Manifests {
     });
   }
 
+  /**
+   * What another node knows of a tag, with its manifest: for a tag entity that has just moved to
+   * this node and has no history here. Empty if no peer knows the tag (or any step fails: then
+   * the caller simply asks upstream).
+   */
+  public CompletionStage<Optional<KnownTag>> tagFromPeers(String upstream, RepositoryName repository, Tag tag) {
+    return peers.tagFromPeers(upstream, repository.value(), tag.value()).thenCompose(found -> {
+      if (found.isEmpty()) {
+        return CompletableFuture.completedFuture(Optional.<KnownTag>empty());
+      }
+      PeerClient.PeerTag known = found.get();
+      return byDigest(upstream, repository, known.digest())
+          .thenApply(manifest -> Optional.of(new KnownTag(manifest, known.validatedAt())));
+    }).exceptionally(error -> Optional.empty());
+  }
+
+  /**
+   * A tag as another node knew it.
+   *
+   * @param manifest the manifest it pointed at
+   * @param validatedAt when upstream last confirmed it, epoch milliseconds
+   */
+  public record KnownTag(ManifestContent manifest, long validatedAt) {}
+
   /** Fetches what a tag points at now, and stores it. */
   public CompletionStage<ManifestContent> fetchTag(String upstream, RepositoryName repository, Tag tag) {
     return fetch(upstream, repository, new Reference.ByTag(tag));

@@ -72,6 +72,8 @@ public final class TagEntity
 
   private record Fetched(ManifestContent manifest, Throwable error) implements Command {}
 
+  private record PeersAnswered(Optional<Manifests.KnownTag> known, Throwable error) implements Command {}
+
   /** Events of a tag's history. */
   public sealed interface Event extends CborSerializable {}
 
@@ -168,6 +170,7 @@ public final class TagEntity
         .onCommand(Checked.class, this::onChecked)
         .onCommand(HeadAnswered.class, this::onHeadAnswered)
         .onCommand(Fetched.class, this::onFetched)
+        .onCommand(PeersAnswered.class, this::onPeersAnswered)
         .build();
   }
 
@@ -185,12 +188,28 @@ public final class TagEntity
       return Effect().none();
     }
     if (state.digest() == null) {
-      fetch();
+      // No history on this node: the shard may have moved here from a node that knows the tag.
+      context.pipeToSelf(manifests.tagFromPeers(upstream, repository, tag), PeersAnswered::new);
     } else {
       context.pipeToSelf(manifests.findLocal(Digest.parse(state.digest())),
           Checked::new);
     }
     return Effect().none();
+  }
+
+  private Effect<Event, State> onPeersAnswered(PeersAnswered answer) {
+    if (answer.error() != null || answer.known().isEmpty()) {
+      fetch();
+      return Effect().none();
+    }
+    Manifests.KnownTag known = answer.known().get();
+    ManifestContent manifest = known.manifest();
+    // Adopt the peer's answer with its validation time: fresh, it is served as is; stale, it is
+    // revalidated with a HEAD like any other cached tag.
+    TagResolved adopted = new TagResolved(manifest.digest().toString(), manifest.mediaType(), known.validatedAt());
+    TagRecord record = new TagRecord(adopted.digest(), adopted.mediaType(), adopted.at());
+    manifests.runBlocking(() -> tags.put(upstream, repository, tag.value(), record));
+    return Effect().persist(adopted).thenRun(newState -> serveCached(newState, manifest));
   }
 
   private Effect<Event, State> onChecked(State state, Checked checked) {
@@ -199,13 +218,19 @@ public final class TagEntity
       fetch();
       return Effect().none();
     }
-    current = checked.local().get();
+    return Effect().none().thenRun(newState -> serveCached(newState, checked.local().get()));
+  }
+
+  /** Answers from the cached manifest if it is fresh; otherwise asks upstream with a HEAD. */
+  private void serveCached(State state, ManifestContent manifest) {
+    current = manifest;
     boolean fresh = clock.millis() - state.validatedAt() < settings.tagTtl().toMillis();
     if (fresh) {
-      return reply(TagReply.TagResolved.fresh(current));
+      TagReply reply = TagReply.TagResolved.fresh(manifest);
+      drainWaiters().forEach(w -> w.replyTo().tell(reply));
+      return;
     }
     context.pipeToSelf(bounded(manifests.headTag(upstream, repository, tag)), HeadAnswered::new);
-    return Effect().none();
   }
 
   private Effect<Event, State> onHeadAnswered(State state, HeadAnswered answer) {

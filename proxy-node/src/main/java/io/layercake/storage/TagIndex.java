@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
@@ -42,6 +43,16 @@ public final class TagIndex {
       database.rocks().put(repositories, key(upstream, repository.value()), new byte[0]);
     } catch (RocksDBException | IOException e) {
       throw new StorageException("index tag " + repository + ":" + tag, e);
+    }
+  }
+
+  /** What this node last knew of one tag. */
+  public Optional<TagRecord> get(String upstream, RepositoryName repository, String tag) {
+    try {
+      byte[] value = database.rocks().get(tags, key(upstream, repository + ":" + tag));
+      return value == null ? Optional.empty() : Optional.of(JSON.readValue(value, TagRecord.class));
+    } catch (RocksDBException | IOException e) {
+      throw new StorageException("read tag " + repository + ":" + tag, e);
     }
   }
 
