@@ -41,9 +41,11 @@ class CrashRecoveryIntegrationTest {
         Path data = work.resolve("data-" + round);
         Path committed = data.resolve("blobs/sha256/" + hex.substring(0, 2) + "/" + hex);
         upstream.clearFaults();
-        upstream.inject(Fault.throttle(40L << 20), "/blobs/", 1);
+        // 30 MB/s: the fill takes over 3 s, so even the latest kill point (50 MB) leaves more than
+        // a second before the fill could complete.
+        upstream.inject(Fault.throttle(30L << 20), "/blobs/", 1);
         upstream.resetCounts();
-        long killAfter = (round + 1) * (6L << 20);
+        long killAfter = (round + 1) * (5L << 20);
 
         NodeProcess node = NodeProcess.start(data, upstream.url(), "-Xmx256m");
         RegistryClient client = new RegistryClient(node.url());
