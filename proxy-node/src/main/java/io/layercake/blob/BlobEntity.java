@@ -90,7 +90,7 @@ public final class BlobEntity
   public static void init(ActorSystem<?> system, BlobFills fills) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
             context -> create(Digest.parse(context.getEntityId()), fills))
-        .withAllocationStrategy(ShardAllocation.consistentHashing()));
+        .withAllocationStrategy(ShardAllocation.rendezvous(system)));
   }
 
   /** The behaviour of the entity for {@code digest}. */

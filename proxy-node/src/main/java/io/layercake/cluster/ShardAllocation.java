@@ -1,30 +1,127 @@
 package io.layercake.cluster;
 
-import akka.cluster.sharding.ConsistentHashingShardAllocationStrategy;
+import akka.actor.ActorRef;
+import akka.actor.Address;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Adapter;
+import akka.cluster.Cluster;
+import akka.cluster.Member;
+import akka.cluster.MemberStatus;
 import akka.cluster.sharding.ShardCoordinator;
+import akka.dispatch.Futures;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.StreamSupport;
+import scala.collection.immutable.IndexedSeq;
+import scala.concurrent.Future;
 
 /*
- * Why consistent hashing
+ * Implementation notes: rendezvous hashing
  *
- * Akka's default (least-shard) strategy balances shard counts, so a node that joins takes shards
- * from every node and a node that leaves scatters its shards anywhere. For a cache, every moved
- * shard is a set of blobs whose bytes are now on the wrong node: the new owner copies them from
- * the old one (peers before upstream), which costs disk and network. Consistent hashing puts
- * shards on a hash ring of the members, so a join moves only the shards that land on the new
- * node's arcs (about 1/N of them) and a leave moves only the leaving node's shards. Balance is
- * statistical rather than exact, which is fine with many shards.
+ * Every shard belongs on the member with the highest weight hash(shard, member address). This is
+ * consistent hashing without a ring: when a node joins, only the shards for which the new node
+ * now has the highest weight move to it (about 1/N of them), and when a node leaves, only its
+ * own shards move, each to the member with the next-highest weight. Nothing else moves, and
+ * every moved shard is a set of blobs whose bytes would be on the wrong node, so moving few
+ * matters for a cache.
+ *
+ * Why not Akka's ConsistentHashingShardAllocationStrategy: its ring has ten virtual nodes per
+ * member, so members' shares of the hash space vary a lot (one node of three holding well over
+ * half the shards happens). Rendezvous hashing gives every member an equal expected share of
+ * the 1000 shards with no tuning, at the cost of hashing each shard once per member when it is
+ * allocated or rebalanced, which is rare and cheap.
+ *
+ * Only members that are Up receive shards; a leaving node's shards go elsewhere.
  */
 
-/** The shard allocation strategy of layercake's entities. */
-public final class ShardAllocation {
+/** Shard allocation by rendezvous hashing over the cluster's members. */
+public final class ShardAllocation extends ShardCoordinator.AbstractShardAllocationStrategy {
 
   /** Shards moved per rebalance round, so a join does not move everything at once. */
   private static final int REBALANCE_LIMIT = 50;
 
-  private ShardAllocation() {}
+  private final Cluster cluster;
 
-  /** Consistent hashing over the members, moving as few shards as possible on membership change. */
-  public static ShardCoordinator.ShardAllocationStrategy consistentHashing() {
-    return new ConsistentHashingShardAllocationStrategy(REBALANCE_LIMIT);
+  private ShardAllocation(ActorSystem<?> system) {
+    this.cluster = Cluster.get(Adapter.toClassic(system));
+  }
+
+  /** The allocation strategy of layercake's entities on {@code system}'s cluster. */
+  public static ShardCoordinator.ShardAllocationStrategy rendezvous(ActorSystem<?> system) {
+    return new ShardAllocation(system);
+  }
+
+  @Override
+  public Future<ActorRef> allocateShard(ActorRef requester, String shardId,
+      Map<ActorRef, IndexedSeq<String>> currentShardAllocations) {
+    return Futures.successful(owner(shardId, eligible(currentShardAllocations.keySet()), requester));
+  }
+
+  @Override
+  public Future<Set<String>> rebalance(Map<ActorRef, IndexedSeq<String>> currentShardAllocations,
+      Set<String> rebalanceInProgress) {
+    Set<ActorRef> regions = eligible(currentShardAllocations.keySet());
+    Set<String> moves = new HashSet<>();
+    for (Map.Entry<ActorRef, IndexedSeq<String>> entry : currentShardAllocations.entrySet()) {
+      for (String shard : scala.jdk.javaapi.CollectionConverters.asJava(entry.getValue())) {
+        if (moves.size() + rebalanceInProgress.size() >= REBALANCE_LIMIT) {
+          return Futures.successful(moves);
+        }
+        if (!rebalanceInProgress.contains(shard) && !owner(shard, regions, entry.getKey()).equals(entry.getKey())) {
+          moves.add(shard);
+        }
+      }
+    }
+    return Futures.successful(moves);
+  }
+
+  /** The region with the highest weight for the shard, or {@code fallback} if there is none. */
+  private ActorRef owner(String shardId, Set<ActorRef> regions, ActorRef fallback) {
+    ActorRef best = null;
+    long bestWeight = 0;
+    for (ActorRef region : regions) {
+      long weight = weight(shardId, addressOf(region));
+      if (best == null || weight > bestWeight) {
+        best = region;
+        bestWeight = weight;
+      }
+    }
+    return best == null ? fallback : best;
+  }
+
+  /** The regions on members that are Up; all of them if none is (a cluster still forming). */
+  private Set<ActorRef> eligible(Set<ActorRef> regions) {
+    List<Member> members = StreamSupport.stream(cluster.state().getMembers().spliterator(), false).toList();
+    Set<ActorRef> up = new HashSet<>();
+    for (ActorRef region : regions) {
+      Address address = addressOf(region);
+      boolean isUp = members.stream().anyMatch(m -> m.address().equals(address)
+          && (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()));
+      if (isUp) {
+        up.add(region);
+      }
+    }
+    return up.isEmpty() ? regions : up;
+  }
+
+  private Address addressOf(ActorRef region) {
+    Address address = region.path().address();
+    return address.hasGlobalScope() ? address : cluster.selfAddress();
+  }
+
+  private static long weight(String shardId, Address member) {
+    try {
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      byte[] hash = sha256.digest((shardId + "@" + member).getBytes(StandardCharsets.UTF_8));
+      return ByteBuffer.wrap(hash).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
   }
 }

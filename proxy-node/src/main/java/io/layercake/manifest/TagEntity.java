@@ -114,7 +114,7 @@ public final class TagEntity
       ManifestSettings settings, Clock clock) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
             context -> create(context.getEntityId(), manifests, tags, settings, clock))
-        .withAllocationStrategy(ShardAllocation.consistentHashing()));
+        .withAllocationStrategy(ShardAllocation.rendezvous(system)));
   }
 
   /** The behaviour of the entity with id {@code entityId}. */
