@@ -124,7 +124,8 @@ public final class PeerClient {
           }
           Source<ByteString, NotUsed> body = response.entity().getDataBytes()
               .mapMaterializedValue(m -> NotUsed.getInstance());
-          return Optional.of(new PeerBlob(size, body, () -> http.discard(response)));
+          // Not wanted after all: close the connection rather than drain a whole blob.
+          return Optional.of(new PeerBlob(size, body, () -> http.cancel(response.entity())));
         }));
   }
 

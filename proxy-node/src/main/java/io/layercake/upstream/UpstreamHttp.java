@@ -93,7 +93,7 @@ public final class UpstreamHttp {
   }
 
   /** Closes the connection under a body too large to drain, instead of reading it. */
-  void cancel(HttpEntity entity) {
+  public void cancel(HttpEntity entity) {
     entity.getDataBytes().runWith(Sink.cancelled(), materializer);
   }
 
