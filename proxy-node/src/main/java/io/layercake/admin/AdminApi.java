@@ -1,6 +1,8 @@
 package io.layercake.admin;
 
 import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
@@ -55,6 +57,6 @@ public final class AdminApi {
 
   private static HttpResponse json(byte[] body) {
     return HttpResponse.create().withEntity(
-        akka.http.javadsl.model.HttpEntities.create(akka.http.javadsl.model.ContentTypes.APPLICATION_JSON, body));
+        HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 }

@@ -8,6 +8,7 @@ import akka.cluster.sharding.ShardRegion;
 import akka.cluster.sharding.typed.GetClusterShardingStats;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.cluster.typed.Cluster;
 import akka.http.javadsl.model.HttpMethods;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,10 +19,13 @@ import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.PeerClient;
 import io.layercake.cluster.PeerDirectory;
 import io.layercake.manifest.TagEntity;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -60,8 +64,8 @@ final class ClusterStatus {
     all.add(tagShards);
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
       ObjectNode root = JSON.createObjectNode();
-      root.put("self", hostPort(akka.cluster.typed.Cluster.get(system).selfMember().address()));
-      root.put("dataPlane", cluster.dataPlane().name().toLowerCase(java.util.Locale.ROOT));
+      root.put("self", hostPort(Cluster.get(system).selfMember().address()));
+      root.put("dataPlane", cluster.dataPlane().name().toLowerCase(Locale.ROOT));
       ArrayNode list = root.putArray("members");
       for (int i = 0; i < members.size(); i++) {
         Member member = members.get(i);
@@ -81,7 +85,7 @@ final class ClusterStatus {
           node.putNull("blobBytes");
         }
       }
-      return root.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      return root.toString().getBytes(StandardCharsets.UTF_8);
     });
   }
 
@@ -109,7 +113,7 @@ final class ClusterStatus {
         .thenApply(strict -> {
           try {
             return Optional.of(JSON.readTree(strict.getData().toArray()));
-          } catch (java.io.IOException e) {
+          } catch (IOException e) {
             return Optional.<JsonNode>empty();
           }
         })

@@ -1,6 +1,7 @@
 package io.layercake.blob;
 
 import com.typesafe.config.Config;
+import io.layercake.SettingsChecks;
 import java.time.Duration;
 
 /**
@@ -14,15 +15,7 @@ public record BlobSettings(Duration fillTimeout, Duration askTimeout) {
   /** Reads and validates {@code layercake.blobs}. */
   public static BlobSettings fromConfig(Config config) {
     return new BlobSettings(
-        positive(config, "layercake.blobs.fill-timeout"),
-        positive(config, "layercake.blobs.ask-timeout"));
-  }
-
-  static Duration positive(Config config, String key) {
-    Duration value = config.getDuration(key);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(key + " must be positive, got " + value);
-    }
-    return value;
+        SettingsChecks.positiveDuration(config, "layercake.blobs.fill-timeout"),
+        SettingsChecks.positiveDuration(config, "layercake.blobs.ask-timeout"));
   }
 }

@@ -5,6 +5,8 @@ import io.layercake.node.NodeConfig;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /** The {@code layercake} command: starts a node, and (as they arrive) the operator's verbs. */
 public final class Layercake {
@@ -44,7 +46,7 @@ public final class Layercake {
   }
 
   /** Runs a command with {@code env} standing for the environment (tests pass their own). */
-  static int run(List<String> args, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
+  static int run(List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
     String command = args.isEmpty() ? "help" : args.get(0);
     switch (command) {
       case "serve":
@@ -67,8 +69,8 @@ public final class Layercake {
   }
 
   /** Runs an admin verb against the node named by --url or LAYERCAKE_URL. */
-  private static int admin(List<String> options, java.util.Map<String, String> env, PrintStream err,
-      java.util.function.ToIntFunction<AdminClient> verb) {
+  private static int admin(List<String> options, Map<String, String> env, PrintStream err,
+      ToIntFunction<AdminClient> verb) {
     String url = env.getOrDefault("LAYERCAKE_URL", "http://127.0.0.1:5000");
     for (int i = 0; i < options.size(); i++) {
       String option = options.get(i);

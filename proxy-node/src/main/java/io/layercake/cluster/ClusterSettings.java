@@ -1,6 +1,7 @@
 package io.layercake.cluster;
 
 import com.typesafe.config.Config;
+import io.layercake.SettingsChecks;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,8 +77,8 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, Str
           + peerConnections);
     }
     return new ClusterSettings(host, port, seeds, advertised, secret, dataPlane,
-        positive(config, "layercake.cluster.peer-timeout"), peerConnections,
-        positive(config, "layercake.cluster.shutdown-deadline"));
+        SettingsChecks.positiveDuration(config, "layercake.cluster.peer-timeout"), peerConnections,
+        SettingsChecks.positiveDuration(config, "layercake.cluster.shutdown-deadline"));
   }
 
   /** The Akka addresses of the seed nodes. */
@@ -114,13 +115,5 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, Str
 
   private static String stripTrailingSlash(String url) {
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-  }
-
-  private static Duration positive(Config config, String key) {
-    Duration value = config.getDuration(key);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(key + " must be positive, got " + value);
-    }
-    return value;
   }
 }

@@ -9,10 +9,16 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.oci.Digest;
 import io.layercake.upstream.UpstreamClientSettings;
 import io.layercake.upstream.UpstreamHttp;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -55,8 +61,8 @@ public final class PeerClient {
   public static final String STATS_PATH = "/internal/stats";
 
   private static final Logger log = LoggerFactory.getLogger(PeerClient.class);
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper();
 
   private final PeerDirectory directory;
   private final ClusterSettings settings;
@@ -167,21 +173,21 @@ public final class PeerClient {
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> answers.stream()
         .map(CompletableFuture::join)
         .flatMap(Optional::stream)
-        .max(java.util.Comparator.comparingLong(PeerTag::validatedAt)));
+        .max(Comparator.comparingLong(PeerTag::validatedAt)));
   }
 
   private static Optional<PeerTag> parseTag(byte[] json) {
     try {
-      com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(json);
+      JsonNode node = JSON.readTree(json);
       return Optional.of(new PeerTag(Digest.parse(node.path("digest").asText()),
           node.path("mediaType").asText(), node.path("validatedAt").asLong()));
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
   }
 
   private static String encode(String value) {
-    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
   /** Asks the peers one after another; the first 200 wins, every other response is drained. */

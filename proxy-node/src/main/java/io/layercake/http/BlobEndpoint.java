@@ -148,11 +148,7 @@ final class BlobEndpoint {
   }
 
   private CompletionStage<Optional<StoredBlob>> findLocal(Digest digest) {
-    return CompletableFuture.supplyAsync(() -> {
-      Optional<StoredBlob> found = fills.store().find(digest);
-      found.ifPresent(blob -> fills.store().recordPull(digest));
-      return found;
-    }, fills.blockingExecutor());
+    return CompletableFuture.supplyAsync(() -> fills.store().findForPull(digest), fills.blockingExecutor());
   }
 
   private HttpResponse respondFromFile(HttpRequest request, boolean head, StoredBlob blob) {

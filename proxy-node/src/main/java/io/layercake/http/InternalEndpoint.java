@@ -4,24 +4,26 @@ import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.PeerClient;
 import io.layercake.manifest.Manifests;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
 import io.layercake.storage.BlobIndex;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.TagIndex;
-import io.layercake.storage.TagRecord;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * {@code /internal/...}: what nodes ask each other for. Only cluster members may use it: a
@@ -30,8 +32,8 @@ import java.util.concurrent.CompletionStage;
  */
 final class InternalEndpoint {
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper();
 
   private final ClusterSettings cluster;
   private final BlobEndpoint blobs;
@@ -83,18 +85,17 @@ final class InternalEndpoint {
     if (path.equals(PeerClient.STATS_PATH)) {
       return CompletableFuture.supplyAsync(() -> {
         BlobIndex.Totals totals = store.index().totals();
-        String json = "{\"blobs\":" + totals.blobs() + ",\"blobBytes\":" + totals.bytes() + "}";
-        return Responses.json(json.getBytes(StandardCharsets.UTF_8), List.of());
+        return Responses.json(toJson(Map.of("blobs", totals.blobs(), "blobBytes", totals.bytes())), List.of());
       }, blockingExecutor);
     }
     throw new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint", "unknown internal path");
   }
 
-  private static byte[] toJson(TagRecord record) {
+  private static byte[] toJson(Object value) {
     try {
-      return JSON.writeValueAsBytes(record);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("a tag record is always serialisable", e);
+      return JSON.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("records and maps of numbers are always serialisable", e);
     }
   }
 

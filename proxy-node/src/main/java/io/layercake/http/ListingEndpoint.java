@@ -14,6 +14,8 @@ import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
 import io.layercake.storage.TagIndex;
 import io.layercake.upstream.Upstreams;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -80,7 +82,7 @@ final class ListingEndpoint {
     List<HttpHeader> headers = new ArrayList<>();
     headers.add(RawHeader.create("Warning", "110 layercake \"Response is stale: upstream unavailable\""));
     page.next().ifPresent(next -> headers.add(link(request, "/v2/" + repository + "/tags/list", n, next)));
-    return Responses.json(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
+    return Responses.json(body.toString().getBytes(StandardCharsets.UTF_8), headers);
   }
 
   CompletionStage<HttpResponse> catalog(HttpRequest request, String upstream) {
@@ -94,7 +96,7 @@ final class ListingEndpoint {
       page.items().forEach(repositories::add);
       List<HttpHeader> headers = new ArrayList<>();
       page.next().ifPresent(next -> headers.add(link(request, "/v2/_catalog", n, next)));
-      return Responses.json(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
+      return Responses.json(body.toString().getBytes(StandardCharsets.UTF_8), headers);
     }, blockingExecutor);
   }
 
@@ -112,7 +114,7 @@ final class ListingEndpoint {
   }
 
   private static HttpHeader link(HttpRequest request, String path, OptionalInt n, String next) {
-    String query = "last=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8)
+    String query = "last=" + URLEncoder.encode(next, StandardCharsets.UTF_8)
         + (n.isPresent() ? "&n=" + n.getAsInt() : "");
     return RawHeader.create("Link", "<" + path + "?" + query + ">; rel=\"next\"");
   }

@@ -4,8 +4,8 @@ import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
-import akka.japi.function.Function;
 import akka.http.scaladsl.model.IllegalUriException;
+import akka.japi.function.Function;
 import akka.pattern.AskTimeoutException;
 import io.layercake.Failures;
 import io.layercake.admin.AdminApi;
@@ -21,6 +21,7 @@ import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.TagIndex;
 import io.layercake.upstream.Upstreams;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +39,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
 
   private static final long serialVersionUID = 1L;
   private static final Logger log = LoggerFactory.getLogger(RegistryApi.class);
-  private static final byte[] EMPTY_OBJECT = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
 
   private final transient ActorSystem<?> system;
   private final transient Upstreams upstreams;

@@ -1,6 +1,7 @@
 package io.layercake.manifest;
 
 import com.typesafe.config.Config;
+import io.layercake.SettingsChecks;
 import java.time.Duration;
 
 /**
@@ -19,10 +20,7 @@ public record ManifestSettings(Duration tagTtl, Duration askTimeout, Duration re
     if (ttl.isNegative()) {
       throw new IllegalArgumentException("layercake.manifests.tag-ttl must not be negative, got " + ttl);
     }
-    Duration ask = config.getDuration("layercake.manifests.ask-timeout");
-    if (ask.isNegative() || ask.isZero()) {
-      throw new IllegalArgumentException("layercake.manifests.ask-timeout must be positive, got " + ask);
-    }
+    Duration ask = SettingsChecks.positiveDuration(config, "layercake.manifests.ask-timeout");
     Duration revalidate = config.getDuration("layercake.manifests.revalidate-timeout");
     if (revalidate.isNegative() || revalidate.isZero() || revalidate.compareTo(ask) >= 0) {
       throw new IllegalArgumentException("layercake.manifests.revalidate-timeout must be positive and"

@@ -50,17 +50,15 @@ public final class BlobIndex {
   }
 
   /**
-   * Counts a pull. Not synced: losing the last few access times in a crash costs eviction a
-   * little precision, never correctness.
+   * Writes the record of a pull. Not synced: losing the last few access times in a crash costs
+   * eviction a little precision, never correctness.
    */
-  public void recordPull(Digest digest, long now) {
-    get(digest).ifPresent(record -> {
-      try {
-        database.rocks().put(family, key(digest), JSON.writeValueAsBytes(record.pulledAt(now)));
-      } catch (RocksDBException | IOException e) {
-        throw new StorageException("record a pull of " + digest, e);
-      }
-    });
+  public void recordPull(Digest digest, BlobRecord pulled) {
+    try {
+      database.rocks().put(family, key(digest), JSON.writeValueAsBytes(pulled));
+    } catch (RocksDBException | IOException e) {
+      throw new StorageException("record a pull of " + digest, e);
+    }
   }
 
   /** Removes a blob's record. */

@@ -76,6 +76,18 @@ public final class BlobStore {
 
   /** The committed blob, if this node holds it. The file is checked, not just the index. */
   public Optional<StoredBlob> find(Digest digest) {
+    return find(digest, false);
+  }
+
+  /**
+   * The same, counting a pull of the blob (for eviction's LRU order and for {@code images}) with
+   * the same index read: this runs on every blob request.
+   */
+  public Optional<StoredBlob> findForPull(Digest digest) {
+    return find(digest, true);
+  }
+
+  private Optional<StoredBlob> find(Digest digest, boolean pulled) {
     Path path = pathOf(digest);
     Optional<BlobRecord> record = index.get(digest);
     long size;
@@ -88,16 +100,13 @@ public final class BlobStore {
       throw new StorageException("stat blob " + digest, e);
     }
     String mediaType = record.map(BlobRecord::mediaType).orElse(null);
+    long now = clock.millis();
     if (record.isEmpty() || record.get().size() != size) {
-      long now = clock.millis();
-      index.put(digest, new BlobRecord(size, mediaType, now, now, 0));
+      index.put(digest, new BlobRecord(size, mediaType, now, now, pulled ? 1 : 0));
+    } else if (pulled) {
+      index.recordPull(digest, record.get().pulledAt(now));
     }
     return Optional.of(new StoredBlob(digest, path, size, mediaType));
-  }
-
-  /** Counts a pull of a blob, for eviction's LRU order and for {@code images}. */
-  public void recordPull(Digest digest) {
-    index.recordPull(digest, clock.millis());
   }
 
   /**

@@ -395,12 +395,9 @@ public final class DebianRegistry implements AutoCloseable {
   }
 
   private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port", e);
-    }
+    return TestNode.freePort();
   }
+
 
   /** Polls {@code condition} until it holds or {@code timeout} passes; returns whether it held. */
   private static boolean pollUntil(BooleanSupplier condition, Duration timeout) {

@@ -1,0 +1,19 @@
+package io.layercake;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** Checks shared by the settings records; every error names the key, as STYLE.md asks. */
+public final class SettingsChecks {
+
+  private SettingsChecks() {}
+
+  /** The duration at {@code key}, which must be greater than zero. */
+  public static Duration positiveDuration(Config config, String key) {
+    Duration value = config.getDuration(key);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(key + " must be positive, got " + value);
+    }
+    return value;
+  }
+}
