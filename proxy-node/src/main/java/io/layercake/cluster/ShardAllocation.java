@@ -37,7 +37,8 @@ import scala.concurrent.Future;
  * the 1000 shards with no tuning, at the cost of hashing each shard once per member when it is
  * allocated or rebalanced, which is rare and cheap.
  *
- * Only members that are Up receive shards; a leaving node's shards go elsewhere.
+ * Only members that are Up receive shards; a leaving node's shards go elsewhere. Rebalancing
+ * waits until every member is Up and reachable, as Akka's own strategies do.
  */
 
 /** Shard allocation by rendezvous hashing over the cluster's members. */
@@ -66,6 +67,11 @@ public final class ShardAllocation extends ShardCoordinator.AbstractShardAllocat
   @Override
   public Future<Set<String>> rebalance(Map<ActorRef, IndexedSeq<String>> currentShardAllocations,
       Set<String> rebalanceInProgress) {
+    if (!isStable()) {
+      // A handoff from an unreachable node never completes and holds its shard's messages until
+      // the handoff timeout: only rebalance while every member is Up and reachable.
+      return Futures.successful(Set.of());
+    }
     Set<ActorRef> regions = eligible(currentShardAllocations.keySet());
     Set<String> moves = new HashSet<>();
     for (Map.Entry<ActorRef, IndexedSeq<String>> entry : currentShardAllocations.entrySet()) {
@@ -93,6 +99,15 @@ public final class ShardAllocation extends ShardCoordinator.AbstractShardAllocat
       }
     }
     return best == null ? fallback : best;
+  }
+
+  /** Whether every member is Up and reachable: the only time moving shards is safe. */
+  private boolean isStable() {
+    if (!cluster.state().getUnreachable().isEmpty()) {
+      return false;
+    }
+    return StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+        .allMatch(m -> m.status() == MemberStatus.up());
   }
 
   /** The regions on members that are Up; all of them if none is (a cluster still forming). */
