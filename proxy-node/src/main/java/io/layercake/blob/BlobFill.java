@@ -36,7 +36,10 @@ import java.util.concurrent.Executor;
  * Never wrong: until the digest is verified, readers may read all but the LAST byte. If the
  * content turns out to be bad, every reader fails before its response is complete, so a client
  * can never receive a full-length body that is not the blob it asked for. The held-back byte is
- * released when the commit has succeeded.
+ * released as soon as size and sha256 match, before the commit's fsyncs: what readers get is then
+ * proven to be the blob, and making the cache's copy durable (a second or more for a large layer
+ * on a slow disk) must not add to every cold pull. If the commit itself fails, the blob is simply
+ * not cached and the next pull fetches it again.
  *
  * A reader opens the temp file, or the committed file if the rename won the race; an open file
  * stays readable through the rename. Commit does its fsyncs holding no lock that readers wait on.
@@ -52,6 +55,7 @@ public final class BlobFill {
   private final CompletableFuture<StoredBlob> completion = new CompletableFuture<>();
 
   private CompletableFuture<Void> progress;
+  private volatile boolean verified;
   private volatile StoredBlob committed;
   private volatile Throwable failure;
 
@@ -117,6 +121,9 @@ public final class BlobFill {
   private void finish(Throwable error) {
     if (error == null) {
       try {
+        writer.verify();
+        verified = true;
+        signalProgress();
         StoredBlob stored = writer.commit(null);
         committed = stored;
         signalProgress();
@@ -132,9 +139,9 @@ public final class BlobFill {
     completion.completeExceptionally(error);
   }
 
-  /** Bytes readers may have: everything once committed, all but the last byte before. */
+  /** Bytes readers may have: everything once verified, all but the last byte before. */
   private long readableLimit() {
-    return committed != null ? size : Math.max(0, Math.min(writer.written(), size - 1));
+    return verified || committed != null ? size : Math.max(0, Math.min(writer.written(), size - 1));
   }
 
   private FileChannel openChannel() {

@@ -37,8 +37,9 @@ import scala.concurrent.Future;
  * the 1000 shards with no tuning, at the cost of hashing each shard once per member when it is
  * allocated or rebalanced, which is rare and cheap.
  *
- * Only members that are Up receive shards; a leaving node's shards go elsewhere. Rebalancing
- * waits until every member is Up and reachable, as Akka's own strategies do.
+ * Only members that are Up and reachable receive shards; a leaving or silent node's shards go
+ * elsewhere. Rebalancing waits until every member is Up and reachable, as Akka's own strategies
+ * do.
  */
 
 /** Shard allocation by rendezvous hashing over the cluster's members. */
@@ -75,6 +76,11 @@ public final class ShardAllocation extends ShardCoordinator.AbstractShardAllocat
     Set<ActorRef> regions = eligible(currentShardAllocations.keySet());
     Set<String> moves = new HashSet<>();
     for (Map.Entry<ActorRef, IndexedSeq<String>> entry : currentShardAllocations.entrySet()) {
+      if (!regions.contains(entry.getKey())) {
+        // The region of a member that was removed, and the coordinator has not yet seen it die:
+        // a handoff from it would never complete. The coordinator reallocates its shards itself.
+        continue;
+      }
       for (String shard : scala.jdk.javaapi.CollectionConverters.asJava(entry.getValue())) {
         if (moves.size() + rebalanceInProgress.size() >= REBALANCE_LIMIT) {
           return Futures.successful(moves);
@@ -110,17 +116,31 @@ public final class ShardAllocation extends ShardCoordinator.AbstractShardAllocat
         .allMatch(m -> m.status() == MemberStatus.up());
   }
 
-  /** The regions on members that are Up; all of them if none is (a cluster still forming). */
+  /**
+   * The regions that may receive a shard: those on members that are Up and reachable. A shard
+   * given to an unreachable member's region is lost until that member is downed, and the
+   * coordinator's write of the allocation then waits on a member that may never answer. Failing
+   * that, the Up members (a partition in progress), and failing that, all (a cluster still forming).
+   */
   private Set<ActorRef> eligible(Set<ActorRef> regions) {
     List<Member> members = StreamSupport.stream(cluster.state().getMembers().spliterator(), false).toList();
+    Set<Member> unreachable = cluster.state().getUnreachable();
     Set<ActorRef> up = new HashSet<>();
+    Set<ActorRef> upAndReachable = new HashSet<>();
     for (ActorRef region : regions) {
       Address address = addressOf(region);
-      boolean isUp = members.stream().anyMatch(m -> m.address().equals(address)
-          && (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()));
-      if (isUp) {
-        up.add(region);
+      for (Member member : members) {
+        if (member.address().equals(address)
+            && (member.status() == MemberStatus.up() || member.status() == MemberStatus.weaklyUp())) {
+          up.add(region);
+          if (!unreachable.contains(member)) {
+            upAndReachable.add(region);
+          }
+        }
       }
+    }
+    if (!upAndReachable.isEmpty()) {
+      return upAndReachable;
     }
     return up.isEmpty() ? regions : up;
   }

@@ -8,8 +8,11 @@ import java.time.Duration;
  *
  * @param stopTimeout how long a stopping plugin waits for its RocksDB calls in progress before the
  *     node database may close
+ * @param syncWrites whether every journal and snapshot write waits for an fsync of the
+ *     write-ahead log (survives power loss) or only for the write to reach the OS (survives a
+ *     process crash, may lose its last writes to an OS crash)
  */
-public record PersistenceSettings(Duration stopTimeout) {
+public record PersistenceSettings(Duration stopTimeout, boolean syncWrites) {
 
   /** Validates the values. */
   public PersistenceSettings {
@@ -21,6 +24,7 @@ public record PersistenceSettings(Duration stopTimeout) {
 
   /** Reads and validates {@code layercake.persistence}. */
   public static PersistenceSettings fromConfig(Config config) {
-    return new PersistenceSettings(config.getDuration("layercake.persistence.stop-timeout"));
+    return new PersistenceSettings(config.getDuration("layercake.persistence.stop-timeout"),
+        config.getBoolean("layercake.persistence.sync-writes"));
   }
 }

@@ -16,6 +16,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
 import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.jdk.javaapi.CollectionConverters;
@@ -48,9 +49,10 @@ public final class RocksJournal extends AsyncWriteJournal {
    *   is then max(last key, deletedTo). Writes do not touch the meta family: the last key already
    *   says what they wrote, and concurrent batches cannot race on a read-modify-write of it.
    *
-   * Atomicity and durability: each call to doAsyncWriteMessages becomes ONE WriteBatch, written
-   * with sync=true. Every AtomicWrite it holds (all events of one persistAll) is therefore applied
-   * whole or not at all, even on kill -9 or power loss, and all of them share one fsync. An
+   * Atomicity and durability: each call to doAsyncWriteMessages becomes ONE WriteBatch. Every
+   * AtomicWrite it holds (all events of one persistAll) is therefore applied whole or not at all,
+   * even on kill -9 or power loss. With layercake.persistence.sync-writes on, all of them share
+   * one fsync; off (the default), the batch is durable against process crashes only. An
    * AtomicWrite that fails to serialize contributes nothing to the batch and is rejected on its
    * own; a RocksDB failure fails the whole call, as Akka's contract asks.
    *
@@ -129,7 +131,7 @@ public final class RocksJournal extends AsyncWriteJournal {
         results.add(Optional.empty());
       }
       if (batch.count() > 0) {
-        database.rocks().write(database.syncWrites(), batch);
+        database.rocks().write(writeOptions(), batch);
       }
     }
     return results;
@@ -197,9 +199,14 @@ public final class RocksJournal extends AsyncWriteJournal {
       try (WriteBatch batch = new WriteBatch()) {
         batch.deleteRange(events, PersistenceKeys.key(prefix, 0), end);
         batch.put(meta, prefix, PersistenceKeys.longBytes(upTo));
-        database.rocks().write(database.syncWrites(), batch);
+        database.rocks().write(writeOptions(), batch);
       }
     }
     return null;
+  }
+
+  /** Synced or plain, as {@code layercake.persistence.sync-writes} says. */
+  private WriteOptions writeOptions() {
+    return settings.syncWrites() ? database.syncWrites() : database.plainWrites();
   }
 }

@@ -15,6 +15,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
 import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 
@@ -112,7 +113,7 @@ public final class RocksSnapshotStore extends SnapshotStore {
             metadata.sequenceNr(),
             metadata.timestamp());
     byte[] value = serialization.serialize(new Snapshot(snapshot)).get();
-    database.rocks().put(snapshots, database.syncWrites(), key, value);
+    database.rocks().put(snapshots, writeOptions(), key, value);
     return null;
   }
 
@@ -132,7 +133,7 @@ public final class RocksSnapshotStore extends SnapshotStore {
       }
       range.checkStatus();
       if (batch.count() > 0) {
-        database.rocks().write(database.syncWrites(), batch);
+        database.rocks().write(writeOptions(), batch);
       }
     }
     return null;
@@ -155,5 +156,10 @@ public final class RocksSnapshotStore extends SnapshotStore {
           && timestamp >= minTimestamp
           && timestamp <= maxTimestamp;
     }
+  }
+
+  /** Synced or plain, as {@code layercake.persistence.sync-writes} says. */
+  private WriteOptions writeOptions() {
+    return settings.syncWrites() ? database.syncWrites() : database.plainWrites();
   }
 }

@@ -40,10 +40,14 @@ public final class BlobIndex {
     }
   }
 
-  /** Writes a record durably: it is part of a commit. */
+  /**
+   * Writes the record of a commit. Not synced: the file it describes is already fsynced in place,
+   * and start-up indexes any committed file the index lacks (after an OS crash, say), sniffing a
+   * manifest's type from its JSON. An fsync here would sit on every cold manifest's path.
+   */
   public void put(Digest digest, BlobRecord record) {
     try {
-      database.rocks().put(family, database.syncWrites(), key(digest), JSON.writeValueAsBytes(record));
+      database.rocks().put(family, database.plainWrites(), key(digest), JSON.writeValueAsBytes(record));
     } catch (RocksDBException | IOException e) {
       throw new StorageException("write blob index entry for " + digest, e);
     }

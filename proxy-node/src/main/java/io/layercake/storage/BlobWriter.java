@@ -29,6 +29,7 @@ public final class BlobWriter implements AutoCloseable {
   private final FileChannel channel;
   private final MessageDigest sha256;
   private volatile long written;
+  private boolean verified;
   private boolean closed;
 
   BlobWriter(BlobStore store, Digest expected, long expectedSize, Path tempPath) throws IOException {
@@ -82,14 +83,17 @@ public final class BlobWriter implements AutoCloseable {
   }
 
   /**
-   * Verifies and commits: size and sha256 must match, then the file is fsynced, atomically moved
-   * to its content address and indexed.
+   * Checks the bytes written against the digest: the size must be the announced one and the
+   * sha256 must match. Once this returns, the temp file holds exactly the blob, durable or not.
+   * Calling it again does nothing.
    *
-   * @param mediaType the manifest media type to index, or null for layers and configs
    * @throws OciException with DIGEST_INVALID if the content is not what the digest says; the temp
    *     file is removed
    */
-  public StoredBlob commit(String mediaType) throws IOException {
+  public void verify() throws IOException {
+    if (verified) {
+      return;
+    }
     try {
       if (expectedSize >= 0 && written != expectedSize) {
         throw new OciException(ErrorCode.DIGEST_INVALID, "blob size mismatch",
@@ -100,6 +104,24 @@ public final class BlobWriter implements AutoCloseable {
         throw new OciException(ErrorCode.DIGEST_INVALID, "blob digest mismatch",
             "the fetched blob has digest " + actual + ", but the requested digest was " + expected);
       }
+      verified = true;
+    } catch (RuntimeException e) {
+      abort();
+      throw e;
+    }
+  }
+
+  /**
+   * Verifies (if not done yet) and commits: the file is fsynced, atomically moved to its content
+   * address and indexed.
+   *
+   * @param mediaType the manifest media type to index, or null for layers and configs
+   * @throws OciException with DIGEST_INVALID if the content is not what the digest says; the temp
+   *     file is removed
+   */
+  public StoredBlob commit(String mediaType) throws IOException {
+    verify();
+    try {
       channel.force(true);
       channel.close();
       closed = true;

@@ -84,6 +84,7 @@ public final class NodeDatabase implements AutoCloseable {
   private final List<ColumnFamilyHandle> allHandles;
   private final Map<Family, ColumnFamilyHandle> families;
   private final WriteOptions syncWrites;
+  private final WriteOptions plainWrites;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private NodeDatabase(
@@ -100,6 +101,16 @@ public final class NodeDatabase implements AutoCloseable {
     this.allHandles = allHandles;
     this.families = families;
     this.syncWrites = new WriteOptions().setSync(true);
+    this.plainWrites = new WriteOptions();
+  }
+
+  /**
+   * Write options that return once the write-ahead log entry is with the OS: survives a process
+   * crash, not necessarily an OS crash. Do not close them.
+   */
+  public WriteOptions plainWrites() {
+    ensureOpen();
+    return plainWrites;
   }
 
   /**
@@ -184,6 +195,7 @@ public final class NodeDatabase implements AutoCloseable {
       failure = failure == null ? e : addSuppressed(failure, e);
     } finally {
       syncWrites.close();
+      plainWrites.close();
       familyOptions.close();
       dbOptions.close();
     }

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * still running when the JVM exits normally; and each command runs under coreutils {@code timeout},
  * which ends it after a maximum lifetime even if the JVM was killed with SIGKILL and no hook ran.
  */
-final class ChildProcesses {
+public final class ChildProcesses {
 
   private static final Path TIMEOUT = Path.of("/usr/bin/timeout");
   private static final Duration KILL_GRACE = Duration.ofSeconds(10);
@@ -36,7 +36,7 @@ final class ChildProcesses {
    * files (the same file for both is fine), limited to {@code maxLifetime}, and tracks it for the
    * shutdown hook.
    */
-  static Process start(
+  public static Process start(
       List<String> command, Duration maxLifetime, Path stdout, Path stderr, Path workDir)
       throws IOException {
     List<String> full = new ArrayList<>();
@@ -72,7 +72,7 @@ final class ChildProcesses {
    * Stops {@code process} and its descendants: SIGTERM, then SIGKILL if they are still running
    * after a grace period. Returns once the process has exited.
    */
-  static void stop(Process process) {
+  public static void stop(Process process) {
     List<ProcessHandle> descendants = process.descendants().toList();
     descendants.forEach(ProcessHandle::destroy);
     process.destroy();

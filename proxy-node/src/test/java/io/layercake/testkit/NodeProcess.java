@@ -1,5 +1,6 @@
 package io.layercake.testkit;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
 /**
  * A layercake node in a child JVM, started the way an operator starts one (the CLI's
@@ -110,7 +113,7 @@ public final class NodeProcess implements AutoCloseable {
       command.add("-Dlayercake.upstreams.docker-hub.url=" + upstreamUrl);
       properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
       command.add("-cp");
-      command.add(System.getProperty("java.class.path"));
+      command.add(absoluteClassPath());
       command.add("io.layercake.cli.Layercake");
       command.add("serve");
       Process process = ChildProcesses.start(command, Duration.ofMinutes(10), log, log, dataDir);
@@ -118,6 +121,21 @@ public final class NodeProcess implements AutoCloseable {
       node.awaitReady();
       return node;
     }
+  }
+
+  /**
+   * The node JVM's process ID, for reading its memory use from {@code /proc}: the child of the
+   * {@code timeout} wrapper that bounds its lifetime, or the process itself without a wrapper.
+   */
+  public long pid() {
+    return process.children().findFirst().map(ProcessHandle::pid).orElse(process.pid());
+  }
+
+  /** This JVM's class path with absolute entries: the node runs in its data folder. */
+  private static String absoluteClassPath() {
+    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .map(entry -> Path.of(entry).toAbsolutePath().toString())
+        .collect(Collectors.joining(File.pathSeparator));
   }
 
   /** The registry API's base URL. */

@@ -31,14 +31,17 @@ public final class NodeProcessCluster implements AutoCloseable {
   private final Path dataRoot;
   private final String upstreamUrl;
   private final Map<String, Object> properties;
+  private final List<String> jvmOptions;
   private final int[] httpPorts;
   private final int[] remotingPorts;
   private final NodeProcess[] nodes;
 
-  private NodeProcessCluster(int size, Path dataRoot, String upstreamUrl, Map<String, Object> properties) {
+  private NodeProcessCluster(int size, Path dataRoot, String upstreamUrl, Map<String, Object> properties,
+      List<String> jvmOptions) {
     this.dataRoot = dataRoot;
     this.upstreamUrl = upstreamUrl;
     this.properties = Map.copyOf(properties);
+    this.jvmOptions = List.copyOf(jvmOptions);
     this.httpPorts = new int[size];
     this.remotingPorts = new int[size];
     this.nodes = new NodeProcess[size];
@@ -56,7 +59,16 @@ public final class NodeProcessCluster implements AutoCloseable {
    */
   public static NodeProcessCluster start(int size, Path dataRoot, String upstreamUrl,
       Map<String, Object> properties) {
-    NodeProcessCluster cluster = new NodeProcessCluster(size, dataRoot, upstreamUrl, properties);
+    // C1 only: a third less start-up time for three JVMs on a small machine; these tests move
+    // tens of megabytes, not enough for C2's faster code to pay for its compile time.
+    return start(size, dataRoot, upstreamUrl, properties, List.of("-Xmx384m", "-XX:TieredStopAtLevel=1"));
+  }
+
+  /** As {@link #start(int, Path, String, Map)}, with {@code jvmOptions} for every node's JVM. */
+  public static NodeProcessCluster start(int size, Path dataRoot, String upstreamUrl,
+      Map<String, Object> properties, List<String> jvmOptions) {
+    NodeProcessCluster cluster =
+        new NodeProcessCluster(size, dataRoot, upstreamUrl, properties, jvmOptions);
     // One thread per node: the JVMs start in parallel, and the common pool may have one thread.
     ExecutorService launcher = Executors.newFixedThreadPool(size);
     try {
@@ -168,11 +180,9 @@ public final class NodeProcessCluster implements AutoCloseable {
     settings.put("layercake.upstream-client.max-backoff", "100ms");
     settings.putAll(properties);
     try {
-      nodes[index] = NodeProcess.builder(dataDir(index), upstreamUrl)
-          .jvmOption("-Xmx384m")
-          // C1 only: a third less start-up time for three JVMs on a small machine; these tests move
-          // tens of megabytes, not enough for C2's faster code to pay for its compile time.
-          .jvmOption("-XX:TieredStopAtLevel=1")
+      NodeProcess.Builder builder = NodeProcess.builder(dataDir(index), upstreamUrl);
+      jvmOptions.forEach(builder::jvmOption);
+      nodes[index] = builder
           .httpPort(httpPorts[index])
           .properties(settings)
           .start();
