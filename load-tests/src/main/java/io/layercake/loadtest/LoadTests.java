@@ -20,7 +20,11 @@ import java.util.stream.Stream;
 public final class LoadTests {
 
   private static final Map<String, Supplier<Scenario>> SCENARIOS = Map.of(
-      "cold", ColdScenario::new);
+      "cold", ColdScenario::new,
+      "herd", HerdScenario::new,
+      "warm", WarmScenario::new,
+      "fleet", FleetScenario::new,
+      "memory", MemoryScenario::new);
 
   private LoadTests() {}
 

@@ -88,7 +88,8 @@ public final class SimulatedInternet implements AutoCloseable {
     for (RecordedRequest request : registry.requests()) {
       String path = request.path();
       int at = path.lastIndexOf("/blobs/");
-      if (at >= 0 && request.method().equals("GET")) {
+      // A GET without a token is answered 401 with no body: the client's first try, not a fetch.
+      if (at >= 0 && request.method().equals("GET") && request.hasAuthorization()) {
         blobGets.merge(path.substring(at + "/blobs/".length()), 1, Integer::sum);
       } else if (path.contains("/manifests/")) {
         manifestRequests++;
@@ -110,7 +111,7 @@ public final class SimulatedInternet implements AutoCloseable {
   /**
    * Upstream traffic over one measurement.
    *
-   * @param blobGets blob GETs answered
+   * @param blobGets blob GETs answered with the blob (token-less tries, answered 401, left out)
    * @param blobsFetched the distinct digests among them
    * @param blobBytes the bytes those GETs asked for (size times count)
    * @param manifestRequests manifest GETs and HEADs

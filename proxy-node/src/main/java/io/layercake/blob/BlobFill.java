@@ -48,6 +48,9 @@ import java.util.concurrent.Executor;
 /** One blob being fetched from upstream, streamed to any number of readers while it fills. */
 public final class BlobFill {
 
+  /** The least a caught-up reader waits for, unless the blob's end comes first. */
+  private static final long READ_BATCH = 64 * 1024;
+
   private final Digest digest;
   private final long size;
   private final BlobWriter writer;
@@ -179,7 +182,12 @@ public final class BlobFill {
       return Optional.of(CompletableFuture.failedFuture(failed));
     }
     long limit = readableLimit();
-    return limit > position ? Optional.of(CompletableFuture.completedFuture(limit)) : Optional.empty();
+    // A reader that has caught up waits for a batch rather than waking for every upstream chunk
+    // (often a few kilobytes): with dozens of readers on one fill, that is the difference between
+    // a few large reads and a storm of tiny ones. The end of the blob is never held back by this.
+    boolean enough = limit - position >= READ_BATCH || limit >= size - 1 || verified;
+    return limit > position && enough
+        ? Optional.of(CompletableFuture.completedFuture(limit)) : Optional.empty();
   }
 
   private void signalProgress() {

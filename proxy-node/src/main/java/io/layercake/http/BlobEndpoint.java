@@ -153,7 +153,7 @@ final class BlobEndpoint {
 
   private HttpResponse respondFromFile(HttpRequest request, boolean head, StoredBlob blob) {
     return respond(request, head, blob.digest(), blob.size(),
-        (first, last) -> FileRangeSource.ofFile(blob.path(), first, last, fills.blockingExecutor()));
+        (first, last) -> FileRangeSource.ofFile(blob.path(), first, last));
   }
 
   private HttpResponse respondFromFill(HttpRequest request, boolean head, BlobFill fill) {

@@ -7,6 +7,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
+import io.layercake.manifest.FreshTags;
 import io.layercake.manifest.ManifestContent;
 import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
@@ -19,6 +20,7 @@ import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.StreamSupport;
@@ -34,11 +36,13 @@ final class ManifestEndpoint {
   private final ActorSystem<?> system;
   private final Manifests manifests;
   private final ManifestSettings settings;
+  private final FreshTags freshTags;
 
   ManifestEndpoint(ActorSystem<?> system, Manifests manifests, ManifestSettings settings) {
     this.system = system;
     this.manifests = manifests;
     this.settings = settings;
+    this.freshTags = new FreshTags(settings.tagTtl().toMillis(), System::currentTimeMillis);
   }
 
   CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, String upstream,
@@ -53,6 +57,11 @@ final class ManifestEndpoint {
           .thenApply(manifest -> respond(head, manifest, null));
     }
     Reference.ByTag byTag = (Reference.ByTag) reference;
+    Optional<ManifestContent> fresh = freshTags.get(upstream, repository.value(), byTag.tag().value());
+    if (fresh.isPresent()) {
+      return negotiate(accepted, upstream, repository, fresh.get(), byTag)
+          .thenApply(served -> respond(head, served, null));
+    }
     return ClusterSharding.get(system)
         .entityRefFor(TagEntity.ENTITY_KEY, TagEntity.entityId(upstream, repository, byTag.tag()))
         .<TagReply>ask(TagEntity.ResolveTag::new, settings.askTimeout())
@@ -66,6 +75,9 @@ final class ManifestEndpoint {
           ManifestContent manifest = resolved.content();
           // The tag's owner may be another node: keep a copy, so requests by digest stay local.
           manifests.keep(manifest);
+          if (!resolved.stale()) {
+            freshTags.put(upstream, repository.value(), byTag.tag().value(), manifest, resolved.validatedAt());
+          }
           return negotiate(accepted, upstream, repository, manifest, byTag)
               .thenApply(served -> respond(head, served, warning));
         });

@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -107,7 +109,23 @@ public final class ManifestNegotiation {
      *
      * @param acceptHeaderValues the raw header values, possibly empty or null for none
      */
+    private static final int PARSED_LIMIT = 256;
+    private static final Map<List<String>, AcceptedTypes> PARSED = new ConcurrentHashMap<>();
+
     public static AcceptedTypes parse(List<String> acceptHeaderValues) {
+      if (acceptHeaderValues == null || acceptHeaderValues.isEmpty()) {
+        return compute(acceptHeaderValues);
+      }
+      // A fleet sends a handful of distinct Accept headers, on every manifest request: parse each
+      // once. The memo is cleared when full, so odd clients cannot grow it without bound.
+      if (PARSED.size() >= PARSED_LIMIT) {
+        PARSED.clear();
+      }
+      List<String> key = acceptHeaderValues.stream().filter(Objects::nonNull).toList();
+      return PARSED.computeIfAbsent(key, AcceptedTypes::compute);
+    }
+
+    private static AcceptedTypes compute(List<String> acceptHeaderValues) {
       Set<String> accepted = new HashSet<>();
       Set<String> refused = new HashSet<>();
       if (acceptHeaderValues != null) {

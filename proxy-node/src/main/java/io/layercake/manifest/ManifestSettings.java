@@ -11,8 +11,10 @@ import java.time.Duration;
  * @param askTimeout how long a request waits for a tag's entity to answer
  * @param revalidateTimeout how long a tag that is already cached waits for upstream before it is
  *     served stale
+ * @param memoryCacheBytes how many bytes of manifests each node keeps in memory
  */
-public record ManifestSettings(Duration tagTtl, Duration askTimeout, Duration revalidateTimeout) {
+public record ManifestSettings(Duration tagTtl, Duration askTimeout, Duration revalidateTimeout,
+    long memoryCacheBytes) {
 
   /** Reads and validates {@code layercake.manifests}. */
   public static ManifestSettings fromConfig(Config config) {
@@ -26,6 +28,11 @@ public record ManifestSettings(Duration tagTtl, Duration askTimeout, Duration re
       throw new IllegalArgumentException("layercake.manifests.revalidate-timeout must be positive and"
           + " shorter than layercake.manifests.ask-timeout (" + ask + "), got " + revalidate);
     }
-    return new ManifestSettings(ttl, ask, revalidate);
+    long memory = config.getBytes("layercake.manifests.memory-cache-size");
+    if (memory < 0) {
+      throw new IllegalArgumentException(
+          "layercake.manifests.memory-cache-size must not be negative, got " + memory);
+    }
+    return new ManifestSettings(ttl, ask, revalidate, memory);
   }
 }

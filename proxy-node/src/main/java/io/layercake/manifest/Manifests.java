@@ -33,12 +33,17 @@ public final class Manifests {
   private final PeerClient peers;
   private final Executor blockingExecutor;
   private final long maxManifestSize;
+  private final ManifestCache memory;
   private final Map<Digest, CompletableFuture<ManifestContent>> loading = new ConcurrentHashMap<>();
 
-  /** Manifests stored in {@code store}, fetched from peers or {@code upstreams}. */
+  /**
+   * Manifests stored in {@code store}, fetched from peers or {@code upstreams}, the most recently
+   * used also in {@code memory}.
+   */
   public Manifests(BlobStore store, Upstreams upstreams, PeerClient peers, Executor blockingExecutor,
-      long maxManifestSize) {
+      long maxManifestSize, ManifestCache memory) {
     this.store = store;
+    this.memory = memory;
     this.upstreams = upstreams;
     this.peers = peers;
     this.blockingExecutor = blockingExecutor;
@@ -50,7 +55,15 @@ public final class Manifests {
    * config asked for under /manifests/) is not one: it is never read into memory.
    */
   public CompletionStage<Optional<ManifestContent>> findLocal(Digest digest) {
-    return CompletableFuture.supplyAsync(() -> store.find(digest).flatMap(this::load), blockingExecutor);
+    Optional<ManifestContent> inMemory = memory.get(digest);
+    if (inMemory.isPresent()) {
+      return CompletableFuture.completedFuture(inMemory);
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      Optional<ManifestContent> found = store.find(digest).flatMap(this::load);
+      found.ifPresent(memory::put);
+      return found;
+    }, blockingExecutor);
   }
 
   /**
@@ -58,6 +71,10 @@ public final class Manifests {
    * from upstream; verified and stored here either way.
    */
   public CompletionStage<ManifestContent> byDigest(String upstream, RepositoryName repository, Digest digest) {
+    Optional<ManifestContent> inMemory = memory.get(digest);
+    if (inMemory.isPresent()) {
+      return CompletableFuture.completedFuture(inMemory.get());
+    }
     // Single flight per node: a burst of pulls of one platform manifest makes one fetch.
     CompletableFuture<ManifestContent> mine = new CompletableFuture<>();
     CompletableFuture<ManifestContent> inFlight = loading.putIfAbsent(digest, mine);
@@ -121,6 +138,10 @@ public final class Manifests {
    * itself. The bytes are verified against the digest before they are stored.
    */
   public CompletionStage<ManifestContent> keep(ManifestContent manifest) {
+    if (memory.get(manifest.digest()).isPresent()) {
+      // In memory means stored: both happen in store(), the disk first.
+      return CompletableFuture.completedFuture(manifest);
+    }
     return CompletableFuture.supplyAsync(
         () -> store(manifest.digest(), manifest.mediaType(), manifest.bytes()), blockingExecutor);
   }
@@ -163,6 +184,8 @@ public final class Manifests {
       throw new OciException(ErrorCode.MANIFEST_INVALID, "not a manifest media type", mediaType);
     }
     store.storeBytes(digest, bytes, mediaType);
-    return new ManifestContent(digest, mediaType, bytes);
+    ManifestContent manifest = new ManifestContent(digest, mediaType, bytes);
+    memory.put(manifest);
+    return manifest;
   }
 }

@@ -226,7 +226,7 @@ public final class TagEntity
     current = manifest;
     boolean fresh = clock.millis() - state.validatedAt() < settings.tagTtl().toMillis();
     if (fresh) {
-      TagReply reply = TagReply.TagResolved.fresh(manifest);
+      TagReply reply = TagReply.TagResolved.fresh(manifest, state.validatedAt());
       drainWaiters().forEach(w -> w.replyTo().tell(reply));
       return;
     }
@@ -239,7 +239,7 @@ public final class TagEntity
     }
     if (answer.head().digest().toString().equals(state.digest())) {
       long now = clock.millis();
-      return persistThenReply(new TagRevalidated(now), TagReply.TagResolved.fresh(current),
+      return persistThenReply(new TagRevalidated(now), TagReply.TagResolved.fresh(current, now),
           new TagRecord(state.digest(), state.mediaType(), now));
     }
     fetch();
@@ -255,7 +255,7 @@ public final class TagEntity
     long now = clock.millis();
     String digest = manifest.digest().toString();
     String mediaType = manifest.mediaType();
-    return persistThenReply(new TagResolved(digest, mediaType, now), TagReply.TagResolved.fresh(manifest),
+    return persistThenReply(new TagResolved(digest, mediaType, now), TagReply.TagResolved.fresh(manifest, now),
         new TagRecord(digest, mediaType, now));
   }
 
@@ -283,7 +283,7 @@ public final class TagEntity
       context.getLog().info("Serving {}:{} stale: {}", repository, tag, cause.getMessage());
       String reason = cause instanceof OciException oci && oci.code() == ErrorCode.TOOMANYREQUESTS
           ? "upstream rate limit reached" : "upstream unavailable";
-      return reply(TagReply.TagResolved.stale(current, reason));
+      return reply(TagReply.TagResolved.stale(current, reason, state.validatedAt()));
     }
     return reply(new TagReply.TagFailure(OciFailure.of(cause)));
   }

@@ -21,16 +21,20 @@ public sealed interface TagReply extends CborSerializable {
    * @param manifest its exact bytes
    * @param stale true if upstream could not confirm it (down or rate-limited)
    * @param staleReason why it is stale, for the Warning header; null if fresh
+   * @param validatedAt when upstream last confirmed it, epoch milliseconds: a fresh answer may be
+   *     reused without asking the entity until the tag TTL has passed since then
    */
-  record TagResolved(String digest, String mediaType, byte[] manifest, boolean stale, String staleReason)
-      implements TagReply {
+  record TagResolved(String digest, String mediaType, byte[] manifest, boolean stale, String staleReason,
+      long validatedAt) implements TagReply {
 
-    static TagResolved fresh(ManifestContent content) {
-      return new TagResolved(content.digest().toString(), content.mediaType(), content.bytes(), false, null);
+    static TagResolved fresh(ManifestContent content, long validatedAt) {
+      return new TagResolved(content.digest().toString(), content.mediaType(), content.bytes(), false, null,
+          validatedAt);
     }
 
-    static TagResolved stale(ManifestContent content, String reason) {
-      return new TagResolved(content.digest().toString(), content.mediaType(), content.bytes(), true, reason);
+    static TagResolved stale(ManifestContent content, String reason, long validatedAt) {
+      return new TagResolved(content.digest().toString(), content.mediaType(), content.bytes(), true, reason,
+          validatedAt);
     }
 
     /** The manifest as content. */

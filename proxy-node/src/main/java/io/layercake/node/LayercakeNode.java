@@ -23,6 +23,7 @@ import io.layercake.cluster.PeerDirectory;
 import io.layercake.http.HttpSettings;
 import io.layercake.http.InFlightStreams;
 import io.layercake.http.RegistryApi;
+import io.layercake.manifest.ManifestCache;
 import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
 import io.layercake.manifest.TagEntity;
@@ -80,7 +81,8 @@ public final class LayercakeNode implements AutoCloseable {
           upstreamClient);
       BlobFills fills = new BlobFills(store, upstreams, peers, blobSettings, blocking,
           Materializer.matFromSystem(system));
-      Manifests manifests = new Manifests(store, upstreams, peers, blocking, upstreamClient.maxManifestSize());
+      Manifests manifests = new Manifests(store, upstreams, peers, blocking, upstreamClient.maxManifestSize(),
+          new ManifestCache(manifestSettings.memoryCacheBytes()));
 
       joinCluster(system, clusterSettings);
       BlobEntity.init(system, fills);
