@@ -19,7 +19,7 @@ final class LayercakeMirror implements Mirror {
    * The JVM options of {@code ./layercake} (see the launcher), so the report measures the
    * defaults users get.
    */
-  static final List<String> JVM_OPTIONS = List.of("-XX:+UseG1GC", "-Xss512k");
+  static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
 
   private final NodeProcessCluster cluster;
   private final NodeProcess single;

@@ -3,6 +3,7 @@ package io.layercake.blob;
 import akka.Done;
 import akka.NotUsed;
 import akka.japi.Pair;
+import akka.stream.Attributes;
 import akka.stream.javadsl.FileIO;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Source;
@@ -30,6 +31,12 @@ public final class FileRangeSource {
   /** Chunk size: large enough for throughput, small enough that many readers stay cheap. */
   static final int CHUNK_SIZE = 256 * 1024;
 
+  /** Chunk size for complete files; with the read-ahead below, what one reader may hold. */
+  static final int FILE_CHUNK_SIZE = 256 * 1024;
+
+  /** Chunks a complete file's reader holds ahead of the socket. */
+  private static final int READ_AHEAD_CHUNKS = 4;
+
   private FileRangeSource() {}
 
   /**
@@ -39,9 +46,13 @@ public final class FileRangeSource {
    */
   public static Source<ByteString, NotUsed> ofFile(Path path, long first, long last) {
     long length = last - first + 1;
-    return FileIO.fromPath(path, CHUNK_SIZE, first)
+    return FileIO.fromPath(path, FILE_CHUNK_SIZE, first)
         .mapMaterializedValue(io -> NotUsed.getInstance())
-        .via(limit(length));
+        .via(limit(length))
+        // The file source reads ahead, and the stage after its async boundary buffers, as many
+        // chunks as an input buffer holds: 16 by default, 4 MB per reader. A few keep the socket
+        // busy; more is heap that every young collection copies while it is in flight.
+        .addAttributes(Attributes.inputBuffer(1, READ_AHEAD_CHUNKS));
   }
 
   /** Passes the first {@code length} bytes and completes; the file source would go on to EOF. */
