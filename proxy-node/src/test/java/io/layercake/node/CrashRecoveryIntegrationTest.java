@@ -64,6 +64,9 @@ class CrashRecoveryIntegrationTest {
           RegistryClient.StreamedBody pulled = new RegistryClient(restarted.url()).stream(path);
           assertNull(pulled.failure(), restarted.logText());
           assertEquals(blob.digest(), pulled.digest(), "round " + round);
+          // The last byte goes out once the digest is verified; the commit's fsyncs follow.
+          Await.until(Duration.ofSeconds(10), "round " + round + ": the fill committed",
+              () -> Files.exists(committed));
           assertEquals(SIZE, Files.size(committed));
         }
         deleteTree(data);
