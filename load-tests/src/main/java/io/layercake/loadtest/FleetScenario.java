@@ -41,6 +41,10 @@ final class FleetScenario implements Scenario {
       List<Mirror> mirrors = new ArrayList<>();
       try {
         mirrors.add(bench.layercake(internet, 3));
+        // One node too: the peers are single processes, and on one machine three nodes share its
+        // cores and move two thirds of the blob bytes twice (to the node a runner asked, from the
+        // blob's owner). The single node shows what the cluster costs here.
+        mirrors.add(bench.layercake(internet, 1));
         mirrors.addAll(bench.peers(internet));
         bench.warmUp(internet, client, mirrors.stream().flatMap(mirror -> mirror.urls().stream()).toList());
         for (Mirror mirror : mirrors) {
@@ -141,7 +145,7 @@ final class FleetScenario implements Scenario {
       cdf.put(entry.getKey(), millis);
       bytes.computeIfAbsent("upstream blob bytes", k -> new LinkedHashMap<>()).put(entry.getKey(), upstreamBlobBytes / 1e6);
       bytes.computeIfAbsent("unique bytes asked", k -> new LinkedHashMap<>()).put(entry.getKey(), unique / 1e6);
-      if (entry.getKey().startsWith("layercake")) {
+      if (entry.getKey().startsWith("layercake (")) {
         section.target("fleet upstream bytes = unique bytes asked", Stats.ratio(upstreamBlobBytes / (double) unique)
             + " (" + Stats.megabytes(upstreamBlobBytes) + " of " + Stats.megabytes(unique) + "; hit ratio "
             + String.format(java.util.Locale.ROOT, "%.1f%%", hitRatio * 100) + ")",
