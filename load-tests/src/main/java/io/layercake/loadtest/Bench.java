@@ -3,6 +3,7 @@ package io.layercake.loadtest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +15,15 @@ import java.util.Map;
  */
 final class Bench {
 
+  /** layercake's default tag freshness, which the nginx cache is given too. */
+  static final Duration TAG_TTL = Duration.ofMinutes(5);
+  private static final int WARM_UP_PULLS = 3;
+
   private final RunOptions options;
   private final Path work;
   private final Report report;
   private int folders;
+  private int warmUps;
 
   Bench(RunOptions options, Path work, Report report) {
     this.options = options;
@@ -83,12 +89,6 @@ final class Bench {
       }
     }
   }
-
-  private static final int WARM_UP_PULLS = 3;
-  private int warmUps;
-
-  /** layercake's default tag freshness, which the nginx cache is given too. */
-  static final java.time.Duration TAG_TTL = java.time.Duration.ofMinutes(5);
 
   /** Whether {@code peer} can run here; notes it in the report once if not. */
   boolean available(String peer) {

@@ -1,5 +1,6 @@
 package io.layercake.loadtest;
 
+import io.layercake.testkit.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,32 +16,22 @@ final class HttpProbe {
 
   private HttpProbe() {}
 
-  /** Polls {@code url} until it answers with any HTTP status; fails after {@code timeout}. */
+  /** Polls {@code url} until it answers with any HTTP status; fails if the server exits first. */
   static void awaitAnswer(String url, Duration timeout, Process process) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
+    Await.until(timeout, url + " answering", () -> {
       if (!process.isAlive()) {
         throw new IllegalStateException(url + ": the server exited with status " + process.exitValue());
       }
       try {
         HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
             HttpResponse.BodyHandlers.discarding());
-        return;
+        return true;
       } catch (IOException e) {
-        pause();
+        return false;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while waiting for " + url, e);
       }
-    }
-    throw new IllegalStateException(url + " did not answer within " + timeout);
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(100);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    });
   }
 }

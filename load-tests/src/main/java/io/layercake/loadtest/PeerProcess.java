@@ -32,7 +32,7 @@ final class PeerProcess implements Mirror {
     Process process = ChildProcesses.start(command, MAX_LIFETIME, log, log, dir);
     try {
       HttpProbe.awaitAnswer(url + "/v2/", STARTUP, process);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       ChildProcesses.stop(process);
       throw new IllegalStateException(name + " did not start (see " + log + "): " + e.getMessage(), e);
     }

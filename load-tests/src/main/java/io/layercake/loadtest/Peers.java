@@ -26,7 +26,6 @@ final class Peers {
   /** Why a peer cannot run here, or empty when it can. */
   static Optional<String> missing(String peer) {
     String binary = peer.equals(DISTRIBUTION) ? "docker-registry" : "nginx";
-    // a missing nginx is one note however many nginx roles a scenario wanted
     return Executables.find(binary).isPresent()
         ? Optional.empty()
         : Optional.of(binary + " is not installed (apt-get install " + binary + ")");

@@ -2,6 +2,7 @@ package io.layercake.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.testkit.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +132,7 @@ public final class PullClient implements AutoCloseable {
         if ("linux".equals(platform.path("os").asText()) && "amd64".equals(platform.path("architecture").asText())) {
           String digest = entry.path("digest").asText();
           byte[] child = manifestBytes(baseUrl, repository, digest, bytes);
-          requireDigest(digest, sha256(child), "manifest " + digest);
+          requireDigest(digest, Sha256.digest(child), "manifest " + digest);
           return JSON.readTree(child);
         }
       }
@@ -151,7 +153,7 @@ public final class PullClient implements AutoCloseable {
       }
       String claimed = response.headers().firstValue("Docker-Content-Digest").orElse(null);
       if (claimed != null) {
-        requireDigest(claimed, sha256(body), "manifest " + repository + ":" + reference);
+        requireDigest(claimed, Sha256.digest(body), "manifest " + repository + ":" + reference);
       }
       bytes.addAndGet(body.length);
       return body;
@@ -199,7 +201,7 @@ public final class PullClient implements AutoCloseable {
   }
 
   private String token(String challenge) throws IOException, InterruptedException {
-    Map<String, String> params = new java.util.HashMap<>();
+    Map<String, String> params = new HashMap<>();
     Matcher matcher = CHALLENGE_PARAM.matcher(challenge);
     while (matcher.find()) {
       params.put(matcher.group(1), matcher.group(2));
@@ -244,10 +246,6 @@ public final class PullClient implements AutoCloseable {
     if (!expected.equals(actual)) {
       throw new IOException(what + ": expected " + expected + ", got " + actual);
     }
-  }
-
-  private static String sha256(byte[] bytes) {
-    return "sha256:" + HexFormat.of().formatHex(newSha256().digest(bytes));
   }
 
   private static MessageDigest newSha256() {

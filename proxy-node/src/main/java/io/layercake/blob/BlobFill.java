@@ -144,7 +144,7 @@ public final class BlobFill {
 
   /** Bytes readers may have: everything once verified, all but the last byte before. */
   private long readableLimit() {
-    return verified || committed != null ? size : Math.max(0, Math.min(writer.written(), size - 1));
+    return verified ? size : Math.max(0, Math.min(writer.written(), size - 1));
   }
 
   private FileChannel openChannel() {
@@ -185,7 +185,7 @@ public final class BlobFill {
     // A reader that has caught up waits for a batch rather than waking for every upstream chunk
     // (often a few kilobytes): with dozens of readers on one fill, that is the difference between
     // a few large reads and a storm of tiny ones. The end of the blob is never held back by this.
-    boolean enough = limit - position >= READ_BATCH || limit >= size - 1 || verified;
+    boolean enough = limit - position >= READ_BATCH || limit >= size - 1;
     return limit > position && enough
         ? Optional.of(CompletableFuture.completedFuture(limit)) : Optional.empty();
   }

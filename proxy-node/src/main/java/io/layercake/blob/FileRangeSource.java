@@ -31,9 +31,6 @@ public final class FileRangeSource {
   /** Chunk size: large enough for throughput, small enough that many readers stay cheap. */
   static final int CHUNK_SIZE = 256 * 1024;
 
-  /** Chunk size for complete files; with the read-ahead below, what one reader may hold. */
-  static final int FILE_CHUNK_SIZE = 256 * 1024;
-
   /** Chunks a complete file's reader holds ahead of the socket. */
   private static final int READ_AHEAD_CHUNKS = 4;
 
@@ -46,7 +43,7 @@ public final class FileRangeSource {
    */
   public static Source<ByteString, NotUsed> ofFile(Path path, long first, long last) {
     long length = last - first + 1;
-    return FileIO.fromPath(path, FILE_CHUNK_SIZE, first)
+    return FileIO.fromPath(path, CHUNK_SIZE, first)
         .mapMaterializedValue(io -> NotUsed.getInstance())
         .via(limit(length))
         // The file source reads ahead, and the stage after its async boundary buffers, as many

@@ -16,7 +16,6 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
 import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.jdk.javaapi.CollectionConverters;
@@ -131,7 +130,7 @@ public final class RocksJournal extends AsyncWriteJournal {
         results.add(Optional.empty());
       }
       if (batch.count() > 0) {
-        database.rocks().write(writeOptions(), batch);
+        database.rocks().write(database.writes(settings.syncWrites()), batch);
       }
     }
     return results;
@@ -199,14 +198,9 @@ public final class RocksJournal extends AsyncWriteJournal {
       try (WriteBatch batch = new WriteBatch()) {
         batch.deleteRange(events, PersistenceKeys.key(prefix, 0), end);
         batch.put(meta, prefix, PersistenceKeys.longBytes(upTo));
-        database.rocks().write(writeOptions(), batch);
+        database.rocks().write(database.writes(settings.syncWrites()), batch);
       }
     }
     return null;
-  }
-
-  /** Synced or plain, as {@code layercake.persistence.sync-writes} says. */
-  private WriteOptions writeOptions() {
-    return settings.syncWrites() ? database.syncWrites() : database.plainWrites();
   }
 }

@@ -15,7 +15,6 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
 import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 
@@ -113,7 +112,7 @@ public final class RocksSnapshotStore extends SnapshotStore {
             metadata.sequenceNr(),
             metadata.timestamp());
     byte[] value = serialization.serialize(new Snapshot(snapshot)).get();
-    database.rocks().put(snapshots, writeOptions(), key, value);
+    database.rocks().put(snapshots, database.writes(settings.syncWrites()), key, value);
     return null;
   }
 
@@ -133,7 +132,7 @@ public final class RocksSnapshotStore extends SnapshotStore {
       }
       range.checkStatus();
       if (batch.count() > 0) {
-        database.rocks().write(writeOptions(), batch);
+        database.rocks().write(database.writes(settings.syncWrites()), batch);
       }
     }
     return null;
@@ -156,10 +155,5 @@ public final class RocksSnapshotStore extends SnapshotStore {
           && timestamp >= minTimestamp
           && timestamp <= maxTimestamp;
     }
-  }
-
-  /** Synced or plain, as {@code layercake.persistence.sync-writes} says. */
-  private WriteOptions writeOptions() {
-    return settings.syncWrites() ? database.syncWrites() : database.plainWrites();
   }
 }

@@ -113,6 +113,11 @@ public final class NodeDatabase implements AutoCloseable {
     return plainWrites;
   }
 
+  /** {@link #syncWrites()} if {@code sync}, else {@link #plainWrites()}. */
+  public WriteOptions writes(boolean sync) {
+    return sync ? syncWrites() : plainWrites();
+  }
+
   /**
    * Opens (or creates) the database in {@code dir}, creating the folder and any missing family.
    *
