@@ -129,7 +129,9 @@ class FaultInjectionIntegrationTest {
     assertNull(good.failure());
     assertEquals(200, good.status());
     assertEquals(blob.digest(), good.digest());
-    assertTrue(node.node().store().find(Digest.parse(blob.digest())).isPresent());
+    // The last byte goes out once the digest is verified; the commit's fsyncs follow.
+    Await.until(Duration.ofSeconds(10), "the retried fill committed",
+        () -> node.node().store().find(Digest.parse(blob.digest())).isPresent());
   }
 
   private long tempFiles() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.layercake.oci.Digest;
+import io.layercake.testkit.Await;
 import io.layercake.testkit.Blob;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
@@ -16,6 +17,7 @@ import io.layercake.testkit.TestImage;
 import io.layercake.testkit.TestNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +75,10 @@ class ClusterIntegrationTest {
     }
     CompletableFuture.allOf(pulls.toArray(CompletableFuture[]::new)).join();
     pool.shutdown();
+    // A pull completes once each blob is verified; its commit follows.
+    Await.until(Duration.ofSeconds(10), "every blob committed on some node", () -> image.blobs().stream()
+        .allMatch(b -> cluster.nodes().stream()
+            .anyMatch(node -> node.node().store().find(Digest.parse(b.digest())).isPresent())));
 
     for (Blob blob : image.blobs()) {
       // Authorised GETs: a node's first request in a scope is answered 401 and repeated with a token.

@@ -65,6 +65,10 @@ class SecretIntegrationTest {
       MirrorClient warmUp = new MirrorClient(List.of(cluster.node(0).url()),
           new MirrorClient.Policy(3, Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ofSeconds(1)));
       warmUp.pull(REPOSITORY, "1", image, 1).get(60, TimeUnit.SECONDS);
+      // A pull completes once each blob is verified; its commit follows.
+      Await.until(Duration.ofSeconds(10), "every warmed blob committed on some node", () ->
+          image.blobDigests().stream().allMatch(digest -> cluster.nodes().stream()
+              .anyMatch(node -> StoredBlobs.committed(node.dataDir()).contains(digest))));
 
       Map<String, Object> settings = new HashMap<>(NO_REBALANCE);
       settings.put("layercake.cluster.port", TestNode.freePort());
