@@ -69,7 +69,7 @@ class JoinIntegrationTest {
 
       TestNode fourth = cluster.addNode();
       long joinedAt = System.nanoTime();
-      Await.until(Duration.ofSeconds(30), "blob shards on the fourth node", () ->
+      Await.until(Duration.ofSeconds(60), "blob shards on the fourth node", () ->
           ClusterReport.tryFetch(fourth.url(), ADMIN_TOKEN)
               .flatMap(report -> report.memberAt(fourth.url()))
               .map(member -> member.blobShards() > 0)
