@@ -42,7 +42,8 @@ final class HerdScenario implements Scenario {
           List<PullResult> herd = Runners.run(runners, 10,
               (runner, index) -> runner.pull(url, herdImage.repository(), herdImage.tag()));
           double wall = (System.nanoTime() - started) / 1e6;
-          results.put(mirror.name(), new Result(one, herd, wall, internet.traffic()));
+          SimulatedInternet.Traffic upstream = internet.traffic();
+          results.put(mirror.name(), new Result(one, herd, wall, upstream, warmHerd(runners, url, herdImage)));
         }
       } finally {
         mirrors.forEach(Mirror::close);
@@ -51,8 +52,20 @@ final class HerdScenario implements Scenario {
     return section(bench, results, herdImage, runners);
   }
 
+  /**
+   * The same herd again, now that the image is cached: no upstream in the way, only this machine
+   * serving and verifying 32 copies. It is the floor under the cold herd's wall time on this
+   * machine, whatever the system does with the fill.
+   */
+  private static double warmHerd(int runners, String url, LoadImage image) throws Exception {
+    long started = System.nanoTime();
+    List<PullResult> warm = Runners.run(runners, 10, (runner, index) -> runner.pull(url, image.repository(), image.tag()));
+    double wall = (System.nanoTime() - started) / 1e6;
+    return warm.stream().allMatch(PullResult::ok) ? wall : Double.NaN;
+  }
+
   private record Result(PullResult single, List<PullResult> herd, double wallMillis,
-      SimulatedInternet.Traffic upstream) {}
+      SimulatedInternet.Traffic upstream, double warmWallMillis) {}
 
   private static Section section(Bench bench, Map<String, Result> results, LoadImage image, int runners)
       throws Exception {
@@ -61,8 +74,12 @@ final class HerdScenario implements Scenario {
     section.text(runners + " runners start together on a " + Stats.megabytes(image.size()) + " image ("
         + image.blobs().size() + " blobs) no system has cached. Wall time is from the start to the"
         + " last runner's last byte; the single pull is one cold pull of a same-sized image on the"
-        + " same system just before. Upstream bytes count the blob GETs upstream answered.");
+        + " same system just before. Upstream bytes count the blob GETs upstream answered. The warm"
+        + " herd repeats the herd once the image is cached: with no upstream left to wait for, its"
+        + " wall time is what this machine needs to serve and verify " + runners + " copies, a floor"
+        + " under the cold herd.");
     Table table = new Table("system", "herd wall time", "single cold pull", "herd / single",
+        "warm herd", "warm herd / single",
         "upstream blob GETs", "upstream blob bytes", "vs image", "p50", "p99", "failed");
     Map<String, double[]> cdf = new LinkedHashMap<>();
     Map<String, Double> upstreamBars = new LinkedHashMap<>();
@@ -74,7 +91,8 @@ final class HerdScenario implements Scenario {
       double ratio = result.wallMillis() / result.single().millis();
       double upstreamRatio = result.upstream().blobBytes() / (double) blobBytes;
       table.row(entry.getKey(), Stats.ms(result.wallMillis()), Stats.ms(result.single().millis()),
-          Stats.ratio(ratio), result.upstream().blobGets(), Stats.megabytes(result.upstream().blobBytes()),
+          Stats.ratio(ratio), Stats.ms(result.warmWallMillis()),
+          Stats.ratio(result.warmWallMillis() / result.single().millis()), result.upstream().blobGets(), Stats.megabytes(result.upstream().blobBytes()),
           Stats.ratio(upstreamRatio), Stats.ms(Stats.percentile(millis, 50)),
           Stats.ms(Stats.percentile(millis, 99)), failed);
       cdf.put(entry.getKey(), millis);
@@ -84,7 +102,8 @@ final class HerdScenario implements Scenario {
             + result.upstream().blobGets() + " blob GETs for " + image.blobs().size() + " blobs)",
             failed == 0 && result.upstream().blobBytes() == blobBytes);
         section.target("herd wall time ≤ 1.5× one cold pull", Stats.ratio(ratio) + " ("
-            + Stats.ms(result.wallMillis()) + " vs " + Stats.ms(result.single().millis()) + ")",
+            + Stats.ms(result.wallMillis()) + " vs " + Stats.ms(result.single().millis())
+            + "; the warm herd takes " + Stats.ratio(result.warmWallMillis() / result.single().millis()) + ")",
             failed == 0 && ratio <= 1.5);
       }
       result.herd().stream().filter(pull -> !pull.ok()).findFirst()

@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
 /**
  * Pulls images the way the docker daemon does: the manifest by tag (with an index resolved to
  * linux/amd64), then the config and layers, three blobs at a time, each streamed through SHA-256
- * and checked against its digest. Nothing is kept: memory stays flat for any blob size. Bearer
+ * and checked against its digest ({@link BlobDownload}). Nothing is kept: memory stays flat for
+ * any blob size. Bearer
  * challenges are answered anonymously from the realm they name, tokens cached per scope.
  *
  * <p>One client per runner: each has its own connection pool and selector thread, so a herd of
@@ -46,7 +47,6 @@ public final class PullClient implements AutoCloseable {
       + "application/vnd.docker.distribution.manifest.list.v2+json, "
       + "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json";
   private static final int PARALLEL_BLOBS = 3;
-  private static final int BUFFER = 256 * 1024;
   private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(5);
   private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,6 +55,8 @@ public final class PullClient implements AutoCloseable {
   private final HttpClient http;
   private final ExecutorService downloads;
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
+  /** Blob bodies are read by the download threads, each with its own buffer. */
+  private final ThreadLocal<BlobDownload> download = ThreadLocal.withInitial(BlobDownload::new);
 
   /** A client with its own connections and download threads. */
   public PullClient() {
@@ -162,20 +164,19 @@ public final class PullClient implements AutoCloseable {
 
   private long blob(String baseUrl, String repository, String digest, long size)
       throws IOException, InterruptedException {
-    HttpResponse<InputStream> response = send(baseUrl, "/v2/" + repository + "/blobs/" + digest, repository, null);
+    URI url = URI.create(baseUrl + "/v2/" + repository + "/blobs/" + digest);
+    String key = scopeKey(baseUrl, repository);
     MessageDigest sha256 = newSha256();
-    long received = 0;
-    try (InputStream in = response.body()) {
-      if (response.statusCode() != 200) {
-        throw new IOException("blob " + digest + " answered " + response.statusCode() + ": "
-            + new String(in.readNBytes(512), StandardCharsets.UTF_8).strip());
-      }
-      byte[] buffer = new byte[BUFFER];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        sha256.update(buffer, 0, n);
-        received += n;
-      }
+    BlobDownload.Response response = download.get().get(url, tokens.get(key), sha256);
+    if (response.status() == 401) {
+      tokens.put(key, bearer(response.headers().getOrDefault("www-authenticate", ""), url.toString()));
+      sha256.reset();
+      response = download.get().get(url, tokens.get(key), sha256);
     }
+    if (response.status() != 200) {
+      throw new IOException("blob " + digest + " answered " + response.status() + ": " + response.errorBody());
+    }
+    long received = response.bodyBytes();
     if (size >= 0 && received != size) {
       throw new IOException("blob " + digest + " was " + received + " bytes, expected " + size);
     }
@@ -192,12 +193,16 @@ public final class PullClient implements AutoCloseable {
       return response;
     }
     response.body().close();
-    String challenge = response.headers().firstValue("WWW-Authenticate").orElse("");
-    if (!challenge.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw new IOException(baseUrl + path + " answered 401 without a bearer challenge");
-    }
-    tokens.put(key, "Bearer " + token(challenge));
+    tokens.put(key, bearer(response.headers().firstValue("WWW-Authenticate").orElse(""), baseUrl + path));
     return http.send(request(baseUrl + path, accept, tokens.get(key)), HttpResponse.BodyHandlers.ofInputStream());
+  }
+
+  /** The Authorization header that answers a 401's challenge from {@code where}. */
+  private String bearer(String challenge, String where) throws IOException, InterruptedException {
+    if (!challenge.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new IOException(where + " answered 401 without a bearer challenge");
+    }
+    return "Bearer " + token(challenge);
   }
 
   private String token(String challenge) throws IOException, InterruptedException {
