@@ -14,6 +14,7 @@ import io.layercake.blob.BlobSettings;
 import io.layercake.cluster.ClusterSettings;
 import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
@@ -48,6 +49,8 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   private final transient ListingEndpoint listings;
   private final transient InternalEndpoint internal;
   private final transient AdminApi admin;
+  private final transient RequestMetrics requestMetrics;
+  private final transient MetricsEndpoint metrics;
 
   /** The API over this node's services. */
   public RegistryApi(ActorSystem<?> system, Upstreams upstreams, BlobFills fills, BlobSettings blobSettings,
@@ -61,6 +64,9 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     this.internal = new InternalEndpoint(cluster, blobs, manifests, fills.store(), tagIndex,
         fills.blockingExecutor());
     this.admin = admin;
+    NodeMetrics nodeMetrics = NodeMetrics.get(system);
+    this.requestMetrics = new RequestMetrics(nodeMetrics);
+    this.metrics = new MetricsEndpoint(nodeMetrics, fills.blockingExecutor());
   }
 
   @Override
@@ -71,7 +77,9 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     } catch (RuntimeException e) {
       response = CompletableFuture.failedFuture(e);
     }
-    return response.exceptionally(error -> errorResponse(request, error));
+    return response.exceptionally(error -> errorResponse(request, error))
+        .thenApply(answer -> requestMetrics.record(RequestMetrics.classify(request.getUri().path()),
+            request.method().equals(HttpMethods.HEAD), answer));
   }
 
   private CompletionStage<HttpResponse> route(HttpRequest request) {
@@ -81,6 +89,9 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     boolean readMethod = head || request.method().equals(HttpMethods.GET);
     if (request.getUri().path().startsWith("/internal/") && readMethod) {
       return internal.serve(request, head);
+    }
+    if (request.getUri().path().equals("/metrics") && readMethod) {
+      return metrics.serve();
     }
     if (request.getUri().path().startsWith("/admin/")) {
       return admin.serve(request);
