@@ -9,6 +9,7 @@ import akka.japi.function.Function;
 import akka.pattern.AskTimeoutException;
 import io.layercake.Failures;
 import io.layercake.admin.AdminApi;
+import io.layercake.admin.ClusterStatus;
 import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobSettings;
 import io.layercake.cluster.ClusterSettings;
@@ -51,6 +52,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   private final transient AdminApi admin;
   private final transient RequestMetrics requestMetrics;
   private final transient MetricsEndpoint metrics;
+  private final transient StatusPage statusPage;
 
   /** The API over this node's services. */
   public RegistryApi(ActorSystem<?> system, Upstreams upstreams, BlobFills fills, BlobSettings blobSettings,
@@ -67,6 +69,8 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     NodeMetrics nodeMetrics = NodeMetrics.get(system);
     this.requestMetrics = new RequestMetrics(nodeMetrics);
     this.metrics = new MetricsEndpoint(nodeMetrics, fills.blockingExecutor());
+    this.statusPage = new StatusPage(new ClusterStatus(system, cluster, fills.peers()), nodeMetrics,
+        fills.blockingExecutor());
   }
 
   @Override
@@ -92,6 +96,9 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     }
     if (request.getUri().path().equals("/metrics") && readMethod) {
       return metrics.serve();
+    }
+    if ((request.getUri().path().equals("/") || request.getUri().path().equals("/index.html")) && readMethod) {
+      return statusPage.serve();
     }
     if (request.getUri().path().startsWith("/admin/")) {
       return admin.serve(request);
