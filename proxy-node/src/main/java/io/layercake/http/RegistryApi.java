@@ -94,10 +94,10 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     if (request.getUri().path().startsWith("/internal/") && readMethod) {
       return internal.serve(request, head);
     }
-    if (request.getUri().path().equals("/metrics") && readMethod) {
+    if (readMethod && RequestTarget.isExactly(request, "/metrics")) {
       return metrics.serve();
     }
-    if ((request.getUri().path().equals("/") || request.getUri().path().equals("/index.html")) && readMethod) {
+    if (readMethod && (RequestTarget.isExactly(request, "/") || RequestTarget.isExactly(request, "/index.html"))) {
       return statusPage.serve();
     }
     if (request.getUri().path().startsWith("/admin/")) {

@@ -149,8 +149,6 @@ public final class NodeMetrics implements Extension {
     return ID.get(system);
   }
 
-  // ---- requests
-
   /** Counts a request answered with {@code status}. */
   public void requestAnswered(Endpoint endpoint, int status) {
     AtomicReferenceArray<Counter> byStatus = requestsByStatus.get(endpoint);
@@ -167,8 +165,6 @@ public final class NodeMetrics implements Extension {
   public Optional<Counter> servedBytes(Endpoint endpoint) {
     return Optional.ofNullable(servedBytes.get(endpoint));
   }
-
-  // ---- cache
 
   /** Counts a request answered from the cache (see the definitions in the class notes). */
   public void cacheHit(CacheKind kind) {
@@ -210,8 +206,6 @@ public final class NodeMetrics implements Extension {
     streamsInFlight.register(streaming::getAsInt);
   }
 
-  // ---- upstream
-
   /** The counter of blob bytes received from upstream. */
   public Counter upstreamBlobBytes() {
     return upstreamBlobBytes;
@@ -235,8 +229,6 @@ public final class NodeMetrics implements Extension {
     rateLimitLimit.register(() -> orNaN(limit.getAsLong()), upstream);
     rateLimitRemaining.register(() -> orNaN(remaining.getAsLong()), upstream);
   }
-
-  // ---- storage and eviction
 
   /**
    * Counts one evicted blob. {@code reason} is a short lower-case word ({@code size}, {@code age},
@@ -290,8 +282,6 @@ public final class NodeMetrics implements Extension {
   public TagPulls tagPulls() {
     return tagPulls;
   }
-
-  // ---- exposition
 
   /**
    * Every metric in the Prometheus text format. Reads the store usage once (it may scan the

@@ -9,7 +9,9 @@ import io.layercake.testkit.Await;
 import io.layercake.testkit.Blob;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.Fault;
 import io.layercake.testkit.Image;
+import io.layercake.testkit.LargeBlob;
 import io.layercake.testkit.ImageFormat;
 import io.layercake.testkit.PrometheusText;
 import io.layercake.testkit.RegistryClient;
@@ -19,7 +21,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +106,33 @@ class MetricsIntegrationTest {
     assertEquals(2, afterWarm.value("layercake_http_requests_total", "endpoint", "blob", "code", "200"));
     assertEquals(2, afterWarm.value("layercake_http_requests_total", "endpoint", "manifest", "code", "200"));
     assertEquals(0, afterWarm.value("layercake_blob_fills_in_flight"));
+  }
+
+  @Test
+  void metrics_concurrentColdPulls_oneFillAndTheRestCoalesced(@TempDir Path upstreamDir) throws Exception {
+    int clients = 4;
+    LargeBlob blob = LargeBlob.writeRandom(upstreamDir.resolve("blob"), 8L << 20, 44, "application/octet-stream");
+    upstream.putBlobFile("library/herd", blob.digest(), blob.file());
+    // 8 MB/s: the fill takes about a second, so every client asks while it runs.
+    upstream.inject(Fault.throttle(8L << 20), "/blobs/", FakeRegistry.FOREVER);
+    PrometheusText before = scrape();
+
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    List<Future<HttpResponse<byte[]>>> pulls = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      pulls.add(pool.submit(() -> client.get("/v2/library/herd/blobs/" + blob.digest())));
+    }
+    for (Future<HttpResponse<byte[]>> pull : pulls) {
+      assertEquals(200, pull.get().statusCode());
+    }
+    pool.shutdown();
+    PrometheusText after = scrape();
+
+    assertEquals(clients, delta(before, after, "layercake_cache_misses_total", "kind", "blob"));
+    assertEquals(1, delta(before, after, "layercake_blob_fills_started_total", "source", "upstream"));
+    assertEquals(clients - 1, delta(before, after, "layercake_blob_fill_coalesced_total"));
+    assertEquals(blob.size(), delta(before, after, "layercake_upstream_blob_bytes_total"));
+    assertEquals(clients * blob.size(), delta(before, after, "layercake_served_bytes_total", "endpoint", "blob"));
   }
 
   @Test
