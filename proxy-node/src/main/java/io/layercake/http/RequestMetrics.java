@@ -45,11 +45,10 @@ final class RequestMetrics {
       // <name>/blobs/<digest> and <name>/manifests/<reference>: a name may itself contain
       // "blobs" or "manifests", so only the segment before the last one decides.
       int last = path.lastIndexOf('/');
-      String parent = path.substring(0, last);
-      if (parent.endsWith("/blobs")) {
+      if (endsAt(path, last, "/blobs")) {
         return Endpoint.BLOB;
       }
-      if (parent.endsWith("/manifests")) {
+      if (endsAt(path, last, "/manifests")) {
         return Endpoint.MANIFEST;
       }
       return Endpoint.OTHER;
@@ -67,6 +66,12 @@ final class RequestMetrics {
       return Endpoint.STATUS;
     }
     return Endpoint.OTHER;
+  }
+
+  /** Whether {@code path} holds {@code segment} just before index {@code end}, without copying. */
+  private static boolean endsAt(String path, int end, String segment) {
+    int start = end - segment.length();
+    return start >= 0 && path.regionMatches(start, segment, 0, segment.length());
   }
 
   /** Counts {@code response} and returns it, its body counted as it is sent. */

@@ -247,9 +247,16 @@ public final class NodeMetrics implements Extension {
     storeUsage = Objects.requireNonNull(usage, "usage");
   }
 
-  /** The store's usage now, if a supplier is set; may scan the index, so call off hot paths. */
+  /**
+   * The store's usage now, if a supplier is set and it answers (a store being closed does not);
+   * may scan the index, so call off hot paths.
+   */
   public Optional<StoreUsage> storeUsage() {
-    return Optional.ofNullable(storeUsage.get());
+    try {
+      return Optional.ofNullable(storeUsage.get());
+    } catch (RuntimeException unavailable) {
+      return Optional.empty();
+    }
   }
 
   /** Reads the storage cap in bytes from {@code maxBytes}; until this is called, none is exported. */
@@ -288,13 +295,7 @@ public final class NodeMetrics implements Extension {
    * index), so call it on a thread that may block.
    */
   public synchronized String scrape() {
-    StoreUsage usage;
-    try {
-      usage = storeUsage.get();
-    } catch (RuntimeException unavailable) {
-      usage = null;
-    }
-    scrapedUsage = usage;
+    scrapedUsage = storeUsage().orElse(null);
     return registry.scrape();
   }
 
