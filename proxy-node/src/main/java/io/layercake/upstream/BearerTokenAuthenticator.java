@@ -172,15 +172,14 @@ final class BearerTokenAuthenticator {
     int queryStart = base.indexOf('?');
     String url = (queryStart < 0 ? base : base.substring(0, queryStart)) + "?" + query;
     boolean withCredentials = settings.credentials().isPresent() && mayReceiveCredentials(realm);
-    HttpRequest request = HttpRequest.create().withUri(Uri.create(url, Uri.RELAXED));
-    if (withCredentials) {
-      request = request.addHeader(basic(settings.credentials().get()));
-    }
+    HttpRequest anonymous = HttpRequest.create().withUri(Uri.create(url, Uri.RELAXED));
+    HttpRequest request = withCredentials
+        ? anonymous.addHeader(basic(settings.credentials().get())) : anonymous;
     String who = withCredentials
         ? "the credentials of " + settings.credentials().get().username()
         : "anonymous access";
     String where = "the token service " + Origin.of(realm).host() + realm.getRawPath();
-    return UpstreamTiming.timed(metrics, UpstreamCall.TOKEN, http.send(request)
+    return UpstreamTiming.timed(metrics, UpstreamCall.TOKEN, () -> http.send(request)
         .exceptionally(error -> {
           throw new RetryableUpstreamException(context.description() + ": cannot reach "
               + where + ": " + Causes.describe(error));

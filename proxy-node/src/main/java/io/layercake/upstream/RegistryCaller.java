@@ -67,7 +67,7 @@ final class RegistryCaller {
   <T> CompletionStage<T> call(RegistryEndpoint<T> endpoint) {
     CallContext context = new CallContext(
         endpoint.action() + " from " + settings.url(), http, settings.client());
-    return UpstreamTiming.timed(metrics, endpoint.kind(), attempt(endpoint, context, 1));
+    return UpstreamTiming.timed(metrics, endpoint.kind(), () -> attempt(endpoint, context, 1));
   }
 
   private <T> CompletionStage<T> attempt(RegistryEndpoint<T> endpoint, CallContext context,
