@@ -34,9 +34,10 @@ import java.util.concurrent.CompletionStage;
 /**
  * {@code GET /admin/cluster}: every member's remoting address, status and registry URL, the
  * shards it hosts, and the blob bytes on its disk (asked of each member's internal endpoint; a
- * member that does not answer shows null rather than failing the report).
+ * member that does not answer shows null rather than failing the report). Holds nothing secret,
+ * so the unauthenticated status page shows it too.
  */
-final class ClusterStatus {
+public final class ClusterStatus {
 
   private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,13 +46,15 @@ final class ClusterStatus {
   private final ClusterSettings cluster;
   private final PeerClient peers;
 
-  ClusterStatus(ActorSystem<?> system, ClusterSettings cluster, PeerClient peers) {
+  /** The status of the cluster {@code system} is a member of, asking peers through {@code peers}. */
+  public ClusterStatus(ActorSystem<?> system, ClusterSettings cluster, PeerClient peers) {
     this.system = system;
     this.cluster = cluster;
     this.peers = peers;
   }
 
-  CompletionStage<byte[]> report() {
+  /** The report as JSON: {@code self}, {@code dataPlane} and one object per member. */
+  public CompletionStage<byte[]> report() {
     List<Member> members = peers.directory().members();
     CompletableFuture<Map<Address, Integer>> blobShards = shardsPerMember(BlobEntity.ENTITY_KEY);
     CompletableFuture<Map<Address, Integer>> tagShards = shardsPerMember(TagEntity.ENTITY_KEY);

@@ -9,6 +9,7 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import io.layercake.cluster.ShardAllocation;
+import io.layercake.metrics.NodeMetrics;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
@@ -101,6 +102,7 @@ public final class BlobEntity
   private final ActorContext<Command> context;
   private final Digest digest;
   private final BlobFills fills;
+  private final NodeMetrics metrics;
   private final List<FetchBlob> waiters = new ArrayList<>();
   private BlobFill activeFill;
 
@@ -109,6 +111,7 @@ public final class BlobEntity
     this.context = context;
     this.digest = digest;
     this.fills = fills;
+    this.metrics = NodeMetrics.get(context.getSystem());
   }
 
   @Override
@@ -139,6 +142,7 @@ public final class BlobEntity
       activeFill = null;
     }
     if (activeFill != null) {
+      metrics.fillJoined(1);
       return Effect().none().thenRun(() ->
           command.replyTo().tell(new BlobReply.BlobLocation(activeFill.size(), false, selfUrl())));
     }
@@ -169,7 +173,9 @@ public final class BlobEntity
     }
     Optional<BlobFill> running = fills.running(digest);
     if (running.isPresent()) {
-      // A fill started by an earlier incarnation of this entity (before passivation) goes on.
+      // A fill started by an earlier incarnation of this entity (before passivation) goes on;
+      // the first waiter joins it too, where it would otherwise have started it.
+      metrics.fillJoined(1);
       return onFillStarted(new FillStarted(running.get(), null));
     }
     FetchBlob first = waiters.get(0);
@@ -183,6 +189,8 @@ public final class BlobEntity
     }
     BlobFill fill = started.fill();
     activeFill = fill;
+    // The first waiter started the fill; the others arrived while it was starting.
+    metrics.fillJoined(Math.max(0, waiters.size() - 1));
     context.pipeToSelf(fill.completion(), (stored, error) -> new FillEnded(fill, stored, error));
     return replyToWaiters(new BlobReply.BlobLocation(fill.size(), false, selfUrl()));
   }

@@ -5,6 +5,8 @@ import akka.stream.Materializer;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.layercake.cluster.PeerClient;
+import io.layercake.metrics.FillSource;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
@@ -40,6 +42,7 @@ public final class BlobFills {
   private final BlobSettings settings;
   private final Executor blockingExecutor;
   private final Materializer materializer;
+  private final NodeMetrics metrics;
 
   /** A registry that fills {@code store} from {@code upstreams}. */
   public BlobFills(BlobStore store, Upstreams upstreams, PeerClient peers, BlobSettings settings,
@@ -50,6 +53,7 @@ public final class BlobFills {
     this.settings = settings;
     this.blockingExecutor = blockingExecutor;
     this.materializer = materializer;
+    this.metrics = NodeMetrics.get(materializer.system());
   }
 
   /** This node's view of its peers. */
@@ -86,11 +90,24 @@ public final class BlobFills {
       if (fromPeer.isPresent()) {
         PeerClient.PeerBlob blob = fromPeer.get();
         return CompletableFuture.supplyAsync(
-            () -> begin(digest, blob.size(), blob.body(), blob.discard()), blockingExecutor);
+            () -> counted(FillSource.PEER, begin(digest, blob.size(), blob.body(), blob.discard())),
+            blockingExecutor);
       }
       return upstreams.get(upstream).fetchBlob(repository, digest).thenApplyAsync(
-          response -> begin(digest, response.size(), response.body(), response::discard), blockingExecutor);
+          response -> counted(FillSource.UPSTREAM, begin(digest, response.size(),
+              response.body().map(this::countUpstreamBytes), response::discard)),
+          blockingExecutor);
     });
+  }
+
+  private BlobFill counted(FillSource source, BlobFill fill) {
+    metrics.fillStarted(source);
+    return fill;
+  }
+
+  private ByteString countUpstreamBytes(ByteString chunk) {
+    metrics.upstreamBlobBytes().add(chunk.size());
+    return chunk;
   }
 
   private BlobFill begin(Digest digest, long size, Source<ByteString, NotUsed> body, Runnable discard) {

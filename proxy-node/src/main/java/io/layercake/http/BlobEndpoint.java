@@ -21,6 +21,8 @@ import io.layercake.blob.BlobSettings;
 import io.layercake.blob.FileRangeSource;
 import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.PeerClient;
+import io.layercake.metrics.CacheKind;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
@@ -49,6 +51,7 @@ final class BlobEndpoint {
   private final BlobSettings settings;
   private final ClusterSettings cluster;
   private final InFlightStreams inFlight;
+  private final NodeMetrics metrics;
 
   BlobEndpoint(ActorSystem<?> system, BlobFills fills, BlobSettings settings, ClusterSettings cluster,
       InFlightStreams inFlight) {
@@ -57,12 +60,14 @@ final class BlobEndpoint {
     this.settings = settings;
     this.cluster = cluster;
     this.inFlight = inFlight;
+    this.metrics = NodeMetrics.get(system);
   }
 
   CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, String upstream,
       RepositoryName repository, Digest digest) {
     return findLocal(digest).thenCompose(local -> {
       if (local.isPresent()) {
+        metrics.cacheHit(CacheKind.BLOB);
         return CompletableFuture.completedFuture(respondFromFile(request, head, local.get()));
       }
       return ClusterSharding.get(system)
@@ -97,6 +102,12 @@ final class BlobEndpoint {
       throw failure.failure().toException();
     }
     BlobReply.BlobLocation location = (BlobReply.BlobLocation) reply;
+    // Committed on the owner: a hit; still filling: the blob was not cached when asked.
+    if (location.complete()) {
+      metrics.cacheHit(CacheKind.BLOB);
+    } else {
+      metrics.cacheMiss(CacheKind.BLOB);
+    }
     if (fills.peers().directory().isSelf(location.ownerUrl())) {
       return serveHeld(request, head, digest, false)
           .exceptionally(notHeld -> {

@@ -13,6 +13,8 @@ import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
 import io.layercake.manifest.TagEntity;
 import io.layercake.manifest.TagReply;
+import io.layercake.metrics.CacheKind;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
@@ -37,12 +39,14 @@ final class ManifestEndpoint {
   private final Manifests manifests;
   private final ManifestSettings settings;
   private final FreshTags freshTags;
+  private final NodeMetrics metrics;
 
   ManifestEndpoint(ActorSystem<?> system, Manifests manifests, ManifestSettings settings) {
     this.system = system;
     this.manifests = manifests;
     this.settings = settings;
     this.freshTags = new FreshTags(settings.tagTtl().toMillis(), System::currentTimeMillis);
+    this.metrics = NodeMetrics.get(system);
   }
 
   CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, String upstream,
@@ -60,8 +64,9 @@ final class ManifestEndpoint {
     Optional<ManifestContent> fresh = freshTags.get(upstream, repository.value(), byTag.tag().value());
     if (fresh.isPresent()) {
       return negotiate(accepted, upstream, repository, fresh.get(), byTag)
-          .thenApply(served -> respond(head, served, null));
+          .thenApply(served -> countTagPull(upstream, repository, byTag, true, respond(head, served, null)));
     }
+    long asked = System.currentTimeMillis();
     return ClusterSharding.get(system)
         .entityRefFor(TagEntity.ENTITY_KEY, TagEntity.entityId(upstream, repository, byTag.tag()))
         .<TagReply>ask(TagEntity.ResolveTag::new, settings.askTimeout())
@@ -78,9 +83,27 @@ final class ManifestEndpoint {
           if (!resolved.stale()) {
             freshTags.put(upstream, repository.value(), byTag.tag().value(), manifest, resolved.validatedAt());
           }
+          // Validated at or after the ask: the entity asked upstream for this request. (The owner
+          // may be another node; NTP-synchronised clocks keep this exact but for a rare request.)
+          boolean hit = !resolved.stale() && resolved.validatedAt() < asked;
           return negotiate(accepted, upstream, repository, manifest, byTag)
-              .thenApply(served -> respond(head, served, warning));
+              .thenApply(served -> countTagPull(upstream, repository, byTag, hit, respond(head, served, warning)));
         });
+  }
+
+  /**
+   * Counts an answered request by tag as a cache hit or miss, and as a pull of the tag for the
+   * status page. Only answered requests count: a tag that does not exist is neither.
+   */
+  private HttpResponse countTagPull(String upstream, RepositoryName repository, Reference.ByTag tag,
+      boolean hit, HttpResponse response) {
+    if (hit) {
+      metrics.cacheHit(CacheKind.MANIFEST);
+    } else {
+      metrics.cacheMiss(CacheKind.MANIFEST);
+    }
+    metrics.tagPulls().pulled(upstream, repository.value(), tag.tag().value());
+    return response;
   }
 
   /**

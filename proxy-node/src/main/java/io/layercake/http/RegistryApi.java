@@ -9,11 +9,13 @@ import akka.japi.function.Function;
 import akka.pattern.AskTimeoutException;
 import io.layercake.Failures;
 import io.layercake.admin.AdminApi;
+import io.layercake.admin.ClusterStatus;
 import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobSettings;
 import io.layercake.cluster.ClusterSettings;
 import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
@@ -48,6 +50,9 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   private final transient ListingEndpoint listings;
   private final transient InternalEndpoint internal;
   private final transient AdminApi admin;
+  private final transient RequestMetrics requestMetrics;
+  private final transient MetricsEndpoint metrics;
+  private final transient StatusPage statusPage;
 
   /** The API over this node's services. */
   public RegistryApi(ActorSystem<?> system, Upstreams upstreams, BlobFills fills, BlobSettings blobSettings,
@@ -61,6 +66,11 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     this.internal = new InternalEndpoint(cluster, blobs, manifests, fills.store(), tagIndex,
         fills.blockingExecutor());
     this.admin = admin;
+    NodeMetrics nodeMetrics = NodeMetrics.get(system);
+    this.requestMetrics = new RequestMetrics(nodeMetrics);
+    this.metrics = new MetricsEndpoint(nodeMetrics, fills.blockingExecutor());
+    this.statusPage = new StatusPage(new ClusterStatus(system, cluster, fills.peers()), nodeMetrics,
+        fills.blockingExecutor());
   }
 
   @Override
@@ -71,7 +81,9 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     } catch (RuntimeException e) {
       response = CompletableFuture.failedFuture(e);
     }
-    return response.exceptionally(error -> errorResponse(request, error));
+    return response.exceptionally(error -> errorResponse(request, error))
+        .thenApply(answer -> requestMetrics.record(RequestMetrics.classify(request.getUri().path()),
+            request.method().equals(HttpMethods.HEAD), answer));
   }
 
   private CompletionStage<HttpResponse> route(HttpRequest request) {
@@ -81,6 +93,12 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     boolean readMethod = head || request.method().equals(HttpMethods.GET);
     if (request.getUri().path().startsWith("/internal/") && readMethod) {
       return internal.serve(request, head);
+    }
+    if (readMethod && RequestTarget.isExactly(request, "/metrics")) {
+      return metrics.serve();
+    }
+    if (readMethod && (RequestTarget.isExactly(request, "/") || RequestTarget.isExactly(request, "/index.html"))) {
+      return statusPage.serve();
     }
     if (request.getUri().path().startsWith("/admin/")) {
       return admin.serve(request);

@@ -27,6 +27,9 @@ import io.layercake.manifest.ManifestCache;
 import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
 import io.layercake.manifest.TagEntity;
+import io.layercake.metrics.NodeMetrics;
+import io.layercake.metrics.StoreUsage;
+import io.layercake.storage.BlobIndex;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.NodeDatabase;
 import io.layercake.storage.NodeDatabaseExtension;
@@ -90,6 +93,7 @@ public final class LayercakeNode implements AutoCloseable {
 
       AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterSettings, peers);
       InFlightStreams inFlight = new InFlightStreams();
+      reportGauges(NodeMetrics.get(system), store, fills, inFlight);
       RegistryApi api = new RegistryApi(system, upstreams, fills, blobSettings, manifests,
           manifestSettings, tagIndex, clusterSettings, admin, inFlight);
       ServerBinding binding = Http.get(system)
@@ -125,6 +129,17 @@ public final class LayercakeNode implements AutoCloseable {
           .thenCompose(drained -> binding.terminate(Duration.ofSeconds(1)))
           .thenApply(terminated -> Done.getInstance());
     });
+  }
+
+  /** Gives the node's metrics what they read when scraped: store usage and work in flight. */
+  private static void reportGauges(NodeMetrics metrics, BlobStore store, BlobFills fills,
+      InFlightStreams inFlight) {
+    metrics.storeUsage(() -> {
+      BlobIndex.Totals totals = store.index().totals();
+      return new StoreUsage(totals.blobs(), totals.bytes());
+    });
+    metrics.fillsInFlight(fills::runningCount);
+    metrics.streamsInFlight(inFlight::count);
   }
 
   /**

@@ -9,6 +9,8 @@ import akka.http.javadsl.model.headers.HttpChallenge;
 import akka.http.javadsl.model.headers.WWWAuthenticate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.metrics.NodeMetrics;
+import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
@@ -60,13 +62,15 @@ final class BearerTokenAuthenticator {
   private final UpstreamSettings settings;
   private final UpstreamHttp http;
   private final Clock clock;
+  private final NodeMetrics metrics;
   private final Map<String, CompletableFuture<BearerToken>> tokens = new ConcurrentHashMap<>();
   private final AtomicBoolean basicChallenged = new AtomicBoolean();
 
-  BearerTokenAuthenticator(UpstreamSettings settings, UpstreamHttp http, Clock clock) {
+  BearerTokenAuthenticator(UpstreamSettings settings, UpstreamHttp http, Clock clock, NodeMetrics metrics) {
     this.settings = settings;
     this.http = http;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /** The Authorization to send up front for {@code repository}, if one is known to be wanted. */
@@ -168,15 +172,14 @@ final class BearerTokenAuthenticator {
     int queryStart = base.indexOf('?');
     String url = (queryStart < 0 ? base : base.substring(0, queryStart)) + "?" + query;
     boolean withCredentials = settings.credentials().isPresent() && mayReceiveCredentials(realm);
-    HttpRequest request = HttpRequest.create().withUri(Uri.create(url, Uri.RELAXED));
-    if (withCredentials) {
-      request = request.addHeader(basic(settings.credentials().get()));
-    }
+    HttpRequest anonymous = HttpRequest.create().withUri(Uri.create(url, Uri.RELAXED));
+    HttpRequest request = withCredentials
+        ? anonymous.addHeader(basic(settings.credentials().get())) : anonymous;
     String who = withCredentials
         ? "the credentials of " + settings.credentials().get().username()
         : "anonymous access";
     String where = "the token service " + Origin.of(realm).host() + realm.getRawPath();
-    return http.send(request)
+    return UpstreamTiming.timed(metrics, UpstreamCall.TOKEN, () -> http.send(request)
         .exceptionally(error -> {
           throw new RetryableUpstreamException(context.description() + ": cannot reach "
               + where + ": " + Causes.describe(error));
@@ -189,7 +192,7 @@ final class BearerTokenAuthenticator {
           }
           http.discard(response);
           throw tokenFailure(response, status, where, who, context);
-        });
+        }));
   }
 
   private BearerToken parse(byte[] body, String where, CallContext context) {

@@ -6,6 +6,7 @@ import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import io.layercake.oci.Digest;
+import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.RepositoryName;
 import java.util.List;
@@ -36,6 +37,11 @@ final class BlobPull implements RegistryEndpoint<UpstreamBlob> {
   @Override
   public String action() {
     return "pull blob " + digest + " of " + repository;
+  }
+
+  @Override
+  public UpstreamCall kind() {
+    return UpstreamCall.BLOB;
   }
 
   @Override

@@ -5,6 +5,7 @@ import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import io.layercake.oci.Digest;
+import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
@@ -37,6 +38,11 @@ final class ManifestHead implements RegistryEndpoint<UpstreamManifestHead> {
   @Override
   public String action() {
     return "check manifest " + ManifestDigests.describe(repository, reference);
+  }
+
+  @Override
+  public UpstreamCall kind() {
+    return UpstreamCall.MANIFEST_HEAD;
   }
 
   @Override

@@ -6,6 +6,7 @@ import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import io.layercake.oci.Digest;
+import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.MediaType;
 import io.layercake.oci.Reference;
@@ -41,6 +42,11 @@ final class ManifestPull implements RegistryEndpoint<UpstreamManifest> {
   @Override
   public String action() {
     return "pull manifest " + ManifestDigests.describe(repository, reference);
+  }
+
+  @Override
+  public UpstreamCall kind() {
+    return UpstreamCall.MANIFEST;
   }
 
   @Override

@@ -6,6 +6,7 @@ import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.Uri;
 import akka.pattern.Patterns;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.ErrorCode;
 import java.net.URI;
 import java.time.Clock;
@@ -46,6 +47,7 @@ final class RegistryCaller {
   private final Consumer<HttpResponse> upstreamResponses;
   private final Clock clock;
   private final Origin upstream;
+  private final NodeMetrics metrics;
 
   /** {@code upstreamResponses} sees every response from the upstream's origin (rate limits). */
   RegistryCaller(ActorSystem<?> system, UpstreamSettings settings, UpstreamHttp http,
@@ -58,13 +60,14 @@ final class RegistryCaller {
     this.upstreamResponses = upstreamResponses;
     this.clock = clock;
     this.upstream = Origin.of(settings.url());
+    this.metrics = NodeMetrics.get(system);
   }
 
   /** Runs {@code endpoint}; fails only with {@link io.layercake.oci.OciException}. */
   <T> CompletionStage<T> call(RegistryEndpoint<T> endpoint) {
     CallContext context = new CallContext(
         endpoint.action() + " from " + settings.url(), http, settings.client());
-    return attempt(endpoint, context, 1);
+    return UpstreamTiming.timed(metrics, endpoint.kind(), () -> attempt(endpoint, context, 1));
   }
 
   private <T> CompletionStage<T> attempt(RegistryEndpoint<T> endpoint, CallContext context,

@@ -3,6 +3,7 @@ package io.layercake.upstream;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpResponse;
+import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.RepositoryName;
 import java.util.List;
@@ -22,6 +23,9 @@ interface RegistryEndpoint<T> {
 
   /** What the call does, for errors: {@code pull manifest library/redis:7}. */
   String action();
+
+  /** What kind of call this is, for the upstream latency and error metrics. */
+  UpstreamCall kind();
 
   /** GET or HEAD: only those are ever sent, so every call is safe to retry and redirect. */
   HttpMethod method();

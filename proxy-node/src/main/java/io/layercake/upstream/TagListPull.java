@@ -4,6 +4,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
+import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.RepositoryName;
 import java.net.URLEncoder;
@@ -40,6 +41,11 @@ final class TagListPull implements RegistryEndpoint<UpstreamTagList> {
   @Override
   public String action() {
     return "list tags of " + repository;
+  }
+
+  @Override
+  public UpstreamCall kind() {
+    return UpstreamCall.TAGS;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.layercake.upstream;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
@@ -33,7 +34,8 @@ public final class UpstreamRegistry {
     this.settings = settings;
     this.clock = clock;
     UpstreamHttp http = new UpstreamHttp(system, settings.client());
-    BearerTokenAuthenticator authenticator = new BearerTokenAuthenticator(settings, http, clock);
+    BearerTokenAuthenticator authenticator = new BearerTokenAuthenticator(settings, http, clock,
+        NodeMetrics.get(system));
     this.caller = new RegistryCaller(system, settings, http, authenticator, this::observe, clock);
   }
 

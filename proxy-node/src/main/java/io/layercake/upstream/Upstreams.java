@@ -2,6 +2,7 @@ package io.layercake.upstream;
 
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
@@ -39,8 +40,12 @@ public final class Upstreams {
   /** Creates a client for every entry under {@code layercake.upstreams}. */
   public static Upstreams fromConfig(ActorSystem<?> system, Config config) {
     Map<String, UpstreamRegistry> clients = new LinkedHashMap<>();
-    UpstreamSettings.allFromConfig(config).forEach(
-        (name, settings) -> clients.put(name, UpstreamRegistry.create(system, settings)));
+    UpstreamSettings.allFromConfig(config).forEach((name, settings) -> {
+      UpstreamRegistry client = UpstreamRegistry.create(system, settings);
+      clients.put(name, client);
+      NodeMetrics.get(system).upstreamRateLimit(name,
+          () -> client.rateLimit().limit().orElse(-1), () -> client.rateLimit().remaining().orElse(-1));
+    });
     return new Upstreams(clients, config.getString("layercake.default-upstream"));
   }
 

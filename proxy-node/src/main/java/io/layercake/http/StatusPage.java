@@ -1,0 +1,146 @@
+package io.layercake.http;
+
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.admin.ClusterStatus;
+import io.layercake.metrics.CacheKind;
+import io.layercake.metrics.NodeMetrics;
+import io.layercake.metrics.RecentEviction;
+import io.layercake.metrics.StoreUsage;
+import io.layercake.metrics.TagPulls;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * {@code GET /} (and {@code /index.html}): a small HTML page for people, with the cluster's nodes,
+ * this node's storage against its cap, its hit ratios, its most pulled tags and its recent
+ * evictions. Unauthenticated, like {@code /metrics}: it shows what the admin API's cluster report
+ * shows and this node's counters, never a token or a credential.
+ */
+final class StatusPage {
+
+  /** How many tags the page lists. */
+  static final int TOP_IMAGES = 10;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ClusterStatus cluster;
+  private final NodeMetrics metrics;
+  private final Executor blockingExecutor;
+
+  StatusPage(ClusterStatus cluster, NodeMetrics metrics, Executor blockingExecutor) {
+    this.cluster = cluster;
+    this.metrics = metrics;
+    this.blockingExecutor = blockingExecutor;
+  }
+
+  /** The page, rendered now. */
+  CompletionStage<HttpResponse> serve() {
+    CompletableFuture<Optional<StoreUsage>> usage =
+        CompletableFuture.supplyAsync(metrics::storeUsage, blockingExecutor);
+    return cluster.report().thenCombine(usage, (report, local) -> {
+      byte[] html = StatusPageHtml.render(snapshot(report, local)).getBytes(StandardCharsets.UTF_8);
+      return HttpResponse.create()
+          .withHeaders(List.of(
+              // No script and no outside resource is ever needed: forbid them outright.
+              RawHeader.create("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"),
+              RawHeader.create("X-Content-Type-Options", "nosniff"),
+              RawHeader.create("Cache-Control", "no-store")))
+          .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, html));
+    });
+  }
+
+  private Snapshot snapshot(byte[] clusterReport, Optional<StoreUsage> localUsage) {
+    JsonNode report;
+    try {
+      report = JSON.readTree(clusterReport);
+    } catch (IOException e) {
+      throw new IllegalStateException("the cluster report is JSON this node wrote", e);
+    }
+    String self = report.path("self").asText("");
+    List<NodeRow> nodes = new ArrayList<>();
+    for (JsonNode member : report.path("members")) {
+      boolean isSelf = member.path("address").asText("").equals(self);
+      OptionalLong blobs = number(member.path("blobs"));
+      OptionalLong bytes = number(member.path("blobBytes"));
+      if (isSelf && localUsage.isPresent()) {
+        // This node's own numbers need no round trip through the internal endpoint (which a
+        // single node without a cluster secret refuses).
+        blobs = OptionalLong.of(localUsage.get().blobs());
+        bytes = OptionalLong.of(localUsage.get().bytes());
+      }
+      nodes.add(new NodeRow(member.path("address").asText(""), member.path("status").asText(""),
+          member.path("url").asText(""), member.path("shards").path("blob").asInt(),
+          member.path("shards").path("tag").asInt(), blobs, bytes, isSelf));
+    }
+    return new Snapshot(Instant.now(), self, nodes, localUsage, metrics.storeCap(),
+        new Ratio(metrics.hits(CacheKind.BLOB), metrics.misses(CacheKind.BLOB)),
+        new Ratio(metrics.hits(CacheKind.MANIFEST), metrics.misses(CacheKind.MANIFEST)),
+        metrics.tagPulls().top(TOP_IMAGES), metrics.tagPulls().untracked(), metrics.recentEvictions());
+  }
+
+  private static OptionalLong number(JsonNode node) {
+    return node.isNumber() ? OptionalLong.of(node.asLong()) : OptionalLong.empty();
+  }
+
+  /**
+   * Everything one rendering of the page shows.
+   *
+   * @param at when it was taken
+   * @param self this node's remoting address
+   * @param nodes the cluster's members
+   * @param usage this node's store usage, if known
+   * @param cap this node's storage cap in bytes, if one is configured
+   * @param blobs this node's blob hits and misses since start
+   * @param manifests this node's manifest (by tag) hits and misses since start
+   * @param topImages the most pulled tags on this node since start
+   * @param untrackedPulls pulls of tags beyond the tracked number
+   * @param evictions recent evictions, newest first
+   */
+  record Snapshot(Instant at, String self, List<NodeRow> nodes, Optional<StoreUsage> usage, OptionalLong cap,
+      Ratio blobs, Ratio manifests, List<TagPulls.TagPull> topImages, long untrackedPulls,
+      List<RecentEviction> evictions) {}
+
+  /**
+   * One cluster member.
+   *
+   * @param address its remoting host:port
+   * @param status Up, Joining, Leaving...
+   * @param url its advertised registry URL (empty if unknown)
+   * @param blobShards blob shards it hosts
+   * @param tagShards tag shards it hosts
+   * @param blobs blobs on its disk, if it answered
+   * @param blobBytes their bytes, if it answered
+   * @param self whether it is the node serving the page
+   */
+  record NodeRow(String address, String status, String url, int blobShards, int tagShards,
+      OptionalLong blobs, OptionalLong blobBytes, boolean self) {}
+
+  /**
+   * Hits and misses of one kind.
+   *
+   * @param hits requests answered from the cache
+   * @param misses requests that were not
+   */
+  record Ratio(long hits, long misses) {
+
+    /** The hit ratio, if there was any request. */
+    OptionalDouble ratio() {
+      long total = hits + misses;
+      return total == 0 ? OptionalDouble.empty() : OptionalDouble.of((double) hits / total);
+    }
+  }
+}

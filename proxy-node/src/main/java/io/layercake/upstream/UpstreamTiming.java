@@ -1,0 +1,27 @@
+package io.layercake.upstream;
+
+import io.layercake.metrics.NodeMetrics;
+import io.layercake.metrics.UpstreamCall;
+import io.layercake.oci.OciException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/** Reports an upstream call's latency, and its error code if it fails, to the node's metrics. */
+final class UpstreamTiming {
+
+  private UpstreamTiming() {}
+
+  /** Starts {@code call} and observes it from now until it completes. */
+  static <T> CompletionStage<T> timed(NodeMetrics metrics, UpstreamCall kind, Supplier<CompletionStage<T>> call) {
+    long start = System.nanoTime();
+    return call.get().whenComplete((value, error) -> {
+      metrics.upstreamCallTook(kind, System.nanoTime() - start);
+      if (error != null) {
+        // Calls fail with OciException by contract; anything else is a bug, still worth a count.
+        Throwable cause = Causes.unwrap(error);
+        metrics.upstreamCallFailed(kind,
+            cause instanceof OciException oci ? oci.code().name() : "UNKNOWN");
+      }
+    });
+  }
+}
