@@ -75,15 +75,16 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   }
 
   private CompletionStage<HttpResponse> route(HttpRequest request) {
+    if (request.getUri().path().startsWith("/admin/")) {
+      // The admin API streams the bodies it takes (an image archive) and drains the others.
+      return admin.serve(request);
+    }
     // Requests carry no body here; drain any so the connection stays usable.
     request.discardEntityBytes(system);
     boolean head = request.method().equals(HttpMethods.HEAD);
     boolean readMethod = head || request.method().equals(HttpMethods.GET);
     if (request.getUri().path().startsWith("/internal/") && readMethod) {
       return internal.serve(request, head);
-    }
-    if (request.getUri().path().startsWith("/admin/")) {
-      return admin.serve(request);
     }
     RegistryPath path = RegistryPath.parse(request.getUri().path())
         .orElseThrow(() -> new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint",

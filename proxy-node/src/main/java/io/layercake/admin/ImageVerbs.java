@@ -1,0 +1,49 @@
+package io.layercake.admin;
+
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The image verbs of the admin API, each in its own endpoint class: {@code /admin/pull} (prewarm),
+ * {@code /admin/save}, {@code /admin/load}, {@code /admin/inspect} and {@code /admin/history}.
+ */
+final class ImageVerbs {
+
+  static final String PULL_PATH = "/admin/pull";
+  static final String SAVE_PATH = "/admin/save";
+  static final String LOAD_PATH = "/admin/load";
+  static final String INSPECT_PATH = "/admin/inspect";
+  static final String HISTORY_PATH = "/admin/history";
+
+  private final PullEndpoint pull;
+
+  ImageVerbs(ActorSystem<?> system, ImageServices services) {
+    ImageResolver resolver = new ImageResolver(system, services);
+    ClusterBlobs blobs = new ClusterBlobs(system, services);
+    this.pull = new PullEndpoint(resolver, blobs);
+  }
+
+  /** Whether {@code path} is one of these verbs. */
+  boolean handles(String path) {
+    return path.equals(PULL_PATH) || path.equals(SAVE_PATH) || path.equals(LOAD_PATH)
+        || path.equals(INSPECT_PATH) || path.equals(HISTORY_PATH);
+  }
+
+  /** Whether the endpoint at {@code path} reads the request body itself (an upload). */
+  boolean streamsBody(String path) {
+    return path.equals(LOAD_PATH);
+  }
+
+  CompletionStage<HttpResponse> serve(HttpRequest request) {
+    switch (request.getUri().path()) {
+      case PULL_PATH:
+        return pull.serve(request);
+      default:
+        throw new OciException(ErrorCode.NAME_UNKNOWN, "no such admin endpoint", request.getUri().path());
+    }
+  }
+}

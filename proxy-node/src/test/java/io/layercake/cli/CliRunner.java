@@ -1,0 +1,30 @@
+package io.layercake.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/** Runs the {@code layercake} command in this JVM with captured output and its own environment. */
+final class CliRunner {
+
+  private CliRunner() {}
+
+  static Output run(Map<String, String> env, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Layercake.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), env);
+    return new Output(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * What a run printed.
+   *
+   * @param status the exit status
+   * @param out standard output
+   * @param err standard error
+   */
+  record Output(int status, String out, String err) {}
+}
