@@ -20,11 +20,16 @@ final class ImageVerbs {
   static final String HISTORY_PATH = "/admin/history";
 
   private final PullEndpoint pull;
+  private final SaveEndpoint save;
+  private final LoadEndpoint load;
 
   ImageVerbs(ActorSystem<?> system, ImageServices services) {
     ImageResolver resolver = new ImageResolver(system, services);
     ClusterBlobs blobs = new ClusterBlobs(system, services);
     this.pull = new PullEndpoint(resolver, blobs);
+    this.save = new SaveEndpoint(resolver, blobs);
+    this.load = new LoadEndpoint(system, services, resolver,
+        ImageVerbSettings.fromConfig(system.settings().config()));
   }
 
   /** Whether {@code path} is one of these verbs. */
@@ -42,6 +47,10 @@ final class ImageVerbs {
     switch (request.getUri().path()) {
       case PULL_PATH:
         return pull.serve(request);
+      case SAVE_PATH:
+        return save.serve(request);
+      case LOAD_PATH:
+        return load.serve(request);
       default:
         throw new OciException(ErrorCode.NAME_UNKNOWN, "no such admin endpoint", request.getUri().path());
     }

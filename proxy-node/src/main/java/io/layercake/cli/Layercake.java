@@ -66,6 +66,10 @@ public final class Layercake {
         return admin(args.subList(1, args.size()), env, err, client -> ClusterCommand.run(client, out));
       case "pull":
         return verb(args, env, out, err, PullCommand.OPTIONS, PullCommand::run);
+      case "save":
+        return verb(args, env, out, err, SaveCommand.OPTIONS, SaveCommand::run);
+      case "load":
+        return verb(args, env, out, err, LoadCommand.OPTIONS, LoadCommand::run);
       case "version":
       case "--version":
         out.println("layercake " + version());

@@ -54,7 +54,7 @@ class ImageVerbsCommandIntegrationTest {
     Image image = TestImage.builder(ImageFormat.DOCKER, 301).layer(300_000).layer(200_000).build();
     FakeImages.publish(upstream, "library/prewarm", "1", image);
 
-    CliRunner.Output output = CliRunner.run(env, "pull", "prewarm:1");
+    LayercakeCommand.Result output = LayercakeCommand.run(env, "pull", "prewarm:1");
 
     assertEquals(0, output.status(), output.err());
     String out = output.out();
@@ -76,7 +76,7 @@ class ImageVerbsCommandIntegrationTest {
     }
     assertEquals(List.of(), upstream.requests(), "a pull after the prewarm needs no upstream request");
 
-    CliRunner.Output again = CliRunner.run(env, "pull", "prewarm:1");
+    LayercakeCommand.Result again = LayercakeCommand.run(env, "pull", "prewarm:1");
     assertEquals(0, again.status(), again.err());
     assertTrue(again.out().contains("Already exists"), again.out());
     assertTrue(again.out().contains("Status: Image is up to date for prewarm:1"), again.out());
@@ -84,7 +84,7 @@ class ImageVerbsCommandIntegrationTest {
 
   @Test
   void pull_unknownTag_failsWithOneLine() {
-    CliRunner.Output output = CliRunner.run(env, "pull", "nosuch:1");
+    LayercakeCommand.Result output = LayercakeCommand.run(env, "pull", "nosuch:1");
 
     assertEquals(1, output.status());
     assertEquals(1, output.err().strip().lines().count(), output.err());
@@ -93,7 +93,7 @@ class ImageVerbsCommandIntegrationTest {
 
   @Test
   void pull_malformedReference_failsWithOneLine() {
-    CliRunner.Output output = CliRunner.run(env, "pull", "Bad:Name:1");
+    LayercakeCommand.Result output = LayercakeCommand.run(env, "pull", "Bad:Name:1");
 
     assertEquals(1, output.status());
     assertEquals(1, output.err().strip().lines().count(), output.err());
@@ -102,7 +102,7 @@ class ImageVerbsCommandIntegrationTest {
 
   @Test
   void pull_unknownFlag_exits2() {
-    CliRunner.Output output = CliRunner.run(env, "pull", "--bogus", "redis");
+    LayercakeCommand.Result output = LayercakeCommand.run(env, "pull", "--bogus", "redis");
 
     assertEquals(2, output.status());
     assertTrue(output.err().contains("unknown option '--bogus'"), output.err());

@@ -6,17 +6,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-/** Runs the {@code layercake} command in this JVM with captured output and its own environment. */
-final class CliRunner {
+/**
+ * Runs the {@code layercake} command in this JVM with captured output and its own environment,
+ * for tests in any package.
+ */
+public final class LayercakeCommand {
 
-  private CliRunner() {}
+  private LayercakeCommand() {}
 
-  static Output run(Map<String, String> env, String... args) {
+  /** Runs {@code layercake args...} with {@code env} as its environment. */
+  public static Result run(Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int status = Layercake.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8), env);
-    return new Output(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   /**
@@ -26,5 +30,5 @@ final class CliRunner {
    * @param out standard output
    * @param err standard error
    */
-  record Output(int status, String out, String err) {}
+  public record Result(int status, String out, String err) {}
 }
