@@ -22,14 +22,19 @@ final class ImageVerbs {
   private final PullEndpoint pull;
   private final SaveEndpoint save;
   private final LoadEndpoint load;
+  private final InspectEndpoint inspect;
+  private final HistoryEndpoint history;
 
   ImageVerbs(ActorSystem<?> system, ImageServices services) {
     ImageResolver resolver = new ImageResolver(system, services);
     ClusterBlobs blobs = new ClusterBlobs(system, services);
     this.pull = new PullEndpoint(resolver, blobs);
     this.save = new SaveEndpoint(resolver, blobs);
-    this.load = new LoadEndpoint(system, services, resolver,
-        ImageVerbSettings.fromConfig(system.settings().config()));
+    ImageVerbSettings settings = ImageVerbSettings.fromConfig(system.settings().config());
+    this.load = new LoadEndpoint(system, services, resolver, settings);
+    TagHistory tagHistory = new TagHistory(system, services);
+    this.inspect = new InspectEndpoint(system, resolver, blobs, tagHistory, services, settings.maxJsonSize());
+    this.history = new HistoryEndpoint(resolver, services, tagHistory);
   }
 
   /** Whether {@code path} is one of these verbs. */
@@ -51,6 +56,10 @@ final class ImageVerbs {
         return save.serve(request);
       case LOAD_PATH:
         return load.serve(request);
+      case INSPECT_PATH:
+        return inspect.serve(request);
+      case HISTORY_PATH:
+        return history.serve(request);
       default:
         throw new OciException(ErrorCode.NAME_UNKNOWN, "no such admin endpoint", request.getUri().path());
     }
