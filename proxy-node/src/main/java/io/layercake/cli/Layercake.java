@@ -26,7 +26,7 @@ public final class Layercake {
       "  load       Seed the cache from a tar archive (layercake save or docker save)",
       "             layercake load -i FILE.tar",
       "  inspect    Show an image's manifest, config, layers (with the nodes holding them)",
-      "             and tag history as JSON: layercake inspect IMAGE",
+      "             and tag history as JSON: layercake inspect IMAGE [--platform os/arch|all]",
       "  history    Show where a tag pointed over time: layercake history IMAGE[:TAG]",
       "  version    Print the version",
       "  help       Print this help",
@@ -70,6 +70,10 @@ public final class Layercake {
         return verb(args, env, out, err, SaveCommand.OPTIONS, SaveCommand::run);
       case "load":
         return verb(args, env, out, err, LoadCommand.OPTIONS, LoadCommand::run);
+      case "inspect":
+        return verb(args, env, out, err, InspectCommand.OPTIONS, InspectCommand::run);
+      case "history":
+        return verb(args, env, out, err, Map.of(), HistoryCommand::run);
       case "version":
       case "--version":
         out.println("layercake " + version());
