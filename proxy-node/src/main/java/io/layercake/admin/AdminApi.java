@@ -40,13 +40,16 @@ public final class AdminApi {
    */
   public CompletionStage<HttpResponse> serve(HttpRequest request) {
     String path = request.getUri().path();
-    if (!images.streamsBody(path)) {
+    boolean streamsBody = images.streamsBody(path);
+    if (!streamsBody) {
       request.discardEntityBytes(system);
     }
     try {
       authenticate(request);
     } catch (OciException refused) {
-      request.discardEntityBytes(system);
+      if (streamsBody) {
+        request.discardEntityBytes(system);
+      }
       throw refused;
     }
     if (images.handles(path)) {
