@@ -73,7 +73,6 @@ final class ArchiveLoad implements AutoCloseable {
   private final Map<String, Content> byName = new HashMap<>();
   private final Map<Digest, Content> byDigest = new HashMap<>();
   private final Map<String, String> links = new HashMap<>();
-  private long bytesRead;
 
   ArchiveLoad(BlobStore store, Path tmpDir, long maxJsonSize) {
     this.store = store;
@@ -94,7 +93,6 @@ final class ArchiveLoad implements AutoCloseable {
         continue;
       }
       Content content = readMember(entry, tar.content());
-      bytesRead += entry.size();
       byName.put(entry.name(), content);
       byDigest.putIfAbsent(content.digest(), content);
     }
@@ -130,11 +128,6 @@ final class ArchiveLoad implements AutoCloseable {
       bytes += content.size();
     }
     return new Committed(blobs, bytes);
-  }
-
-  /** Bytes of member content read from the archive. */
-  long bytesRead() {
-    return bytesRead;
   }
 
   /** Drops every temp file that was not committed. */

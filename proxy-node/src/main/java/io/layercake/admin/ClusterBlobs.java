@@ -51,7 +51,7 @@ final class ClusterBlobs {
     return findLocal(digest).thenCompose(local -> {
       if (local.isPresent()) {
         StoredBlob blob = local.get();
-        return CompletableFuture.completedFuture(new SizedSource(blob.size(), true, readFile(blob)));
+        return CompletableFuture.completedFuture(new SizedSource(blob.size(), readFile(blob)));
       }
       return locate(upstream, repository, digest).thenCompose(location -> readAt(location, digest));
     });
@@ -96,11 +96,11 @@ final class ClusterBlobs {
       Optional<BlobFill> running = services.fills().running(digest);
       if (running.isPresent()) {
         BlobFill fill = running.get();
-        return CompletableFuture.completedFuture(new SizedSource(fill.size(), false, fill.size() == 0
+        return CompletableFuture.completedFuture(new SizedSource(fill.size(), fill.size() == 0
             ? Source.empty() : fill.read(0, fill.size() - 1)));
       }
       return findLocal(digest).thenApply(local -> local
-          .map(blob -> new SizedSource(blob.size(), location.complete(), readFile(blob)))
+          .map(blob -> new SizedSource(blob.size(), readFile(blob)))
           .orElseThrow(() -> moving(digest)));
     }
     return peers.send(location.ownerUrl(), HttpMethods.GET, PeerClient.BLOBS_PATH + digest, List.of())
@@ -111,7 +111,7 @@ final class ClusterBlobs {
           }
           Source<ByteString, NotUsed> body = response.entity().getDataBytes()
               .mapMaterializedValue(m -> NotUsed.getInstance());
-          return new SizedSource(location.size(), location.complete(), body);
+          return new SizedSource(location.size(), body);
         });
   }
 
@@ -127,8 +127,7 @@ final class ClusterBlobs {
    * A blob's bytes with its length.
    *
    * @param size the length in bytes
-   * @param wasHeld true if the blob was already committed before this read (nothing to fetch)
    * @param body the bytes; run once
    */
-  record SizedSource(long size, boolean wasHeld, Source<ByteString, NotUsed> body) {}
+  record SizedSource(long size, Source<ByteString, NotUsed> body) {}
 }

@@ -200,15 +200,6 @@ public final class ArchiveJson {
     return new References(List.of(), Optional.of(parseDescriptor(root.path("config"), what)), layers);
   }
 
-  /** The {@code mediaType} field of a manifest's JSON, if it has one. */
-  public static Optional<String> declaredMediaType(byte[] manifest) {
-    try {
-      return text(JSON.readTree(manifest), "mediaType");
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
   private static ObjectNode descriptor(ObjectNode node, Descriptor descriptor) {
     node.put("mediaType", descriptor.mediaType());
     node.put("digest", descriptor.digest().toString());
