@@ -20,19 +20,41 @@ import java.util.concurrent.CompletionStage;
  */
 public final class AdminApi {
 
+  private final ActorSystem<?> system;
   private final AdminSettings settings;
   private final ClusterStatus clusterStatus;
+  private final ImageVerbs images;
 
   /** The admin API of the node running {@code system}. */
-  public AdminApi(ActorSystem<?> system, AdminSettings settings, ClusterSettings cluster, PeerClient peers) {
+  public AdminApi(ActorSystem<?> system, AdminSettings settings, ClusterSettings cluster, PeerClient peers,
+      ImageServices imageServices) {
+    this.system = system;
     this.settings = settings;
     this.clusterStatus = new ClusterStatus(system, cluster, peers);
+    this.images = new ImageVerbs(system, imageServices);
   }
 
-  /** Answers one {@code /admin/...} request; failures are {@link OciException}s. */
+  /**
+   * Answers one {@code /admin/...} request; failures are {@link OciException}s. The request's
+   * entity is consumed here: streamed by the endpoints that take a body, discarded by the others.
+   */
   public CompletionStage<HttpResponse> serve(HttpRequest request) {
-    authenticate(request);
     String path = request.getUri().path();
+    boolean streamsBody = images.streamsBody(path);
+    if (!streamsBody) {
+      request.discardEntityBytes(system);
+    }
+    try {
+      authenticate(request);
+    } catch (OciException refused) {
+      if (streamsBody) {
+        request.discardEntityBytes(system);
+      }
+      throw refused;
+    }
+    if (images.handles(path)) {
+      return images.serve(request);
+    }
     if (path.equals("/admin/cluster")) {
       if (!request.method().equals(HttpMethods.GET)) {
         throw new OciException(ErrorCode.UNSUPPORTED, "use GET", request.method().value());

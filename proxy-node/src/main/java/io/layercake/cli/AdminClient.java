@@ -1,6 +1,10 @@
 package io.layercake.cli;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +18,12 @@ import java.time.Duration;
  */
 final class AdminClient {
 
+  /**
+   * How long the node may take to start answering. An upload has none: the node answers a load
+   * only once the whole archive is in and verified.
+   */
+  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
+
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String baseUrl;
   private final String token;
@@ -25,14 +35,46 @@ final class AdminClient {
 
   /** GET of an admin path; the body on 200. */
   String get(String path) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .timeout(Duration.ofSeconds(30)).GET();
+    return readAll(send(request(path).timeout(ANSWER_TIMEOUT).GET()));
+  }
+
+  /**
+   * POST of an admin path whose answer streams: the body as an input stream, to be read as it
+   * arrives and closed by the caller.
+   */
+  InputStream postStreaming(String path) {
+    return send(request(path).timeout(ANSWER_TIMEOUT).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
+  /** GET of an admin path whose answer streams (a tarball): the body, closed by the caller. */
+  InputStream getStreaming(String path) {
+    return send(request(path).timeout(ANSWER_TIMEOUT).GET());
+  }
+
+  /** POST of a file as the body (streamed from disk, never read into memory); the answer on 200. */
+  String upload(String path, Path file) {
+    try {
+      return readAll(send(request(path)
+          .header("Content-Type", "application/x-tar")
+          .POST(HttpRequest.BodyPublishers.ofFile(file))));
+    } catch (FileNotFoundException e) {
+      throw new CliException("cannot read " + file + ": no such file");
+    }
+  }
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path));
     if (!token.isEmpty()) {
       request.header("Authorization", "Bearer " + token);
     }
-    HttpResponse<String> response;
+    return request;
+  }
+
+  /** Sends the request; a status other than 200 becomes a one-line failure naming the node's error. */
+  private InputStream send(HttpRequest.Builder request) {
+    HttpResponse<InputStream> response;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
       throw new CliException("cannot reach the node at " + baseUrl + ": " + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : " " + e.getMessage()));
@@ -41,13 +83,23 @@ final class AdminClient {
       throw new CliException("interrupted");
     }
     if (response.statusCode() == 401) {
+      readAll(response.body());
       throw new CliException("the node refused the request (401): set LAYERCAKE_ADMIN_TOKEN to the node's"
           + " layercake.admin.token");
     }
     if (response.statusCode() != 200) {
-      throw new CliException("the node answered " + response.statusCode() + ": " + response.body());
+      throw new CliException("the node answered " + response.statusCode() + ": "
+          + NodeError.describe(readAll(response.body())));
     }
     return response.body();
+  }
+
+  private String readAll(InputStream body) {
+    try (InputStream in = body) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CliException("the connection to " + baseUrl + " broke: " + e.getMessage());
+    }
   }
 
   /** A CLI failure, printed as one line. */

@@ -19,6 +19,15 @@ public final class Layercake {
       "Commands:",
       "  serve      Start a node (configuration: -Dconfig.file=FILE or LAYERCAKE_* variables)",
       "  cluster    Show the cluster's members, their shards and blob bytes",
+      "  pull       Prewarm the cache with an image, as a client's pull would",
+      "             layercake pull IMAGE [--platform os/arch|all]   (default linux/amd64)",
+      "  save       Write cached images to a docker-save compatible tar archive",
+      "             layercake save IMAGE... -o FILE.tar [--platform os/arch|all]",
+      "  load       Seed the cache from a tar archive (layercake save or docker save)",
+      "             layercake load -i FILE.tar",
+      "  inspect    Show an image's manifest, config, layers (with the nodes holding them)",
+      "             and tag history as JSON: layercake inspect IMAGE [--platform os/arch|all]",
+      "  history    Show where a tag pointed over time: layercake history IMAGE[:TAG]",
       "  version    Print the version",
       "  help       Print this help",
       "",
@@ -32,6 +41,8 @@ public final class Layercake {
       "  LAYERCAKE_URL                node the admin commands talk to (default http://127.0.0.1:5000;",
       "                               or --url URL)",
       "  LAYERCAKE_ADMIN_TOKEN        admin API token (the node's layercake.admin.token)",
+      "",
+      "IMAGE is a docker-style reference: redis, redis:7, bitnami/redis:7.2, redis@sha256:...",
       "");
 
   private Layercake() {}
@@ -53,6 +64,16 @@ public final class Layercake {
         return serve();
       case "cluster":
         return admin(args.subList(1, args.size()), env, err, client -> ClusterCommand.run(client, out));
+      case "pull":
+        return verb(args, env, out, err, PullCommand.OPTIONS, PullCommand::run);
+      case "save":
+        return verb(args, env, out, err, SaveCommand.OPTIONS, SaveCommand::run);
+      case "load":
+        return verb(args, env, out, err, LoadCommand.OPTIONS, LoadCommand::run);
+      case "inspect":
+        return verb(args, env, out, err, InspectCommand.OPTIONS, InspectCommand::run);
+      case "history":
+        return verb(args, env, out, err, Map.of(), HistoryCommand::run);
       case "version":
       case "--version":
         out.println("layercake " + version());
@@ -89,6 +110,34 @@ public final class Layercake {
       err.println("layercake: " + e.getMessage());
       return 1;
     }
+  }
+
+  /**
+   * Runs an image verb: parses its options (plus --url), then runs it against the node. A bad
+   * command line exits 2, a failure 1, each with one line on stderr.
+   */
+  private static int verb(List<String> args, Map<String, String> env, PrintStream out, PrintStream err,
+      Map<String, String> options, Verb verb) {
+    CommandLine line;
+    try {
+      line = CommandLine.parse(args.get(0), args.subList(1, args.size()), CommandLine.withUrl(options));
+    } catch (AdminClient.CliException e) {
+      err.println("layercake: " + e.getMessage());
+      return 2;
+    }
+    String url = line.option("--url").orElse(env.getOrDefault("LAYERCAKE_URL", "http://127.0.0.1:5000"));
+    try {
+      return verb.run(new AdminClient(url, env.getOrDefault("LAYERCAKE_ADMIN_TOKEN", "")), line, out);
+    } catch (AdminClient.CliException e) {
+      err.println("layercake: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** An image verb. */
+  interface Verb {
+    /** Runs the verb; returns the exit status. */
+    int run(AdminClient client, CommandLine line, PrintStream out);
   }
 
   private static int serve() {

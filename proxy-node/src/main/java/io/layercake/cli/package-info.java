@@ -1,2 +1,6 @@
-/** The {@code layercake} command line: {@code serve} starts a node. */
+/**
+ * The {@code layercake} command line: {@code serve} starts a node; the admin verbs
+ * ({@code cluster}, {@code pull}, {@code save}, {@code load}, {@code inspect}, {@code history})
+ * talk to a node's admin API over HTTP, one class per verb, and print docker-like output.
+ */
 package io.layercake.cli;

@@ -87,6 +87,10 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   }
 
   private CompletionStage<HttpResponse> route(HttpRequest request) {
+    if (request.getUri().path().startsWith("/admin/")) {
+      // The admin API streams the bodies it takes (an image archive) and drains the others.
+      return admin.serve(request);
+    }
     // Requests carry no body here; drain any so the connection stays usable.
     request.discardEntityBytes(system);
     boolean head = request.method().equals(HttpMethods.HEAD);
@@ -99,9 +103,6 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     }
     if (readMethod && (RequestTarget.isExactly(request, "/") || RequestTarget.isExactly(request, "/index.html"))) {
       return statusPage.serve();
-    }
-    if (request.getUri().path().startsWith("/admin/")) {
-      return admin.serve(request);
     }
     RegistryPath path = RegistryPath.parse(request.getUri().path())
         .orElseThrow(() -> new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint",

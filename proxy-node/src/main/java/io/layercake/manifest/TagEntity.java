@@ -66,6 +66,16 @@ public final class TagEntity
   /** Resolves the tag to a stored manifest, asking upstream if the cached answer is too old. */
   public record ResolveTag(ActorRef<TagReply> replyTo) implements Command {}
 
+  /**
+   * Points the tag at a manifest from an image archive ({@code layercake load}), as if upstream
+   * had just answered with it: the same {@link TagResolved} event, validated now. The manifest
+   * travels with the command so that the entity's node holds it whichever node loaded it.
+   */
+  public record LoadTag(String digest, String mediaType, byte[] manifest, ActorRef<TagReply> replyTo)
+      implements Command {}
+
+  private record LoadKept(LoadTag command, Throwable error) implements Command {}
+
   private record Checked(Optional<ManifestContent> local, Throwable error) implements Command {}
 
   private record HeadAnswered(UpstreamManifestHead head, Throwable error) implements Command {}
@@ -171,6 +181,8 @@ public final class TagEntity
         .onCommand(HeadAnswered.class, this::onHeadAnswered)
         .onCommand(Fetched.class, this::onFetched)
         .onCommand(PeersAnswered.class, this::onPeersAnswered)
+        .onCommand(LoadTag.class, this::onLoadTag)
+        .onCommand(LoadKept.class, this::onLoadKept)
         .build();
   }
 
@@ -195,6 +207,33 @@ public final class TagEntity
           Checked::new);
     }
     return Effect().none();
+  }
+
+  private Effect<Event, State> onLoadTag(LoadTag command) {
+    ManifestContent manifest = new ManifestContent(Digest.parse(command.digest()), command.mediaType(),
+        command.manifest());
+    context.pipeToSelf(manifests.keep(manifest), (kept, error) -> new LoadKept(command, error));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onLoadKept(State state, LoadKept kept) {
+    LoadTag command = kept.command();
+    if (kept.error() != null) {
+      command.replyTo().tell(new TagReply.TagFailure(OciFailure.of(Failures.unwrap(kept.error()))));
+      return Effect().none();
+    }
+    ManifestContent manifest = new ManifestContent(Digest.parse(command.digest()), command.mediaType(),
+        command.manifest());
+    long now = clock.millis();
+    TagRecord record = new TagRecord(command.digest(), command.mediaType(), now);
+    Event event = command.digest().equals(state.digest())
+        ? new TagRevalidated(now) : new TagResolved(command.digest(), command.mediaType(), now);
+    TagReply reply = TagReply.TagResolved.fresh(manifest, now);
+    return Effect().persist(event).thenRun(newState -> {
+      current = manifest;
+      manifests.runBlocking(() -> tags.put(upstream, repository, tag.value(), record));
+      command.replyTo().tell(reply);
+    });
   }
 
   private Effect<Event, State> onPeersAnswered(PeersAnswered answer) {

@@ -13,6 +13,7 @@ import akka.stream.Materializer;
 import com.typesafe.config.Config;
 import io.layercake.admin.AdminApi;
 import io.layercake.admin.AdminSettings;
+import io.layercake.admin.ImageServices;
 import io.layercake.blob.BlobEntity;
 import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobSettings;
@@ -91,7 +92,8 @@ public final class LayercakeNode implements AutoCloseable {
       BlobEntity.init(system, fills);
       TagEntity.init(system, manifests, tagIndex, manifestSettings, clock);
 
-      AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterSettings, peers);
+      AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterSettings, peers,
+          new ImageServices(upstreams, fills, blobSettings, manifests, manifestSettings, tagIndex));
       InFlightStreams inFlight = new InFlightStreams();
       reportGauges(NodeMetrics.get(system), store, fills, inFlight);
       RegistryApi api = new RegistryApi(system, upstreams, fills, blobSettings, manifests,

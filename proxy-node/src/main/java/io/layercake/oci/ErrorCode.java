@@ -9,6 +9,8 @@ public enum ErrorCode {
   BLOB_UNKNOWN(404, "blob unknown to registry"),
   /** The digest does not parse or does not match the content. */
   DIGEST_INVALID(400, "provided digest did not match uploaded content"),
+  /** An uploaded body (an image archive for {@code load}) is not what it claims to be. */
+  BLOB_UPLOAD_INVALID(400, "blob upload invalid"),
   /** The manifest is unknown to the registry. */
   MANIFEST_UNKNOWN(404, "manifest unknown"),
   /** The manifest is invalid. */

@@ -1,0 +1,173 @@
+package io.layercake.admin;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.archive.ArchiveJson;
+import io.layercake.archive.Descriptor;
+import io.layercake.manifest.ManifestContent;
+import io.layercake.manifest.TagEntity;
+import io.layercake.manifest.TagReply;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.ImageReference;
+import io.layercake.oci.MediaType;
+import io.layercake.oci.OciException;
+import io.layercake.oci.Reference;
+import io.layercake.oci.RepositoryName;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Resolves an image reference the way a client's pull does: a tag through its {@link TagEntity}
+ * (fresh cached answers never reach upstream), a digest through the manifest store, and an index
+ * to the manifests of the wanted platforms.
+ */
+final class ImageResolver {
+
+  /** The platform a pull takes from a multi-platform image unless told otherwise, as docker on amd64. */
+  static final String DEFAULT_PLATFORM = "linux/amd64";
+  /** The platform filter that takes every platform of an index. */
+  static final String ALL_PLATFORMS = "all";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ActorSystem<?> system;
+  private final ImageServices services;
+
+  ImageResolver(ActorSystem<?> system, ImageServices services) {
+    this.system = system;
+    this.services = services;
+  }
+
+  /** The upstream an image reference names: Docker Hub is the default upstream. */
+  String upstreamOf(ImageReference image) {
+    return services.upstreams().select(image.isDockerHub() ? Optional.empty() : Optional.of(image.domain()));
+  }
+
+  /** The image's top manifest (an index for a multi-platform image). */
+  CompletionStage<ResolvedImage> resolve(ImageReference image) {
+    String upstream = upstreamOf(image);
+    RepositoryName repository = services.upstreams().canonicalName(upstream, image.repository());
+    Reference reference = image.reference();
+    if (reference instanceof Reference.ByDigest byDigest) {
+      return services.manifests().byDigest(upstream, repository, byDigest.value())
+          .thenApply(top -> new ResolvedImage(image, upstream, repository, top));
+    }
+    Reference.ByTag byTag = (Reference.ByTag) reference;
+    return ClusterSharding.get(system)
+        .entityRefFor(TagEntity.ENTITY_KEY, TagEntity.entityId(upstream, repository, byTag.tag()))
+        .<TagReply>ask(TagEntity.ResolveTag::new, services.manifestSettings().askTimeout())
+        .thenCompose(reply -> {
+          if (reply instanceof TagReply.TagFailure failure) {
+            throw failure.failure().toException();
+          }
+          ManifestContent top = ((TagReply.TagResolved) reply).content();
+          return services.manifests().keep(top)
+              .thenApply(kept -> new ResolvedImage(image, upstream, repository, top));
+        });
+  }
+
+  /**
+   * The platform images of {@code image}: for an index, those matching {@code platform}
+   * ({@code os/arch[/variant]} or {@code all}); for a single manifest, that manifest.
+   *
+   * @throws OciException with MANIFEST_UNKNOWN if the index has no such platform
+   */
+  CompletionStage<List<PlatformImage>> platforms(ResolvedImage image, String platform) {
+    ManifestContent top = image.top();
+    if (!MediaType.isIndex(top.mediaType())) {
+      return CompletableFuture.completedFuture(List.of(platformImage("", top)));
+    }
+    List<CompletableFuture<PlatformImage>> children = new ArrayList<>();
+    JsonNode nodes = read(top).path("manifests");
+    List<Descriptor> descriptors = ArchiveJson.references(top.mediaType(), top.bytes()).children();
+    for (int i = 0; i < descriptors.size(); i++) {
+      String name = platformName(nodes.get(i).path("platform"));
+      if (!platform.equals(ALL_PLATFORMS) && !matches(name, platform)) {
+        continue;
+      }
+      children.add(services.manifests().byDigest(image.upstream(), image.repository(), descriptors.get(i).digest())
+          .thenApply(manifest -> platformImage(name, manifest))
+          .toCompletableFuture());
+    }
+    if (children.isEmpty()) {
+      throw new OciException(ErrorCode.MANIFEST_UNKNOWN, "the image has no manifest for this platform",
+          image.reference() + " (" + platform + ")");
+    }
+    return CompletableFuture.allOf(children.toArray(CompletableFuture[]::new))
+        .thenApply(done -> children.stream().map(CompletableFuture::join).toList());
+  }
+
+  /** Checks a {@code --platform} value: {@code os/arch}, {@code os/arch/variant} or {@code all}. */
+  static String checkPlatform(String platform) {
+    if (!platform.equals(ALL_PLATFORMS) && !platform.matches("[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?")) {
+      throw new OciException(ErrorCode.NAME_INVALID, "invalid platform",
+          "expected os/arch[/variant] or all, got " + platform);
+    }
+    return platform;
+  }
+
+  private static boolean matches(String name, String wanted) {
+    // linux/arm64 matches linux/arm64/v8; a wanted variant must match exactly.
+    return name.equals(wanted) || name.startsWith(wanted + "/");
+  }
+
+  private static String platformName(JsonNode platform) {
+    String name = platform.path("os").asText("unknown") + "/" + platform.path("architecture").asText("unknown");
+    String variant = platform.path("variant").asText("");
+    return variant.isEmpty() ? name : name + "/" + variant;
+  }
+
+  private static PlatformImage platformImage(String platform, ManifestContent manifest) {
+    ArchiveJson.References refs;
+    try {
+      refs = ArchiveJson.references(manifest.mediaType(), manifest.bytes());
+    } catch (OciException e) {
+      throw new OciException(ErrorCode.MANIFEST_INVALID, "the image's manifest cannot be used here",
+          manifest.digest() + " (" + manifest.mediaType() + "): " + e.detail().orElse(""));
+    }
+    return new PlatformImage(platform, manifest, refs.config().orElseThrow(), refs.layers());
+  }
+
+  private static JsonNode read(ManifestContent manifest) {
+    try {
+      return JSON.readTree(manifest.bytes());
+    } catch (IOException e) {
+      throw new OciException(ErrorCode.MANIFEST_INVALID, "manifest is not JSON", manifest.digest().toString());
+    }
+  }
+
+  /**
+   * An image reference resolved to its top manifest.
+   *
+   * @param reference what was asked for
+   * @param upstream the upstream it comes from
+   * @param repository the repository as that upstream names it
+   * @param top the manifest or index the reference points at
+   */
+  record ResolvedImage(ImageReference reference, String upstream, RepositoryName repository, ManifestContent top) {}
+
+  /**
+   * One platform's image manifest with what it refers to.
+   *
+   * @param platform {@code os/arch[/variant]}, or empty for an image that is not an index
+   * @param manifest the image manifest
+   * @param config its config
+   * @param layers its layers, in order
+   */
+  record PlatformImage(String platform, ManifestContent manifest, Descriptor config, List<Descriptor> layers) {
+
+    /** The config and the layers: every blob a pull of this platform downloads. */
+    List<Descriptor> blobs() {
+      List<Descriptor> all = new ArrayList<>();
+      all.add(config);
+      all.addAll(layers);
+      return all;
+    }
+  }
+}

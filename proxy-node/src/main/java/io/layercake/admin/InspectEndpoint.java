@@ -1,0 +1,174 @@
+package io.layercake.admin;
+
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layercake.archive.Descriptor;
+import io.layercake.cluster.PeerClient;
+import io.layercake.manifest.ManifestContent;
+import io.layercake.oci.ImageReference;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/*
+ * Implementation notes
+ *
+ * The image is resolved as a pull would resolve it (a fresh cached tag never reaches upstream; a
+ * tag or platform manifest the cluster does not hold is fetched, as for any pull), but no config
+ * or layer is ever fetched: for each blob the report says which nodes hold it, and the config's
+ * JSON is shown only if some node holds it. The tag's history comes from the journals.
+ */
+
+/**
+ * {@code GET /admin/inspect?image=REF[&platform=os/arch|all]}: the image's manifest, its platforms'
+ * manifests, configs and layers with their sizes and the nodes holding them, and the tag history.
+ */
+final class InspectEndpoint {
+
+  private static final Duration PEER_TIMEOUT = Duration.ofSeconds(10);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ActorSystem<?> system;
+  private final ImageResolver resolver;
+  private final ClusterBlobs blobs;
+  private final TagHistory history;
+  private final ImageServices services;
+  private final long maxJsonSize;
+
+  InspectEndpoint(ActorSystem<?> system, ImageResolver resolver, ClusterBlobs blobs, TagHistory history,
+      ImageServices services, long maxJsonSize) {
+    this.system = system;
+    this.resolver = resolver;
+    this.blobs = blobs;
+    this.history = history;
+    this.services = services;
+    this.maxJsonSize = maxJsonSize;
+  }
+
+  CompletionStage<HttpResponse> serve(HttpRequest request) {
+    AdminRequests.requireMethod(request, HttpMethods.GET);
+    ImageReference image = AdminRequests.image(request);
+    String platform = AdminRequests.platform(request);
+    String imageParam = request.getUri().query().get("image").orElseThrow();
+    return resolver.resolve(image).thenCompose(resolved -> resolver.platforms(resolved, platform)
+        .thenCompose(platforms -> {
+          ObjectNode root = JSON.createObjectNode();
+          root.put("image", image.familiar());
+          root.put("name", image.toString());
+          root.put("upstream", resolved.upstream());
+          root.put("repository", resolved.repository().value());
+          describeManifest(root, resolved.top());
+          List<CompletableFuture<ObjectNode>> described = new ArrayList<>();
+          for (ImageResolver.PlatformImage each : platforms) {
+            described.add(describePlatform(each).toCompletableFuture());
+          }
+          CompletableFuture<List<TagHistory.Entry>> tagHistory = image.tag().isPresent() && image.digest().isEmpty()
+              ? history.cluster(request, imageParam, resolved.upstream(), resolved.repository(), image.tag().get())
+                  .toCompletableFuture()
+              : CompletableFuture.completedFuture(List.of());
+          List<CompletableFuture<?>> all = new ArrayList<>(described);
+          all.add(tagHistory);
+          return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            ArrayNode list = root.putArray("platforms");
+            described.forEach(node -> list.add(node.join()));
+            root.set("history", HistoryEndpoint.entriesJson(tagHistory.join()));
+            return AdminRequests.json(root);
+          });
+        }));
+  }
+
+  private CompletionStage<ObjectNode> describePlatform(ImageResolver.PlatformImage image) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("platform", image.platform());
+    describeManifest(node, image.manifest());
+    List<CompletableFuture<ObjectNode>> layers = new ArrayList<>();
+    for (Descriptor layer : image.layers()) {
+      layers.add(describeBlob(layer).toCompletableFuture());
+    }
+    CompletableFuture<ObjectNode> config = describeBlob(image.config()).toCompletableFuture()
+        .thenCompose(described -> configContent(image.config(), described).thenApply(content -> {
+          described.set("content", content.orElse(null));
+          return described;
+        }));
+    List<CompletableFuture<?>> all = new ArrayList<>(layers);
+    all.add(config);
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      node.set("config", config.join());
+      ArrayNode list = node.putArray("layers");
+      long total = image.config().size();
+      for (CompletableFuture<ObjectNode> layer : layers) {
+        list.add(layer.join());
+        total += layer.join().path("size").asLong();
+      }
+      node.put("size", total);
+      return node;
+    });
+  }
+
+  private CompletionStage<ObjectNode> describeBlob(Descriptor blob) {
+    return blobs.holders(blob.digest()).thenApply(holders -> {
+      ObjectNode node = JSON.createObjectNode();
+      node.put("digest", blob.digest().toString());
+      node.put("mediaType", blob.mediaType());
+      node.put("size", blob.size());
+      ArrayNode nodes = node.putArray("nodes");
+      holders.forEach(nodes::add);
+      return node;
+    });
+  }
+
+  /** The config's JSON from a node that holds it; empty if none does (it is not fetched). */
+  private CompletionStage<Optional<JsonNode>> configContent(Descriptor config, ObjectNode described) {
+    if (config.size() > maxJsonSize || described.path("nodes").isEmpty()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    String holder = described.path("nodes").path(0).asText();
+    PeerClient peers = services.fills().peers();
+    if (peers.directory().isSelf(holder)) {
+      return blobs.findLocal(config.digest()).thenApply(local -> local.flatMap(blob -> {
+        try {
+          return Optional.of(JSON.readTree(Files.readAllBytes(blob.path())));
+        } catch (IOException e) {
+          return Optional.empty();
+        }
+      }));
+    }
+    return peers.send(holder, HttpMethods.GET, PeerClient.BLOBS_PATH + config.digest() + "?committed=true", List.of())
+        .thenCompose(response -> {
+          if (!response.status().equals(StatusCodes.OK)) {
+            peers.discard(response);
+            return CompletableFuture.completedFuture(Optional.<JsonNode>empty());
+          }
+          return response.entity().toStrict(PEER_TIMEOUT.toMillis(), system).thenApply(strict -> {
+            try {
+              return Optional.of(JSON.readTree(strict.getData().toArray()));
+            } catch (IOException e) {
+              return Optional.<JsonNode>empty();
+            }
+          });
+        })
+        .exceptionally(error -> Optional.empty());
+  }
+
+  private static void describeManifest(ObjectNode node, ManifestContent manifest) {
+    node.put("digest", manifest.digest().toString());
+    node.put("mediaType", manifest.mediaType());
+    try {
+      node.set("manifest", JSON.readTree(manifest.bytes()));
+    } catch (IOException e) {
+      node.putNull("manifest");
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.layercake.admin;
+
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.StatusCodes;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.cluster.PeerClient;
+import io.layercake.manifest.TagEntity;
+import io.layercake.oci.RepositoryName;
+import io.layercake.oci.Tag;
+import io.layercake.persistence.JournalEvents;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/*
+ * Implementation notes
+ *
+ * A tag's history is its entity's journal: TagResolved each time the tag was found pointing at a
+ * (new) manifest, TagRevalidated each time upstream confirmed it. The journal is node-local and
+ * an entity runs wherever its shard is, so the history of a tag is spread over the nodes it ran
+ * on. The cluster view asks every member for its part (the same admin endpoint with
+ * scope=node, carrying the caller's admin token, which every node shares) and merges: one entry
+ * per (digest, since), ordered by time. A member that does not answer is left out, not an error.
+ */
+
+/** The history of a tag: which manifest it pointed at, since when, and when that was last confirmed. */
+final class TagHistory {
+
+  private static final Duration PEER_TIMEOUT = Duration.ofSeconds(10);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ActorSystem<?> system;
+  private final JournalEvents journal;
+  private final ImageServices services;
+
+  TagHistory(ActorSystem<?> system, ImageServices services) {
+    this.system = system;
+    this.journal = new JournalEvents(system);
+    this.services = services;
+  }
+
+  /** This node's part of the history, oldest first. */
+  CompletionStage<List<Entry>> local(String upstream, RepositoryName repository, Tag tag) {
+    String persistenceId = TagEntity.ENTITY_KEY.name() + "|" + TagEntity.entityId(upstream, repository, tag);
+    String self = services.fills().peers().directory().selfUrl();
+    return CompletableFuture.supplyAsync(() -> {
+      List<Entry> entries = new ArrayList<>();
+      for (JournalEvents.JournalEvent event : journal.read(persistenceId)) {
+        if (event.payload() instanceof TagEntity.TagResolved resolved) {
+          entries.add(new Entry(resolved.digest(), resolved.mediaType(), resolved.at(), resolved.at(), self));
+        } else if (event.payload() instanceof TagEntity.TagRevalidated revalidated && !entries.isEmpty()) {
+          Entry last = entries.remove(entries.size() - 1);
+          entries.add(new Entry(last.digest(), last.mediaType(), last.since(),
+              Math.max(last.lastConfirmed(), revalidated.at()), self));
+        }
+      }
+      return entries;
+    }, services.fills().blockingExecutor());
+  }
+
+  /** The history across every member, oldest first. */
+  CompletionStage<List<Entry>> cluster(HttpRequest request, String image, String upstream,
+      RepositoryName repository, Tag tag) {
+    List<CompletableFuture<List<Entry>>> parts = new ArrayList<>();
+    parts.add(local(upstream, repository, tag).toCompletableFuture());
+    PeerClient peers = services.fills().peers();
+    List<HttpHeader> auth = request.getHeader("Authorization").map(h -> List.<HttpHeader>of(h)).orElse(List.of());
+    String path = ImageVerbs.HISTORY_PATH + "?scope=node&image=" + URLEncoder.encode(image, StandardCharsets.UTF_8);
+    for (String peer : peers.directory().peerUrls()) {
+      parts.add(peers.send(peer, HttpMethods.GET, path, auth)
+          .thenCompose(response -> {
+            if (!response.status().equals(StatusCodes.OK)) {
+              peers.discard(response);
+              return CompletableFuture.completedFuture(List.<Entry>of());
+            }
+            return response.entity().toStrict(PEER_TIMEOUT.toMillis(), system)
+                .thenApply(strict -> parse(strict.getData().toArray()));
+          })
+          .toCompletableFuture()
+          .exceptionally(error -> List.of()));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> merge(parts));
+  }
+
+  private static List<Entry> merge(List<CompletableFuture<List<Entry>>> parts) {
+    List<Entry> all = new ArrayList<>();
+    for (CompletableFuture<List<Entry>> part : parts) {
+      for (Entry entry : part.join()) {
+        Optional<Entry> same = all.stream()
+            .filter(e -> e.digest().equals(entry.digest()) && e.since() == entry.since())
+            .findFirst();
+        if (same.isEmpty()) {
+          all.add(entry);
+        } else if (entry.lastConfirmed() > same.get().lastConfirmed()) {
+          all.set(all.indexOf(same.get()), entry);
+        }
+      }
+    }
+    all.sort(Comparator.comparingLong(Entry::since));
+    return all;
+  }
+
+  private static List<Entry> parse(byte[] body) {
+    List<Entry> entries = new ArrayList<>();
+    try {
+      for (JsonNode node : JSON.readTree(body).path("history")) {
+        entries.add(new Entry(node.path("digest").asText(), node.path("mediaType").asText(),
+            node.path("since").asLong(), node.path("lastConfirmed").asLong(), node.path("node").asText()));
+      }
+    } catch (IOException e) {
+      return List.of();
+    }
+    return entries;
+  }
+
+  /**
+   * One period of a tag's history.
+   *
+   * @param digest the manifest the tag pointed at
+   * @param mediaType its media type
+   * @param since when the tag was found pointing there, epoch milliseconds
+   * @param lastConfirmed when upstream (or a load) last confirmed it, epoch milliseconds
+   * @param node the URL of the node whose journal recorded it
+   */
+  record Entry(String digest, String mediaType, long since, long lastConfirmed, String node) {}
+}

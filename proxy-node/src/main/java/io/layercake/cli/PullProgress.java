@@ -1,0 +1,102 @@
+package io.layercake.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * docker's pull output from the node's events: one line per layer. On a terminal each line is
+ * redrawn in place with a progress bar ({@code Downloading [=====>     ] 12.3MB/45.6MB}); in a
+ * pipe or a log, only the changes of state are printed, one line each, as docker does.
+ */
+final class PullProgress {
+
+  private static final int BAR_WIDTH = 50;
+  private static final String ESC = "\u001b[";
+
+  private final PrintStream out;
+  private final boolean terminal;
+  private final List<String> ids = new ArrayList<>();
+
+  PullProgress(PrintStream out, boolean terminal) {
+    this.out = out;
+    this.terminal = terminal;
+  }
+
+  /** Shows one event. */
+  void show(JsonNode event) {
+    String name = event.path("event").asText();
+    if (name.equals("start")) {
+      String reference = event.path("reference").asText();
+      out.println(reference + ": Pulling from "
+          + event.path("repository").asText());
+      return;
+    }
+    if (!event.path("kind").asText().equals("layer")) {
+      return;
+    }
+    String id = event.path("id").asText();
+    switch (name) {
+      case "waiting":
+        update(id, "Pulling fs layer", true);
+        break;
+      case "exists":
+        update(id, "Already exists", true);
+        break;
+      case "progress":
+        update(id, "Downloading", false, bar(event.path("current").asLong(), event.path("total").asLong()));
+        break;
+      case "complete":
+        update(id, "Pull complete", true);
+        break;
+      case "error":
+        update(id, "Error: " + event.path("message").asText(), true);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private void update(String id, String status, boolean stateChange) {
+    update(id, status, stateChange, "");
+  }
+
+  private void update(String id, String status, boolean stateChange, String detail) {
+    String text = id + ": " + status + (detail.isEmpty() ? "" : " " + detail);
+    boolean known = ids.contains(id);
+    if (!known) {
+      ids.add(id);
+    }
+    if (!terminal) {
+      // A pipe gets the changes of state only; progress bars would flood a log.
+      if (stateChange) {
+        out.println(text);
+      }
+      return;
+    }
+    if (!known) {
+      out.println(text);
+      return;
+    }
+    int up = ids.size() - ids.indexOf(id);
+    out.print(ESC + up + "A\r" + ESC + "2K" + text + "\r" + ESC + up + "B");
+    out.flush();
+  }
+
+  /** {@code [=====>      ]  12.3MB/45.6MB}, as docker draws it. */
+  static String bar(long current, long total) {
+    StringBuilder bar = new StringBuilder("[");
+    int filled = total <= 0 ? BAR_WIDTH : (int) Math.min(BAR_WIDTH, current * BAR_WIDTH / total);
+    for (int i = 0; i < BAR_WIDTH; i++) {
+      if (i < filled) {
+        bar.append('=');
+      } else if (i == filled) {
+        bar.append('>');
+      } else {
+        bar.append(' ');
+      }
+    }
+    return bar.append("] ").append(HumanSize.of(current)).append('/').append(HumanSize.of(total)).toString();
+  }
+}

@@ -1,0 +1,55 @@
+package io.layercake.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class PullProgressTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void bar_partial_drawsArrowAndSizes() {
+    assertEquals("[=========================>                        ] 12.3MB/24.6MB",
+        PullProgress.bar(12_300_000, 24_600_000));
+  }
+
+  @Test
+  void bar_complete_isFull() {
+    assertEquals("[==================================================] 45.6MB/45.6MB",
+        PullProgress.bar(45_600_000, 45_600_000));
+  }
+
+  @Test
+  void show_pipe_printsStateChangesOnly() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PullProgress progress = new PullProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false);
+
+    progress.show(JSON.readTree("{\"event\":\"start\",\"reference\":\"7\",\"repository\":\"library/redis\"}"));
+    progress.show(JSON.readTree("{\"event\":\"waiting\",\"id\":\"abc\",\"kind\":\"layer\"}"));
+    progress.show(JSON.readTree("{\"event\":\"waiting\",\"id\":\"cfg\",\"kind\":\"config\"}"));
+    progress.show(JSON.readTree("{\"event\":\"progress\",\"id\":\"abc\",\"kind\":\"layer\",\"current\":5,\"total\":10}"));
+    progress.show(JSON.readTree("{\"event\":\"complete\",\"id\":\"abc\",\"kind\":\"layer\"}"));
+
+    assertEquals("7: Pulling from library/redis\nabc: Pulling fs layer\nabc: Pull complete\n",
+        bytes.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void show_terminal_redrawsLayerLineInPlace() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PullProgress progress = new PullProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), true);
+
+    progress.show(JSON.readTree("{\"event\":\"waiting\",\"id\":\"aaa\",\"kind\":\"layer\"}"));
+    progress.show(JSON.readTree("{\"event\":\"waiting\",\"id\":\"bbb\",\"kind\":\"layer\"}"));
+    progress.show(JSON.readTree("{\"event\":\"complete\",\"id\":\"aaa\",\"kind\":\"layer\"}"));
+
+    assertEquals("aaa: Pulling fs layer\nbbb: Pulling fs layer\n\u001b[2A\r\u001b[2Kaaa: Pull complete\r\u001b[2B",
+        bytes.toString(StandardCharsets.UTF_8));
+  }
+}
