@@ -8,6 +8,7 @@ import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.PeerClient;
+import io.layercake.eviction.ClusterCache;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import java.nio.charset.StandardCharsets;
@@ -22,11 +23,20 @@ public final class AdminApi {
 
   private final AdminSettings settings;
   private final ClusterStatus clusterStatus;
+  private final ImagesEndpoint images;
+  private final RmiEndpoint rmi;
+  private final PruneEndpoint prune;
+  private final PinsEndpoint pins;
 
   /** The admin API of the node running {@code system}. */
-  public AdminApi(ActorSystem<?> system, AdminSettings settings, ClusterSettings cluster, PeerClient peers) {
+  public AdminApi(ActorSystem<?> system, AdminSettings settings, ClusterSettings cluster, PeerClient peers,
+      ClusterCache cache) {
     this.settings = settings;
     this.clusterStatus = new ClusterStatus(system, cluster, peers);
+    this.images = new ImagesEndpoint(cache);
+    this.rmi = new RmiEndpoint(cache);
+    this.prune = new PruneEndpoint(cache);
+    this.pins = new PinsEndpoint(cache);
   }
 
   /** Answers one {@code /admin/...} request; failures are {@link OciException}s. */
@@ -38,6 +48,18 @@ public final class AdminApi {
         throw new OciException(ErrorCode.UNSUPPORTED, "use GET", request.method().value());
       }
       return clusterStatus.report().thenApply(AdminApi::json);
+    }
+    switch (path) {
+      case "/admin/images":
+        return images.serve(request);
+      case "/admin/rmi":
+        return rmi.serve(request);
+      case "/admin/prune":
+        return prune.serve(request);
+      case "/admin/pins":
+        return pins.serve(request);
+      default:
+        break;
     }
     throw new OciException(ErrorCode.NAME_UNKNOWN, "no such admin endpoint", path);
   }

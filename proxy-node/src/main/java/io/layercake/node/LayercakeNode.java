@@ -20,6 +20,8 @@ import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.KubernetesBootstrap;
 import io.layercake.cluster.PeerClient;
 import io.layercake.cluster.PeerDirectory;
+import io.layercake.eviction.EvictionSettings;
+import io.layercake.eviction.NodeEviction;
 import io.layercake.http.HttpSettings;
 import io.layercake.http.InFlightStreams;
 import io.layercake.http.RegistryApi;
@@ -52,11 +54,13 @@ public final class LayercakeNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final BlobStore store;
+  private final NodeEviction eviction;
 
-  private LayercakeNode(ActorSystem<Void> system, ServerBinding binding, BlobStore store) {
+  private LayercakeNode(ActorSystem<Void> system, ServerBinding binding, BlobStore store, NodeEviction eviction) {
     this.system = system;
     this.binding = binding;
     this.store = store;
+    this.eviction = eviction;
   }
 
   /** Starts a node from {@code config} (see {@link NodeConfig}). */
@@ -66,6 +70,7 @@ public final class LayercakeNode implements AutoCloseable {
     BlobSettings blobSettings = BlobSettings.fromConfig(config);
     ManifestSettings manifestSettings = ManifestSettings.fromConfig(config);
     ClusterSettings clusterSettings = ClusterSettings.fromConfig(config);
+    EvictionSettings evictionSettings = EvictionSettings.fromConfig(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, config);
     try {
       Executor blocking = system.dispatchers().lookup(
@@ -84,11 +89,15 @@ public final class LayercakeNode implements AutoCloseable {
       Manifests manifests = new Manifests(store, upstreams, peers, blocking, upstreamClient.maxManifestSize(),
           new ManifestCache(manifestSettings.memoryCacheBytes()));
 
+      NodeEviction eviction = NodeEviction.start(system, evictionSettings, store, database, tagIndex, manifests,
+          peers, fills::runningDigests, blocking, clock);
+
       joinCluster(system, clusterSettings);
       BlobEntity.init(system, fills);
       TagEntity.init(system, manifests, tagIndex, manifestSettings, clock);
 
-      AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterSettings, peers);
+      AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterSettings, peers,
+          eviction.cache());
       InFlightStreams inFlight = new InFlightStreams();
       RegistryApi api = new RegistryApi(system, upstreams, fills, blobSettings, manifests,
           manifestSettings, tagIndex, clusterSettings, admin, inFlight);
@@ -101,7 +110,7 @@ public final class LayercakeNode implements AutoCloseable {
       log.info("layercake is serving the registry API on http://{}:{}/v2/ (upstream {})",
           http.interfaceAddress(), binding.localAddress().getPort(),
           upstreams.get(upstreams.defaultName()).settings().url());
-      return new LayercakeNode(system, binding, store);
+      return new LayercakeNode(system, binding, store, eviction);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("layercake node failed to start: " + e.getMessage(), e);
@@ -159,6 +168,11 @@ public final class LayercakeNode implements AutoCloseable {
   /** The node's blob store. */
   public BlobStore store() {
     return store;
+  }
+
+  /** The node's eviction: its evictor (store size, cap, recent evictions) and the cluster cache verbs. */
+  public NodeEviction eviction() {
+    return eviction;
   }
 
   /** Stops the node: unbinds, then terminates the actor system and waits for it. */
