@@ -1,5 +1,7 @@
 package io.layercake.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +16,8 @@ import java.time.Duration;
  */
 final class AdminClient {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String baseUrl;
   private final String token;
@@ -25,8 +29,13 @@ final class AdminClient {
 
   /** GET of an admin path; the body on 200. */
   String get(String path) {
+    return send("GET", path);
+  }
+
+  /** {@code method} (GET, POST, DELETE) of an admin path; the body on 200. */
+  String send(String method, String path) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-        .timeout(Duration.ofSeconds(30)).GET();
+        .timeout(Duration.ofSeconds(120)).method(method, HttpRequest.BodyPublishers.noBody());
     if (!token.isEmpty()) {
       request.header("Authorization", "Bearer " + token);
     }
@@ -45,9 +54,23 @@ final class AdminClient {
           + " layercake.admin.token");
     }
     if (response.statusCode() != 200) {
-      throw new CliException("the node answered " + response.statusCode() + ": " + response.body());
+      throw new CliException("the node answered " + response.statusCode() + ": " + errorMessage(response.body()));
     }
     return response.body();
+  }
+
+  /** The message and detail of an OCI error body, or the body itself, on one line. */
+  private static String errorMessage(String body) {
+    try {
+      JsonNode error = JSON.readTree(body).path("errors").path(0);
+      if (error.isObject()) {
+        String detail = error.path("detail").isTextual() ? error.path("detail").asText() : "";
+        return error.path("message").asText() + (detail.isEmpty() ? "" : " (" + detail + ")");
+      }
+    } catch (IOException e) {
+      // Not JSON: print it as it came.
+    }
+    return body.replace('\n', ' ').strip();
   }
 
   /** A CLI failure, printed as one line. */

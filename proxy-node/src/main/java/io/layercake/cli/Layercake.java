@@ -3,12 +3,13 @@ package io.layercake.cli;
 import io.layercake.node.LayercakeNode;
 import io.layercake.node.NodeConfig;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToIntFunction;
 
-/** The {@code layercake} command: starts a node, and (as they arrive) the operator's verbs. */
+/** The {@code layercake} command: starts a node, and the operator's verbs. */
 public final class Layercake {
 
   private static final String USAGE = String.join("\n",
@@ -19,6 +20,11 @@ public final class Layercake {
       "Commands:",
       "  serve      Start a node (configuration: -Dconfig.file=FILE or LAYERCAKE_* variables)",
       "  cluster    Show the cluster's members, their shards and blob bytes",
+      "  images     List the images cached in the cluster",
+      "  rmi        Remove images from the cache",
+      "  prune      Remove dangling blobs, or with -a all unpinned images, from the cache",
+      "  pin        Pin a cached image: never evicted or pruned",
+      "  unpin      Remove an image's pin",
       "  version    Print the version",
       "  help       Print this help",
       "",
@@ -29,9 +35,12 @@ public final class Layercake {
       "  LAYERCAKE_UPSTREAM_URL       upstream registry (default https://registry-1.docker.io)",
       "  LAYERCAKE_UPSTREAM_USERNAME  optional upstream credentials",
       "  LAYERCAKE_UPSTREAM_PASSWORD",
+      "  LAYERCAKE_STORAGE_MAX_SIZE   cap on the node's blob bytes (default 50GiB)",
       "  LAYERCAKE_URL                node the admin commands talk to (default http://127.0.0.1:5000;",
       "                               or --url URL)",
       "  LAYERCAKE_ADMIN_TOKEN        admin API token (the node's layercake.admin.token)",
+      "",
+      "Run 'layercake COMMAND --help' for a command's options.",
       "");
 
   private Layercake() {}
@@ -53,6 +62,19 @@ public final class Layercake {
         return serve();
       case "cluster":
         return admin(args.subList(1, args.size()), env, err, client -> ClusterCommand.run(client, out));
+      case "images":
+        return verb(ImagesCommand.USAGE, args, env, out, err,
+            (client, rest) -> ImagesCommand.run(client, rest, out, System.currentTimeMillis()));
+      case "rmi":
+        return verb(RmiCommand.USAGE, args, env, out, err, (client, rest) -> RmiCommand.run(client, rest, out, err));
+      case "prune":
+        return verb(PruneCommand.USAGE, args, env, out, err, (client, rest) -> PruneCommand.run(client, rest, out));
+      case "pin":
+        return verb(PinCommand.PIN_USAGE, args, env, out, err,
+            (client, rest) -> PinCommand.run(client, rest, out, true));
+      case "unpin":
+        return verb(PinCommand.UNPIN_USAGE, args, env, out, err,
+            (client, rest) -> PinCommand.run(client, rest, out, false));
       case "version":
       case "--version":
         out.println("layercake " + version());
@@ -89,6 +111,46 @@ public final class Layercake {
       err.println("layercake: " + e.getMessage());
       return 1;
     }
+  }
+
+  /**
+   * Runs a cache verb: {@code --help} prints its usage; {@code --url} names the node; the rest
+   * goes to the verb. Bad usage exits 2, a node that cannot be reached or refuses exits 1, each
+   * with one line on stderr.
+   */
+  private static int verb(String usage, List<String> args, Map<String, String> env, PrintStream out,
+      PrintStream err, Verb verb) {
+    List<String> options = args.subList(1, args.size());
+    if (options.contains("--help") || options.contains("-h")) {
+      out.print(usage);
+      return 0;
+    }
+    String url = env.getOrDefault("LAYERCAKE_URL", "http://127.0.0.1:5000");
+    List<String> rest = new ArrayList<>();
+    for (int i = 0; i < options.size(); i++) {
+      String option = options.get(i);
+      if (option.equals("--url") && i + 1 < options.size()) {
+        url = options.get(++i);
+      } else if (option.startsWith("--url=")) {
+        url = option.substring("--url=".length());
+      } else {
+        rest.add(option);
+      }
+    }
+    try {
+      return verb.run(new AdminClient(url, env.getOrDefault("LAYERCAKE_ADMIN_TOKEN", "")), rest);
+    } catch (VerbArguments.UsageException e) {
+      err.println("layercake " + args.get(0) + ": " + e.getMessage());
+      return 2;
+    } catch (AdminClient.CliException | IllegalArgumentException e) {
+      err.println("layercake: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** One cache verb, given the node's client and its own arguments. */
+  private interface Verb {
+    int run(AdminClient client, List<String> arguments);
   }
 
   private static int serve() {
