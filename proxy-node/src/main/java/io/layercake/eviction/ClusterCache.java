@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +33,9 @@ import java.util.function.Function;
  * a tag only that node knows could make a shared blob look unreferenced.
  */
 public final class ClusterCache {
+
+  /** How long a blob must have gone unused before prune counts it as dangling. */
+  static final Duration DANGLING_GRACE = Duration.ofMinutes(1);
 
   private final ActorSystem<?> system;
   private final Manifests manifests;
@@ -79,14 +83,21 @@ public final class ClusterCache {
   }
 
   private CompletionStage<Catalog> withManifests(List<CacheKeeper.Contents> contents) {
-    Set<Digest> heldManifests = ConcurrentHashMap.newKeySet();
+    Set<String> held = new HashSet<>();
+    Set<String> tagged = new HashSet<>();
+    Set<Digest> heldManifests = new HashSet<>();
     for (CacheKeeper.Contents node : contents) {
+      node.tags().forEach(tag -> tagged.add(tag.digest()));
       for (CacheKeeper.BlobEntry blob : node.blobs()) {
+        held.add(blob.digest());
         if (blob.mediaType() != null) {
           heldManifests.add(Digest.parse(blob.digest()));
         }
       }
     }
+    // A manifest re-indexed by start-up recovery has no media type in the index: the tags name
+    // theirs anyway.
+    tagged.stream().filter(held::contains).forEach(d -> heldManifests.add(Digest.parse(d)));
     Map<Digest, ManifestReferences> references = new ConcurrentHashMap<>();
     List<CompletableFuture<Void>> loads = new ArrayList<>();
     for (Digest digest : heldManifests) {
@@ -145,8 +156,8 @@ public final class ClusterCache {
   }
 
   /**
-   * {@code prune}: without {@code all}, the dangling blobs; with it, also every image that is
-   * neither pinned nor in use. {@code until} limits both to what was last pulled longer ago
+   * {@code prune}: without {@code all}, the dangling blobs not used for at least
+   * {@link #DANGLING_GRACE}; with it, also every image that is neither pinned nor in use. {@code until} limits both to what was last pulled longer ago
    * (null: no limit); {@code references} limits images to those matching any pattern, and
    * leaves dangling blobs alone (they have no reference to match).
    */
@@ -163,7 +174,10 @@ public final class ClusterCache {
           }
         }
       }
-      Catalog.Plan plan = catalog.plan(targets, references.isEmpty(), blob -> blob.lastAccess() < before, false);
+      // A blob used within the grace period may belong to a pull whose tag is not indexed yet.
+      long danglingBefore = Math.min(before, now - DANGLING_GRACE.toMillis());
+      Catalog.Plan plan = catalog.plan(targets, references.isEmpty(),
+          blob -> blob.lastAccess() < danglingBefore, false);
       return dryRun ? CompletableFuture.completedFuture(Result.of(plan, true))
           : execute(plan, EvictionReason.PRUNE, false);
     });

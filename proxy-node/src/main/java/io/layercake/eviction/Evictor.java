@@ -181,6 +181,10 @@ public final class Evictor {
     } finally {
       running.set(false);
     }
+    if (again.get()) {
+      // A request arrived between the loop's last look and the flag's reset.
+      spaceWanted(0);
+    }
   }
 
   /** One run: evicts in policy order until used + incoming is at or below the low-water mark. */

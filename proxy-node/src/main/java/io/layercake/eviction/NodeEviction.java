@@ -40,13 +40,14 @@ public record NodeEviction(Evictor evictor, ClusterCache cache) {
   /**
    * Starts eviction on this node.
    *
+   * @param isFilling whether a digest is being filled on this node now
    * @param filling the digests being filled on this node now
    */
   public static NodeEviction start(ActorSystem<?> system, EvictionSettings settings, BlobStore store,
-      NodeDatabase database, TagIndex tags, Manifests manifests, PeerClient peers, Supplier<Set<Digest>> filling,
-      Executor blockingExecutor, Clock clock) {
+      NodeDatabase database, TagIndex tags, Manifests manifests, PeerClient peers, Predicate<Digest> isFilling,
+      Supplier<Set<Digest>> filling, Executor blockingExecutor, Clock clock) {
     int shards = system.settings().config().getInt(NUMBER_OF_SHARDS);
-    Predicate<Digest> busy = digest -> filling.get().contains(digest);
+    Predicate<Digest> busy = isFilling;
     Evictor evictor = new Evictor(store, settings, new PinStore(database), busy, ownedHere(system, shards),
         blockingExecutor, clock);
     system.scheduler().scheduleWithFixedDelay(CHECK_INTERVAL, CHECK_INTERVAL, evictor::check,

@@ -90,7 +90,7 @@ public final class LayercakeNode implements AutoCloseable {
           new ManifestCache(manifestSettings.memoryCacheBytes()));
 
       NodeEviction eviction = NodeEviction.start(system, evictionSettings, store, database, tagIndex, manifests,
-          peers, fills::runningDigests, blocking, clock);
+          peers, digest -> fills.running(digest).isPresent(), fills::runningDigests, blocking, clock);
 
       joinCluster(system, clusterSettings);
       BlobEntity.init(system, fills);
