@@ -3,7 +3,6 @@ package io.layercake.eviction;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -85,11 +84,6 @@ public record AgeRule(int index, Glob repository, Glob tag, Duration unusedFor, 
    */
   public boolean isDue(long now, long lastPulled, long cachedAt) {
     return unusedFor != null ? now - lastPulled > unusedFor.toMillis() : now - cachedAt > maxAge.toMillis();
-  }
-
-  /** The limit, for messages. */
-  public Optional<Duration> limit() {
-    return Optional.ofNullable(unusedFor != null ? unusedFor : maxAge);
   }
 
   private static String key(int index) {

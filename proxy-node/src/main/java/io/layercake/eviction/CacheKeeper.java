@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
 import io.layercake.CborSerializable;
@@ -15,13 +16,17 @@ import io.layercake.oci.Digest;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.TagIndex;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -38,8 +43,12 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
   /** Commands to a keeper. */
   public sealed interface Command extends CborSerializable {}
 
-  /** Lists the node's cache. */
-  public record ListContents(ActorRef<Contents> replyTo) implements Command {}
+  /**
+   * Lists the node's cache, one page at a time: page 0 takes a snapshot of the node's contents
+   * under {@code snapshot} (kept for {@link #SNAPSHOT_LIFETIME}), later pages read from it. Pages
+   * keep each message well under Akka remoting's 256 KiB frame, whatever the cache holds.
+   */
+  public record ListContents(String snapshot, int page, ActorRef<Contents> replyTo) implements Command {}
 
   /**
    * Removes tags and blobs from the node: each tag in {@code untag} from its tag index, each
@@ -55,18 +64,58 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
 
   private record Finished(Runnable reply) implements Command {}
 
+  private record SnapshotTaken(ListContents request, Contents contents, Throwable error) implements Command {}
+
+  private record ExpireSnapshot(String snapshot) implements Command {}
+
+  /** Blobs, tags and pins per page: a page stays far below remoting's frame size. */
+  static final int BLOBS_PER_PAGE = 500;
+  static final int TAGS_PER_PAGE = 500;
+  static final int PINS_PER_PAGE = 20;
+  /** How long a listing's snapshot is kept for its later pages. */
+  static final Duration SNAPSHOT_LIFETIME = Duration.ofMinutes(2);
+
   /**
-   * A node's cache.
+   * A node's cache, or one page of it.
    *
    * @param node the node's registry URL
    * @param blobs its committed blobs
    * @param tags its tag index
-   * @param busy digests it is serving or filling now
+   * @param busy digests it is serving or filling now (on the first page)
    * @param pins its pins
+   * @param last whether this is the last page
    * @param error why listing failed, or null
    */
   public record Contents(String node, List<BlobEntry> blobs, List<TagEntry> tags, List<String> busy,
-      List<PinStore.Pin> pins, String error) implements CborSerializable {}
+      List<PinStore.Pin> pins, boolean last, String error) implements CborSerializable {
+
+    /** Page {@code page} of these contents. */
+    Contents page(int page) {
+      List<BlobEntry> blobPage = slice(blobs, page, BLOBS_PER_PAGE);
+      List<TagEntry> tagPage = slice(tags, page, TAGS_PER_PAGE);
+      List<PinStore.Pin> pinPage = slice(pins, page, PINS_PER_PAGE);
+      boolean lastPage = (page + 1) * BLOBS_PER_PAGE >= blobs.size() && (page + 1) * TAGS_PER_PAGE >= tags.size()
+          && (page + 1) * PINS_PER_PAGE >= pins.size();
+      return new Contents(node, blobPage, tagPage, page == 0 ? busy : List.of(), pinPage, lastPage, null);
+    }
+
+    /** These contents followed by {@code next}'s. */
+    Contents plus(Contents next) {
+      return new Contents(node, concat(blobs, next.blobs), concat(tags, next.tags), concat(busy, next.busy),
+          concat(pins, next.pins), next.last, next.error);
+    }
+
+    private static <T> List<T> slice(List<T> list, int page, int size) {
+      int from = Math.min(list.size(), page * size);
+      return List.copyOf(list.subList(from, Math.min(list.size(), from + size)));
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+      List<T> both = new ArrayList<>(first);
+      both.addAll(second);
+      return both;
+    }
+  }
 
   /**
    * A blob as listed.
@@ -120,10 +169,13 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
   private final Evictor evictor;
   private final Supplier<Set<Digest>> filling;
   private final Executor blockingExecutor;
+  private final TimerScheduler<Command> timers;
+  private final Map<String, Contents> snapshots = new HashMap<>();
 
-  private CacheKeeper(ActorContext<Command> context, String nodeUrl, BlobStore store, TagIndex tags,
-      Evictor evictor, Supplier<Set<Digest>> filling, Executor blockingExecutor) {
+  private CacheKeeper(ActorContext<Command> context, TimerScheduler<Command> timers, String nodeUrl,
+      BlobStore store, TagIndex tags, Evictor evictor, Supplier<Set<Digest>> filling, Executor blockingExecutor) {
     super(context);
+    this.timers = timers;
     this.nodeUrl = nodeUrl;
     this.store = store;
     this.tags = tags;
@@ -143,8 +195,8 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
   /** The keeper's behaviour. */
   public static Behavior<Command> create(String nodeUrl, BlobStore store, TagIndex tags, Evictor evictor,
       Supplier<Set<Digest>> filling, Executor blockingExecutor) {
-    return Behaviors.setup(context ->
-        new CacheKeeper(context, nodeUrl, store, tags, evictor, filling, blockingExecutor));
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new CacheKeeper(context, timers, nodeUrl, store, tags, evictor, filling, blockingExecutor)));
   }
 
   @Override
@@ -154,13 +206,45 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
         .onMessage(RemoveContent.class, this::onRemoveContent)
         .onMessage(SetPin.class, this::onSetPin)
         .onMessage(Finished.class, this::onFinished)
+        .onMessage(SnapshotTaken.class, this::onSnapshotTaken)
+        .onMessage(ExpireSnapshot.class, this::onExpireSnapshot)
         .build();
   }
 
   private Behavior<Command> onListContents(ListContents command) {
-    answer(CompletableFuture.supplyAsync(this::contents, blockingExecutor), command.replyTo(),
-        error -> new Contents(nodeUrl, List.of(), List.of(), List.of(), List.of(), error));
+    if (command.page() == 0) {
+      getContext().pipeToSelf(CompletableFuture.supplyAsync(this::contents, blockingExecutor),
+          (contents, error) -> new SnapshotTaken(command, contents, error));
+      return this;
+    }
+    Contents snapshot = snapshots.get(command.snapshot());
+    command.replyTo().tell(snapshot == null
+        ? failedListing("the listing expired before all its pages were read; retry")
+        : snapshot.page(command.page()));
     return this;
+  }
+
+  private Behavior<Command> onSnapshotTaken(SnapshotTaken taken) {
+    if (taken.error() != null) {
+      taken.request().replyTo().tell(failedListing(String.valueOf(taken.error().getMessage())));
+      return this;
+    }
+    Contents first = taken.contents().page(0);
+    if (!first.last()) {
+      snapshots.put(taken.request().snapshot(), taken.contents());
+      timers.startSingleTimer(new ExpireSnapshot(taken.request().snapshot()), SNAPSHOT_LIFETIME);
+    }
+    taken.request().replyTo().tell(first);
+    return this;
+  }
+
+  private Behavior<Command> onExpireSnapshot(ExpireSnapshot expire) {
+    snapshots.remove(expire.snapshot());
+    return this;
+  }
+
+  private Contents failedListing(String error) {
+    return new Contents(nodeUrl, List.of(), List.of(), List.of(), List.of(), true, error);
   }
 
   private Behavior<Command> onRemoveContent(RemoveContent command) {
@@ -182,7 +266,7 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
 
   /** Blocking work runs on the blocking executor; its answer comes back through pipeToSelf. */
   private <T> void answer(CompletionStage<T> work, ActorRef<T> replyTo,
-      java.util.function.Function<String, T> failure) {
+      Function<String, T> failure) {
     getContext().pipeToSelf(work, (result, error) -> new Finished(() -> replyTo.tell(
         error == null ? result : failure.apply(String.valueOf(error.getMessage())))));
   }
@@ -203,7 +287,7 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
         busy.add(blob.digest());
       }
     }
-    return new Contents(nodeUrl, blobs, tagEntries, List.copyOf(busy), evictor.pins().all(), null);
+    return new Contents(nodeUrl, blobs, tagEntries, List.copyOf(busy), evictor.pins().all(), true, null);
   }
 
   private Removed remove(RemoveContent command) {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +34,9 @@ import java.util.function.Function;
  * a tag only that node knows could make a shared blob look unreferenced.
  */
 public final class ClusterCache {
+
+  /** Tags and digests per removal message: about 75 KB, far below remoting's 256 KiB frame. */
+  static final int REMOVALS_PER_MESSAGE = 1000;
 
   /** How long a blob must have gone unused before prune counts it as dangling. */
   static final Duration DANGLING_GRACE = Duration.ofMinutes(1);
@@ -52,19 +56,13 @@ public final class ClusterCache {
     this.clock = clock;
   }
 
-  /** The clock the verbs measure ages with. */
-  public Clock clock() {
-    return clock;
-  }
-
   /** The catalog of the whole cluster now. */
   public CompletionStage<Catalog> catalog() {
     return keepers().thenCompose(keepers -> {
+      String snapshot = UUID.randomUUID().toString();
       List<CompletableFuture<CacheKeeper.Contents>> answers = new ArrayList<>();
       for (ActorRef<CacheKeeper.Command> keeper : keepers) {
-        answers.add(AskPattern.<CacheKeeper.Command, CacheKeeper.Contents>ask(keeper,
-                CacheKeeper.ListContents::new, timeout, system.scheduler())
-            .toCompletableFuture());
+        answers.add(listFrom(keeper, snapshot, 0, null).toCompletableFuture());
       }
       return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
           .handle((done, error) -> {
@@ -80,6 +78,18 @@ public final class ClusterCache {
             return contents;
           });
     }).thenCompose(this::withManifests);
+  }
+
+  /** Reads a keeper's listing page by page, from {@code page} on, after {@code sofar}. */
+  private CompletionStage<CacheKeeper.Contents> listFrom(ActorRef<CacheKeeper.Command> keeper, String snapshot,
+      int page, CacheKeeper.Contents sofar) {
+    return AskPattern.<CacheKeeper.Command, CacheKeeper.Contents>ask(keeper,
+            replyTo -> new CacheKeeper.ListContents(snapshot, page, replyTo), timeout, system.scheduler())
+        .thenCompose(next -> {
+          CacheKeeper.Contents all = sofar == null ? next : sofar.plus(next);
+          return next.last() || next.error() != null ? CompletableFuture.completedFuture(all)
+              : listFrom(keeper, snapshot, page + 1, all);
+        });
   }
 
   private CompletionStage<Catalog> withManifests(List<CacheKeeper.Contents> contents) {
@@ -282,9 +292,7 @@ public final class ClusterCache {
         .map(i -> new CacheKeeper.TagEntry(i.upstream(), i.repository(), i.tag(), i.manifest().toString(), 0))
         .toList();
     List<String> digests = plan.delete().stream().map(b -> b.digest().toString()).toList();
-    return tellAll(keeper -> AskPattern.<CacheKeeper.Command, CacheKeeper.Removed>ask(keeper,
-            replyTo -> new CacheKeeper.RemoveContent(untag, digests, reason.label(), force, replyTo),
-            timeout, system.scheduler()))
+    return removeInBatches(untag, digests, reason, force, 0, List.of())
         .thenApply(answers -> {
           Map<String, Long> deleted = new LinkedHashMap<>();
           List<String> errors = new ArrayList<>();
@@ -299,6 +307,29 @@ public final class ClusterCache {
               .toList();
           return new Result(plan.untag().stream().map(CachedImage::name).toList(), freed,
               freed.stream().mapToLong(Freed::bytes).sum(), false, List.copyOf(errors));
+        });
+  }
+
+  /**
+   * Sends the removal in batches of {@link #REMOVALS_PER_MESSAGE} tags and digests, each to every
+   * keeper, one batch after the other: messages stay well under remoting's frame size.
+   */
+  private CompletionStage<List<CacheKeeper.Removed>> removeInBatches(List<CacheKeeper.TagEntry> untag,
+      List<String> digests, EvictionReason reason, boolean force, int from, List<CacheKeeper.Removed> sofar) {
+    if (from >= Math.max(untag.size(), digests.size())) {
+      return CompletableFuture.completedFuture(sofar);
+    }
+    int to = from + REMOVALS_PER_MESSAGE;
+    List<CacheKeeper.TagEntry> untagBatch = untag.subList(Math.min(from, untag.size()), Math.min(to, untag.size()));
+    List<String> digestBatch = digests.subList(Math.min(from, digests.size()), Math.min(to, digests.size()));
+    return tellAll(keeper -> AskPattern.<CacheKeeper.Command, CacheKeeper.Removed>ask(keeper,
+            replyTo -> new CacheKeeper.RemoveContent(List.copyOf(untagBatch), List.copyOf(digestBatch),
+                reason.label(), force, replyTo),
+            timeout, system.scheduler()))
+        .thenCompose(answers -> {
+          List<CacheKeeper.Removed> all = new ArrayList<>(sofar);
+          all.addAll(answers);
+          return removeInBatches(untag, digests, reason, force, to, all);
         });
   }
 

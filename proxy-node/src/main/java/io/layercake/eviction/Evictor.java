@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * the store exceeds the cap by at most the blobs being filled at once. A pull is never refused
  * or delayed for space: eviction runs beside it, and if nothing is evictable (everything pinned
  * or in use) the store simply stays over the cap until something is. A periodic check (every
- * CHECK_INTERVAL) catches what announcements miss: fills of unknown size, a lowered cap.
+ * NodeEviction.CHECK_INTERVAL) catches what announcements miss: fills of unknown size, a lowered cap.
  *
  * Order: blobs of shards this node no longer owns first (after a join they are copies that the
  * new owner has fetched or will fetch from us; evicting them loses nothing cluster-wide), then

@@ -5,7 +5,6 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -66,11 +65,6 @@ public record ImageName(RepositoryName repository, Tag tag, Digest digest, Strin
       return false;
     }
     return digest != null ? digest.equals(manifest) : cachedTag.equals(tag.value());
-  }
-
-  /** The tag, when the image is named by one. */
-  public Optional<Tag> tagName() {
-    return Optional.ofNullable(tag);
   }
 
   @Override

@@ -58,11 +58,16 @@ public final class BlobStore {
   /** Open leases per digest: readers between finding a file and finishing with it. */
   private final ConcurrentHashMap<Digest, Integer> leases = new ConcurrentHashMap<>();
   private final List<LongConsumer> spaceListeners = new CopyOnWriteArrayList<>();
+  /** Locks that make an index write and its byte-total update one step per digest. */
+  private final Object[] indexStripes = new Object[64];
 
   private BlobStore(StorageSettings settings, BlobIndex index, Clock clock) {
     this.settings = settings;
     this.index = index;
     this.clock = clock;
+    for (int i = 0; i < indexStripes.length; i++) {
+      indexStripes[i] = new Object();
+    }
   }
 
   /**
@@ -112,10 +117,7 @@ public final class BlobStore {
     try {
       size = Files.size(path);
     } catch (NoSuchFileException e) {
-      record.ifPresent(r -> {
-        index.remove(digest);
-        usedBytes.addAndGet(-r.size());
-      });
+      record.ifPresent(r -> unindex(digest));
       return Optional.empty();
     } catch (IOException e) {
       throw new StorageException("stat blob " + digest, e);
@@ -123,8 +125,7 @@ public final class BlobStore {
     String mediaType = record.map(BlobRecord::mediaType).orElse(null);
     long now = clock.millis();
     if (record.isEmpty() || record.get().size() != size) {
-      index.put(digest, new BlobRecord(size, mediaType, now, now, pulled ? 1 : 0));
-      usedBytes.addAndGet(size - record.map(BlobRecord::size).orElse(0L));
+      reindex(digest, new BlobRecord(size, mediaType, now, now, pulled ? 1 : 0));
     } else if (pulled) {
       index.recordPull(digest, record.get().pulledAt(now));
     }
@@ -177,9 +178,7 @@ public final class BlobStore {
     fsyncDirectory(target.getParent());
     long now = clock.millis();
     long size = writer.written();
-    long previous = index.get(digest).map(BlobRecord::size).orElse(0L);
-    index.put(digest, new BlobRecord(size, mediaType, now, now, 0));
-    usedBytes.addAndGet(size - previous);
+    reindex(digest, new BlobRecord(size, mediaType, now, now, 0));
     return new StoredBlob(digest, target, size, mediaType);
   }
 
@@ -207,6 +206,34 @@ public final class BlobStore {
     int indexed = indexUnknownFiles();
     usedBytes.set(index.totals().bytes());
     return new RecoveryReport(tempFilesRemoved, missing.size(), indexed);
+  }
+
+  /**
+   * Writes a blob's index entry and moves the byte total by the size difference, under the
+   * digest's stripe lock: a commit and a lookup that indexes the same new file at the same time
+   * would otherwise both count it.
+   */
+  private void reindex(Digest digest, BlobRecord record) {
+    synchronized (stripe(digest)) {
+      long previous = index.get(digest).map(BlobRecord::size).orElse(0L);
+      index.put(digest, record);
+      usedBytes.addAndGet(record.size() - previous);
+    }
+  }
+
+  /** Drops a blob's index entry, if any, and its bytes from the total, under the stripe lock. */
+  private void unindex(Digest digest) {
+    synchronized (stripe(digest)) {
+      Optional<BlobRecord> previous = index.get(digest);
+      if (previous.isPresent()) {
+        index.remove(digest);
+        usedBytes.addAndGet(-previous.get().size());
+      }
+    }
+  }
+
+  private Object stripe(Digest digest) {
+    return indexStripes[Math.floorMod(digest.hashCode(), indexStripes.length)];
   }
 
   /** Bytes of committed blobs on this node, as indexed. */
@@ -276,10 +303,7 @@ public final class BlobStore {
       return new Deletion(Deletion.Outcome.ABSENT, 0);
     }
     long size = record.map(BlobRecord::size).orElse(0L);
-    if (record.isPresent()) {
-      index.remove(digest);
-      usedBytes.addAndGet(-size);
-    }
+    unindex(digest);
     return new Deletion(existed ? Deletion.Outcome.DELETED : Deletion.Outcome.ABSENT, existed ? size : 0);
   }
 
