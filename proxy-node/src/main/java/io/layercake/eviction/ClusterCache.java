@@ -4,6 +4,8 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.receptionist.Receptionist;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
 import io.layercake.cluster.PeerClient;
 import io.layercake.manifest.Manifests;
 import io.layercake.oci.Digest;
@@ -25,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.stream.StreamSupport;
 
 /**
  * The cache verbs over the whole cluster, run by the node that received the request: it asks
@@ -349,10 +352,24 @@ public final class ClusterCache {
     });
   }
 
+  /**
+   * Every node's keeper. Refuses (503, retry) while the receptionist knows fewer keepers than
+   * there are Up members: a node that has just started or joined, whose keeper registration has
+   * not spread yet, would otherwise be silently left out.
+   */
   private CompletionStage<Collection<ActorRef<CacheKeeper.Command>>> keepers() {
     return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
             replyTo -> Receptionist.find(CacheKeeper.SERVICE_KEY, replyTo), timeout, system.scheduler())
-        .thenApply(listing -> listing.getServiceInstances(CacheKeeper.SERVICE_KEY));
+        .thenApply(listing -> {
+          Set<ActorRef<CacheKeeper.Command>> keepers = listing.getServiceInstances(CacheKeeper.SERVICE_KEY);
+          long up = StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
+              .filter(member -> member.status() == MemberStatus.up())
+              .count();
+          if (keepers.size() < Math.max(1, up)) {
+            throw unavailable(keepers.size() + " of " + Math.max(1, up) + " nodes' caches are known yet");
+          }
+          return keepers;
+        });
   }
 
   private static OciException unavailable(String detail) {

@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -236,6 +237,45 @@ class EvictionIntegrationTest {
     }
   }
 
+  /** Pins survive a restart; prune -a keeps a pinned image; rmi needs --force, which unpins. */
+  @Test
+  void pin_survivesRestart_keepsImageFromPrune_rmiForceRemovesItAndThePin() {
+    Image image = TestImage.singlePlatform(ImageFormat.DOCKER, 51, 5000);
+    try (FakeRegistry upstream = FakeRegistry.start()) {
+      FakeImages.publish(upstream, "library/pinned", "1", image);
+      Map<String, Object> settings = Map.of("layercake.admin.token", TOKEN);
+      try (TestNode node = TestNode.start(dataDir, upstream.url(), settings)) {
+        RegistryClient client = new RegistryClient(node.url());
+        pull(client, "library/pinned", image);
+        awaitCommitted(node, image);
+        assertEquals(Set.of("library/pinned:1"), strings(admin(client, "POST", "/admin/pins?image=pinned:1")
+            .path("images")));
+      }
+      try (TestNode node = TestNode.start(dataDir, upstream.url(), settings)) {
+        RegistryClient client = new RegistryClient(node.url());
+        JsonNode pins = admin(client, "GET", "/admin/pins");
+        assertEquals("library/pinned:1", pins.path("pins").get(0).path("image").asText(), pins.toString());
+        assertEquals(0, admin(client, "POST", "/admin/prune?all=true").path("deleted").size());
+        for (String digest : image.blobDigests()) {
+          assertTrue(node.node().store().find(Digest.parse(digest)).isPresent(), "prune -a kept the pinned image");
+        }
+        HttpResponse<byte[]> refused = client.send("POST", "/admin/rmi?image=pinned:1",
+            "Authorization", "Bearer " + TOKEN);
+        assertEquals(403, refused.statusCode(), new String(refused.body()));
+
+        JsonNode removed = admin(client, "POST", "/admin/rmi?image=pinned:1&force=true");
+        assertEquals(Set.of("library/pinned:1"), strings(removed.path("untagged")));
+        assertGone(node, image);
+        assertEquals(0, admin(client, "GET", "/admin/pins").path("pins").size());
+
+        // The next pull fetches the image again.
+        upstream.resetCounts();
+        pull(client, "library/pinned", image);
+        assertTrue(upstream.count("GET", ".*/blobs/.*") >= image.blobs().size(), "blobs fetched again");
+      }
+    }
+  }
+
   private static void assertGone(TestNode node, Image image) {
     for (Blob blob : image.blobs()) {
       assertFalse(node.node().store().find(Digest.parse(blob.digest())).isPresent(), blob.digest() + " removed");
@@ -257,9 +297,18 @@ class EvictionIntegrationTest {
     return read;
   }
 
+  /** An admin call's answer, once the node knows its own cache (503 until its keeper is registered). */
   private static JsonNode admin(RegistryClient client, String method, String path) {
-    HttpResponse<byte[]> response = client.send(method, path, "Authorization", "Bearer " + TOKEN);
-    assertEquals(200, response.statusCode(), new String(response.body()));
+    AtomicReference<HttpResponse<byte[]>> response = new AtomicReference<>();
+    Await.until(Duration.ofSeconds(20), "an admin answer other than 503 to " + path, () -> {
+      response.set(client.send(method, path, "Authorization", "Bearer " + TOKEN));
+      return response.get().statusCode() != 503;
+    });
+    assertEquals(200, response.get().statusCode(), new String(response.get().body()));
+    return parse(response.get());
+  }
+
+  private static JsonNode parse(HttpResponse<byte[]> response) {
     try {
       return JSON.readTree(response.body());
     } catch (java.io.IOException e) {
