@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  *
  * Size: each node caps its own blob bytes (layercake.storage.max-size). The store keeps a running
  * total in step with every commit and delete (BlobStore.usedBytes), so checking the cap is two
- * atomic reads. A fill announces its size before it writes a byte (BlobStore.onSpaceWanted): if
- * used + announced passes the high-water mark, a run evicts until used + announced is at or
- * below the low-water mark. Room is therefore made while the new blob is still downloading, and
+ * atomic reads. A fill announces its size before it writes a byte (BlobStore.onSpaceWanted), and
+ * the size stays reserved (BlobStore.pendingBytes) until the fill commits or aborts, so a blob is
+ * counted exactly once whether a run starts before or after its commit. If used + pending passes
+ * the high-water mark, a run evicts until used + pending is at or below the low-water mark. Room is therefore made while the new blob is still downloading, and
  * the store exceeds the cap by at most the blobs being filled at once. A pull is never refused
  * or delayed for space: eviction runs beside it, and if nothing is evictable (everything pinned
  * or in use) the store simply stays over the cap until something is. A periodic check (every
@@ -76,7 +77,6 @@ public final class Evictor {
   private final Clock clock;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean again = new AtomicBoolean();
-  private final AtomicLong wanted = new AtomicLong();
   private final Deque<Eviction> recent = new ArrayDeque<>();
   private final Map<EvictionReason, AtomicLong> evictions = new EnumMap<>(EvictionReason.class);
   private final Map<EvictionReason, AtomicLong> bytesFreed = new EnumMap<>(EvictionReason.class);
@@ -158,11 +158,10 @@ public final class Evictor {
     spaceWanted(0);
   }
 
-  private void spaceWanted(long bytes) {
-    if (store.usedBytes() + bytes <= settings.highWaterBytes()) {
+  private void spaceWanted(long announced) {
+    if (usage() <= settings.highWaterBytes()) {
       return;
     }
-    wanted.accumulateAndGet(bytes, Math::max);
     if (!running.compareAndSet(false, true)) {
       again.set(true);
       return;
@@ -174,8 +173,8 @@ public final class Evictor {
     try {
       do {
         again.set(false);
-        evictToLowWater(wanted.getAndSet(0));
-      } while (again.get() && store.usedBytes() > settings.lowWaterBytes());
+        evictToLowWater();
+      } while (again.get() && usage() > settings.lowWaterBytes());
     } catch (RuntimeException e) {
       log.error("Eviction run failed; the next fill or check retries it", e);
     } finally {
@@ -187,16 +186,21 @@ public final class Evictor {
     }
   }
 
-  /** One run: evicts in policy order until used + incoming is at or below the low-water mark. */
-  void evictToLowWater(long incoming) {
-    long target = settings.lowWaterBytes() - incoming;
-    if (store.usedBytes() <= target) {
+  /** Committed bytes plus the bytes of fills still writing. */
+  private long usage() {
+    return store.usedBytes() + store.pendingBytes();
+  }
+
+  /** One run: evicts in policy order until used + pending is at or below the low-water mark. */
+  void evictToLowWater() {
+    long target = settings.lowWaterBytes();
+    if (usage() <= target) {
       return;
     }
     List<Candidate> candidates = candidates();
     int skipped = 0;
     for (Candidate candidate : candidates) {
-      if (store.usedBytes() <= target) {
+      if (usage() <= target) {
         break;
       }
       if (isBusy(candidate.digest()) || pins.isPinned(candidate.digest())) {
@@ -205,9 +209,10 @@ public final class Evictor {
       }
       remove(candidate.digest(), candidate.notOwner() ? EvictionReason.NOT_OWNER : EvictionReason.SIZE, false);
     }
-    if (store.usedBytes() > target) {
-      log.warn("Store holds {} bytes, above the {} bytes eviction aims for: the rest is pinned or in use"
-          + " ({} blobs skipped)", store.usedBytes(), Math.max(target, 0), skipped);
+    if (usage() > target) {
+      log.warn("Store holds {} bytes with {} more being written, above the {} bytes eviction aims for:"
+          + " the rest is pinned or in use ({} blobs skipped)", store.usedBytes(), store.pendingBytes(), target,
+          skipped);
     }
   }
 

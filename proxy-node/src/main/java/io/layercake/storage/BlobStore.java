@@ -55,6 +55,8 @@ public final class BlobStore {
   private final Clock clock;
   /** Bytes of committed blobs, kept in step with the index so eviction never has to scan to know. */
   private final AtomicLong usedBytes = new AtomicLong();
+  /** Announced sizes of the writers still open. */
+  private final AtomicLong pendingBytes = new AtomicLong();
   /** Open leases per digest: readers between finding a file and finishing with it. */
   private final ConcurrentHashMap<Digest, Integer> leases = new ConcurrentHashMap<>();
   private final List<LongConsumer> spaceListeners = new CopyOnWriteArrayList<>();
@@ -138,15 +140,24 @@ public final class BlobStore {
    * @param expectedSize the announced size, or -1 if unknown
    */
   public BlobWriter newWriter(Digest digest, long expectedSize) {
-    if (expectedSize > 0) {
-      spaceListeners.forEach(listener -> listener.accept(expectedSize));
-    }
     Path temp = settings.tmpDir().resolve(digest.hex() + "." + UUID.randomUUID() + TEMP_SUFFIX);
+    BlobWriter writer;
     try {
-      return new BlobWriter(this, digest, expectedSize, temp);
+      writer = new BlobWriter(this, digest, expectedSize, temp);
     } catch (IOException e) {
       throw new StorageException("create temp file for " + digest, e);
     }
+    if (expectedSize > 0) {
+      // Reserved until the writer commits or aborts, so that eviction counts the blob once.
+      pendingBytes.addAndGet(expectedSize);
+      spaceListeners.forEach(listener -> listener.accept(expectedSize));
+    }
+    return writer;
+  }
+
+  /** Ends a writer's reservation of {@code bytes}. */
+  void released(long bytes) {
+    pendingBytes.addAndGet(-bytes);
   }
 
   /** Verifies and stores small content held in memory, such as a manifest. */
@@ -179,6 +190,7 @@ public final class BlobStore {
     long now = clock.millis();
     long size = writer.written();
     reindex(digest, new BlobRecord(size, mediaType, now, now, 0));
+    writer.releaseReservation();
     return new StoredBlob(digest, target, size, mediaType);
   }
 
@@ -241,9 +253,15 @@ public final class BlobStore {
     return usedBytes.get();
   }
 
+  /** Bytes announced by the fills writing now, not yet committed or abandoned. */
+  public long pendingBytes() {
+    return pendingBytes.get();
+  }
+
   /**
-   * Registers a listener told the announced size of every fill that starts, before it writes:
-   * eviction makes room while the bytes are still on their way.
+   * Registers a listener told the announced size of every fill that starts, before it writes
+   * (the size is then in {@link #pendingBytes()} until the fill commits or aborts): eviction
+   * makes room while the bytes are still on their way.
    */
   public void onSpaceWanted(LongConsumer listener) {
     spaceListeners.add(listener);
