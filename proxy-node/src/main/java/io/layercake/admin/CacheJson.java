@@ -6,7 +6,7 @@ import akka.http.javadsl.model.HttpResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.layercake.eviction.ClusterCache;
+import io.layercake.eviction.Removal;
 import java.nio.charset.StandardCharsets;
 
 /** The JSON shapes the cache verbs answer with. */
@@ -20,12 +20,12 @@ final class CacheJson {
    * A removal: {@code {"untagged":["library/redis:7"],"deleted":[{"digest","size"}],
    * "reclaimed":bytes,"dryRun":bool,"errors":["node: why"]}}.
    */
-  static HttpResponse removal(ClusterCache.Result result) {
+  static HttpResponse removal(Removal result) {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode untagged = root.putArray("untagged");
     result.untagged().forEach(untagged::add);
     ArrayNode deleted = root.putArray("deleted");
-    for (ClusterCache.Freed freed : result.deleted()) {
+    for (Removal.Freed freed : result.deleted()) {
       deleted.addObject().put("digest", freed.digest()).put("size", freed.bytes());
     }
     root.put("reclaimed", result.reclaimed());

@@ -136,7 +136,7 @@ public final class ClusterCache {
    * image and an image whose blobs are being served or filled; with it, unpins and deletes
    * regardless (a blob still being filled is spared: it has no file yet).
    */
-  public CompletionStage<Result> rmi(ImageName name, boolean force) {
+  public CompletionStage<Removal> rmi(ImageName name, boolean force) {
     return catalog().thenCompose(catalog -> {
       List<CachedImage> targets = catalog.denoted(name);
       if (targets.isEmpty()) {
@@ -174,7 +174,7 @@ public final class ClusterCache {
    * (null: no limit); {@code references} limits images to those matching any pattern, and
    * leaves dangling blobs alone (they have no reference to match).
    */
-  public CompletionStage<Result> prune(boolean all, Duration until, List<Glob> references, boolean dryRun) {
+  public CompletionStage<Removal> prune(boolean all, Duration until, List<Glob> references, boolean dryRun) {
     return catalog().thenCompose(catalog -> {
       long now = clock.millis();
       long before = until == null ? Long.MAX_VALUE : now - until.toMillis();
@@ -191,7 +191,7 @@ public final class ClusterCache {
       long danglingBefore = Math.min(before, now - DANGLING_GRACE.toMillis());
       Catalog.Plan plan = catalog.plan(targets, references.isEmpty(),
           blob -> blob.lastAccess() < danglingBefore, false);
-      return dryRun ? CompletableFuture.completedFuture(Result.of(plan, true))
+      return dryRun ? CompletableFuture.completedFuture(Removal.of(plan, true))
           : execute(plan, EvictionReason.PRUNE, false);
     });
   }
@@ -201,7 +201,7 @@ public final class ClusterCache {
    * {@code rmi} would without force (pinned and in-use images are kept for the next round). An
    * image is judged by the first rule that applies to it and finds it due.
    */
-  public CompletionStage<Result> applyRules(List<AgeRule> rules, boolean dryRun) {
+  public CompletionStage<Removal> applyRules(List<AgeRule> rules, boolean dryRun) {
     return catalog().thenCompose(catalog -> {
       long now = clock.millis();
       Map<EvictionReason, List<CachedImage>> due = new LinkedHashMap<>();
@@ -219,9 +219,9 @@ public final class ClusterCache {
       }
       List<CachedImage> all = due.values().stream().flatMap(List::stream).toList();
       if (dryRun || all.isEmpty()) {
-        return CompletableFuture.completedFuture(Result.of(catalog.plan(all, false, b -> false, false), true));
+        return CompletableFuture.completedFuture(Removal.of(catalog.plan(all, false, b -> false, false), true));
       }
-      CompletionStage<Result> result = CompletableFuture.completedFuture(Result.EMPTY);
+      CompletionStage<Removal> result = CompletableFuture.completedFuture(Removal.EMPTY);
       for (Map.Entry<EvictionReason, List<CachedImage>> group : due.entrySet()) {
         // Each group is planned against the catalog with the earlier groups already gone.
         result = result.thenCompose(sofar -> catalog()
@@ -287,9 +287,9 @@ public final class ClusterCache {
         });
   }
 
-  private CompletionStage<Result> execute(Catalog.Plan plan, EvictionReason reason, boolean force) {
+  private CompletionStage<Removal> execute(Catalog.Plan plan, EvictionReason reason, boolean force) {
     if (plan.untag().isEmpty() && plan.delete().isEmpty()) {
-      return CompletableFuture.completedFuture(Result.EMPTY);
+      return CompletableFuture.completedFuture(Removal.EMPTY);
     }
     List<CacheKeeper.TagEntry> untag = plan.untag().stream()
         .map(i -> new CacheKeeper.TagEntry(i.upstream(), i.repository(), i.tag(), i.manifest().toString(), 0))
@@ -305,11 +305,12 @@ public final class ClusterCache {
             }
             answer.deleted().forEach(b -> deleted.merge(b.digest(), b.size(), Long::sum));
           }
-          List<Freed> freed = deleted.entrySet().stream()
-              .map(e -> new Freed(e.getKey(), e.getValue())).sorted(Comparator.comparing(Freed::digest))
+          List<Removal.Freed> freed = deleted.entrySet().stream()
+              .map(e -> new Removal.Freed(e.getKey(), e.getValue()))
+              .sorted(Comparator.comparing(Removal.Freed::digest))
               .toList();
-          return new Result(plan.untag().stream().map(CachedImage::name).toList(), freed,
-              freed.stream().mapToLong(Freed::bytes).sum(), false, List.copyOf(errors));
+          return new Removal(plan.untag().stream().map(CachedImage::name).toList(), freed,
+              freed.stream().mapToLong(Removal.Freed::bytes).sum(), false, List.copyOf(errors));
         });
   }
 
@@ -376,45 +377,4 @@ public final class ClusterCache {
     return new OciException(ErrorCode.UNAVAILABLE, "the cluster's cache could not be read, retry", detail,
         Duration.ofSeconds(1));
   }
-
-  /**
-   * What a removal freed (or, for a dry run, would free).
-   *
-   * @param untagged the images untagged, {@code repository:tag}
-   * @param deleted the blobs deleted
-   * @param reclaimed bytes freed
-   * @param dryRun whether nothing was actually removed
-   * @param errors nodes that failed their part, with why
-   */
-  public record Result(List<String> untagged, List<Freed> deleted, long reclaimed, boolean dryRun,
-      List<String> errors) {
-
-    /** Nothing removed. */
-    public static final Result EMPTY = new Result(List.of(), List.of(), 0, false, List.of());
-
-    static Result of(Catalog.Plan plan, boolean dryRun) {
-      List<Freed> freed = plan.delete().stream().map(b -> new Freed(b.digest().toString(), b.size())).toList();
-      return new Result(plan.untag().stream().map(CachedImage::name).toList(), freed, plan.bytes(), dryRun,
-          List.of());
-    }
-
-    Result plus(Result other) {
-      List<String> untaggedBoth = new ArrayList<>(untagged);
-      untaggedBoth.addAll(other.untagged);
-      List<Freed> deletedBoth = new ArrayList<>(deleted);
-      deletedBoth.addAll(other.deleted);
-      List<String> errorsBoth = new ArrayList<>(errors);
-      errorsBoth.addAll(other.errors);
-      return new Result(List.copyOf(untaggedBoth), List.copyOf(deletedBoth), reclaimed + other.reclaimed,
-          dryRun && other.dryRun, List.copyOf(errorsBoth));
-    }
-  }
-
-  /**
-   * One deleted blob.
-   *
-   * @param digest the blob
-   * @param bytes its size (summed over the nodes that held a copy)
-   */
-  public record Freed(String digest, long bytes) {}
 }
