@@ -8,6 +8,7 @@ import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.PeerClient;
+import io.layercake.eviction.ClusterCache;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import java.nio.charset.StandardCharsets;
@@ -23,15 +24,23 @@ public final class AdminApi {
   private final ActorSystem<?> system;
   private final AdminSettings settings;
   private final ClusterStatus clusterStatus;
-  private final ImageVerbs images;
+  private final ImageVerbs imageVerbs;
+  private final ImagesEndpoint images;
+  private final RmiEndpoint rmi;
+  private final PruneEndpoint prune;
+  private final PinsEndpoint pins;
 
   /** The admin API of the node running {@code system}. */
   public AdminApi(ActorSystem<?> system, AdminSettings settings, ClusterSettings cluster, PeerClient peers,
-      ImageServices imageServices) {
+      ImageServices imageServices, ClusterCache cache) {
     this.system = system;
     this.settings = settings;
     this.clusterStatus = new ClusterStatus(system, cluster, peers);
-    this.images = new ImageVerbs(system, imageServices);
+    this.imageVerbs = new ImageVerbs(system, imageServices);
+    this.images = new ImagesEndpoint(cache);
+    this.rmi = new RmiEndpoint(cache);
+    this.prune = new PruneEndpoint(cache);
+    this.pins = new PinsEndpoint(cache);
   }
 
   /**
@@ -40,7 +49,7 @@ public final class AdminApi {
    */
   public CompletionStage<HttpResponse> serve(HttpRequest request) {
     String path = request.getUri().path();
-    boolean streamsBody = images.streamsBody(path);
+    boolean streamsBody = imageVerbs.streamsBody(path);
     if (!streamsBody) {
       request.discardEntityBytes(system);
     }
@@ -52,14 +61,26 @@ public final class AdminApi {
       }
       throw refused;
     }
-    if (images.handles(path)) {
-      return images.serve(request);
+    if (imageVerbs.handles(path)) {
+      return imageVerbs.serve(request);
     }
     if (path.equals("/admin/cluster")) {
       if (!request.method().equals(HttpMethods.GET)) {
         throw new OciException(ErrorCode.UNSUPPORTED, "use GET", request.method().value());
       }
       return clusterStatus.report().thenApply(AdminApi::json);
+    }
+    switch (path) {
+      case "/admin/images":
+        return images.serve(request);
+      case "/admin/rmi":
+        return rmi.serve(request);
+      case "/admin/prune":
+        return prune.serve(request);
+      case "/admin/pins":
+        return pins.serve(request);
+      default:
+        break;
     }
     throw new OciException(ErrorCode.NAME_UNKNOWN, "no such admin endpoint", path);
   }

@@ -16,6 +16,7 @@ import io.layercake.storage.BlobStore;
 import io.layercake.upstream.Upstreams;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,6 +75,11 @@ public final class BlobFills {
   /** How many fills are running on this node. */
   public int runningCount() {
     return running.size();
+  }
+
+  /** The digests being filled on this node now. */
+  public Set<Digest> runningDigests() {
+    return Set.copyOf(running.keySet());
   }
 
   /** The fill of {@code digest} running on this node, if any. */

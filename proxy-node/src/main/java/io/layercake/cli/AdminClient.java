@@ -19,10 +19,10 @@ import java.time.Duration;
 final class AdminClient {
 
   /**
-   * How long the node may take to start answering. An upload has none: the node answers a load
-   * only once the whole archive is in and verified.
+   * How long the node may take to start answering: a prune or rmi plans across every node first.
+   * An upload has none: the node answers a load only once the whole archive is in and verified.
    */
-  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(120);
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String baseUrl;
@@ -36,6 +36,11 @@ final class AdminClient {
   /** GET of an admin path; the body on 200. */
   String get(String path) {
     return readAll(send(request(path).timeout(ANSWER_TIMEOUT).GET()));
+  }
+
+  /** {@code method} (GET, POST, DELETE) of an admin path, without a body; the body on 200. */
+  String send(String method, String path) {
+    return readAll(send(request(path).timeout(ANSWER_TIMEOUT).method(method, HttpRequest.BodyPublishers.noBody())));
   }
 
   /**

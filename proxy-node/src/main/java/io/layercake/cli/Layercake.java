@@ -3,12 +3,13 @@ package io.layercake.cli;
 import io.layercake.node.LayercakeNode;
 import io.layercake.node.NodeConfig;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToIntFunction;
 
-/** The {@code layercake} command: starts a node, and (as they arrive) the operator's verbs. */
+/** The {@code layercake} command: starts a node, and the operator's verbs. */
 public final class Layercake {
 
   private static final String USAGE = String.join("\n",
@@ -19,6 +20,11 @@ public final class Layercake {
       "Commands:",
       "  serve      Start a node (configuration: -Dconfig.file=FILE or LAYERCAKE_* variables)",
       "  cluster    Show the cluster's members, their shards and blob bytes",
+      "  images     List the images cached in the cluster",
+      "  rmi        Remove images from the cache",
+      "  prune      Remove dangling blobs, or with -a all unpinned images, from the cache",
+      "  pin        Pin a cached image: never evicted or pruned",
+      "  unpin      Remove an image's pin",
       "  pull       Prewarm the cache with an image, as a client's pull would",
       "             layercake pull IMAGE [--platform os/arch|all]   (default linux/amd64)",
       "  save       Write cached images to a docker-save compatible tar archive",
@@ -38,11 +44,13 @@ public final class Layercake {
       "  LAYERCAKE_UPSTREAM_URL       upstream registry (default https://registry-1.docker.io)",
       "  LAYERCAKE_UPSTREAM_USERNAME  optional upstream credentials",
       "  LAYERCAKE_UPSTREAM_PASSWORD",
+      "  LAYERCAKE_STORAGE_MAX_SIZE   cap on the node's blob bytes (default 50GiB)",
       "  LAYERCAKE_URL                node the admin commands talk to (default http://127.0.0.1:5000;",
       "                               or --url URL)",
       "  LAYERCAKE_ADMIN_TOKEN        admin API token (the node's layercake.admin.token)",
       "",
       "IMAGE is a docker-style reference: redis, redis:7, bitnami/redis:7.2, redis@sha256:...",
+      "Run 'layercake COMMAND --help' for a command's options.",
       "");
 
   private Layercake() {}
@@ -74,6 +82,19 @@ public final class Layercake {
         return verb(args, env, out, err, InspectCommand.OPTIONS, InspectCommand::run);
       case "history":
         return verb(args, env, out, err, Map.of(), HistoryCommand::run);
+      case "images":
+        return cacheVerb(ImagesCommand.USAGE, args, env, out, err,
+            (client, rest) -> ImagesCommand.run(client, rest, out, System.currentTimeMillis()));
+      case "rmi":
+        return cacheVerb(RmiCommand.USAGE, args, env, out, err, (client, rest) -> RmiCommand.run(client, rest, out, err));
+      case "prune":
+        return cacheVerb(PruneCommand.USAGE, args, env, out, err, (client, rest) -> PruneCommand.run(client, rest, out));
+      case "pin":
+        return cacheVerb(PinCommand.PIN_USAGE, args, env, out, err,
+            (client, rest) -> PinCommand.run(client, rest, out, true));
+      case "unpin":
+        return cacheVerb(PinCommand.UNPIN_USAGE, args, env, out, err,
+            (client, rest) -> PinCommand.run(client, rest, out, false));
       case "version":
       case "--version":
         out.println("layercake " + version());
@@ -134,10 +155,50 @@ public final class Layercake {
     }
   }
 
+  /**
+   * Runs a cache verb: {@code --help} prints its usage; {@code --url} names the node; the rest
+   * goes to the verb. Bad usage exits 2, a node that cannot be reached or refuses exits 1, each
+   * with one line on stderr.
+   */
+  private static int cacheVerb(String usage, List<String> args, Map<String, String> env, PrintStream out,
+      PrintStream err, CacheVerb verb) {
+    List<String> options = args.subList(1, args.size());
+    if (options.contains("--help") || options.contains("-h")) {
+      out.print(usage);
+      return 0;
+    }
+    String url = env.getOrDefault("LAYERCAKE_URL", "http://127.0.0.1:5000");
+    List<String> rest = new ArrayList<>();
+    for (int i = 0; i < options.size(); i++) {
+      String option = options.get(i);
+      if (option.equals("--url") && i + 1 < options.size()) {
+        url = options.get(++i);
+      } else if (option.startsWith("--url=")) {
+        url = option.substring("--url=".length());
+      } else {
+        rest.add(option);
+      }
+    }
+    try {
+      return verb.run(new AdminClient(url, env.getOrDefault("LAYERCAKE_ADMIN_TOKEN", "")), rest);
+    } catch (VerbArguments.UsageException e) {
+      err.println("layercake " + args.get(0) + ": " + e.getMessage());
+      return 2;
+    } catch (AdminClient.CliException | IllegalArgumentException e) {
+      err.println("layercake: " + e.getMessage());
+      return 1;
+    }
+  }
+
   /** An image verb. */
   interface Verb {
     /** Runs the verb; returns the exit status. */
     int run(AdminClient client, CommandLine line, PrintStream out);
+  }
+
+  /** One cache verb, given the node's client and its own arguments. */
+  private interface CacheVerb {
+    int run(AdminClient client, List<String> arguments);
   }
 
   private static int serve() {

@@ -13,9 +13,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 import scala.collection.immutable.IndexedSeq;
@@ -148,6 +151,15 @@ public final class ShardAllocation extends ShardCoordinator.AbstractShardAllocat
   private Address addressOf(ActorRef region) {
     Address address = region.path().address();
     return address.hasGlobalScope() ? address : cluster.selfAddress();
+  }
+
+  /**
+   * The member that rendezvous hashing places a shard on, among {@code members} (which should be
+   * the Up, reachable members, as allocation uses): how eviction tells the blobs of shards this
+   * node no longer owns without asking the coordinator.
+   */
+  public static Optional<Address> preferredOwner(String shardId, Collection<Address> members) {
+    return members.stream().max(Comparator.comparingLong((Address member) -> weight(shardId, member)));
   }
 
   private static long weight(String shardId, Address member) {

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code GET} and {@code HEAD /v2/<name>/blobs/<digest>}: serve what this node holds first;
@@ -45,6 +46,8 @@ final class BlobEndpoint {
 
   private static final OciException REPLACED = new OciException(ErrorCode.UNAVAILABLE,
       "blob is moving between nodes, retry", null, Duration.ofSeconds(1));
+  /** How long a response body may wait to be run before its blob lease lapses. */
+  private static final Duration UNCLAIMED_BODY = Duration.ofSeconds(60);
 
   private final ActorSystem<?> system;
   private final BlobFills fills;
@@ -65,11 +68,14 @@ final class BlobEndpoint {
 
   CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, String upstream,
       RepositoryName repository, Digest digest) {
-    return findLocal(digest).thenCompose(local -> {
+    // Leased before the lookup, so eviction cannot delete the file between finding and opening it.
+    Runnable release = fills.store().lease(digest);
+    return leasedLookup(digest, release).thenCompose(local -> {
       if (local.isPresent()) {
         metrics.cacheHit(CacheKind.BLOB);
-        return CompletableFuture.completedFuture(respondFromFile(request, head, local.get()));
+        return CompletableFuture.completedFuture(respondFromFile(request, head, local.get(), release));
       }
+      release.run();
       return ClusterSharding.get(system)
           .entityRefFor(BlobEntity.ENTITY_KEY, digest.toString())
           .<BlobReply>ask(replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo),
@@ -87,13 +93,26 @@ final class BlobEndpoint {
     // The running fill first: it stays readable through its own commit, whereas a file lookup
     // followed by a fill lookup could miss a fill that committed in between.
     Optional<BlobFill> running = committedOnly ? Optional.empty() : fills.running(digest);
+    Runnable release = fills.store().lease(digest);
     if (running.isPresent()) {
-      return CompletableFuture.completedFuture(respondFromFill(request, head, running.get()));
+      return CompletableFuture.completedFuture(respondFromFill(request, head, running.get(), release));
     }
-    return findLocal(digest).thenApply(local -> local
-        .map(blob -> respondFromFile(request, head, blob))
-        .orElseThrow(() -> new OciException(ErrorCode.BLOB_UNKNOWN, "blob not held by this node",
-            digest.toString())));
+    return leasedLookup(digest, release).thenApply(local -> {
+      if (local.isEmpty()) {
+        release.run();
+        throw new OciException(ErrorCode.BLOB_UNKNOWN, "blob not held by this node", digest.toString());
+      }
+      return respondFromFile(request, head, local.get(), release);
+    });
+  }
+
+  /** Looks the blob up, releasing the lease if the lookup itself fails. */
+  private CompletionStage<Optional<StoredBlob>> leasedLookup(Digest digest, Runnable release) {
+    return findLocal(digest).whenComplete((found, error) -> {
+      if (error != null) {
+        release.run();
+      }
+    });
   }
 
   private CompletionStage<HttpResponse> serveReply(HttpRequest request, boolean head, Digest digest,
@@ -116,7 +135,7 @@ final class BlobEndpoint {
           });
     }
     if (head) {
-      return CompletableFuture.completedFuture(respond(request, true, digest, location.size(), null));
+      return CompletableFuture.completedFuture(respond(request, true, digest, location.size(), null, () -> { }));
     }
     if (cluster.dataPlane() == ClusterSettings.DataPlane.REDIRECT) {
       String target = location.ownerUrl() + request.getUri().path()
@@ -162,17 +181,18 @@ final class BlobEndpoint {
     return CompletableFuture.supplyAsync(() -> fills.store().findForPull(digest), fills.blockingExecutor());
   }
 
-  private HttpResponse respondFromFile(HttpRequest request, boolean head, StoredBlob blob) {
+  private HttpResponse respondFromFile(HttpRequest request, boolean head, StoredBlob blob, Runnable release) {
     return respond(request, head, blob.digest(), blob.size(),
-        (first, last) -> FileRangeSource.ofFile(blob.path(), first, last));
+        (first, last) -> FileRangeSource.ofFile(blob.path(), first, last), release);
   }
 
-  private HttpResponse respondFromFill(HttpRequest request, boolean head, BlobFill fill) {
-    return respond(request, head, fill.digest(), fill.size(), fill::read);
+  private HttpResponse respondFromFill(HttpRequest request, boolean head, BlobFill fill, Runnable release) {
+    return respond(request, head, fill.digest(), fill.size(), fill::read, release);
   }
 
+  /** Responds with bytes of the blob; {@code release} ends the reader's lease when the body ends. */
   private HttpResponse respond(HttpRequest request, boolean head, Digest digest, long size,
-      RangeReader reader) {
+      RangeReader reader, Runnable release) {
     List<HttpHeader> headers = new ArrayList<>();
     headers.add(Responses.API_VERSION);
     headers.add(RawHeader.create("Docker-Content-Digest", digest.toString()));
@@ -182,6 +202,7 @@ final class BlobEndpoint {
     try {
       range = request.getHeader("Range").flatMap(h -> ByteRange.parse(h.value(), size));
     } catch (OciException unsatisfiable) {
+      release.run();
       return Responses.error(unsatisfiable)
           .addHeader(RawHeader.create("Content-Range", ByteRange.unsatisfiedContentRange(size)));
     }
@@ -191,15 +212,37 @@ final class BlobEndpoint {
     range.ifPresent(r -> headers.add(RawHeader.create("Content-Range", r.contentRange(size))));
     HttpResponse response = HttpResponse.create()
         .withStatus(range.isPresent() ? StatusCodes.PARTIAL_CONTENT : StatusCodes.OK);
+    if (head || length == 0) {
+      release.run();
+    }
     if (head) {
       headers.add(new HeadContentLength(length));
       return response.withHeaders(headers)
           .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, new byte[0]));
     }
     Source<ByteString, NotUsed> body = length == 0 ? Source.empty()
-        : reader.read(first, last).via(inFlight.tracker());
+        : leased(reader.read(first, last).via(inFlight.tracker()), release);
     return response.withHeaders(headers)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, length, body));
+  }
+
+  /**
+   * Holds the lease while the body streams. A body that Akka HTTP never runs (the client went
+   * away before the response was sent) releases it after {@link #UNCLAIMED_BODY}, so that an
+   * abandoned response cannot keep a blob from eviction for ever.
+   */
+  private Source<ByteString, NotUsed> leased(Source<ByteString, NotUsed> body, Runnable release) {
+    AtomicBoolean started = new AtomicBoolean();
+    system.scheduler().scheduleOnce(UNCLAIMED_BODY, () -> {
+      if (!started.get()) {
+        release.run();
+      }
+    }, system.executionContext());
+    return body.watchTermination((notUsed, done) -> {
+      started.set(true);
+      done.whenComplete((ok, error) -> release.run());
+      return notUsed;
+    });
   }
 
   /** Opens a stream of bytes {@code first..last} of the blob. */

@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
 public final class NodeMetrics implements Extension {
 
   /** Eviction reasons exported at zero from start-up, so dashboards show them before any eviction. */
-  public static final List<String> EVICTION_REASONS = List.of("size", "age", "prune", "rmi");
+  public static final List<String> EVICTION_REASONS =
+      List.of("size", "not-owner", "unused-for", "max-age", "prune", "rmi");
 
   /** Upper bounds of the upstream latency buckets, in seconds. */
   private static final double[] LATENCY_BUCKETS =
@@ -231,8 +232,8 @@ public final class NodeMetrics implements Extension {
   }
 
   /**
-   * Counts one evicted blob. {@code reason} is a short lower-case word ({@code size}, {@code age},
-   * {@code prune}, {@code rmi}, or another from the same small fixed set; never client input).
+   * Counts one evicted blob. {@code reason} is a short lower-case word from a small fixed set
+   * ({@link #EVICTION_REASONS}; never client input).
    */
   public void evicted(String reason, long bytes) {
     if (reason == null || !REASON.matcher(reason).matches()) {

@@ -21,6 +21,9 @@ import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.KubernetesBootstrap;
 import io.layercake.cluster.PeerClient;
 import io.layercake.cluster.PeerDirectory;
+import io.layercake.eviction.EvictionSettings;
+import io.layercake.eviction.Evictor;
+import io.layercake.eviction.NodeEviction;
 import io.layercake.http.HttpSettings;
 import io.layercake.http.InFlightStreams;
 import io.layercake.http.RegistryApi;
@@ -29,6 +32,7 @@ import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
 import io.layercake.manifest.TagEntity;
 import io.layercake.metrics.NodeMetrics;
+import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
 import io.layercake.storage.BlobIndex;
 import io.layercake.storage.BlobStore;
@@ -56,11 +60,13 @@ public final class LayercakeNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final BlobStore store;
+  private final NodeEviction eviction;
 
-  private LayercakeNode(ActorSystem<Void> system, ServerBinding binding, BlobStore store) {
+  private LayercakeNode(ActorSystem<Void> system, ServerBinding binding, BlobStore store, NodeEviction eviction) {
     this.system = system;
     this.binding = binding;
     this.store = store;
+    this.eviction = eviction;
   }
 
   /** Starts a node from {@code config} (see {@link NodeConfig}). */
@@ -70,6 +76,7 @@ public final class LayercakeNode implements AutoCloseable {
     BlobSettings blobSettings = BlobSettings.fromConfig(config);
     ManifestSettings manifestSettings = ManifestSettings.fromConfig(config);
     ClusterSettings clusterSettings = ClusterSettings.fromConfig(config);
+    EvictionSettings evictionSettings = EvictionSettings.fromConfig(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, config);
     try {
       Executor blocking = system.dispatchers().lookup(
@@ -88,14 +95,19 @@ public final class LayercakeNode implements AutoCloseable {
       Manifests manifests = new Manifests(store, upstreams, peers, blocking, upstreamClient.maxManifestSize(),
           new ManifestCache(manifestSettings.memoryCacheBytes()));
 
+      NodeEviction eviction = NodeEviction.start(system, evictionSettings, store, database, tagIndex, manifests,
+          peers, digest -> fills.running(digest).isPresent(), fills::runningDigests, blocking, clock);
+
       joinCluster(system, clusterSettings);
       BlobEntity.init(system, fills);
       TagEntity.init(system, manifests, tagIndex, manifestSettings, clock);
 
       AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterSettings, peers,
-          new ImageServices(upstreams, fills, blobSettings, manifests, manifestSettings, tagIndex));
+          new ImageServices(upstreams, fills, blobSettings, manifests, manifestSettings, tagIndex),
+          eviction.cache());
       InFlightStreams inFlight = new InFlightStreams();
       reportGauges(NodeMetrics.get(system), store, fills, inFlight);
+      reportEvictions(NodeMetrics.get(system), eviction.evictor());
       RegistryApi api = new RegistryApi(system, upstreams, fills, blobSettings, manifests,
           manifestSettings, tagIndex, clusterSettings, admin, inFlight);
       ServerBinding binding = Http.get(system)
@@ -107,7 +119,7 @@ public final class LayercakeNode implements AutoCloseable {
       log.info("layercake is serving the registry API on http://{}:{}/v2/ (upstream {})",
           http.interfaceAddress(), binding.localAddress().getPort(),
           upstreams.get(upstreams.defaultName()).settings().url());
-      return new LayercakeNode(system, binding, store);
+      return new LayercakeNode(system, binding, store, eviction);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("layercake node failed to start: " + e.getMessage(), e);
@@ -134,6 +146,15 @@ public final class LayercakeNode implements AutoCloseable {
   }
 
   /** Gives the node's metrics what they read when scraped: store usage and work in flight. */
+  private static void reportEvictions(NodeMetrics metrics, Evictor evictor) {
+    evictor.onEviction(evicted -> metrics.evicted(evicted.reason().label(), evicted.size()));
+    metrics.storeCap(evictor::maxSize);
+    metrics.recentEvictions(() -> evictor.recent().stream()
+        .map(evicted -> new RecentEviction(evicted.at(), evicted.digest().toString(), evicted.reason().label(),
+            evicted.size()))
+        .toList());
+  }
+
   private static void reportGauges(NodeMetrics metrics, BlobStore store, BlobFills fills,
       InFlightStreams inFlight) {
     metrics.storeUsage(() -> {
@@ -176,6 +197,11 @@ public final class LayercakeNode implements AutoCloseable {
   /** The node's blob store. */
   public BlobStore store() {
     return store;
+  }
+
+  /** The node's eviction: its evictor (store size, cap, recent evictions) and the cluster cache verbs. */
+  public NodeEviction eviction() {
+    return eviction;
   }
 
   /** Stops the node: unbinds, then terminates the actor system and waits for it. */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Writes one blob to a temp file while hashing it, and commits it only when the bytes are complete
@@ -31,12 +32,15 @@ public final class BlobWriter implements AutoCloseable {
   private volatile long written;
   private boolean verified;
   private boolean closed;
+  /** Whether the announced size is still reserved in the store's pending bytes. */
+  private final AtomicBoolean reserved;
 
   BlobWriter(BlobStore store, Digest expected, long expectedSize, Path tempPath) throws IOException {
     this.store = store;
     this.expected = expected;
     this.expectedSize = expectedSize;
     this.tempPath = tempPath;
+    this.reserved = new AtomicBoolean(expectedSize > 0);
     this.channel = FileChannel.open(tempPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     try {
       this.sha256 = MessageDigest.getInstance("SHA-256");
@@ -135,6 +139,7 @@ public final class BlobWriter implements AutoCloseable {
   /** Drops the temp file. Safe to call more than once. */
   public void abort() {
     close();
+    releaseReservation();
     try {
       Files.deleteIfExists(tempPath);
     } catch (IOException e) {
@@ -142,8 +147,16 @@ public final class BlobWriter implements AutoCloseable {
     }
   }
 
+  /** Ends the reservation of the announced size, once. */
+  void releaseReservation() {
+    if (reserved.compareAndSet(true, false)) {
+      store.released(expectedSize);
+    }
+  }
+
   @Override
   public void close() {
+    releaseReservation();
     if (!closed) {
       closed = true;
       try {

@@ -70,6 +70,55 @@ public final class TagIndex {
     return found;
   }
 
+  /**
+   * Forgets a tag (for rmi, prune and age rules), and its repository once it has no tag left.
+   * Whether the tag was indexed.
+   */
+  public boolean remove(String upstream, RepositoryName repository, String tag) {
+    try {
+      byte[] key = key(upstream, repository + ":" + tag);
+      if (database.rocks().get(tags, key) == null) {
+        return false;
+      }
+      database.rocks().delete(tags, key);
+      if (tags(upstream, repository).isEmpty()) {
+        database.rocks().delete(repositories, key(upstream, repository.value()));
+      }
+      return true;
+    } catch (RocksDBException e) {
+      throw new StorageException("remove tag " + repository + ":" + tag, e);
+    }
+  }
+
+  /** Every indexed tag of every upstream, in key order. */
+  public List<IndexedTag> all() {
+    List<IndexedTag> found = new ArrayList<>();
+    scan(tags, "", (name, value) -> {
+      int space = name.indexOf(' ');
+      int colon = name.lastIndexOf(':');
+      if (space <= 0 || colon <= space) {
+        return;
+      }
+      try {
+        found.add(new IndexedTag(name.substring(0, space), name.substring(space + 1, colon),
+            name.substring(colon + 1), JSON.readValue(value, TagRecord.class)));
+      } catch (IOException e) {
+        throw new StorageException("read tag index entry " + name, e);
+      }
+    });
+    return found;
+  }
+
+  /**
+   * One entry of the tag index.
+   *
+   * @param upstream the configured upstream's name
+   * @param repository the repository as cached, such as {@code library/redis}
+   * @param tag the tag
+   * @param record where it pointed
+   */
+  public record IndexedTag(String upstream, String repository, String tag, TagRecord record) {}
+
   /** The cached repositories of an upstream, sorted. */
   public List<String> repositories(String upstream) {
     List<String> found = new ArrayList<>();

@@ -23,7 +23,7 @@ class LayercakeCommandIntegrationTest {
   void help_listsEveryVerb() {
     Output output = run(List.of("--help"), Map.of());
     assertEquals(0, output.status());
-    for (String verb : List.of("serve", "cluster", "version", "help")) {
+    for (String verb : List.of("serve", "cluster", "images", "rmi", "prune", "pin", "unpin", "version", "help")) {
       assertTrue(output.out().contains("  " + verb + " "), output.out());
     }
   }

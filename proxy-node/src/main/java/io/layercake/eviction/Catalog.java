@@ -1,0 +1,181 @@
+package io.layercake.eviction;
+
+import io.layercake.oci.Digest;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The whole cluster's cache at one moment, assembled from every node's {@link CacheKeeper}, and
+ * the pure planning of what a removal deletes. No I/O: the tests drive it directly.
+ *
+ * <p>A blob is <em>referenced</em> when a cached image refers to it: through its tag's manifest,
+ * an index's platform manifests, or a held manifest's config and layers. A blob no image
+ * references is <em>dangling</em>: a layer of a tag that has moved on, of a removed tag, or a
+ * manifest pulled only by digest.
+ *
+ * @param images the cached images, sorted by repository and tag
+ * @param held every blob held on some node, by digest (sizes and access times merged over nodes)
+ * @param pinned the digests some pin covers
+ * @param busy the digests some node is serving or filling now
+ * @param pins the pins, by image name
+ * @param nodes how many nodes answered
+ */
+public record Catalog(List<CachedImage> images, Map<Digest, HeldBlob> held, Set<Digest> pinned, Set<Digest> busy,
+    Map<String, PinStore.Pin> pins, int nodes) {
+
+  /**
+   * A blob held somewhere in the cluster.
+   *
+   * @param digest the blob
+   * @param size bytes
+   * @param mediaType a manifest's media type, or null
+   * @param storedAt the earliest commit on any node, epoch milliseconds
+   * @param lastAccess the latest access on any node, epoch milliseconds
+   * @param pulls times served, summed over nodes
+   */
+  public record HeldBlob(Digest digest, long size, String mediaType, long storedAt, long lastAccess, long pulls) {}
+
+  /**
+   * What a removal takes away.
+   *
+   * @param untag the images whose tags are removed
+   * @param delete the blobs deleted, in digest order
+   */
+  public record Plan(List<CachedImage> untag, List<HeldBlob> delete) {
+
+    /** Bytes the plan frees. */
+    public long bytes() {
+      return delete.stream().mapToLong(HeldBlob::size).sum();
+    }
+  }
+
+  /** Builds the catalog from the nodes' contents and the references of every held manifest. */
+  public static Catalog build(List<CacheKeeper.Contents> contents, Map<Digest, ManifestReferences> manifests) {
+    Map<Digest, HeldBlob> held = new HashMap<>();
+    Set<Digest> busy = new HashSet<>();
+    Map<String, PinStore.Pin> pins = new LinkedHashMap<>();
+    Map<String, CacheKeeper.TagEntry> tags = new HashMap<>();
+    for (CacheKeeper.Contents node : contents) {
+      for (CacheKeeper.BlobEntry blob : node.blobs()) {
+        Digest digest = Digest.parse(blob.digest());
+        HeldBlob mine = new HeldBlob(digest, blob.size(), blob.mediaType(), blob.storedAt(), blob.lastAccess(),
+            blob.pulls());
+        held.merge(digest, mine, (a, b) -> new HeldBlob(digest, Math.max(a.size(), b.size()),
+            a.mediaType() != null ? a.mediaType() : b.mediaType(), Math.min(a.storedAt(), b.storedAt()),
+            Math.max(a.lastAccess(), b.lastAccess()), a.pulls() + b.pulls()));
+      }
+      node.busy().forEach(d -> busy.add(Digest.parse(d)));
+      node.pins().forEach(pin -> pins.putIfAbsent(pin.image(), pin));
+      for (CacheKeeper.TagEntry tag : node.tags()) {
+        // A tag whose entity moved is indexed on several nodes: the latest validation wins.
+        tags.merge(tag.upstream() + " " + tag.repository() + ":" + tag.tag(), tag,
+            (a, b) -> a.validatedAt() >= b.validatedAt() ? a : b);
+      }
+    }
+    Set<Digest> pinned = new HashSet<>();
+    pins.values().forEach(pin -> pin.digests().forEach(d -> pinned.add(Digest.parse(d))));
+    List<CachedImage> images = new ArrayList<>();
+    for (CacheKeeper.TagEntry tag : tags.values()) {
+      images.add(image(tag, held, manifests, pinned, busy));
+    }
+    images.sort(Comparator.comparing(CachedImage::repository).thenComparing(CachedImage::tag)
+        .thenComparing(CachedImage::upstream));
+    return new Catalog(List.copyOf(images), Map.copyOf(held), Set.copyOf(pinned), Set.copyOf(busy),
+        Map.copyOf(pins), contents.size());
+  }
+
+  private static CachedImage image(CacheKeeper.TagEntry tag, Map<Digest, HeldBlob> held,
+      Map<Digest, ManifestReferences> manifests, Set<Digest> pinned, Set<Digest> busy) {
+    Digest manifest = Digest.parse(tag.digest());
+    Set<Digest> digests = new HashSet<>();
+    List<Digest> configs = new ArrayList<>();
+    collect(manifest, manifests, digests, configs, 0);
+    long size = 0;
+    long lastPulled = 0;
+    boolean anyHeld = false;
+    for (Digest digest : digests) {
+      HeldBlob blob = held.get(digest);
+      if (blob != null) {
+        size += blob.size();
+        lastPulled = Math.max(lastPulled, blob.lastAccess());
+        anyHeld = true;
+      }
+    }
+    long pulls = configs.stream().map(held::get).filter(b -> b != null).mapToLong(HeldBlob::pulls).sum();
+    HeldBlob manifestBlob = held.get(manifest);
+    return new CachedImage(tag.upstream(), tag.repository(), tag.tag(), manifest, Set.copyOf(digests), size,
+        anyHeld ? lastPulled : tag.validatedAt(), manifestBlob != null ? manifestBlob.storedAt() : tag.validatedAt(),
+        pulls, pinned.contains(manifest), digests.stream().anyMatch(busy::contains));
+  }
+
+  private static void collect(Digest manifest, Map<Digest, ManifestReferences> manifests, Set<Digest> into,
+      List<Digest> configs, int depth) {
+    into.add(manifest);
+    ManifestReferences references = manifests.get(manifest);
+    if (references == null || depth > 1) {
+      return;
+    }
+    into.addAll(references.blobs());
+    if (references.config() != null) {
+      configs.add(references.config());
+    }
+    for (Digest child : references.manifests()) {
+      collect(child, manifests, into, configs, depth + 1);
+    }
+  }
+
+  /** The images a name denotes. */
+  public List<CachedImage> denoted(ImageName name) {
+    return images.stream().filter(i -> name.denotes(i.repository(), i.tag(), i.manifest())).toList();
+  }
+
+  /** Digests some image references. */
+  public Set<Digest> referenced() {
+    Set<Digest> referenced = new HashSet<>();
+    images.forEach(i -> referenced.addAll(i.digests()));
+    return referenced;
+  }
+
+  /**
+   * Plans the removal of {@code targets}: their tags, and their held blobs that no other image
+   * references; with {@code dangling}, also the dangling blobs that {@code danglingFilter} accepts.
+   * Unless {@code force}, pinned and busy blobs are left out.
+   */
+  public Plan plan(Collection<CachedImage> targets, boolean dangling, Predicate<HeldBlob> danglingFilter,
+      boolean force) {
+    Set<CachedImage> removed = new HashSet<>(targets);
+    Set<Digest> keptReferences = new HashSet<>();
+    Set<Digest> candidates = new HashSet<>();
+    for (CachedImage image : images) {
+      (removed.contains(image) ? candidates : keptReferences).addAll(image.digests());
+    }
+    if (dangling) {
+      Set<Digest> referenced = referenced();
+      held.values().stream()
+          .filter(blob -> !referenced.contains(blob.digest()) && danglingFilter.test(blob))
+          .forEach(blob -> candidates.add(blob.digest()));
+    }
+    List<HeldBlob> delete = new ArrayList<>();
+    for (Digest digest : candidates) {
+      HeldBlob blob = held.get(digest);
+      if (blob == null || keptReferences.contains(digest)) {
+        continue;
+      }
+      if (!force && (pinned.contains(digest) || busy.contains(digest))) {
+        continue;
+      }
+      delete.add(blob);
+    }
+    delete.sort(Comparator.comparing(b -> b.digest().toString()));
+    List<CachedImage> untag = images.stream().filter(removed::contains).toList();
+    return new Plan(untag, List.copyOf(delete));
+  }
+}

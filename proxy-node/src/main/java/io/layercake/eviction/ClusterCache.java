@@ -1,0 +1,380 @@
+package io.layercake.eviction;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import io.layercake.cluster.PeerClient;
+import io.layercake.manifest.Manifests;
+import io.layercake.oci.Digest;
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.StreamSupport;
+
+/**
+ * The cache verbs over the whole cluster, run by the node that received the request: it asks
+ * every node's {@link CacheKeeper} for its contents, reads the manifests (from this node, else
+ * from the node holding them: never from upstream), plans with {@link Catalog}, and tells every
+ * keeper what to remove. A destructive verb refuses to run while any node does not answer, since
+ * a tag only that node knows could make a shared blob look unreferenced.
+ */
+public final class ClusterCache {
+
+  /** Tags and digests per removal message: about 75 KB, far below remoting's 256 KiB frame. */
+  static final int REMOVALS_PER_MESSAGE = 1000;
+
+  /** How long a blob must have gone unused before prune counts it as dangling. */
+  static final Duration DANGLING_GRACE = Duration.ofMinutes(1);
+
+  private final ActorSystem<?> system;
+  private final Manifests manifests;
+  private final PeerClient peers;
+  private final Duration timeout;
+  private final Clock clock;
+
+  /** The cluster's cache as seen from {@code system}'s node. */
+  public ClusterCache(ActorSystem<?> system, Manifests manifests, PeerClient peers, Duration timeout, Clock clock) {
+    this.system = system;
+    this.manifests = manifests;
+    this.peers = peers;
+    this.timeout = timeout;
+    this.clock = clock;
+  }
+
+  /** The catalog of the whole cluster now. */
+  public CompletionStage<Catalog> catalog() {
+    return keepers().thenCompose(keepers -> {
+      String snapshot = UUID.randomUUID().toString();
+      List<CompletableFuture<CacheKeeper.Contents>> answers = new ArrayList<>();
+      for (ActorRef<CacheKeeper.Command> keeper : keepers) {
+        answers.add(listFrom(keeper, snapshot, 0, null).toCompletableFuture());
+      }
+      return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+          .handle((done, error) -> {
+            if (error != null) {
+              throw unavailable("a node did not list its cache in time");
+            }
+            List<CacheKeeper.Contents> contents = answers.stream().map(CompletableFuture::join).toList();
+            for (CacheKeeper.Contents node : contents) {
+              if (node.error() != null) {
+                throw unavailable("node " + node.node() + " could not list its cache: " + node.error());
+              }
+            }
+            return contents;
+          });
+    }).thenCompose(this::withManifests);
+  }
+
+  /** Reads a keeper's listing page by page, from {@code page} on, after {@code sofar}. */
+  private CompletionStage<CacheKeeper.Contents> listFrom(ActorRef<CacheKeeper.Command> keeper, String snapshot,
+      int page, CacheKeeper.Contents sofar) {
+    return AskPattern.<CacheKeeper.Command, CacheKeeper.Contents>ask(keeper,
+            replyTo -> new CacheKeeper.ListContents(snapshot, page, replyTo), timeout, system.scheduler())
+        .thenCompose(next -> {
+          CacheKeeper.Contents all = sofar == null ? next : sofar.plus(next);
+          return next.last() || next.error() != null ? CompletableFuture.completedFuture(all)
+              : listFrom(keeper, snapshot, page + 1, all);
+        });
+  }
+
+  private CompletionStage<Catalog> withManifests(List<CacheKeeper.Contents> contents) {
+    Set<String> held = new HashSet<>();
+    Set<String> tagged = new HashSet<>();
+    Set<Digest> heldManifests = new HashSet<>();
+    for (CacheKeeper.Contents node : contents) {
+      node.tags().forEach(tag -> tagged.add(tag.digest()));
+      for (CacheKeeper.BlobEntry blob : node.blobs()) {
+        held.add(blob.digest());
+        if (blob.mediaType() != null) {
+          heldManifests.add(Digest.parse(blob.digest()));
+        }
+      }
+    }
+    // A manifest re-indexed by start-up recovery has no media type in the index: the tags name
+    // theirs anyway.
+    tagged.stream().filter(held::contains).forEach(d -> heldManifests.add(Digest.parse(d)));
+    Map<Digest, ManifestReferences> references = new ConcurrentHashMap<>();
+    List<CompletableFuture<Void>> loads = new ArrayList<>();
+    for (Digest digest : heldManifests) {
+      loads.add(load(digest).thenAccept(found -> found.ifPresent(r -> references.put(digest, r)))
+          .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new))
+        .thenApply(done -> Catalog.build(contents, references));
+  }
+
+  private CompletionStage<Optional<ManifestReferences>> load(Digest digest) {
+    return manifests.findLocal(digest).thenCompose(local -> {
+      if (local.isPresent()) {
+        return CompletableFuture.completedFuture(Optional.of(ManifestReferences.of(local.get().bytes())));
+      }
+      return peers.manifestFromPeers(digest)
+          .thenApply(peer -> peer.map(m -> ManifestReferences.of(m.bytes())));
+    }).exceptionally(error -> Optional.empty());
+  }
+
+  /**
+   * {@code rmi}: removes the images {@code name} denotes. Unless {@code force}, refuses a pinned
+   * image and an image whose blobs are being served or filled; with it, unpins and deletes
+   * regardless (a blob still being filled is spared: it has no file yet).
+   */
+  public CompletionStage<Removal> rmi(ImageName name, boolean force) {
+    return catalog().thenCompose(catalog -> {
+      List<CachedImage> targets = catalog.denoted(name);
+      if (targets.isEmpty()) {
+        throw new OciException(ErrorCode.NAME_UNKNOWN, "No such image: " + name, name.toString());
+      }
+      Catalog.Plan plan = catalog.plan(targets, false, blob -> false, true);
+      if (!force) {
+        for (CachedImage image : targets) {
+          if (image.pinned()) {
+            throw new OciException(ErrorCode.DENIED, "image is pinned: unpin it or use --force", image.name());
+          }
+        }
+        for (Catalog.HeldBlob blob : plan.delete()) {
+          if (catalog.busy().contains(blob.digest())) {
+            throw new OciException(ErrorCode.DENIED, "image is in use (a blob is being pulled): retry later"
+                + " or use --force", blob.digest().toString());
+          }
+        }
+      }
+      CompletionStage<Void> unpinned = CompletableFuture.completedFuture(null);
+      if (force) {
+        for (PinStore.Pin pin : catalog.pins().values()) {
+          if (targets.stream().anyMatch(t -> pin.manifest().equals(t.manifest().toString()))) {
+            unpinned = unpinned.thenCompose(done -> setPin(pin.image(), null)).thenApply(changed -> null);
+          }
+        }
+      }
+      return unpinned.thenCompose(done -> execute(plan, EvictionReason.RMI, force));
+    });
+  }
+
+  /**
+   * {@code prune}: without {@code all}, the dangling blobs not used for at least
+   * {@link #DANGLING_GRACE}; with it, also every image that is neither pinned nor in use. {@code until} limits both to what was last pulled longer ago
+   * (null: no limit); {@code references} limits images to those matching any pattern, and
+   * leaves dangling blobs alone (they have no reference to match).
+   */
+  public CompletionStage<Removal> prune(boolean all, Duration until, List<Glob> references, boolean dryRun) {
+    return catalog().thenCompose(catalog -> {
+      long now = clock.millis();
+      long before = until == null ? Long.MAX_VALUE : now - until.toMillis();
+      List<CachedImage> targets = new ArrayList<>();
+      if (all) {
+        for (CachedImage image : catalog.images()) {
+          boolean referenced = references.isEmpty() || references.stream().anyMatch(image::matchesReference);
+          if (referenced && image.lastPulled() < before && !image.pinned() && !image.inUse()) {
+            targets.add(image);
+          }
+        }
+      }
+      // A blob used within the grace period may belong to a pull whose tag is not indexed yet.
+      long danglingBefore = Math.min(before, now - DANGLING_GRACE.toMillis());
+      Catalog.Plan plan = catalog.plan(targets, references.isEmpty(),
+          blob -> blob.lastAccess() < danglingBefore, false);
+      return dryRun ? CompletableFuture.completedFuture(Removal.of(plan, true))
+          : execute(plan, EvictionReason.PRUNE, false);
+    });
+  }
+
+  /**
+   * Applies the age rules once: every image that a rule applies to and finds due is removed as
+   * {@code rmi} would without force (pinned and in-use images are kept for the next round). An
+   * image is judged by the first rule that applies to it and finds it due.
+   */
+  public CompletionStage<Removal> applyRules(List<AgeRule> rules, boolean dryRun) {
+    return catalog().thenCompose(catalog -> {
+      long now = clock.millis();
+      Map<EvictionReason, List<CachedImage>> due = new LinkedHashMap<>();
+      for (CachedImage image : catalog.images()) {
+        if (image.pinned() || image.inUse()) {
+          continue;
+        }
+        for (AgeRule rule : rules) {
+          if (rule.appliesTo(image.repository(), image.tag())
+              && rule.isDue(now, image.lastPulled(), image.cachedAt())) {
+            due.computeIfAbsent(rule.reason(), r -> new ArrayList<>()).add(image);
+            break;
+          }
+        }
+      }
+      List<CachedImage> all = due.values().stream().flatMap(List::stream).toList();
+      if (dryRun || all.isEmpty()) {
+        return CompletableFuture.completedFuture(Removal.of(catalog.plan(all, false, b -> false, false), true));
+      }
+      CompletionStage<Removal> result = CompletableFuture.completedFuture(Removal.EMPTY);
+      for (Map.Entry<EvictionReason, List<CachedImage>> group : due.entrySet()) {
+        // Each group is planned against the catalog with the earlier groups already gone.
+        result = result.thenCompose(sofar -> catalog()
+            .thenCompose(fresh -> execute(fresh.plan(fresh.images().stream()
+                .filter(i -> group.getValue().stream().anyMatch(g -> g.name().equals(i.name())
+                    && g.upstream().equals(i.upstream())))
+                .toList(), false, b -> false, false), group.getKey(), false))
+            .thenApply(sofar::plus));
+      }
+      return result;
+    });
+  }
+
+  /** {@code pin}: pins every image {@code name} denotes on every node. */
+  public CompletionStage<List<String>> pin(ImageName name) {
+    return catalog().thenCompose(catalog -> {
+      List<CachedImage> targets = catalog.denoted(name);
+      if (targets.isEmpty()) {
+        throw new OciException(ErrorCode.NAME_UNKNOWN, "No such image: " + name, name.toString());
+      }
+      CompletionStage<List<String>> pinned = CompletableFuture.completedFuture(List.of());
+      for (CachedImage image : targets) {
+        PinStore.Pin pin = new PinStore.Pin(image.name(), image.manifest().toString(),
+            image.digests().stream().map(Digest::toString).sorted().toList(), clock.millis());
+        pinned = pinned.thenCompose(sofar -> setPin(pin.image(), pin).thenApply(changed -> append(sofar, pin.image())));
+      }
+      return pinned;
+    });
+  }
+
+  /** {@code unpin}: removes the pins of every image {@code name} denotes, or of that name. */
+  public CompletionStage<List<String>> unpin(ImageName name) {
+    return catalog().thenCompose(catalog -> {
+      List<String> images = catalog.pins().values().stream().filter(pin -> pin.isNamedBy(name))
+          .map(PinStore.Pin::image).toList();
+      if (images.isEmpty()) {
+        throw new OciException(ErrorCode.NAME_UNKNOWN, "not pinned: " + name, name.toString());
+      }
+      CompletionStage<List<String>> done = CompletableFuture.completedFuture(List.of());
+      for (String image : images) {
+        done = done.thenCompose(sofar -> setPin(image, null).thenApply(changed -> append(sofar, image)));
+      }
+      return done;
+    });
+  }
+
+  private static List<String> append(List<String> list, String item) {
+    List<String> longer = new ArrayList<>(list);
+    longer.add(item);
+    return List.copyOf(longer);
+  }
+
+  private CompletionStage<Boolean> setPin(String image, PinStore.Pin pin) {
+    return tellAll(keeper -> AskPattern.<CacheKeeper.Command, CacheKeeper.PinSet>ask(keeper,
+            replyTo -> new CacheKeeper.SetPin(image, pin, replyTo), timeout, system.scheduler()))
+        .thenApply(answers -> {
+          for (CacheKeeper.PinSet answer : answers) {
+            if (answer.error() != null) {
+              throw unavailable("node " + answer.node() + " could not change the pin: " + answer.error());
+            }
+          }
+          return answers.stream().anyMatch(CacheKeeper.PinSet::changed);
+        });
+  }
+
+  private CompletionStage<Removal> execute(Catalog.Plan plan, EvictionReason reason, boolean force) {
+    if (plan.untag().isEmpty() && plan.delete().isEmpty()) {
+      return CompletableFuture.completedFuture(Removal.EMPTY);
+    }
+    List<CacheKeeper.TagEntry> untag = plan.untag().stream()
+        .map(i -> new CacheKeeper.TagEntry(i.upstream(), i.repository(), i.tag(), i.manifest().toString(), 0))
+        .toList();
+    List<String> digests = plan.delete().stream().map(b -> b.digest().toString()).toList();
+    return removeInBatches(untag, digests, reason, force, 0, List.of())
+        .thenApply(answers -> {
+          Map<String, Long> deleted = new LinkedHashMap<>();
+          List<String> errors = new ArrayList<>();
+          for (CacheKeeper.Removed answer : answers) {
+            if (answer.error() != null) {
+              errors.add(answer.node() + ": " + answer.error());
+            }
+            answer.deleted().forEach(b -> deleted.merge(b.digest(), b.size(), Long::sum));
+          }
+          List<Removal.Freed> freed = deleted.entrySet().stream()
+              .map(e -> new Removal.Freed(e.getKey(), e.getValue()))
+              .sorted(Comparator.comparing(Removal.Freed::digest))
+              .toList();
+          return new Removal(plan.untag().stream().map(CachedImage::name).toList(), freed,
+              freed.stream().mapToLong(Removal.Freed::bytes).sum(), false, List.copyOf(errors));
+        });
+  }
+
+  /**
+   * Sends the removal in batches of {@link #REMOVALS_PER_MESSAGE} tags and digests, each to every
+   * keeper, one batch after the other: messages stay well under remoting's frame size.
+   */
+  private CompletionStage<List<CacheKeeper.Removed>> removeInBatches(List<CacheKeeper.TagEntry> untag,
+      List<String> digests, EvictionReason reason, boolean force, int from, List<CacheKeeper.Removed> sofar) {
+    if (from >= Math.max(untag.size(), digests.size())) {
+      return CompletableFuture.completedFuture(sofar);
+    }
+    int to = from + REMOVALS_PER_MESSAGE;
+    List<CacheKeeper.TagEntry> untagBatch = untag.subList(Math.min(from, untag.size()), Math.min(to, untag.size()));
+    List<String> digestBatch = digests.subList(Math.min(from, digests.size()), Math.min(to, digests.size()));
+    return tellAll(keeper -> AskPattern.<CacheKeeper.Command, CacheKeeper.Removed>ask(keeper,
+            replyTo -> new CacheKeeper.RemoveContent(List.copyOf(untagBatch), List.copyOf(digestBatch),
+                reason.label(), force, replyTo),
+            timeout, system.scheduler()))
+        .thenCompose(answers -> {
+          List<CacheKeeper.Removed> all = new ArrayList<>(sofar);
+          all.addAll(answers);
+          return removeInBatches(untag, digests, reason, force, to, all);
+        });
+  }
+
+  private <T> CompletionStage<List<T>> tellAll(Function<ActorRef<CacheKeeper.Command>, CompletionStage<T>> ask) {
+    return keepers().thenCompose(keepers -> {
+      List<CompletableFuture<T>> answers = new ArrayList<>();
+      for (ActorRef<CacheKeeper.Command> keeper : keepers) {
+        answers.add(ask.apply(keeper).toCompletableFuture());
+      }
+      return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+          .handle((done, error) -> {
+            if (error != null) {
+              throw unavailable("a node did not answer in time; some of the change may have been made");
+            }
+            return answers.stream().map(CompletableFuture::join).toList();
+          });
+    });
+  }
+
+  /**
+   * Every node's keeper. Refuses (503, retry) while the receptionist knows fewer keepers than
+   * there are Up members: a node that has just started or joined, whose keeper registration has
+   * not spread yet, would otherwise be silently left out.
+   */
+  private CompletionStage<Collection<ActorRef<CacheKeeper.Command>>> keepers() {
+    return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+            replyTo -> Receptionist.find(CacheKeeper.SERVICE_KEY, replyTo), timeout, system.scheduler())
+        .thenApply(listing -> {
+          Set<ActorRef<CacheKeeper.Command>> keepers = listing.getServiceInstances(CacheKeeper.SERVICE_KEY);
+          long up = StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
+              .filter(member -> member.status() == MemberStatus.up())
+              .count();
+          if (keepers.size() < Math.max(1, up)) {
+            throw unavailable(keepers.size() + " of " + Math.max(1, up) + " nodes' caches are known yet");
+          }
+          return keepers;
+        });
+  }
+
+  private static OciException unavailable(String detail) {
+    return new OciException(ErrorCode.UNAVAILABLE, "the cluster's cache could not be read, retry", detail,
+        Duration.ofSeconds(1));
+  }
+}

@@ -1,0 +1,205 @@
+package io.layercake.eviction;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.layercake.oci.Digest;
+import io.layercake.storage.BlobRecord;
+import io.layercake.storage.BlobStore;
+import io.layercake.storage.NodeDatabase;
+import io.layercake.storage.StorageSettings;
+import io.layercake.testkit.RegistryClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The size policy against a real store: what goes, in which order, and what never goes. */
+class EvictorTest {
+
+  private static final int BLOB = 100;
+
+  @TempDir Path dataDir;
+  private NodeDatabase database;
+  private BlobStore store;
+  private final Set<Digest> busy = new HashSet<>();
+  private final Set<Digest> notOwned = new HashSet<>();
+
+  @BeforeEach
+  void open() {
+    database = NodeDatabase.open(dataDir.resolve("db"));
+    store = BlobStore.open(new StorageSettings(dataDir), database, Clock.systemUTC());
+    store.recover();
+  }
+
+  @AfterEach
+  void close() {
+    database.close();
+  }
+
+  /** Cap 1000 bytes; eviction starts above 900 and stops at 500. Runs on the calling thread. */
+  private Evictor evictor() {
+    EvictionSettings settings = new EvictionSettings(1000, 0.9, 0.5, Duration.ofHours(1), List.of(), 10);
+    return new Evictor(store, settings, new PinStore(database), busy::contains,
+        digest -> !notOwned.contains(digest), Runnable::run, Clock.systemUTC());
+  }
+
+  /** Stores blob {@code i} of {@link #BLOB} bytes, last accessed at {@code lastAccess}. */
+  private Digest blob(int i, long lastAccess) {
+    byte[] bytes = String.format("%0" + BLOB + "d", i).getBytes(StandardCharsets.US_ASCII);
+    Digest digest = Digest.parse(RegistryClient.digestOf(bytes));
+    store.storeBytes(digest, bytes, null);
+    store.index().put(digest, new BlobRecord(BLOB, null, lastAccess, lastAccess, 1));
+    return digest;
+  }
+
+  private List<Digest> fill(int count) {
+    List<Digest> digests = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      digests.add(blob(i, 1000 + i));
+    }
+    return digests;
+  }
+
+  @Test
+  void check_underHighWater_evictsNothing() {
+    fill(9);
+    Evictor evictor = evictor();
+    evictor.check();
+    assertEquals(900, store.usedBytes());
+    assertEquals(List.of(), evictor.recent());
+  }
+
+  @Test
+  void check_overHighWater_evictsLeastRecentlyUsedDownToLowWater() {
+    List<Digest> digests = fill(10);
+    Evictor evictor = evictor();
+    evictor.check();
+
+    assertEquals(500, store.usedBytes());
+    for (int i = 0; i < 10; i++) {
+      assertEquals(i >= 5, store.find(digests.get(i)).isPresent(), "blob " + i);
+      assertEquals(i >= 5, Files.exists(store.pathOf(digests.get(i))), "file of blob " + i);
+    }
+    assertEquals(5, evictor.counters().get(EvictionReason.SIZE).evictions());
+    assertEquals(500, evictor.counters().get(EvictionReason.SIZE).bytes());
+    assertEquals(digests.get(4), evictor.recent().get(0).digest(), "newest eviction first");
+  }
+
+  @Test
+  void check_blobsOfOtherNodesShards_goFirst() {
+    List<Digest> digests = fill(10);
+    notOwned.add(digests.get(9));
+    notOwned.add(digests.get(8));
+    Evictor evictor = evictor();
+    evictor.check();
+
+    assertFalse(store.find(digests.get(9)).isPresent());
+    assertFalse(store.find(digests.get(8)).isPresent());
+    assertTrue(store.find(digests.get(3)).isPresent(), "only three owned blobs needed to go");
+    assertFalse(store.find(digests.get(2)).isPresent());
+    assertEquals(2, evictor.counters().get(EvictionReason.NOT_OWNER).evictions());
+    assertEquals(3, evictor.counters().get(EvictionReason.SIZE).evictions());
+  }
+
+  @Test
+  void check_busyLeasedAndPinned_areNeverEvicted() {
+    List<Digest> digests = fill(10);
+    busy.add(digests.get(0));
+    Runnable lease = store.lease(digests.get(1));
+    Evictor evictor = evictor();
+    evictor.pins().pin(new PinStore.Pin("library/x:1", digests.get(2).toString(),
+        List.of(digests.get(2).toString()), 0));
+    evictor.check();
+
+    for (int i = 0; i < 3; i++) {
+      assertTrue(store.find(digests.get(i)).isPresent(), "blob " + i + " is in use or pinned");
+    }
+    assertFalse(store.find(digests.get(3)).isPresent());
+    assertFalse(store.find(digests.get(7)).isPresent());
+    assertTrue(store.find(digests.get(8)).isPresent());
+    assertEquals(500, store.usedBytes());
+    lease.run();
+  }
+
+  @Test
+  void check_everythingInUse_leavesTheStoreOverTheCap() {
+    List<Digest> digests = fill(12);
+    busy.addAll(digests);
+    evictor().check();
+    assertEquals(1200, store.usedBytes());
+  }
+
+  @Test
+  void newWriter_announcingABlob_makesRoomBeforeItArrives() {
+    List<Digest> digests = fill(8);
+    Evictor evictor = evictor();
+    store.newWriter(Digest.parse(RegistryClient.digestOf(new byte[] {1})), 300).abort();
+
+    // 800 + 300 passes 900: down to 500 - 300 = 200 before the new blob commits.
+    assertEquals(200, evictor.usedBytes());
+    assertFalse(store.find(digests.get(5)).isPresent());
+    assertTrue(store.find(digests.get(6)).isPresent());
+  }
+
+  @Test
+  void remove_respectsPinsAndLeasesUnlessForced() {
+    List<Digest> digests = fill(2);
+    Evictor evictor = evictor();
+    evictor.pins().pin(new PinStore.Pin("library/x:1", digests.get(0).toString(),
+        List.of(digests.get(0).toString()), 0));
+    Runnable lease = store.lease(digests.get(1));
+
+    assertEquals(Evictor.Outcome.PINNED, evictor.remove(digests.get(0), EvictionReason.PRUNE, false));
+    assertEquals(Evictor.Outcome.IN_USE, evictor.remove(digests.get(1), EvictionReason.PRUNE, false));
+    assertEquals(Evictor.Outcome.DELETED, evictor.remove(digests.get(1), EvictionReason.RMI, true));
+    assertEquals(Evictor.Outcome.ABSENT, evictor.remove(digests.get(1), EvictionReason.RMI, true));
+    assertEquals(1, evictor.counters().get(EvictionReason.RMI).evictions());
+    lease.run();
+  }
+
+  @Test
+  void delete_crashBetweenUnlinkAndIndex_recoveryDropsTheEntry() throws Exception {
+    List<Digest> digests = fill(2);
+    // The state a kill -9 after the unlink and before the index delete leaves behind.
+    Files.delete(store.pathOf(digests.get(0)));
+    database.close();
+    database = NodeDatabase.open(dataDir.resolve("db"));
+    store = BlobStore.open(new StorageSettings(dataDir), database, Clock.systemUTC());
+    BlobStore.RecoveryReport report = store.recover();
+
+    assertEquals(1, report.missingDropped());
+    assertTrue(store.index().get(digests.get(0)).isEmpty());
+    assertEquals(BLOB, store.usedBytes());
+  }
+
+  @Test
+  void delete_readerThatOpenedTheFile_keepsReadingIt() throws Exception {
+    Digest digest = fill(1).get(0);
+    try (var channel = java.nio.channels.FileChannel.open(store.pathOf(digest))) {
+      assertEquals(BlobStore.Deletion.Outcome.DELETED, store.delete(digest, true).outcome());
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BLOB);
+      assertEquals(BLOB, channel.read(buffer));
+    }
+  }
+
+  @Test
+  void pins_surviveReopening() {
+    List<Digest> digests = fill(1);
+    new PinStore(database).pin(new PinStore.Pin("library/x:1", digests.get(0).toString(),
+        List.of(digests.get(0).toString()), 0));
+    database.close();
+    database = NodeDatabase.open(dataDir.resolve("db"));
+    assertTrue(new PinStore(database).isPinned(digests.get(0)));
+  }
+}
