@@ -15,6 +15,7 @@ import io.layercake.testkit.FakeRegistry;
 import io.layercake.testkit.Image;
 import io.layercake.testkit.ImageFormat;
 import io.layercake.testkit.LargeBlob;
+import io.layercake.testkit.PrometheusText;
 import io.layercake.testkit.RegistryClient;
 import io.layercake.testkit.TestImage;
 import io.layercake.testkit.TestNode;
@@ -23,6 +24,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -98,6 +100,13 @@ class EvictionIntegrationTest {
       Evictor evictor = node.node().eviction().evictor();
       assertTrue(evictor.counters().get(EvictionReason.SIZE).evictions() >= 18, evictor.counters().toString());
       assertEquals(cap, evictor.maxSize());
+      PrometheusText metrics = PrometheusText.parse(
+          new String(client.get("/metrics").body(), StandardCharsets.UTF_8));
+      assertEquals(evictor.counters().get(EvictionReason.SIZE).evictions(),
+          metrics.value("layercake_evictions_total", "reason", "size"));
+      assertEquals(evictor.counters().get(EvictionReason.SIZE).bytes(),
+          metrics.value("layercake_evicted_bytes_total", "reason", "size"));
+      assertEquals(cap, metrics.value("layercake_store_max_bytes"));
       System.out.printf("size cap: peak %d bytes for a cap of %d (largest blob %d); %s%n", peak.get(), cap,
           largestBlob, evictor.counters().get(EvictionReason.SIZE));
     }
