@@ -97,6 +97,9 @@ public final class TarReader {
       if (pax.containsKey("size")) {
         try {
           size = Long.parseLong(pax.get("size"));
+          if (size < 0) {
+            throw new NumberFormatException("negative");
+          }
         } catch (NumberFormatException e) {
           throw invalid("tar archive invalid", "PAX size " + pax.get("size"));
         }
@@ -189,11 +192,17 @@ public final class TarReader {
     if (text.isEmpty()) {
       return 0;
     }
+    long value;
     try {
-      return Long.parseLong(text, 8);
+      value = Long.parseLong(text, 8);
     } catch (NumberFormatException e) {
       throw invalid("not a tar archive", "a header field is not an octal number");
     }
+    if (value < 0) {
+      // parseLong takes a sign that tar's octal fields never have; a negative size would fail later.
+      throw invalid("not a tar archive", "a header field is negative");
+    }
+    return value;
   }
 
   /** PAX records: {@code "<length> <key>=<value>\n"}, where the length counts bytes. */

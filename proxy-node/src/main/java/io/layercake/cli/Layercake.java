@@ -50,7 +50,7 @@ public final class Layercake {
       "  LAYERCAKE_ADMIN_TOKEN        admin API token (the node's layercake.admin.token)",
       "",
       "IMAGE is a docker-style reference: redis, redis:7, bitnami/redis:7.2, redis@sha256:...",
-      "Run 'layercake COMMAND --help' for a command's options.",
+      "images, rmi, prune, pin and unpin print their options with --help.",
       "");
 
   private Layercake() {}

@@ -27,9 +27,11 @@ import java.util.function.Predicate;
  * @param busy the digests some node is serving or filling now
  * @param pins the pins, by image name
  * @param nodes how many nodes answered
+ * @param referencesKnown whether the manifests of every cached image could be read; when not, some
+ *     blob that looks dangling may be a layer of that image, so nothing is deleted as dangling
  */
 public record Catalog(List<CachedImage> images, Map<Digest, HeldBlob> held, Set<Digest> pinned, Set<Digest> busy,
-    Map<String, PinStore.Pin> pins, int nodes) {
+    Map<String, PinStore.Pin> pins, int nodes, boolean referencesKnown) {
 
   /**
    * A blob held somewhere in the cluster.
@@ -88,8 +90,10 @@ public record Catalog(List<CachedImage> images, Map<Digest, HeldBlob> held, Set<
     }
     images.sort(Comparator.comparing(CachedImage::repository).thenComparing(CachedImage::tag)
         .thenComparing(CachedImage::upstream));
+    boolean referencesKnown = tags.values().stream()
+        .allMatch(tag -> referencesKnown(Digest.parse(tag.digest()), manifests, held));
     return new Catalog(List.copyOf(images), Map.copyOf(held), Set.copyOf(pinned), Set.copyOf(busy),
-        Map.copyOf(pins), contents.size());
+        Map.copyOf(pins), contents.size(), referencesKnown);
   }
 
   private static CachedImage image(CacheKeeper.TagEntry tag, Map<Digest, HeldBlob> held,
@@ -132,6 +136,17 @@ public record Catalog(List<CachedImage> images, Map<Digest, HeldBlob> held, Set<
     }
   }
 
+  /**
+   * Whether the references of {@code manifest} were read, and those of its platform manifests that
+   * some node holds (the platforms nobody pulled have no layers here).
+   */
+  private static boolean referencesKnown(Digest manifest, Map<Digest, ManifestReferences> manifests,
+      Map<Digest, HeldBlob> held) {
+    ManifestReferences references = manifests.get(manifest);
+    return references != null && references.manifests().stream()
+        .allMatch(child -> !held.containsKey(child) || manifests.containsKey(child));
+  }
+
   /** The images a name denotes. */
   public List<CachedImage> denoted(ImageName name) {
     return images.stream().filter(i -> name.denotes(i.repository(), i.tag(), i.manifest())).toList();
@@ -157,7 +172,8 @@ public record Catalog(List<CachedImage> images, Map<Digest, HeldBlob> held, Set<
     for (CachedImage image : images) {
       (removed.contains(image) ? candidates : keptReferences).addAll(image.digests());
     }
-    if (dangling) {
+    // Unknown references could make a live image's layers look dangling: never wrong beats tidy.
+    if (dangling && referencesKnown) {
       Set<Digest> referenced = referenced();
       held.values().stream()
           .filter(blob -> !referenced.contains(blob.digest()) && danglingFilter.test(blob))

@@ -138,12 +138,11 @@ public final class Manifests {
    * itself. The bytes are verified against the digest before they are stored.
    */
   public CompletionStage<ManifestContent> keep(ManifestContent manifest) {
-    if (memory.get(manifest.digest()).isPresent()) {
-      // In memory means stored: both happen in store(), the disk first.
-      return CompletableFuture.completedFuture(manifest);
-    }
-    return CompletableFuture.supplyAsync(
-        () -> store(manifest.digest(), manifest.mediaType(), manifest.bytes()), blockingExecutor);
+    // The disk decides, not the memory cache: eviction, rmi and prune delete manifest files while
+    // a copy may still sit in memory, and a kept manifest (a load, a tag) must be on disk.
+    return CompletableFuture.supplyAsync(() -> store.find(manifest.digest()).isPresent()
+        ? manifest
+        : store(manifest.digest(), manifest.mediaType(), manifest.bytes()), blockingExecutor);
   }
 
   /** Asks upstream where a tag points, without fetching it (no pull is counted). */

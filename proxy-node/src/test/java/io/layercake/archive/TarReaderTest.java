@@ -103,6 +103,18 @@ class TarReaderTest {
   }
 
   @Test
+  void next_negativeSize_throwsBlobUploadInvalid() {
+    byte[] header = TarWriter.fileHeader("a", 1);
+    byte[] size = "-0000000001\0".getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(size, 0, header, 124, size.length);
+    fixChecksum(header);
+
+    OciException error = assertThrows(OciException.class, () -> new TarReader(new ByteArrayInputStream(header)).next());
+
+    assertEquals(ErrorCode.BLOB_UPLOAD_INVALID, error.code());
+  }
+
+  @Test
   void next_endWithoutZeroBlocks_isTheEnd() throws IOException {
     TarReader reader = new TarReader(new ByteArrayInputStream(TarWriter.smallFile("a", bytes(5))));
 

@@ -74,6 +74,18 @@ class CatalogTest {
   }
 
   @Test
+  void plan_danglingWhileAnImagesManifestIsUnknown_deletesNothingDangling() {
+    CacheKeeper.Contents node = new CacheKeeper.Contents("http://n1",
+        List.of(blob(2, 10, 100, null), blob(10, 1000, 5, null)),
+        List.of(new CacheKeeper.TagEntry("docker-hub", "library/a", "1", d(1), 1)), List.of(), List.of(), true, null);
+    // Manifest 1 was evicted and could not be read: its config and layer must not look dangling.
+    Catalog catalog = Catalog.build(List.of(node), Map.of());
+
+    assertEquals(Set.of(), deleted(catalog.plan(List.of(), true, b -> true, false)));
+    assertEquals(false, catalog.referencesKnown());
+  }
+
+  @Test
   void plan_busyAndPinnedBlobs_stayUnlessForced() {
     PinStore.Pin pin = new PinStore.Pin("library/b:1", d(3), List.of(d(3), d(4), d(10), d(12)), 0);
     Catalog catalog = catalog(List.of(d(11)), List.of(pin));

@@ -77,7 +77,7 @@ class StatusPageIntegrationTest {
     assertTrue(html.contains("(this node)"), html);
     assertTrue(html.contains("library/redis:7"), html);
     assertTrue(html.contains("None yet."), html);
-    assertTrue(html.contains("no size cap configured"), html);
+    assertTrue(html.contains("of 50.0 GiB"), "the default cap: " + html);
     assertFalse(html.contains("<script"), "the page needs no script");
     assertFalse(html.contains("status-test-admin-token"));
     assertEquals(200, client.get("/index.html").statusCode());
