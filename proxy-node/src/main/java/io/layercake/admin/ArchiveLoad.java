@@ -73,6 +73,8 @@ final class ArchiveLoad implements AutoCloseable {
   private final Map<String, Content> byName = new HashMap<>();
   private final Map<Digest, Content> byDigest = new HashMap<>();
   private final Map<String, String> links = new HashMap<>();
+  /** Leases on the blobs the node already holds, so eviction keeps them until the load has tagged. */
+  private final List<Runnable> leases = new ArrayList<>();
 
   ArchiveLoad(BlobStore store, Path tmpDir, long maxJsonSize) {
     this.store = store;
@@ -130,20 +132,44 @@ final class ArchiveLoad implements AutoCloseable {
     return new Committed(blobs, bytes);
   }
 
-  /** Drops every temp file that was not committed. */
+  /**
+   * Hands the leases on already-held blobs to the caller, who releases them once the images are
+   * tagged: until then eviction could take a layer the loaded image needs.
+   */
+  Runnable handOverLeases() {
+    List<Runnable> taken = List.copyOf(leases);
+    leases.clear();
+    return () -> taken.forEach(Runnable::run);
+  }
+
+  /** Drops every temp file that was not committed, and the leases not handed over. */
   @Override
   public void close() {
     for (Content content : byName.values()) {
       content.discard();
     }
+    handOverLeases().run();
+  }
+
+  /** The blob if this node holds it, leased first so that it cannot be evicted after the lookup. */
+  private Optional<Held> held(Digest digest) {
+    Runnable lease = store.lease(digest);
+    Optional<Held> held = store.find(digest).map(blob -> new Held(digest, blob.size()));
+    if (held.isPresent()) {
+      leases.add(lease);
+    } else {
+      lease.run();
+    }
+    return held;
   }
 
   private Content readMember(TarEntry entry, InputStream data) throws IOException {
     Optional<Digest> named = ArchiveJson.digestOfPath(entry.name());
     if (named.isPresent()) {
       Digest digest = named.get();
-      if (store.find(digest).isPresent()) {
-        return new Held(digest, entry.size());
+      Optional<Held> held = held(digest);
+      if (held.isPresent()) {
+        return held.get();
       }
       return verifiedBlob(entry, digest, data);
     }
@@ -308,11 +334,11 @@ final class ArchiveLoad implements AutoCloseable {
     if (content != null) {
       size = content.size();
     } else {
-      size = store.find(descriptor.digest())
+      Held held = held(descriptor.digest())
           .orElseThrow(() -> invalid("the archive lacks blob " + descriptor.digest() + " of manifest "
-              + manifest.digest()))
-          .size();
-      byDigest.put(descriptor.digest(), new Held(descriptor.digest(), size));
+              + manifest.digest()));
+      size = held.size();
+      byDigest.put(descriptor.digest(), held);
     }
     if (size != descriptor.size()) {
       throw invalid("blob " + descriptor.digest() + " is " + size + " bytes, manifest " + manifest.digest()

@@ -76,7 +76,7 @@ final class LoadEndpoint {
     InputStream upload = request.entity().withoutSizeLimit().getDataBytes()
         .runWith(StreamConverters.asInputStream(settings.uploadIdleTimeout()), Materializer.matFromSystem(system));
     return CompletableFuture.supplyAsync(() -> stage(upload), services.fills().blockingExecutor())
-        .thenCompose(this::storeAndTag);
+        .thenCompose(staged -> storeAndTag(staged).whenComplete((answer, error) -> staged.releaseLeases().run()));
   }
 
   /** Reads, checks and commits the archive's blobs; runs on the blocking dispatcher. */
@@ -88,7 +88,7 @@ final class LoadEndpoint {
         ArchiveLoad.Plan plan = load.plan();
         List<Tagging> taggings = taggings(plan);
         ArchiveLoad.Committed committed = load.commit(plan);
-        return new Staged(plan, taggings, committed);
+        return new Staged(plan, taggings, committed, load.handOverLeases());
       } catch (RuntimeException | IOException e) {
         drain(in);
         throw e;
@@ -187,5 +187,6 @@ final class LoadEndpoint {
    * @param taggings the tags to set
    * @param committed what was stored
    */
-  private record Staged(ArchiveLoad.Plan plan, List<Tagging> taggings, ArchiveLoad.Committed committed) {}
+  private record Staged(ArchiveLoad.Plan plan, List<Tagging> taggings, ArchiveLoad.Committed committed,
+      Runnable releaseLeases) {}
 }

@@ -14,7 +14,6 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
-import io.layercake.storage.BlobIndex;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.TagIndex;
 import java.nio.charset.StandardCharsets;
@@ -83,10 +82,8 @@ final class InternalEndpoint {
               repository + ":" + tag)), blockingExecutor);
     }
     if (path.equals(PeerClient.STATS_PATH)) {
-      return CompletableFuture.supplyAsync(() -> {
-        BlobIndex.Totals totals = store.index().totals();
-        return Responses.json(toJson(Map.of("blobs", totals.blobs(), "blobBytes", totals.bytes())), List.of());
-      }, blockingExecutor);
+      return CompletableFuture.completedFuture(Responses.json(
+          toJson(Map.of("blobs", store.usedBlobs(), "blobBytes", store.usedBytes())), List.of()));
     }
     throw new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint", "unknown internal path");
   }

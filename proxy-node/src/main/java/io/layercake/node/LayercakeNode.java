@@ -34,7 +34,6 @@ import io.layercake.manifest.TagEntity;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
-import io.layercake.storage.BlobIndex;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.NodeDatabase;
 import io.layercake.storage.NodeDatabaseExtension;
@@ -157,10 +156,7 @@ public final class LayercakeNode implements AutoCloseable {
 
   private static void reportGauges(NodeMetrics metrics, BlobStore store, BlobFills fills,
       InFlightStreams inFlight) {
-    metrics.storeUsage(() -> {
-      BlobIndex.Totals totals = store.index().totals();
-      return new StoreUsage(totals.blobs(), totals.bytes());
-    });
+    metrics.storeUsage(() -> new StoreUsage(store.usedBlobs(), store.usedBytes()));
     metrics.fillsInFlight(fills::runningCount);
     metrics.streamsInFlight(inFlight::count);
   }
