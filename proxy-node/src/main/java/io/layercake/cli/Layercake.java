@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToIntFunction;
 
 /** The {@code layercake} command: starts a node, and the operator's verbs. */
 public final class Layercake {
@@ -50,7 +49,13 @@ public final class Layercake {
       "  LAYERCAKE_ADMIN_TOKEN        admin API token (the node's layercake.admin.token)",
       "",
       "IMAGE is a docker-style reference: redis, redis:7, bitnami/redis:7.2, redis@sha256:...",
-      "images, rmi, prune, pin and unpin print their options with --help.",
+      "cluster, images, rmi, prune, pin and unpin print their options with --help.",
+      "");
+
+  private static final String CLUSTER_USAGE = String.join("\n",
+      "Usage: layercake cluster [--url URL]",
+      "",
+      "Show the cluster's members, their status, shards and blob bytes.",
       "");
 
   private Layercake() {}
@@ -71,7 +76,12 @@ public final class Layercake {
       case "serve":
         return serve();
       case "cluster":
-        return admin(args.subList(1, args.size()), env, err, client -> ClusterCommand.run(client, out));
+        return cacheVerb(CLUSTER_USAGE, args, env, out, err, (client, rest) -> {
+          if (!rest.isEmpty()) {
+            throw new VerbArguments.UsageException("unknown option '" + rest.get(0) + "'");
+          }
+          return ClusterCommand.run(client, out);
+        });
       case "pull":
         return verb(args, env, out, err, PullCommand.OPTIONS, PullCommand::run);
       case "save":
@@ -110,29 +120,6 @@ public final class Layercake {
     }
   }
 
-  /** Runs an admin verb against the node named by --url or LAYERCAKE_URL. */
-  private static int admin(List<String> options, Map<String, String> env, PrintStream err,
-      ToIntFunction<AdminClient> verb) {
-    String url = env.getOrDefault("LAYERCAKE_URL", "http://127.0.0.1:5000");
-    for (int i = 0; i < options.size(); i++) {
-      String option = options.get(i);
-      if (option.equals("--url") && i + 1 < options.size()) {
-        url = options.get(++i);
-      } else if (option.startsWith("--url=")) {
-        url = option.substring("--url=".length());
-      } else {
-        err.println("layercake: unknown option '" + option + "'. See 'layercake --help'.");
-        return 2;
-      }
-    }
-    try {
-      return verb.applyAsInt(new AdminClient(url, env.getOrDefault("LAYERCAKE_ADMIN_TOKEN", "")));
-    } catch (AdminClient.CliException e) {
-      err.println("layercake: " + e.getMessage());
-      return 1;
-    }
-  }
-
   /**
    * Runs an image verb: parses its options (plus --url), then runs it against the node. A bad
    * command line exits 2, a failure 1, each with one line on stderr.
@@ -156,9 +143,9 @@ public final class Layercake {
   }
 
   /**
-   * Runs a cache verb: {@code --help} prints its usage; {@code --url} names the node; the rest
-   * goes to the verb. Bad usage exits 2, a node that cannot be reached or refuses exits 1, each
-   * with one line on stderr.
+   * Runs a verb that takes plain arguments (the cache verbs and {@code cluster}): {@code --help}
+   * prints its usage; {@code --url} names the node; the rest goes to the verb. Bad usage exits 2,
+   * a node that cannot be reached or refuses exits 1, each with one line on stderr.
    */
   private static int cacheVerb(String usage, List<String> args, Map<String, String> env, PrintStream out,
       PrintStream err, CacheVerb verb) {
