@@ -2,6 +2,7 @@ package io.layercake.eviction;
 
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
+import io.layercake.oci.ImageReference;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
@@ -21,7 +22,6 @@ import java.util.regex.Pattern;
 public record ImageName(RepositoryName repository, Tag tag, Digest digest, String idPrefix) {
 
   private static final Pattern IMAGE_ID = Pattern.compile("(sha256:)?[0-9a-f]{12,64}");
-  private static final String[] DOCKER_HUB_HOSTS = {"docker.io/", "index.docker.io/", "registry-1.docker.io/"};
 
   /**
    * Parses an image name.
@@ -35,23 +35,14 @@ public record ImageName(RepositoryName repository, Tag tag, Digest digest, Strin
     if (IMAGE_ID.matcher(text).matches()) {
       return new ImageName(null, null, null, text.startsWith("sha256:") ? text.substring(7) : text);
     }
-    String name = text;
-    for (String host : DOCKER_HUB_HOSTS) {
-      if (name.startsWith(host)) {
-        name = name.substring(host.length());
-      }
-    }
-    int at = name.indexOf('@');
-    if (at >= 0) {
-      return new ImageName(RepositoryName.parse(name.substring(0, at)), null,
-          Digest.parse(name.substring(at + 1)), null);
-    }
-    int colon = name.lastIndexOf(':');
-    if (colon > name.lastIndexOf('/')) {
-      return new ImageName(RepositoryName.parse(name.substring(0, colon)), Tag.parse(name.substring(colon + 1)),
-          null, null);
-    }
-    return new ImageName(RepositoryName.parse(name), Tag.parse("latest"), null, null);
+    // Everything but an image ID is a docker-style reference: one parser for every verb.
+    ImageReference reference = ImageReference.parse(text);
+    // Named as docker prints it (redis, not docker.io/library/redis); denotes() matches both forms.
+    String familiar = reference.familiar();
+    int end = reference.digest().isPresent() ? familiar.indexOf('@') : familiar.lastIndexOf(':');
+    RepositoryName repository = RepositoryName.parse(familiar.substring(0, end));
+    return new ImageName(repository, reference.digest().isPresent() ? null : reference.tag().orElseThrow(),
+        reference.digest().orElse(null), null);
   }
 
   /** Whether this name denotes the cached image {@code repository:tag} pointing at {@code manifest}. */
