@@ -65,9 +65,7 @@ public final class AdminApi {
       return imageVerbs.serve(request);
     }
     if (path.equals("/admin/cluster")) {
-      if (!request.method().equals(HttpMethods.GET)) {
-        throw new OciException(ErrorCode.UNSUPPORTED, "use GET", request.method().value());
-      }
+      AdminRequests.requireMethod(request, HttpMethods.GET);
       return clusterStatus.report().thenApply(AdminApi::json);
     }
     switch (path) {

@@ -28,9 +28,7 @@ final class AdminRequest {
 
   /** The request, after checking its method and that it names only {@code known} parameters. */
   static AdminRequest of(HttpRequest request, HttpMethod method, Set<String> known) {
-    if (!request.method().equals(method)) {
-      throw new OciException(ErrorCode.UNSUPPORTED, "use " + method.value(), request.method().value());
-    }
+    AdminRequests.requireMethod(request, method);
     for (Pair<String, String> parameter : request.getUri().query().toList()) {
       if (!known.contains(parameter.first())) {
         throw invalid("unknown parameter '" + parameter.first() + "'",
