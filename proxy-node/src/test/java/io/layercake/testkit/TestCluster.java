@@ -1,7 +1,14 @@
 package io.layercake.testkit;
 
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.MemberStatus;
+import akka.cluster.sharding.ShardRegion;
+import akka.cluster.sharding.typed.ClusterShardingQuery;
+import akka.cluster.sharding.typed.GetClusterShardingStats;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
+import io.layercake.blob.BlobEntity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +76,12 @@ public final class TestCluster implements AutoCloseable {
     return List.copyOf(nodes);
   }
 
-  /** Waits until every node sees {@code count} members, all Up. */
+  /**
+   * Waits until every node sees {@code count} members, all Up, and the blob shard coordinator
+   * knows a region on each of them. Members are Up before their regions register; a shard first
+   * used in between goes to the regions known then, and a test that expects blobs spread over
+   * the nodes would find them all on one.
+   */
   public void awaitMembers(int count) {
     Await.until(Duration.ofSeconds(60), count + " members up on every node", () -> nodes.stream()
         .allMatch(node -> {
@@ -77,6 +89,22 @@ public final class TestCluster implements AutoCloseable {
               Cluster.get(node.node().system()).state().getMembers().spliterator(), false).toList();
           return members.size() == count && members.stream().allMatch(m -> m.status() == MemberStatus.up());
         }));
+    ActorSystem<?> system = nodes.get(0).node().system();
+    Await.until(Duration.ofSeconds(60), count + " blob shard regions known to the coordinator",
+        () -> blobRegions(system) == count);
+  }
+
+  /** How many blob shard regions the coordinator knows; 0 while it cannot answer yet. */
+  private static int blobRegions(ActorSystem<?> system) {
+    try {
+      return AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
+              ClusterSharding.get(system).shardState(),
+              replyTo -> new GetClusterShardingStats(BlobEntity.ENTITY_KEY, Duration.ofSeconds(3), replyTo),
+              Duration.ofSeconds(5), system.scheduler())
+          .toCompletableFuture().join().getRegions().size();
+    } catch (RuntimeException notYet) {
+      return 0;
+    }
   }
 
   @Override
