@@ -11,6 +11,8 @@ import io.layercake.cluster.PeerClient;
 import io.layercake.eviction.ClusterCache;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
+import io.layercake.oci.RepositoryName;
+import io.layercake.oci.Tag;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.CompletionStage;
@@ -81,6 +83,14 @@ public final class AdminApi {
         break;
     }
     throw new OciException(ErrorCode.NAME_UNKNOWN, "no such admin endpoint", path);
+  }
+
+  /**
+   * This node's part of a tag's history as JSON, for another node assembling the cluster's view
+   * (served on the internal endpoint, so nodes never forward an operator's admin token).
+   */
+  public CompletionStage<byte[]> nodeHistory(String upstream, RepositoryName repository, Tag tag) {
+    return imageVerbs.nodeHistory(upstream, repository, tag);
   }
 
   private void authenticate(HttpRequest request) {

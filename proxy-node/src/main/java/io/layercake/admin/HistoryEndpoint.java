@@ -43,10 +43,9 @@ final class HistoryEndpoint {
     RepositoryName repository = services.upstreams().canonicalName(upstream, image.repository());
     Tag tag = image.tag().orElseThrow();
     boolean nodeOnly = request.getUri().query().get("scope").map("node"::equals).orElse(false);
-    String imageParam = request.getUri().query().get("image").orElseThrow();
     CompletionStage<List<TagHistory.Entry>> entries = nodeOnly
         ? history.local(upstream, repository, tag)
-        : history.cluster(request, imageParam, upstream, repository, tag);
+        : history.cluster(upstream, repository, tag);
     return entries.thenApply(list -> AdminRequests.json(toJson(image, list)));
   }
 

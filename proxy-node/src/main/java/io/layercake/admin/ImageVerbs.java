@@ -3,8 +3,13 @@ package io.layercake.admin;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
+import io.layercake.oci.RepositoryName;
+import io.layercake.oci.Tag;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -24,6 +29,7 @@ final class ImageVerbs {
   private final LoadEndpoint load;
   private final InspectEndpoint inspect;
   private final HistoryEndpoint history;
+  private final TagHistory tagHistory;
 
   ImageVerbs(ActorSystem<?> system, ImageServices services) {
     ImageResolver resolver = new ImageResolver(system, services);
@@ -32,9 +38,18 @@ final class ImageVerbs {
     this.save = new SaveEndpoint(resolver, blobs);
     ImageVerbSettings settings = ImageVerbSettings.fromConfig(system.settings().config());
     this.load = new LoadEndpoint(system, services, resolver, settings);
-    TagHistory tagHistory = new TagHistory(system, services);
+    this.tagHistory = new TagHistory(system, services);
     this.inspect = new InspectEndpoint(system, resolver, blobs, tagHistory, services, settings.maxJsonSize());
     this.history = new HistoryEndpoint(resolver, services, tagHistory);
+  }
+
+  /** This node's part of a tag's history, as {@code {"history":[...]}} (for other nodes). */
+  CompletionStage<byte[]> nodeHistory(String upstream, RepositoryName repository, Tag tag) {
+    return tagHistory.local(upstream, repository, tag).thenApply(entries -> {
+      ObjectNode root = JsonNodeFactory.instance.objectNode();
+      root.set("history", HistoryEndpoint.entriesJson(entries));
+      return root.toString().getBytes(StandardCharsets.UTF_8);
+    });
   }
 
   /** Whether {@code path} is one of these verbs. */

@@ -61,7 +61,6 @@ final class InspectEndpoint {
     AdminRequests.requireMethod(request, HttpMethods.GET);
     ImageReference image = AdminRequests.image(request);
     String platform = AdminRequests.platform(request);
-    String imageParam = request.getUri().query().get("image").orElseThrow();
     return resolver.resolve(image).thenCompose(resolved -> resolver.platforms(resolved, platform)
         .thenCompose(platforms -> {
           ObjectNode root = JSON.createObjectNode();
@@ -75,7 +74,7 @@ final class InspectEndpoint {
             described.add(describePlatform(each).toCompletableFuture());
           }
           CompletableFuture<List<TagHistory.Entry>> tagHistory = image.tag().isPresent() && image.digest().isEmpty()
-              ? history.cluster(request, imageParam, resolved.upstream(), resolved.repository(), image.tag().get())
+              ? history.cluster(resolved.upstream(), resolved.repository(), image.tag().get())
                   .toCompletableFuture()
               : CompletableFuture.completedFuture(List.of());
           List<CompletableFuture<?>> all = new ArrayList<>(described);

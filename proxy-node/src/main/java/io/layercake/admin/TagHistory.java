@@ -1,9 +1,7 @@
 package io.layercake.admin;
 
 import akka.actor.typed.ActorSystem;
-import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
-import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.StatusCodes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,9 +27,9 @@ import java.util.concurrent.CompletionStage;
  * A tag's history is its entity's journal: TagResolved each time the tag was found pointing at a
  * (new) manifest, TagRevalidated each time upstream confirmed it. The journal is node-local and
  * an entity runs wherever its shard is, so the history of a tag is spread over the nodes it ran
- * on. The cluster view asks every member for its part (the same admin endpoint with
- * scope=node, carrying the caller's admin token, which every node shares) and merges: one entry
- * per (digest, since), ordered by time. A member that does not answer is left out, not an error.
+ * on. The cluster view asks every member for its part (its internal endpoint, with the cluster
+ * secret; over mutual TLS when the cluster has it) and merges: one entry per (digest, since),
+ * ordered by time. A member that does not answer is left out, not an error.
  */
 
 /** The history of a tag: which manifest it pointed at, since when, and when that was last confirmed. */
@@ -70,15 +68,14 @@ final class TagHistory {
   }
 
   /** The history across every member, oldest first. */
-  CompletionStage<List<Entry>> cluster(HttpRequest request, String image, String upstream,
-      RepositoryName repository, Tag tag) {
+  CompletionStage<List<Entry>> cluster(String upstream, RepositoryName repository, Tag tag) {
     List<CompletableFuture<List<Entry>>> parts = new ArrayList<>();
     parts.add(local(upstream, repository, tag).toCompletableFuture());
     PeerClient peers = services.fills().peers();
-    List<HttpHeader> auth = request.getHeader("Authorization").map(h -> List.<HttpHeader>of(h)).orElse(List.of());
-    String path = ImageVerbs.HISTORY_PATH + "?scope=node&image=" + URLEncoder.encode(image, StandardCharsets.UTF_8);
+    String path = PeerClient.HISTORY_PATH + "?upstream=" + encode(upstream) + "&repository="
+        + encode(repository.value()) + "&tag=" + encode(tag.value());
     for (String peer : peers.directory().peerUrls()) {
-      parts.add(peers.send(peer, HttpMethods.GET, path, auth)
+      parts.add(peers.send(peer, HttpMethods.GET, path, List.of())
           .thenCompose(response -> {
             if (!response.status().equals(StatusCodes.OK)) {
               peers.discard(response);
@@ -91,6 +88,10 @@ final class TagHistory {
           .exceptionally(error -> List.of()));
     }
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> merge(parts));
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
   private static List<Entry> merge(List<CompletableFuture<List<Entry>>> parts) {

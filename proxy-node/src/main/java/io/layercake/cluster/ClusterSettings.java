@@ -3,18 +3,24 @@ package io.layercake.cluster;
 import com.typesafe.config.Config;
 import io.layercake.SettingsChecks;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * How this node takes part in a cluster, read from {@code layercake.cluster}.
  *
  * @param host the host other nodes reach this node on
- * @param port the Akka remoting port
+ * @param port the Akka remoting port; 0 picks a free one (a node alone binds one on loopback)
  * @param seedNodes the remoting addresses to join, as {@code host:port}; empty forms a cluster of
  *     one (or lets Kubernetes bootstrap find the peers)
+ * @param clustered whether this node may have peers: seed nodes or Kubernetes bootstrap
+ * @param tls the cluster's TLS files, when remoting and node-to-node transfers are encrypted
+ * @param internalPort the port of the mutually authenticated node-to-node listener (with TLS and
+ *     peers only)
  * @param advertisedUrl the base URL of this node's registry API for other nodes and redirects
  * @param secret the shared secret of the internal endpoint; empty disables it
  * @param dataPlane how a non-owner node serves a blob
@@ -22,12 +28,20 @@ import java.util.Locale;
  * @param peerMaxConnections connections kept to each other node
  * @param shutdownDeadline how long a stopping node lets in-flight responses finish
  */
-public record ClusterSettings(String host, int port, List<String> seedNodes, String advertisedUrl,
-    String secret, DataPlane dataPlane, Duration peerTimeout, int peerMaxConnections,
-    Duration shutdownDeadline) {
+public record ClusterSettings(String host, int port, List<String> seedNodes, boolean clustered,
+    Optional<ClusterTls> tls, int internalPort, String advertisedUrl, String secret, DataPlane dataPlane,
+    Duration peerTimeout, int peerMaxConnections, Duration shutdownDeadline) {
 
   /** The actor system's name: every node of a cluster must use the same one. */
   public static final String SYSTEM_NAME = "layercake";
+
+  /** The remoting port of a node with peers when none is configured. */
+  public static final int DEFAULT_PORT = 25520;
+
+  /** The node-to-node TLS port of a node with peers when none is configured. */
+  public static final int DEFAULT_INTERNAL_PORT = 25521;
+
+  private static final String AUTO = "auto";
 
   /** How a node that does not own a blob serves it. */
   public enum DataPlane {
@@ -43,19 +57,33 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, Str
     if (host.isEmpty()) {
       throw new IllegalArgumentException("layercake.cluster.host must not be empty");
     }
-    int port = config.getInt("layercake.cluster.port");
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("layercake.cluster.port must be 0..65535, got " + port);
-    }
     List<String> seeds = parseSeedNodes(config.getString("layercake.cluster.seed-nodes"));
+    boolean clustered = !seeds.isEmpty() || config.getBoolean("layercake.cluster.kubernetes-bootstrap");
+    // A node alone needs remoting only to talk to itself: a free port on loopback, so that two
+    // single nodes on one host never collide and nothing listens where no peer will ever call.
+    Optional<Integer> configuredPort = port(config, "layercake.cluster.port");
+    int port = configuredPort.orElse(clustered ? DEFAULT_PORT : 0);
+    if (!clustered && configuredPort.isEmpty()) {
+      host = "127.0.0.1";
+    }
     String secret = config.getString("layercake.cluster.secret");
     if (!seeds.isEmpty() && secret.isEmpty()) {
       throw new IllegalArgumentException("layercake.cluster.secret (LAYERCAKE_CLUSTER_SECRET) must be set"
           + " when layercake.cluster.seed-nodes names other nodes: nodes authenticate blob transfers with it");
     }
+    String tlsDir = config.getString("layercake.cluster.tls-dir").trim();
+    Optional<ClusterTls> tls = tlsDir.isEmpty() ? Optional.empty()
+        : Optional.of(ClusterTls.check(Path.of(tlsDir), "layercake.cluster.tls-dir"));
+    int internalPort = port(config, "layercake.cluster.internal-port").orElse(DEFAULT_INTERNAL_PORT);
+    if (tls.isPresent() && clustered && internalPort == 0) {
+      throw new IllegalArgumentException("layercake.cluster.internal-port must be a fixed port: other nodes"
+          + " learn it from the cluster membership when this node joins");
+    }
     String advertised = config.getString("layercake.cluster.advertised-url").trim();
     if (advertised.isEmpty()) {
-      advertised = "http://" + host + ":" + config.getInt("layercake.http.port");
+      String scheme = config.getString("layercake.http.tls.cert-file").isBlank() ? "http" : "https";
+      advertised = scheme + "://" + config.getString("layercake.cluster.host").trim() + ":"
+          + config.getInt("layercake.http.port");
     }
     advertised = stripTrailingSlash(advertised);
     URI uri = URI.create(advertised);
@@ -76,9 +104,43 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, Str
       throw new IllegalArgumentException("layercake.cluster.peer-max-connections must be 1..4096, got "
           + peerConnections);
     }
-    return new ClusterSettings(host, port, seeds, advertised, secret, dataPlane,
+    return new ClusterSettings(host, port, seeds, clustered, tls, internalPort, advertised, secret, dataPlane,
         SettingsChecks.positiveDuration(config, "layercake.cluster.peer-timeout"), peerConnections,
         SettingsChecks.positiveDuration(config, "layercake.cluster.shutdown-deadline"));
+  }
+
+  /** Whether nodes talk to each other over a separate, mutually authenticated TLS listener. */
+  public boolean internalTls() {
+    return tls.isPresent() && clustered;
+  }
+
+  /**
+   * The base URL other nodes use for this node's internal endpoint: the TLS listener when there
+   * is one, else the registry API's advertised URL.
+   */
+  public String internalUrl() {
+    return internalTls() ? "https://" + hostForUrl(host) + ":" + internalPort : advertisedUrl;
+  }
+
+  private static String hostForUrl(String host) {
+    return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+  }
+
+  /** A port key: {@code auto} (empty) or 0..65535. */
+  private static Optional<Integer> port(Config config, String key) {
+    String text = config.getString(key).trim();
+    if (text.equals(AUTO) || text.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      int port = Integer.parseInt(text);
+      if (port >= 0 && port <= 65535) {
+        return Optional.of(port);
+      }
+    } catch (NumberFormatException e) {
+      // Reported below, with the key.
+    }
+    throw new IllegalArgumentException(key + " must be auto or a port 0..65535, got \"" + text + "\"");
   }
 
   /** The Akka addresses of the seed nodes. */
@@ -90,6 +152,7 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, Str
   @Override
   public String toString() {
     return "ClusterSettings[host=" + host + ", port=" + port + ", seedNodes=" + seedNodes
+        + ", tls=" + tls.map(ClusterTls::dir).map(Path::toString).orElse("off")
         + ", advertisedUrl=" + advertisedUrl + ", secret=" + (secret.isEmpty() ? "none" : "****")
         + ", dataPlane=" + dataPlane + "]";
   }

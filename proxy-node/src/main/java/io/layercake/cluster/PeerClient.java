@@ -2,6 +2,8 @@ package io.layercake.cluster;
 
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.ConnectionContext;
+import akka.http.javadsl.HttpsConnectionContext;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
@@ -12,6 +14,8 @@ import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.oci.Digest;
+import io.layercake.tls.ReloadingSslContext;
+import io.layercake.tls.TlsContexts;
 import io.layercake.upstream.UpstreamClientSettings;
 import io.layercake.upstream.UpstreamHttp;
 import java.io.IOException;
@@ -57,6 +61,9 @@ public final class PeerClient {
   /** Internal path of what a node knows of a tag: {@code ?upstream=&repository=&tag=}. */
   public static final String TAGS_PATH = "/internal/tags";
 
+  /** Internal path of a node's part of a tag's history: {@code ?upstream=&repository=&tag=}. */
+  public static final String HISTORY_PATH = "/internal/history";
+
   /** Internal path of a node's storage totals, {@code {"blobs":N,"blobBytes":N}}. */
   public static final String STATS_PATH = "/internal/stats";
 
@@ -79,11 +86,23 @@ public final class PeerClient {
     this.directory = directory;
     this.settings = settings;
     this.maxManifestSize = upstreamClient.maxManifestSize();
-    this.http = new UpstreamHttp(system, new UpstreamClientSettings(upstreamClient.connectTimeout(),
+    UpstreamClientSettings peerClient = new UpstreamClientSettings(upstreamClient.connectTimeout(),
         settings.peerTimeout(), upstreamClient.idleTimeout(), 1, upstreamClient.minBackoff(),
         upstreamClient.maxBackoff(), 0, settings.peerMaxConnections(),
         Integer.highestOneBit(settings.peerMaxConnections() * 4), maxManifestSize,
-        upstreamClient.bodySubscriptionTimeout()));
+        upstreamClient.bodySubscriptionTimeout());
+    this.http = settings.internalTls()
+        ? new UpstreamHttp(system, peerClient, mutualTls(settings.tls().orElseThrow().reloading()))
+        : new UpstreamHttp(system, peerClient);
+  }
+
+  /**
+   * Connections to other nodes' internal listeners present this node's certificate and trust only
+   * the cluster's CA; each new connection takes the certificate as it is on disk now.
+   */
+  private static HttpsConnectionContext mutualTls(ReloadingSslContext context) {
+    return ConnectionContext.httpsClient((host, port) ->
+        TlsContexts.clusterClientEngine(context.current(), host, port, "the node-to-node listener"));
   }
 
   /** Releases a peer response whose body will not be read. */
@@ -104,7 +123,8 @@ public final class PeerClient {
       String path, List<HttpHeader> headers) {
     List<HttpHeader> all = new ArrayList<>(headers);
     all.add(RawHeader.create(SECRET_HEADER, settings.secret()));
-    HttpRequest request = HttpRequest.create(baseUrl + path).withMethod(method).addHeaders(all);
+    HttpRequest request = HttpRequest.create(directory.internalBaseUrl(baseUrl) + path).withMethod(method)
+        .addHeaders(all);
     return http.send(request).thenApply(response -> {
       if (response.status().intValue() == 403) {
         // Not "the peer lacks it": the nodes disagree on layercake.cluster.secret, and blob

@@ -12,12 +12,17 @@ import java.util.stream.StreamSupport;
 /**
  * The registry URLs of the cluster's nodes. Each node carries its advertised URL as a cluster
  * role ({@code url=http://host:port}), so every member learns every other member's URL from the
- * membership gossip Akka already runs, with nothing to keep in sync.
+ * membership gossip Akka already runs, with nothing to keep in sync. A node's URL is its name in
+ * this code; a node with cluster TLS also carries where its mutually authenticated internal
+ * listener is ({@code internal=https://host:port}), and requests to its internal endpoint go there.
  */
 public final class PeerDirectory {
 
   /** The role prefix that carries a node's advertised registry URL. */
   public static final String URL_ROLE_PREFIX = "url=";
+
+  /** The role prefix that carries the base URL of a node's internal TLS listener. */
+  public static final String INTERNAL_ROLE_PREFIX = "internal=";
 
   private final Cluster cluster;
   private final String selfUrl;
@@ -54,11 +59,28 @@ public final class PeerDirectory {
     return StreamSupport.stream(cluster.state().getMembers().spliterator(), false).toList();
   }
 
+  /**
+   * Where to send a request for the internal endpoint of the node named {@code url}: its internal
+   * TLS listener if it has one, else its registry API.
+   */
+  public String internalBaseUrl(String url) {
+    for (Member member : members()) {
+      if (urlOf(member).filter(url::equals).isPresent()) {
+        return role(member, INTERNAL_ROLE_PREFIX).orElse(url);
+      }
+    }
+    return url;
+  }
+
   /** The advertised URL a member carries as a role. */
   public static Optional<String> urlOf(Member member) {
+    return role(member, URL_ROLE_PREFIX);
+  }
+
+  private static Optional<String> role(Member member, String prefix) {
     return member.getRoles().stream()
-        .filter(role -> role.startsWith(URL_ROLE_PREFIX))
-        .map(role -> role.substring(URL_ROLE_PREFIX.length()))
+        .filter(role -> role.startsWith(prefix))
+        .map(role -> role.substring(prefix.length()))
         .findFirst();
   }
 }

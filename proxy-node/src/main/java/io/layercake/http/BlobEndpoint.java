@@ -55,9 +55,11 @@ final class BlobEndpoint {
   private final ClusterSettings cluster;
   private final InFlightStreams inFlight;
   private final NodeMetrics metrics;
+  private final NodeHealth health;
 
   BlobEndpoint(ActorSystem<?> system, BlobFills fills, BlobSettings settings, ClusterSettings cluster,
-      InFlightStreams inFlight) {
+      InFlightStreams inFlight, NodeHealth health) {
+    this.health = health;
     this.system = system;
     this.fills = fills;
     this.settings = settings;
@@ -76,6 +78,7 @@ final class BlobEndpoint {
         return CompletableFuture.completedFuture(respondFromFile(request, head, local.get(), release));
       }
       release.run();
+      health.requireCluster();
       return ClusterSharding.get(system)
           .entityRefFor(BlobEntity.ENTITY_KEY, digest.toString())
           .<BlobReply>ask(replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo),

@@ -6,6 +6,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.admin.AdminApi;
 import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.PeerClient;
 import io.layercake.manifest.Manifests;
@@ -40,9 +41,11 @@ final class InternalEndpoint {
   private final BlobStore store;
   private final TagIndex tagIndex;
   private final Executor blockingExecutor;
+  private final AdminApi admin;
 
   InternalEndpoint(ClusterSettings cluster, BlobEndpoint blobs, Manifests manifests, BlobStore store,
-      TagIndex tagIndex, Executor blockingExecutor) {
+      TagIndex tagIndex, Executor blockingExecutor, AdminApi admin) {
+    this.admin = admin;
     this.cluster = cluster;
     this.blobs = blobs;
     this.manifests = manifests;
@@ -69,11 +72,14 @@ final class InternalEndpoint {
           .orElseThrow(() -> new OciException(ErrorCode.MANIFEST_UNKNOWN,
               "manifest not held by this node", digest.toString())));
     }
+    if (path.equals(PeerClient.HISTORY_PATH)) {
+      String upstream = upstreamParameter(request);
+      RepositoryName repository = RepositoryName.parse(request.getUri().query().get("repository").orElse(""));
+      Tag tag = Tag.parse(request.getUri().query().get("tag").orElse(""));
+      return admin.nodeHistory(upstream, repository, tag).thenApply(json -> Responses.json(json, List.of()));
+    }
     if (path.equals(PeerClient.TAGS_PATH)) {
-      String upstream = request.getUri().query().get("upstream").orElse("");
-      if (!upstream.matches("[a-z0-9][a-z0-9-]*")) {
-        throw new OciException(ErrorCode.NAME_INVALID, "invalid upstream name", upstream);
-      }
+      String upstream = upstreamParameter(request);
       RepositoryName repository = RepositoryName.parse(request.getUri().query().get("repository").orElse(""));
       Tag tag = Tag.parse(request.getUri().query().get("tag").orElse(""));
       return CompletableFuture.supplyAsync(() -> tagIndex.get(upstream, repository, tag.value())
@@ -86,6 +92,14 @@ final class InternalEndpoint {
           toJson(Map.of("blobs", store.usedBlobs(), "blobBytes", store.usedBytes())), List.of()));
     }
     throw new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint", "unknown internal path");
+  }
+
+  private static String upstreamParameter(HttpRequest request) {
+    String upstream = request.getUri().query().get("upstream").orElse("");
+    if (!upstream.matches("[a-z0-9][a-z0-9-]*")) {
+      throw new OciException(ErrorCode.NAME_INVALID, "invalid upstream name", upstream);
+    }
+    return upstream;
   }
 
   private static byte[] toJson(Object value) {

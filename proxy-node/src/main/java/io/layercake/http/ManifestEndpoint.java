@@ -40,8 +40,10 @@ final class ManifestEndpoint {
   private final ManifestSettings settings;
   private final FreshTags freshTags;
   private final NodeMetrics metrics;
+  private final NodeHealth health;
 
-  ManifestEndpoint(ActorSystem<?> system, Manifests manifests, ManifestSettings settings) {
+  ManifestEndpoint(ActorSystem<?> system, Manifests manifests, ManifestSettings settings, NodeHealth health) {
+    this.health = health;
     this.system = system;
     this.manifests = manifests;
     this.settings = settings;
@@ -66,6 +68,7 @@ final class ManifestEndpoint {
       return negotiate(accepted, upstream, repository, fresh.get(), byTag)
           .thenApply(served -> countTagPull(upstream, repository, byTag, true, respond(head, served, null)));
     }
+    health.requireCluster();
     long asked = System.currentTimeMillis();
     return ClusterSharding.get(system)
         .entityRefFor(TagEntity.ENTITY_KEY, TagEntity.entityId(upstream, repository, byTag.tag()))

@@ -53,18 +53,24 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   private final transient RequestMetrics requestMetrics;
   private final transient MetricsEndpoint metrics;
   private final transient StatusPage statusPage;
+  private final transient NodeHealth health;
+  private final boolean internalOnThisPort;
 
   /** The API over this node's services. */
   public RegistryApi(ActorSystem<?> system, Upstreams upstreams, BlobFills fills, BlobSettings blobSettings,
       Manifests manifests, ManifestSettings manifestSettings, TagIndex tagIndex, ClusterSettings cluster,
-      AdminApi admin, InFlightStreams inFlight) {
+      AdminApi admin, InFlightStreams inFlight, NodeHealth health) {
     this.system = system;
     this.upstreams = upstreams;
-    this.blobs = new BlobEndpoint(system, fills, blobSettings, cluster, inFlight);
-    this.manifests = new ManifestEndpoint(system, manifests, manifestSettings);
+    this.health = health;
+    // With cluster TLS, nodes talk on their own mutually authenticated listener (internalApi())
+    // and the registry port, which clients reach, does not serve /internal/ at all.
+    this.internalOnThisPort = !cluster.internalTls();
+    this.blobs = new BlobEndpoint(system, fills, blobSettings, cluster, inFlight, health);
+    this.manifests = new ManifestEndpoint(system, manifests, manifestSettings, health);
     this.listings = new ListingEndpoint(upstreams, tagIndex, fills.blockingExecutor());
     this.internal = new InternalEndpoint(cluster, blobs, manifests, fills.store(), tagIndex,
-        fills.blockingExecutor());
+        fills.blockingExecutor(), admin);
     this.admin = admin;
     NodeMetrics nodeMetrics = NodeMetrics.get(system);
     this.requestMetrics = new RequestMetrics(nodeMetrics);
@@ -75,15 +81,37 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
 
   @Override
   public CompletionStage<HttpResponse> apply(HttpRequest request) {
+    return handle(request, this::route);
+  }
+
+  /**
+   * The handler of the node-to-node TLS listener: {@code /internal/} only, with the same error
+   * mapping and metrics as the registry port.
+   */
+  public Function<HttpRequest, CompletionStage<HttpResponse>> internalApi() {
+    return request -> handle(request, this::routeInternal);
+  }
+
+  private CompletionStage<HttpResponse> handle(HttpRequest request,
+      java.util.function.Function<HttpRequest, CompletionStage<HttpResponse>> router) {
     CompletionStage<HttpResponse> response;
     try {
-      response = route(request);
+      response = router.apply(request);
     } catch (RuntimeException e) {
       response = CompletableFuture.failedFuture(e);
     }
     return response.exceptionally(error -> errorResponse(request, error))
         .thenApply(answer -> requestMetrics.record(RequestMetrics.classify(request.getUri().path()),
             request.method().equals(HttpMethods.HEAD), answer));
+  }
+
+  private CompletionStage<HttpResponse> routeInternal(HttpRequest request) {
+    request.discardEntityBytes(system);
+    boolean head = request.method().equals(HttpMethods.HEAD);
+    if (request.getUri().path().startsWith("/internal/") && (head || request.method().equals(HttpMethods.GET))) {
+      return internal.serve(request, head);
+    }
+    throw new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint", "this listener serves /internal/ only");
   }
 
   private CompletionStage<HttpResponse> route(HttpRequest request) {
@@ -95,7 +123,13 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     request.discardEntityBytes(system);
     boolean head = request.method().equals(HttpMethods.HEAD);
     boolean readMethod = head || request.method().equals(HttpMethods.GET);
-    if (request.getUri().path().startsWith("/internal/") && readMethod) {
+    if (readMethod && RequestTarget.isExactly(request, "/livez")) {
+      return CompletableFuture.completedFuture(health.live());
+    }
+    if (readMethod && RequestTarget.isExactly(request, "/readyz")) {
+      return CompletableFuture.completedFuture(health.readiness());
+    }
+    if (internalOnThisPort && request.getUri().path().startsWith("/internal/") && readMethod) {
       return internal.serve(request, head);
     }
     if (readMethod && RequestTarget.isExactly(request, "/metrics")) {

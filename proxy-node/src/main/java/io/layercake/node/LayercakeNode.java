@@ -7,8 +7,10 @@ import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
+import akka.http.javadsl.ConnectionContext;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.ServerBuilder;
 import akka.stream.Materializer;
 import com.typesafe.config.Config;
 import io.layercake.admin.AdminApi;
@@ -17,6 +19,7 @@ import io.layercake.admin.ImageServices;
 import io.layercake.blob.BlobEntity;
 import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobSettings;
+import io.layercake.cluster.ClusterReadiness;
 import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.KubernetesBootstrap;
 import io.layercake.cluster.PeerClient;
@@ -26,6 +29,7 @@ import io.layercake.eviction.Evictor;
 import io.layercake.eviction.NodeEviction;
 import io.layercake.http.HttpSettings;
 import io.layercake.http.InFlightStreams;
+import io.layercake.http.NodeHealth;
 import io.layercake.http.RegistryApi;
 import io.layercake.manifest.ManifestCache;
 import io.layercake.manifest.ManifestSettings;
@@ -39,12 +43,20 @@ import io.layercake.storage.NodeDatabase;
 import io.layercake.storage.NodeDatabaseExtension;
 import io.layercake.storage.StorageSettings;
 import io.layercake.storage.TagIndex;
+import io.layercake.tls.ReloadingSslContext;
+import io.layercake.tls.TlsContexts;
 import io.layercake.upstream.UpstreamClientSettings;
 import io.layercake.upstream.Upstreams;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,14 +70,19 @@ public final class LayercakeNode implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
+  private final Optional<ServerBinding> internalBinding;
   private final BlobStore store;
   private final NodeEviction eviction;
+  private final NodeHealth health;
 
-  private LayercakeNode(ActorSystem<Void> system, ServerBinding binding, BlobStore store, NodeEviction eviction) {
+  private LayercakeNode(ActorSystem<Void> system, ServerBinding binding, Optional<ServerBinding> internalBinding,
+      BlobStore store, NodeEviction eviction, NodeHealth health) {
     this.system = system;
     this.binding = binding;
+    this.internalBinding = internalBinding;
     this.store = store;
     this.eviction = eviction;
+    this.health = health;
   }
 
   /** Starts a node from {@code config} (see {@link NodeConfig}). */
@@ -100,6 +117,9 @@ public final class LayercakeNode implements AutoCloseable {
       joinCluster(system, clusterSettings);
       BlobEntity.init(system, fills);
       TagEntity.init(system, manifests, tagIndex, manifestSettings, clock);
+      NodeHealth health = new NodeHealth(
+          ClusterReadiness.start(system, List.of(BlobEntity.ENTITY_KEY.name(), TagEntity.ENTITY_KEY.name())),
+          database::isOpen);
 
       AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterSettings, peers,
           new ImageServices(upstreams, fills, blobSettings, manifests, manifestSettings, tagIndex),
@@ -108,38 +128,71 @@ public final class LayercakeNode implements AutoCloseable {
       reportGauges(NodeMetrics.get(system), store, fills, inFlight);
       reportEvictions(NodeMetrics.get(system), eviction.evictor());
       RegistryApi api = new RegistryApi(system, upstreams, fills, blobSettings, manifests,
-          manifestSettings, tagIndex, clusterSettings, admin, inFlight);
-      ServerBinding binding = Http.get(system)
-          .newServerAt(http.interfaceAddress(), http.port())
-          .bind(api)
-          .toCompletableFuture()
-          .get(30, java.util.concurrent.TimeUnit.SECONDS);
-      drainOnShutdown(system, binding, inFlight, fills, clusterSettings.shutdownDeadline());
-      log.info("layercake is serving the registry API on http://{}:{}/v2/ (upstream {})",
-          http.interfaceAddress(), binding.localAddress().getPort(),
+          manifestSettings, tagIndex, clusterSettings, admin, inFlight, health);
+      ServerBuilder registryPort = Http.get(system).newServerAt(http.interfaceAddress(), http.port());
+      if (http.tls().isPresent()) {
+        ReloadingSslContext certificate = http.tls().get().reloading(http.tlsCheckInterval());
+        registryPort = registryPort.enableHttps(ConnectionContext.httpsServer(
+            () -> TlsContexts.serverEngine(certificate.current(), false)));
+      }
+      ServerBinding binding = await(registryPort.bind(api), "the registry port " + http.port());
+      Optional<ServerBinding> internalBinding = Optional.empty();
+      if (clusterSettings.internalTls()) {
+        ReloadingSslContext clusterCertificate = clusterSettings.tls().orElseThrow().reloading();
+        internalBinding = Optional.of(await(Http.get(system)
+            .newServerAt(http.interfaceAddress(), clusterSettings.internalPort())
+            .enableHttps(ConnectionContext.httpsServer(
+                () -> TlsContexts.clusterServerEngine(clusterCertificate.current(), "the node-to-node listener")))
+            .bind(api.internalApi()), "the internal port " + clusterSettings.internalPort()));
+      }
+      drainOnShutdown(system, health, http.shutdownDelay(), binding, internalBinding, inFlight, fills,
+          clusterSettings.shutdownDeadline());
+      log.info("layercake is serving the registry API on {}://{}:{}/v2/ (upstream {})",
+          http.tls().isPresent() ? "https" : "http", http.interfaceAddress(), binding.localAddress().getPort(),
           upstreams.get(upstreams.defaultName()).settings().url());
-      return new LayercakeNode(system, binding, store, eviction);
+      internalBinding.ifPresent(internal -> log.info("Nodes stream blobs to each other over mutual TLS on port {}",
+          internal.localAddress().getPort()));
+      return new LayercakeNode(system, binding, internalBinding, store, eviction, health);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("layercake node failed to start: " + e.getMessage(), e);
     }
   }
 
+  private static ServerBinding await(CompletionStage<ServerBinding> binding, String what) throws Exception {
+    try {
+      return binding.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot listen on " + what + ": " + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
   /**
-   * On SIGTERM: stop accepting connections, let the blob bodies in flight and the fills still
-   * writing finish (up to the deadline), then close the connections. Only after that does
-   * coordinated shutdown hand the node's shards over and leave the cluster.
+   * On SIGTERM: {@code /readyz} turns 503 at once, and the node keeps serving new requests for
+   * the shutdown delay, so that load balancers move traffic away first. Then it lets the blob
+   * bodies in flight and the fills still writing finish (up to the deadline), with the listeners
+   * still open, and only then closes the connections. After that, coordinated shutdown hands the
+   * node's shards over and leaves the cluster.
    */
-  private static void drainOnShutdown(ActorSystem<?> system, ServerBinding binding, InFlightStreams inFlight,
-      BlobFills fills, Duration deadline) {
+  private static void drainOnShutdown(ActorSystem<?> system, NodeHealth health, Duration delay,
+      ServerBinding binding, Optional<ServerBinding> internalBinding, InFlightStreams inFlight, BlobFills fills,
+      Duration deadline) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "layercake-unbind",
-        () -> binding.unbind().thenApply(unbound -> Done.getInstance()));
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "layercake-unready", () -> {
+      health.stopping();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "layercake-drain", () -> {
-      log.info("Stopping: waiting up to {} for {} streams and {} fills", deadline, inFlight.count(),
-          fills.runningCount());
-      return inFlight.drained(system, deadline, fills::runningCount)
-          .thenCompose(drained -> binding.terminate(Duration.ofSeconds(1)))
+      log.info("Stopping: /readyz answers 503; serving for {} more, then waiting up to {} for {} streams and {}"
+          + " fills", delay, deadline, inFlight.count(), fills.runningCount());
+      CompletableFuture<Done> delayed = new CompletableFuture<>();
+      system.scheduler().scheduleOnce(delay, () -> delayed.complete(Done.getInstance()), system.executionContext());
+      return delayed
+          .thenCompose(waited -> inFlight.drained(system, deadline, fills::runningCount))
+          .thenCompose(drained -> internalBinding.map(internal -> internal.terminate(Duration.ofSeconds(1))
+              .thenApply(terminated -> Done.getInstance()))
+              .orElse(CompletableFuture.completedFuture(Done.getInstance())))
+          .thenCompose(internalClosed -> binding.terminate(Duration.ofSeconds(1)))
           .thenApply(terminated -> Done.getInstance());
     });
   }
@@ -166,6 +219,18 @@ public final class LayercakeNode implements AutoCloseable {
    * Kubernetes bootstrap, or, with neither, by forming a cluster of one.
    */
   private static void joinCluster(ActorSystem<?> system, ClusterSettings settings) {
+    settings.tls().ifPresent(tls -> log.info("Cluster remoting on {}:{} uses mutual TLS with the files in {}",
+        settings.host(), settings.port(), tls.dir()));
+    if (settings.clustered() && settings.tls().isEmpty()) {
+      log.warn("\n"
+          + "*****************************************************************************************\n"
+          + "  Akka remoting on {}:{} is NEITHER ENCRYPTED NOR AUTHENTICATED: any host that can reach\n"
+          + "  that port can join this cluster, take shards and down members, and blob transfers between\n"
+          + "  nodes cross the network in clear text. Set LAYERCAKE_CLUSTER_TLS_DIR on every node\n"
+          + "  (layercake.cluster.tls-dir; cluster-config/tls/make-certs makes the files).\n"
+          + "*****************************************************************************************",
+          settings.host(), settings.port());
+    }
     // Bootstrap first: it refuses to start alongside static seed nodes, so a node configured
     // with both fails loudly instead of silently using one of them.
     if (KubernetesBootstrap.startIfEnabled(system)) {
@@ -200,9 +265,20 @@ public final class LayercakeNode implements AutoCloseable {
     return eviction;
   }
 
+  /** The node's health: readiness, and whether it is stopping. */
+  public NodeHealth health() {
+    return health;
+  }
+
+  /** The address of the node-to-node TLS listener, when the node has one. */
+  public Optional<InetSocketAddress> internalAddress() {
+    return internalBinding.map(ServerBinding::localAddress);
+  }
+
   /** Stops the node: unbinds, then terminates the actor system and waits for it. */
   @Override
   public void close() {
+    internalBinding.ifPresent(internal -> internal.terminate(Duration.ofSeconds(5)));
     binding.terminate(Duration.ofSeconds(5));
     system.terminate();
     try {

@@ -2,18 +2,27 @@ package io.layercake.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
 import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.PeerDirectory;
+import io.layercake.http.HttpSettings;
+import java.io.File;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Loads a node's configuration: overrides from system properties, then the user's file
- * ({@code application.conf} or {@code -Dconfig.file}), then layercake's Akka settings
- * ({@code layercake-node.conf}), then every library's {@code reference.conf}.
+ * ({@code -Dconfig.file}, else the file {@code LAYERCAKE_CONFIG_FILE} names, else
+ * {@code application.conf}), then layercake's Akka settings ({@code layercake-node.conf}), then
+ * every library's {@code reference.conf}.
  */
 public final class NodeConfig {
+
+  /** The environment variable naming the user's HOCON file, for images and units (no JVM flags). */
+  public static final String CONFIG_FILE_VARIABLE = "LAYERCAKE_CONFIG_FILE";
 
   private NodeConfig() {}
 
@@ -24,28 +33,60 @@ public final class NodeConfig {
 
   /** The same, with {@code overrides} on top of the user's file (used by tests). */
   public static Config load(Config overrides) {
+    return load(overrides, System.getenv(CONFIG_FILE_VARIABLE));
+  }
+
+  static Config load(Config overrides, String configFileVariable) {
     ConfigFactory.invalidateCaches();
     Config user = overrides
-        .withFallback(ConfigFactory.defaultApplication())
+        .withFallback(userFile(configFileVariable))
         .withFallback(ConfigFactory.parseResources("layercake-node.conf"));
     Config loaded = ConfigFactory.load(user);
-    return clusterSettingsForAkka(ClusterSettings.fromConfig(loaded)).withFallback(loaded);
+    return clusterSettingsForAkka(ClusterSettings.fromConfig(loaded), HttpSettings.fromConfig(loaded).shutdownDelay())
+        .withFallback(loaded);
+  }
+
+  /**
+   * The user's file: {@code -Dconfig.file} (or {@code config.resource}/{@code config.url}) as
+   * Typesafe Config reads it, else {@code LAYERCAKE_CONFIG_FILE}, which must exist, else
+   * {@code application.conf} if there is one.
+   */
+  private static Config userFile(String configFileVariable) {
+    boolean propertyNamesOne = System.getProperty("config.file") != null
+        || System.getProperty("config.resource") != null || System.getProperty("config.url") != null;
+    if (propertyNamesOne || configFileVariable == null || configFileVariable.isBlank()) {
+      return ConfigFactory.defaultApplication();
+    }
+    File file = new File(configFileVariable);
+    if (!file.isFile()) {
+      throw new IllegalArgumentException(CONFIG_FILE_VARIABLE + " names " + configFileVariable
+          + ", which is not a readable file");
+    }
+    return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
   }
 
   /**
    * Akka's own keys, derived from {@code layercake.cluster}: operators configure one place, in
    * layercake's words, and the remoting address, seed nodes and advertised URL always agree.
    */
-  private static Config clusterSettingsForAkka(ClusterSettings cluster) {
+  private static Config clusterSettingsForAkka(ClusterSettings cluster, Duration shutdownDelay) {
     Map<String, Object> akka = new HashMap<>();
     akka.put("akka.remote.artery.canonical.hostname", cluster.host());
     akka.put("akka.remote.artery.canonical.port", cluster.port());
     akka.put("akka.cluster.seed-nodes", cluster.seedAddresses());
-    // Other nodes learn this node's registry URL from its role, with no extra protocol.
-    akka.put("akka.cluster.roles", List.of(PeerDirectory.URL_ROLE_PREFIX + cluster.advertisedUrl()));
-    // In-flight responses may run until the shutdown deadline before the node stops.
+    cluster.tls().ifPresent(tls -> akka.putAll(tls.akkaSettings()));
+    // Other nodes learn this node's registry URL, and where its internal endpoint listens, from
+    // its roles, with no extra protocol.
+    List<String> roles = new ArrayList<>();
+    roles.add(PeerDirectory.URL_ROLE_PREFIX + cluster.advertisedUrl());
+    if (cluster.internalTls()) {
+      roles.add(PeerDirectory.INTERNAL_ROLE_PREFIX + cluster.internalUrl());
+    }
+    akka.put("akka.cluster.roles", roles);
+    // On SIGTERM the node keeps serving for the shutdown delay, then lets in-flight responses run
+    // until the shutdown deadline, all inside this phase.
     akka.put("akka.coordinated-shutdown.phases.service-requests-done.timeout",
-        cluster.shutdownDeadline().plusSeconds(5).toMillis() + "ms");
+        shutdownDelay.plus(cluster.shutdownDeadline()).plusSeconds(5).toMillis() + "ms");
     return ConfigFactory.parseMap(akka);
   }
 }

@@ -153,6 +153,12 @@ public final class NodeDatabase implements AutoCloseable {
     } catch (RocksDBException e) {
       familyOptions.close();
       dbOptions.close();
+      if (String.valueOf(e.getMessage()).contains("LOCK")) {
+        // RocksDB's lock file is held: the usual cause is a second node pointed at the same folder.
+        throw new StorageException("open the RocksDB database in " + dir + ": another process (another"
+            + " layercake node?) is using it; give every node its own layercake.storage.data-dir"
+            + " (LAYERCAKE_DATA_DIR)", e);
+      }
       throw new StorageException("open the RocksDB database in " + dir, e);
     }
   }
@@ -212,6 +218,11 @@ public final class NodeDatabase implements AutoCloseable {
   private static RocksDBException addSuppressed(RocksDBException first, RocksDBException later) {
     first.addSuppressed(later);
     return first;
+  }
+
+  /** Whether the database is open (it closes only as the node stops). */
+  public boolean isOpen() {
+    return !closed.get();
   }
 
   private void ensureOpen() {

@@ -3,6 +3,7 @@ package io.layercake.upstream;
 import akka.actor.Cancellable;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
+import akka.http.javadsl.HttpsConnectionContext;
 import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
@@ -34,14 +35,21 @@ public final class UpstreamHttp {
 
   private final ActorSystem<?> system;
   private final Http http;
+  private final HttpsConnectionContext https;
   private final ConnectionPoolSettings pool;
   private final Materializer materializer;
   private final Duration responseTimeout;
 
-  /** A transport whose pools and timeouts follow {@code client}. */
+  /** A transport whose pools and timeouts follow {@code client}, with the JDK's trusted CAs. */
   public UpstreamHttp(ActorSystem<?> system, UpstreamClientSettings client) {
+    this(system, client, Http.get(system).defaultClientHttpsContext());
+  }
+
+  /** The same, with {@code https} deciding how TLS connections are made (whom to trust, as whom). */
+  public UpstreamHttp(ActorSystem<?> system, UpstreamClientSettings client, HttpsConnectionContext https) {
     this.system = system;
     this.http = Http.get(system);
+    this.https = https;
     this.materializer = Materializer.matFromSystem(system);
     this.responseTimeout = client.responseTimeout();
     // The connection's own idle timeout is only a backstop for dead keep-alive connections: a
@@ -75,7 +83,7 @@ public final class UpstreamHttp {
         () -> result.completeExceptionally(new TimeoutException(
             "no response within " + responseTimeout.toMillis() + " ms")),
         system.executionContext());
-    http.singleRequest(request, http.defaultClientHttpsContext(), pool, system.classicSystem().log())
+    http.singleRequest(request, https, pool, system.classicSystem().log())
         .whenComplete((response, error) -> {
           timer.cancel();
           boolean delivered = error == null ? result.complete(response)

@@ -24,7 +24,8 @@ public final class LayercakeCli {
     return run(Map.of(), args);
   }
 
-  private static Output run(Map<String, String> env, String... args) {
+  /** Runs {@code args} with {@code env} as the whole environment. */
+  public static Output run(Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int status = Layercake.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),

@@ -34,6 +34,7 @@ public final class NodeProcessCluster implements AutoCloseable {
   private final List<String> jvmOptions;
   private final int[] httpPorts;
   private final int[] remotingPorts;
+  private final int[] internalPorts;
   private final NodeProcess[] nodes;
 
   private NodeProcessCluster(int size, Path dataRoot, String upstreamUrl, Map<String, Object> properties,
@@ -44,10 +45,12 @@ public final class NodeProcessCluster implements AutoCloseable {
     this.jvmOptions = List.copyOf(jvmOptions);
     this.httpPorts = new int[size];
     this.remotingPorts = new int[size];
+    this.internalPorts = new int[size];
     this.nodes = new NodeProcess[size];
     for (int i = 0; i < size; i++) {
       httpPorts[i] = TestNode.freePort();
       remotingPorts[i] = TestNode.freePort();
+      internalPorts[i] = TestNode.freePort();
     }
   }
 
@@ -113,6 +116,21 @@ public final class NodeProcessCluster implements AutoCloseable {
     return urls;
   }
 
+  /** The seed list every node is started with, {@code host:port,...} of the remoting ports. */
+  public String seedNodes() {
+    return Arrays.stream(remotingPorts).mapToObj(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+  }
+
+  /** The remoting port of slot {@code index}. */
+  public int remotingPort(int index) {
+    return remotingPorts[index];
+  }
+
+  /** The port of slot {@code index}'s node-to-node TLS listener (used with cluster TLS only). */
+  public int internalPort(int index) {
+    return internalPorts[index];
+  }
+
   /** The data folder of slot {@code index}; it outlives the node's process. */
   public Path dataDir(int index) {
     return dataRoot.resolve("node-" + index);
@@ -171,8 +189,8 @@ public final class NodeProcessCluster implements AutoCloseable {
   private void launch(int index) {
     Map<String, Object> settings = new HashMap<>();
     settings.put("layercake.cluster.port", remotingPorts[index]);
-    settings.put("layercake.cluster.seed-nodes", Arrays.stream(remotingPorts)
-        .mapToObj(port -> "127.0.0.1:" + port).collect(Collectors.joining(",")));
+    settings.put("layercake.cluster.internal-port", internalPorts[index]);
+    settings.put("layercake.cluster.seed-nodes", seedNodes());
     settings.put("layercake.cluster.secret", TestCluster.SECRET);
     settings.put("layercake.admin.token", ADMIN_TOKEN);
     settings.put("akka.cluster.split-brain-resolver.stable-after", "3s");

@@ -1,0 +1,106 @@
+package io.layercake.cluster;
+
+import akka.actor.ActorRef;
+import akka.actor.Address;
+import akka.actor.typed.ActorSystem;
+import akka.cluster.MemberStatus;
+import akka.cluster.sharding.ClusterSharding;
+import akka.cluster.sharding.ShardRegion;
+import akka.cluster.typed.Cluster;
+import akka.pattern.Patterns;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/*
+ * Implementation notes
+ *
+ * Being an Up member is not enough to serve: a node's shard regions register with the shard
+ * coordinator only after it is Up, and until then a request for an entity waits in the region's
+ * buffer (tens of seconds when the coordinator cannot be reached at all). So a node is ready once
+ * the coordinator lists this node's region for every entity type. The coordinator is asked once a
+ * second (GetCurrentRegions, a message to the coordinator, small) until it does; after that the
+ * answer cannot change while the node stays Up, and asking stops. Membership is read from Akka's
+ * local view each time: it is free.
+ */
+
+/** Whether this node can serve requests that need the cluster: it is Up and its regions are known. */
+public final class ClusterReadiness {
+
+  private static final Duration POLL = Duration.ofSeconds(1);
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
+
+  private final ActorSystem<?> system;
+  private final Cluster cluster;
+  private final List<String> entityTypes;
+  private volatile boolean regionsRegistered;
+
+  private ClusterReadiness(ActorSystem<?> system, List<String> entityTypes) {
+    this.system = system;
+    this.cluster = Cluster.get(system);
+    this.entityTypes = List.copyOf(entityTypes);
+  }
+
+  /** Starts watching for this node's regions of {@code entityTypes} (initialised sharded entities). */
+  public static ClusterReadiness start(ActorSystem<?> system, List<String> entityTypes) {
+    ClusterReadiness readiness = new ClusterReadiness(system, entityTypes);
+    readiness.poll();
+    return readiness;
+  }
+
+  /** This node's membership status, as this node sees it: Up, Joining, Leaving, ... */
+  public MemberStatus memberStatus() {
+    return cluster.selfMember().status();
+  }
+
+  /** Whether this node is an Up member. */
+  public boolean memberUp() {
+    return memberStatus() == MemberStatus.up();
+  }
+
+  /** Whether the shard coordinator knows this node's region of every entity type. */
+  public boolean regionsRegistered() {
+    return regionsRegistered;
+  }
+
+  /** Whether requests for sharded entities can be served now. */
+  public boolean ready() {
+    return memberUp() && regionsRegistered;
+  }
+
+  private void poll() {
+    if (regionsRegistered || system.whenTerminated().isCompleted()) {
+      return;
+    }
+    if (!memberUp()) {
+      schedulePoll();
+      return;
+    }
+    Address self = cluster.selfMember().address();
+    List<CompletableFuture<Boolean>> answers = new ArrayList<>();
+    for (String type : entityTypes) {
+      ActorRef region = ClusterSharding.get(system.classicSystem()).shardRegion(type);
+      answers.add(Patterns.ask(region, ShardRegion.getCurrentRegionsInstance(), ASK_TIMEOUT)
+          .toCompletableFuture()
+          .thenApply(answer -> answer instanceof ShardRegion.CurrentRegions regions
+              && regions.getRegions().contains(self))
+          .exceptionally(noAnswer -> false));
+    }
+    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).whenComplete((done, error) -> {
+      if (answers.stream().allMatch(CompletableFuture::join)) {
+        regionsRegistered = true;
+      } else {
+        schedulePoll();
+      }
+    });
+  }
+
+  private void schedulePoll() {
+    try {
+      system.scheduler().scheduleOnce(POLL, this::poll, system.executionContext());
+    } catch (IllegalStateException terminated) {
+      // The scheduler refuses work once the actor system is shutting down: nothing left to watch.
+    }
+  }
+}

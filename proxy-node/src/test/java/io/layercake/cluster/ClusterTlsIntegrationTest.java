@@ -1,0 +1,168 @@
+package io.layercake.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.layercake.cli.LayercakeCli;
+import io.layercake.testkit.Await;
+import io.layercake.testkit.ClusterReport;
+import io.layercake.testkit.FakeImages;
+import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.Image;
+import io.layercake.testkit.ImageFormat;
+import io.layercake.testkit.MakeCerts;
+import io.layercake.testkit.MirrorClient;
+import io.layercake.testkit.NodeProcess;
+import io.layercake.testkit.NodeProcessCluster;
+import io.layercake.testkit.RawHttp;
+import io.layercake.testkit.TestCluster;
+import io.layercake.testkit.TestImage;
+import io.layercake.testkit.TestNode;
+import io.layercake.tls.TlsContexts;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 9, acceptance 2: three nodes with certificates from one CA form a cluster over mutual
+ * TLS, stream blobs to each other over the mutually authenticated internal listener, and a fourth
+ * node whose certificate another CA signed never becomes a member, although it knows the seeds
+ * and the cluster secret; both sides log the refused handshake. Junk on the remoting port does
+ * not disturb the cluster.
+ */
+class ClusterTlsIntegrationTest {
+
+  private static final String REPOSITORY = "library/tls";
+  private static final MirrorClient.Policy ONE_TRY = new MirrorClient.Policy(
+      1, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMillis(100));
+  private static final String REFUSED_INBOUND = "TLS handshake failed on cluster remoting, accepting a connection";
+  private static final String REFUSED_OUTBOUND = "TLS handshake failed on cluster remoting, connecting to";
+
+  @TempDir Path work;
+
+  @Test
+  void threeNodesOfOneCa_formClusterOverTls_nodeOfAnotherCaNeverJoins_junkIsHarmless() throws Exception {
+    Path clusterCerts = MakeCerts.make("cluster", work.resolve("cluster-ca"), "127.0.0.1");
+    Path rogueCerts = MakeCerts.make("cluster", work.resolve("rogue-ca"), "127.0.0.1");
+    TestImage.Builder builder = TestImage.builder(ImageFormat.OCI, 909);
+    IntStream.range(0, 8).forEach(i -> builder.layer(200_000 + i * 10_000L));
+    Image image = builder.build();
+
+    try (FakeRegistry upstream = FakeRegistry.start(FakeRegistry.Options.defaults().tokenAuth(true));
+        NodeProcessCluster cluster = NodeProcessCluster.start(3, work.resolve("nodes"), upstream.url(),
+            Map.of("layercake.cluster.tls-dir", clusterCerts.toString()))) {
+      FakeImages.publish(upstream, REPOSITORY, "1", image);
+      for (int i = 0; i < 3; i++) {
+        assertTrue(cluster.node(i).logText().contains("uses mutual TLS with the files in"),
+            cluster.node(i).logText());
+      }
+
+      // Every blob through node 0: the blobs other nodes own reach it over the internal TLS listener.
+      new MirrorClient(List.of(cluster.url(0)), ONE_TRY).pull(REPOSITORY, "1", image, 1).get(60, TimeUnit.SECONDS);
+      assertEquals(image.blobs().size(), blobDownloads(upstream), "each blob fetched upstream once");
+      assertTrue(cluster.report(0).members().stream().filter(m -> m.blobBytes() > 0).count() >= 2,
+          "blobs spread over the nodes: " + cluster.report(0).json());
+
+      // The internal endpoint is not on the registry port, and its own port wants a cluster certificate.
+      assertEquals(404, RawHttp.send(cluster.node(0).httpPort(), "GET /internal/stats HTTP/1.1\r\nHost: x\r\n"
+          + PeerClient.SECRET_HEADER + ": " + TestCluster.SECRET + "\r\nConnection: close\r\n\r\n").status());
+      URI stats = URI.create("https://127.0.0.1:" + cluster.internalPort(1) + "/internal/stats");
+      assertThrows(IOException.class, () -> get(stats, trustingOnly(clusterCerts.resolve("ca.crt"))),
+          "a client without a cluster certificate got in");
+      assertThrows(IOException.class, () -> get(stats, TlsContexts.mutual(rogueCerts.resolve("tls.crt"),
+          rogueCerts.resolve("tls.key"), clusterCerts.resolve("ca.crt"))), "another CA's certificate got in");
+      assertEquals(200, get(stats, TlsContexts.mutual(clusterCerts.resolve("tls.crt"), clusterCerts.resolve("tls.key"),
+          clusterCerts.resolve("ca.crt"))).statusCode());
+
+      // Junk on the remoting port: random bytes, then an HTTP request.
+      try (Socket socket = new Socket("127.0.0.1", cluster.remotingPort(0))) {
+        byte[] junk = new byte[4096];
+        new Random(7).nextBytes(junk);
+        OutputStream out = socket.getOutputStream();
+        out.write(junk);
+        out.flush();
+      }
+      try (Socket socket = new Socket("127.0.0.1", cluster.remotingPort(1))) {
+        socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+      }
+
+      // A node of another CA that knows the seeds and the secret.
+      try (NodeProcess rogue = NodeProcess.builder(work.resolve("rogue"), upstream.url())
+          .properties(Map.of(
+              "layercake.cluster.port", TestNode.freePort(),
+              "layercake.cluster.internal-port", TestNode.freePort(),
+              "layercake.cluster.seed-nodes", cluster.seedNodes(),
+              "layercake.cluster.secret", TestCluster.SECRET,
+              "layercake.cluster.tls-dir", rogueCerts.toString()))
+          .start()) {
+        Await.until(Duration.ofSeconds(60), "both sides log the refused handshake", () ->
+            rogue.logText().contains(REFUSED_OUTBOUND)
+                && IntStream.range(0, 3).anyMatch(i -> cluster.node(i).logText().contains(REFUSED_INBOUND)));
+        // The rogue asks its seeds to join every 5 s; give it three more tries.
+        Thread.sleep(15_000);
+        assertFalse(rogue.logText().contains("Welcome from"), rogue.logText());
+        assertEquals(503, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(rogue.url() + "/readyz"))
+            .build(), HttpResponse.BodyHandlers.discarding()).statusCode(), "the rogue is not serving");
+        for (int i = 0; i < 3; i++) {
+          ClusterReport report = cluster.report(i);
+          assertTrue(report.hasUpMembers(3), report.json());
+          assertEquals(3, report.members().size(), report.json());
+        }
+        LayercakeCli.Output shown = LayercakeCli.run(Map.of("LAYERCAKE_ADMIN_TOKEN", NodeProcessCluster.ADMIN_TOKEN),
+            "cluster", "--url", cluster.url(2));
+        assertEquals(0, shown.status(), shown.err());
+        assertEquals(3, shown.out().lines().filter(line -> line.contains(" Up ")).count(), shown.out());
+      }
+
+      // The cluster still serves, through another node, with nothing fetched again.
+      new MirrorClient(List.of(cluster.url(2)), ONE_TRY).pull(REPOSITORY, "1", image, 2).get(60, TimeUnit.SECONDS);
+      assertEquals(image.blobs().size(), blobDownloads(upstream), "a blob was fetched upstream again");
+    }
+  }
+
+  /** Blob GETs upstream answered (with a token): the first, anonymous try of each node only gets a 401. */
+  private static long blobDownloads(FakeRegistry upstream) {
+    return upstream.requests().stream()
+        .filter(r -> r.method().equals("GET") && r.path().contains("/blobs/") && r.hasAuthorization())
+        .count();
+  }
+
+  private static HttpResponse<String> get(URI uri, SSLContext tls) throws IOException, InterruptedException {
+    HttpClient client = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+    return client.send(HttpRequest.newBuilder(uri).header(PeerClient.SECRET_HEADER, TestCluster.SECRET)
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A client context that trusts {@code caFile} and presents no certificate. */
+  private static SSLContext trustingOnly(Path caFile) throws Exception {
+    KeyStore anchors = KeyStore.getInstance("PKCS12");
+    anchors.load(null, null);
+    int index = 0;
+    for (var ca : io.layercake.tls.PemFiles.certificates(caFile)) {
+      anchors.setCertificateEntry("ca-" + index++, ca);
+    }
+    TrustManagerFactory trust = TrustManagerFactory.getInstance("PKIX");
+    trust.init(anchors);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
+  }
+}
