@@ -19,8 +19,8 @@ import java.util.concurrent.CompletableFuture;
  * Being an Up member is not enough to serve: a node's shard regions register with the shard
  * coordinator only after it is Up, and until then a request for an entity waits in the region's
  * buffer (tens of seconds when the coordinator cannot be reached at all). So a node is ready once
- * the coordinator lists this node's region for every entity type. The coordinator is asked once a
- * second (GetCurrentRegions, a message to the coordinator, small) until it does; after that the
+ * the coordinator lists this node's region for every entity type. The coordinator is asked four
+ * times a second (GetCurrentRegions, a small message) until it does; after that the
  * answer cannot change while the node stays Up, and asking stops. Membership is read from Akka's
  * local view each time: it is free.
  */
@@ -28,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
 /** Whether this node can serve requests that need the cluster: it is Up and its regions are known. */
 public final class ClusterReadiness {
 
-  private static final Duration POLL = Duration.ofSeconds(1);
+  private static final Duration POLL = Duration.ofMillis(250);
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
 
   private final ActorSystem<?> system;

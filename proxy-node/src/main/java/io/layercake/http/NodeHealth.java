@@ -57,10 +57,13 @@ public final class NodeHealth {
    * yet (or no longer) an Up member, or its regions not registered.
    */
   void requireCluster() {
-    if (!cluster.ready()) {
+    if (!cluster.memberUp()) {
       throw new OciException(ErrorCode.UNAVAILABLE, "this node is not serving yet, retry",
-          "not an Up member of a cluster with registered shard regions (member status "
-              + cluster.memberStatus() + ")", RETRY_AFTER);
+          "not an Up member of a cluster (member status " + cluster.memberStatus() + ")", RETRY_AFTER);
+    }
+    if (!cluster.regionsRegistered()) {
+      throw new OciException(ErrorCode.UNAVAILABLE, "this node is not serving yet, retry",
+          "its shard regions are not registered with the cluster yet", RETRY_AFTER);
     }
   }
 
