@@ -2,6 +2,7 @@ package io.layercake.eviction;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.layercake.Glob;
 import java.time.Duration;
 import java.util.Set;
 

@@ -1,5 +1,6 @@
 package io.layercake.eviction;
 
+import io.layercake.Glob;
 import io.layercake.oci.Digest;
 import java.util.Set;
 

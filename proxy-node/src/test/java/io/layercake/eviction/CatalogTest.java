@@ -3,6 +3,7 @@ package io.layercake.eviction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.layercake.Glob;
 import io.layercake.oci.Digest;
 import java.util.List;
 import java.util.Map;

@@ -1,11 +1,15 @@
-package io.layercake.eviction;
+package io.layercake;
 
 import java.util.regex.Pattern;
 
 /**
- * A shell-style pattern matched against a whole repository name, tag or {@code repository:tag}:
- * {@code *} matches any run of characters, slashes included ({@code library/*} matches
+ * A shell-style pattern matched against a whole repository name, tag, {@code repository:tag} or
+ * user name: {@code *} matches any run of characters, slashes included ({@code library/*} matches
  * {@code library/redis}); {@code ?} matches one character; everything else matches itself.
+ *
+ * <p>Eviction rules and the admin verbs match repositories and tags with it; pull authentication
+ * matches htpasswd user names ({@code ci-*}, {@code alice@example.com}). The allowed characters
+ * are those of all of these, so one class serves both.
  *
  * @param pattern the pattern as written
  */

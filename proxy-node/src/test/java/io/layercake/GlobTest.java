@@ -1,4 +1,4 @@
-package io.layercake.eviction;
+package io.layercake;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,6 +35,13 @@ class GlobTest {
     assertTrue(new Glob("*a*b*c").matches("xxaxxbxxbxxc"));
     assertFalse(new Glob("*a*b*c").matches("xxaxxbxxbxx"));
     assertTrue(new Glob("**").matches(""));
+  }
+
+  @Test
+  void matches_userNames() {
+    assertTrue(new Glob("ci-*").matches("ci-runner_2"));
+    assertTrue(new Glob("*@example.com").matches("alice.smith@example.com"));
+    assertFalse(new Glob("*@example.com").matches("alice@example.org"));
   }
 
   @Test

@@ -1,0 +1,154 @@
+package io.layercake.auth;
+
+import static io.layercake.auth.BasicCredentialsTest.basic;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.layercake.auth.Identity.Failure;
+import io.layercake.auth.Identity.Reason;
+import io.layercake.auth.Identity.User;
+import io.layercake.testkit.BoundedCommand;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Files written by the real {@code htpasswd} (Debian's {@code apache2-utils}) work as users
+ * expect: what {@code htpasswd -B} adds, changes or deletes is what the mirror accepts after its
+ * reload, and what it writes without {@code -B} is refused by line. Skipped when {@code htpasswd}
+ * is not on the PATH, unless {@value #REQUIRE_CLIENTS} is {@code 1} (as in CI), which turns a
+ * missing program into a failure.
+ */
+class HtpasswdToolIntegrationTest {
+
+  /** The environment variable that makes a missing client a failure instead of a skip. */
+  private static final String REQUIRE_CLIENTS = "LAYERCAKE_REQUIRE_CLIENTS";
+  private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration RELOAD = Duration.ofSeconds(10);
+
+  @TempDir Path dir;
+  private Path htpasswd;
+  private Path tool;
+  private final ManualClock clock = new ManualClock();
+
+  @BeforeEach
+  void findTool() {
+    Optional<Path> found = onPath("htpasswd");
+    if (found.isEmpty() && "1".equals(System.getenv(REQUIRE_CLIENTS))) {
+      fail("htpasswd (apache2-utils) is not installed, and " + REQUIRE_CLIENTS + "=1 requires every client");
+    }
+    assumeTrue(found.isPresent(), "htpasswd (apache2-utils) is not installed: skipped (" + REQUIRE_CLIENTS
+        + "=1 would make this a failure)");
+    tool = found.get();
+    htpasswd = dir.resolve("users.htpasswd");
+  }
+
+  @Test
+  void authenticate_usersAddedWithHtpasswdB() throws IOException {
+    htpasswd("-c -B -C 5", "alice", "alice-secret");
+    htpasswd("-B", "ci-runner_1", "p@ss:with:colons");
+    htpasswd("-B -C 4", "bob@example.com", "pässwörd");
+    htpasswd("-B -C 4", "nopassword", "");
+    PullAuthenticator auth = PullAuthenticator.create(AuthTestConfig.settings(htpasswd, Map.of()), clock);
+
+    assertEquals(new User("alice"), auth.authenticate(header("alice", "alice-secret")));
+    assertEquals(new User("ci-runner_1"), auth.authenticate(header("ci-runner_1", "p@ss:with:colons")));
+    assertEquals(new User("bob@example.com"), auth.authenticate(header("bob@example.com", "pässwörd")));
+    assertEquals(new User("nopassword"), auth.authenticate(header("nopassword", "")));
+    assertEquals(new Failure(Reason.BAD_CREDENTIALS), auth.authenticate(header("alice", "Alice-secret")));
+    assertEquals(new Failure(Reason.BAD_CREDENTIALS), auth.authenticate(header("bob@example.com", "passwort")));
+  }
+
+  @Test
+  void authenticate_followsChangesMadeWithHtpasswd() throws IOException {
+    htpasswd("-c -B -C 4", "alice", "first");
+    htpasswd("-B -C 4", "bob", "bob-secret");
+    PullAuthenticator auth = PullAuthenticator.create(AuthTestConfig.settings(htpasswd, Map.of()), clock);
+    assertEquals(new User("alice"), auth.authenticate(header("alice", "first")));
+    assertEquals(new User("bob"), auth.authenticate(header("bob", "bob-secret")));
+
+    htpasswd("-B -C 4", "alice", "second");
+    delete("bob");
+    clock.advance(RELOAD);
+
+    assertEquals(new Failure(Reason.BAD_CREDENTIALS), auth.authenticate(header("alice", "first")));
+    assertEquals(new User("alice"), auth.authenticate(header("alice", "second")));
+    assertEquals(new Failure(Reason.BAD_CREDENTIALS), auth.authenticate(header("bob", "bob-secret")));
+  }
+
+  @Test
+  void authenticate_htpasswdTruncatesAt72BytesButTheMirrorRefusesLongerPasswords() throws IOException {
+    String long80 = "x".repeat(80);
+    htpasswd("-c -B -C 4", "long", long80);
+    PullAuthenticator auth = PullAuthenticator.create(AuthTestConfig.settings(htpasswd, Map.of()), clock);
+
+    assertEquals(new Failure(Reason.BAD_CREDENTIALS), auth.authenticate(header("long", long80)),
+        "bcrypt would compare only the first 72 bytes; the mirror refuses rather than truncate");
+    assertEquals(new User("long"), auth.authenticate(header("long", long80.substring(0, 72))));
+  }
+
+  @Test
+  void create_refusesNonBcryptLinesHtpasswdWrites() throws IOException {
+    htpasswd("-c -B -C 4", "alice", "alice-secret");
+    htpasswd("-m", "md5user", "md5-secret");
+    htpasswd("-s", "shauser", "sha-secret");
+    htpasswd("-5", "sha512user", "sha512-secret");
+    htpasswd("-d", "cryptuser", "crypt");
+    String md5Hash = Files.readAllLines(htpasswd).get(1).substring("md5user:".length());
+
+    String message = assertThrows(IllegalArgumentException.class,
+        () -> PullAuthenticator.create(AuthTestConfig.settings(htpasswd, Map.of()), clock)).getMessage();
+
+    assertTrue(message.contains("line 2 (user 'md5user'): an MD5 hash"), message);
+    assertTrue(message.contains("line 3 (user 'shauser'): a SHA-1 hash"), message);
+    assertTrue(message.contains("line 4 (user 'sha512user'): a SHA-crypt hash ($6$)"), message);
+    assertTrue(message.contains("line 5 (user 'cryptuser'): not a bcrypt hash (crypt"), message);
+    assertFalse(message.contains(md5Hash.substring(6)), message);
+  }
+
+  /**
+   * Runs {@code htpasswd OPTIONS -i FILE USER} with the password on stdin, as a UTF-8 line: an
+   * argument would reach it in the JVM's platform encoding, which is ASCII under a POSIX locale.
+   */
+  private void htpasswd(String options, String user, String password) throws IOException {
+    Path passwordFile = Files.writeString(dir.resolve("password"), password + "\n", StandardCharsets.UTF_8);
+    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$0\" \"$@\" < \"$PASSWORD_FILE\"",
+        tool.toString()));
+    command.addAll(Arrays.asList(options.split(" ")));
+    command.addAll(List.of("-i", htpasswd.toString(), user));
+    BoundedCommand.run(command, Map.of("PASSWORD_FILE", passwordFile.toString()), TOOL_TIMEOUT, dir);
+  }
+
+  /** Runs {@code htpasswd -D FILE USER}. */
+  private void delete(String user) {
+    BoundedCommand.run(List.of(tool.toString(), "-D", htpasswd.toString(), user), Map.of(), TOOL_TIMEOUT, dir);
+  }
+
+  private static Optional<String> header(String user, String password) {
+    return Optional.of(basic(user + ":" + password));
+  }
+
+  private static Optional<Path> onPath(String program) {
+    String path = System.getenv().getOrDefault("PATH", BoundedCommand.PATH);
+    return Arrays.stream(path.split(File.pathSeparator))
+        .filter(entry -> !entry.isEmpty())
+        .map(entry -> Path.of(entry, program))
+        .filter(Files::isExecutable)
+        .findFirst();
+  }
+}
