@@ -6,6 +6,7 @@ import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
+import io.layercake.Secrets;
 import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.PeerClient;
 import io.layercake.eviction.ClusterCache;
@@ -13,8 +14,6 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -99,8 +98,7 @@ public final class AdminApi {
           "set layercake.admin.token (LAYERCAKE_ADMIN_TOKEN) to turn it on");
     }
     String presented = request.getHeader("Authorization").map(h -> h.value()).orElse("");
-    byte[] expected = ("Bearer " + settings.token()).getBytes(StandardCharsets.UTF_8);
-    if (!MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), expected)) {
+    if (!Secrets.equal(presented, "Bearer " + settings.token())) {
       throw new OciException(ErrorCode.UNAUTHORIZED, "admin token required",
           "send Authorization: Bearer <layercake.admin.token>");
     }

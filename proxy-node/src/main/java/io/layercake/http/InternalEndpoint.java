@@ -6,6 +6,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Secrets;
 import io.layercake.admin.AdminApi;
 import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.PeerClient;
@@ -17,8 +18,6 @@ import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.TagIndex;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -112,8 +111,7 @@ final class InternalEndpoint {
 
   private void authenticate(HttpRequest request) {
     String presented = request.getHeader(PeerClient.SECRET_HEADER).map(h -> h.value()).orElse("");
-    boolean valid = !cluster.secret().isEmpty() && MessageDigest.isEqual(
-        presented.getBytes(StandardCharsets.UTF_8), cluster.secret().getBytes(StandardCharsets.UTF_8));
+    boolean valid = !cluster.secret().isEmpty() && Secrets.equal(presented, cluster.secret());
     if (!valid) {
       throw new OciException(ErrorCode.DENIED, "the internal endpoint serves cluster members only",
           "missing or wrong " + PeerClient.SECRET_HEADER);

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import java.util.concurrent.Executor;
 
 /**
@@ -85,12 +86,12 @@ final class ListingEndpoint {
     return Responses.json(body.toString().getBytes(StandardCharsets.UTF_8), headers);
   }
 
-  CompletionStage<HttpResponse> catalog(HttpRequest request, String upstream) {
+  CompletionStage<HttpResponse> catalog(HttpRequest request, String upstream, Predicate<String> readable) {
     OptionalInt n = pageSize(request);
     Optional<String> last = request.getUri().query().get("last");
     last.ifPresent(RepositoryName::parse);
     return CompletableFuture.supplyAsync(() -> {
-      Page page = Page.of(tagIndex.repositories(upstream), n, last);
+      Page page = Page.of(tagIndex.repositories(upstream).stream().filter(readable).toList(), n, last);
       ObjectNode body = JSON.createObjectNode();
       ArrayNode repositories = body.putArray("repositories");
       page.items().forEach(repositories::add);

@@ -4,12 +4,15 @@ import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.scaladsl.model.IllegalUriException;
 import akka.japi.function.Function;
 import akka.pattern.AskTimeoutException;
 import io.layercake.Failures;
 import io.layercake.admin.AdminApi;
 import io.layercake.admin.ClusterStatus;
+import io.layercake.auth.Identity;
+import io.layercake.auth.PullAuthenticator;
 import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobSettings;
 import io.layercake.cluster.ClusterSettings;
@@ -54,15 +57,17 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   private final transient MetricsEndpoint metrics;
   private final transient StatusPage statusPage;
   private final transient NodeHealth health;
+  private final transient PullAccess access;
   private final boolean internalOnThisPort;
 
   /** The API over this node's services. */
   public RegistryApi(ActorSystem<?> system, Upstreams upstreams, BlobFills fills, BlobSettings blobSettings,
       Manifests manifests, ManifestSettings manifestSettings, TagIndex tagIndex, ClusterSettings cluster,
-      AdminApi admin, InFlightStreams inFlight, NodeHealth health) {
+      AdminApi admin, InFlightStreams inFlight, NodeHealth health, PullAuthenticator authenticator) {
     this.system = system;
     this.upstreams = upstreams;
     this.health = health;
+    this.access = new PullAccess(authenticator, fills.blockingExecutor());
     // With cluster TLS, nodes talk on their own mutually authenticated listener (internalApi())
     // and the registry port, which clients reach, does not serve /internal/ at all.
     this.internalOnThisPort = !cluster.internalTls();
@@ -136,7 +141,8 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
       return metrics.serve();
     }
     if (readMethod && (RequestTarget.isExactly(request, "/") || RequestTarget.isExactly(request, "/index.html"))) {
-      return statusPage.serve();
+      // It names the images pulled most: with pull authentication on, only users see it.
+      return access.authenticate(request).thenCompose(identity -> statusPage.serve());
     }
     RegistryPath path = RegistryPath.parse(request.getUri().path())
         .orElseThrow(() -> new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint",
@@ -145,16 +151,22 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
       throw new OciException(ErrorCode.UNSUPPORTED, "this registry is a read-only mirror",
           request.method().value() + " is not supported here");
     }
+    return access.authenticate(request).thenCompose(identity -> routeRegistry(request, head, path, identity));
+  }
+
+  private CompletionStage<HttpResponse> routeRegistry(HttpRequest request, boolean head, RegistryPath path,
+      Identity identity) {
     switch (path.endpoint()) {
       case BASE:
         return CompletableFuture.completedFuture(Responses.json(EMPTY_OBJECT, List.of()));
       case CATALOG:
-        return listings.catalog(request, upstreams.select(namespace(request)));
+        return listings.catalog(request, upstreams.select(namespace(request)), access.readable(identity));
       default:
         break;
     }
     String upstream = upstreams.select(namespace(request));
     RepositoryName repository = upstreams.canonicalName(upstream, RepositoryName.parse(path.name()));
+    access.requireRead(identity, repository);
     switch (path.endpoint()) {
       case TAGS:
         return listings.tags(request, upstream, repository);
@@ -173,6 +185,9 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
 
   private static HttpResponse errorResponse(HttpRequest request, Throwable error) {
     Throwable cause = Failures.unwrap(error);
+    if (cause instanceof PullAccess.AuthenticationRequired required) {
+      return Responses.error(required).addHeader(RawHeader.create("WWW-Authenticate", required.challenge()));
+    }
     if (cause instanceof OciException oci) {
       return Responses.error(oci);
     }

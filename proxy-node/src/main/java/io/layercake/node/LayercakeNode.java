@@ -16,6 +16,8 @@ import com.typesafe.config.Config;
 import io.layercake.admin.AdminApi;
 import io.layercake.admin.AdminSettings;
 import io.layercake.admin.ImageServices;
+import io.layercake.auth.AuthSettings;
+import io.layercake.auth.PullAuthenticator;
 import io.layercake.blob.BlobEntity;
 import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobSettings;
@@ -127,8 +129,16 @@ public final class LayercakeNode implements AutoCloseable {
       InFlightStreams inFlight = new InFlightStreams();
       reportGauges(NodeMetrics.get(system), store, fills, inFlight);
       reportEvictions(NodeMetrics.get(system), eviction.evictor());
+      PullAuthenticator authenticator = PullAuthenticator.create(AuthSettings.fromConfig(config), clock);
+      if (authenticator.enabled() && clusterSettings.dataPlane() == ClusterSettings.DataPlane.REDIRECT) {
+        // Clients drop their credentials when a redirect leads to another host: the owner node
+        // would answer them 401.
+        throw new IllegalArgumentException("layercake.cluster.data-plane = redirect does not work with pull"
+            + " authentication (layercake.auth.htpasswd): clients do not send credentials to the node they are"
+            + " redirected to. Use data-plane = proxy");
+      }
       RegistryApi api = new RegistryApi(system, upstreams, fills, blobSettings, manifests,
-          manifestSettings, tagIndex, clusterSettings, admin, inFlight, health);
+          manifestSettings, tagIndex, clusterSettings, admin, inFlight, health, authenticator);
       if (!clusterSettings.clustered()) {
         // A node alone forms its cluster of one within a second or two: it opens its port once it
         // can serve, so that its first clients get answers rather than 503s.

@@ -179,6 +179,19 @@ public final class NodeProcess implements AutoCloseable {
     return process.descendants().anyMatch(ProcessHandle::isAlive) || process.isAlive();
   }
 
+  /** Whether the node answers {@code /readyz} with 200. */
+  public boolean ready() {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/readyz"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** The node's log, for failure messages. */
   public String logText() {
     try {

@@ -161,12 +161,16 @@ public final class NodeProcessCluster implements AutoCloseable {
     return ClusterReport.fetch(url(index), ADMIN_TOKEN);
   }
 
-  /** Waits until every running node reports exactly {@code count} members, all Up. */
+  /**
+   * Waits until every running node reports exactly {@code count} members, all Up, and answers
+   * {@code /readyz} with 200.
+   */
   public void awaitMembers(int count, Duration timeout) {
-    Await.until(timeout, count + " members Up on every running node", () -> {
+    Await.until(timeout, count + " members Up on every running node, each ready", () -> {
       for (int i = 0; i < nodes.length; i++) {
         if (nodes[i] != null
-            && !ClusterReport.tryFetch(url(i), ADMIN_TOKEN).map(r -> r.hasUpMembers(count)).orElse(false)) {
+            && (!ClusterReport.tryFetch(url(i), ADMIN_TOKEN).map(r -> r.hasUpMembers(count)).orElse(false)
+                || !nodes[i].ready())) {
           return false;
         }
       }

@@ -92,6 +92,8 @@ public final class TestCluster implements AutoCloseable {
     ActorSystem<?> system = nodes.get(0).node().system();
     Await.until(Duration.ofSeconds(60), count + " blob shard regions known to the coordinator",
         () -> blobRegions(system) == count);
+    Await.until(Duration.ofSeconds(30), "every node ready", () -> nodes.stream()
+        .allMatch(node -> node.node().health().ready()));
   }
 
   /** How many blob shard regions the coordinator knows; 0 while it cannot answer yet. */
