@@ -5,22 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.layercake.auth.Identity.Failure;
 import io.layercake.auth.Identity.Reason;
 import io.layercake.auth.Identity.User;
-import io.layercake.testkit.BoundedCommand;
-import java.io.File;
+import io.layercake.testkit.Htpasswd;
+import io.layercake.testkit.RequiredClient;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,31 +25,23 @@ import org.junit.jupiter.api.io.TempDir;
  * Files written by the real {@code htpasswd} (Debian's {@code apache2-utils}) work as users
  * expect: what {@code htpasswd -B} adds, changes or deletes is what the mirror accepts after its
  * reload, and what it writes without {@code -B} is refused by line. Skipped when {@code htpasswd}
- * is not on the PATH, unless {@value #REQUIRE_CLIENTS} is {@code 1} (as in CI), which turns a
+ * is not installed, unless {@code LAYERCAKE_REQUIRE_CLIENTS} is {@code 1} (as in CI), which turns a
  * missing program into a failure.
  */
 class HtpasswdToolIntegrationTest {
 
-  /** The environment variable that makes a missing client a failure instead of a skip. */
-  private static final String REQUIRE_CLIENTS = "LAYERCAKE_REQUIRE_CLIENTS";
-  private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration RELOAD = Duration.ofSeconds(10);
 
   @TempDir Path dir;
   private Path htpasswd;
-  private Path tool;
+  private Htpasswd tool;
   private final ManualClock clock = new ManualClock();
 
   @BeforeEach
   void findTool() {
-    Optional<Path> found = onPath("htpasswd");
-    if (found.isEmpty() && "1".equals(System.getenv(REQUIRE_CLIENTS))) {
-      fail("htpasswd (apache2-utils) is not installed, and " + REQUIRE_CLIENTS + "=1 requires every client");
-    }
-    assumeTrue(found.isPresent(), "htpasswd (apache2-utils) is not installed: skipped (" + REQUIRE_CLIENTS
-        + "=1 would make this a failure)");
-    tool = found.get();
+    RequiredClient.check("htpasswd (apache2-utils)", Htpasswd.isInstalled());
     htpasswd = dir.resolve("users.htpasswd");
+    tool = Htpasswd.at(htpasswd);
   }
 
   @Test
@@ -121,34 +107,15 @@ class HtpasswdToolIntegrationTest {
     assertFalse(message.contains(md5Hash.substring(6)), message);
   }
 
-  /**
-   * Runs {@code htpasswd OPTIONS -i FILE USER} with the password on stdin, as a UTF-8 line: an
-   * argument would reach it in the JVM's platform encoding, which is ASCII under a POSIX locale.
-   */
-  private void htpasswd(String options, String user, String password) throws IOException {
-    Path passwordFile = Files.writeString(dir.resolve("password"), password + "\n", StandardCharsets.UTF_8);
-    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$0\" \"$@\" < \"$PASSWORD_FILE\"",
-        tool.toString()));
-    command.addAll(Arrays.asList(options.split(" ")));
-    command.addAll(List.of("-i", htpasswd.toString(), user));
-    BoundedCommand.run(command, Map.of("PASSWORD_FILE", passwordFile.toString()), TOOL_TIMEOUT, dir);
+  private void htpasswd(String options, String user, String password) {
+    tool.add(options, user, password);
   }
 
-  /** Runs {@code htpasswd -D FILE USER}. */
   private void delete(String user) {
-    BoundedCommand.run(List.of(tool.toString(), "-D", htpasswd.toString(), user), Map.of(), TOOL_TIMEOUT, dir);
+    tool.delete(user);
   }
 
   private static Optional<String> header(String user, String password) {
     return Optional.of(basic(user + ":" + password));
-  }
-
-  private static Optional<Path> onPath(String program) {
-    String path = System.getenv().getOrDefault("PATH", BoundedCommand.PATH);
-    return Arrays.stream(path.split(File.pathSeparator))
-        .filter(entry -> !entry.isEmpty())
-        .map(entry -> Path.of(entry, program))
-        .filter(Files::isExecutable)
-        .findFirst();
   }
 }

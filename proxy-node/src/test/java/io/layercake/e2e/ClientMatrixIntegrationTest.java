@@ -3,11 +3,10 @@ package io.layercake.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.testkit.RequiredClient;
 import io.layercake.testkit.BoundedCommand;
 import io.layercake.testkit.Containerd;
 import io.layercake.testkit.DebianRegistry;
@@ -63,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * a client itself, which would mean it fell back past the mirror.
  *
  * <p>The tests run in order and share the cluster, since what the matrix proves is what the later
- * clients do not fetch. A client that is not installed is skipped, unless {@value #REQUIRE_CLIENTS}
+ * clients do not fetch. A client that is not installed is skipped, unless {@code LAYERCAKE_REQUIRE_CLIENTS}
  * is {@code 1} (as in CI), which turns a missing program into a failure.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -73,7 +72,6 @@ class ClientMatrixIntegrationTest {
   private static final Logger log = LoggerFactory.getLogger(ClientMatrixIntegrationTest.class);
 
   /** The environment variable that makes a missing client a failure instead of a skip. */
-  private static final String REQUIRE_CLIENTS = "LAYERCAKE_REQUIRE_CLIENTS";
 
   private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration LOG_WAIT = Duration.ofSeconds(10);
@@ -358,13 +356,8 @@ class ClientMatrixIntegrationTest {
     return matcher.find() && CLIENT_USER_AGENT.matcher(matcher.group(1)).matches();
   }
 
-  /** Skips the calling test if {@code installed} is false, or fails it if clients are required. */
   private static void requireInstalled(String what, boolean installed) {
-    if (!installed && "1".equals(System.getenv(REQUIRE_CLIENTS))) {
-      fail(what + " is not installed, and " + REQUIRE_CLIENTS + "=1 requires every client");
-    }
-    assumeTrue(installed, what + " is not installed: skipped (" + REQUIRE_CLIENTS
-        + "=1 would make this a failure)");
+    RequiredClient.check(what, installed);
   }
 
   private static long millisSince(long nanoTime) {

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.layercake.testkit.RequiredClient;
 import io.layercake.testkit.Blob;
 import io.layercake.testkit.Chromium;
 import io.layercake.testkit.FakeImages;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 class StatusPageIntegrationTest {
 
   /** The environment variable that makes a missing client (here: chromium) a failure instead of a skip. */
-  private static final String REQUIRE_CLIENTS = "LAYERCAKE_REQUIRE_CLIENTS";
   private static final Duration BROWSER_TIMEOUT = Duration.ofSeconds(60);
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   /** Where the screenshot is kept for people to look at. */
@@ -86,11 +84,7 @@ class StatusPageIntegrationTest {
   @Test
   void statusPage_inHeadlessChromium_rendersScreenshotAndDom() throws IOException {
     boolean installed = Chromium.isInstalled();
-    if (!installed && "1".equals(System.getenv(REQUIRE_CLIENTS))) {
-      fail("chromium is not installed, and " + REQUIRE_CLIENTS + "=1 requires every client");
-    }
-    assumeTrue(installed, "chromium is not installed: skipped (" + REQUIRE_CLIENTS
-        + "=1 would make this a failure)");
+    RequiredClient.check("chromium", installed);
     Chromium chromium = Chromium.create(browserDir, BROWSER_TIMEOUT);
     Files.createDirectories(SCREENSHOTS);
     Path png = SCREENSHOTS.resolve("status-page.png").toAbsolutePath();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 
 /**
  * A layercake node in a child JVM, started the way an operator starts one (the CLI's
@@ -32,12 +33,14 @@ public final class NodeProcess implements AutoCloseable {
   private final int port;
   private final Path dataDir;
   private final Path log;
+  private final SSLContext tls;
 
-  private NodeProcess(Process process, int port, Path dataDir, Path log) {
+  private NodeProcess(Process process, int port, Path dataDir, Path log, SSLContext tls) {
     this.process = process;
     this.port = port;
     this.dataDir = dataDir;
     this.log = log;
+    this.tls = tls;
   }
 
   /** Starts a node on a free port and waits until {@code /v2/} answers. */
@@ -65,6 +68,7 @@ public final class NodeProcess implements AutoCloseable {
     private final List<String> jvmOptions = new ArrayList<>();
     private final Map<String, String> properties = new LinkedHashMap<>();
     private int httpPort;
+    private SSLContext tls;
 
     private Builder(Path dataDir, String upstreamUrl) {
       this.dataDir = dataDir;
@@ -98,7 +102,16 @@ public final class NodeProcess implements AutoCloseable {
       return this;
     }
 
-    /** Starts the node and waits until {@code /v2/} answers. */
+    /**
+     * The node serves HTTPS (its certificate set through {@link #property}); the test talks to it
+     * with {@code clientTls}, which must trust that certificate.
+     */
+    public Builder https(SSLContext clientTls) {
+      this.tls = clientTls;
+      return this;
+    }
+
+    /** Starts the node and waits until {@code /livez} answers. */
     public NodeProcess start() throws IOException {
       int port = httpPort > 0 ? httpPort : freePort();
       Files.createDirectories(dataDir);
@@ -117,7 +130,7 @@ public final class NodeProcess implements AutoCloseable {
       command.add("io.layercake.cli.Layercake");
       command.add("serve");
       Process process = ChildProcesses.start(command, Duration.ofMinutes(10), log, log, dataDir);
-      NodeProcess node = new NodeProcess(process, port, dataDir, log);
+      NodeProcess node = new NodeProcess(process, port, dataDir, log, tls);
       node.awaitReady();
       return node;
     }
@@ -140,7 +153,13 @@ public final class NodeProcess implements AutoCloseable {
 
   /** The registry API's base URL. */
   public String url() {
-    return "http://127.0.0.1:" + port;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
+  }
+
+  /** An HTTP client for the node: one that trusts its certificate when it serves HTTPS. */
+  public HttpClient client() {
+    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    return (tls == null ? client : client.sslContext(tls)).build();
   }
 
   /** The registry API's port. */
@@ -182,7 +201,7 @@ public final class NodeProcess implements AutoCloseable {
   /** Whether the node answers {@code /readyz} with 200. */
   public boolean ready() {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/readyz"))
+      return client().send(HttpRequest.newBuilder(URI.create(url() + "/readyz"))
           .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     } catch (IOException e) {
       return false;
@@ -212,10 +231,10 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   private void awaitReady() {
-    HttpClient client = HttpClient.newHttpClient();
-    HttpRequest ping = HttpRequest.newBuilder(URI.create(url() + "/v2/")).timeout(Duration.ofSeconds(2)).build();
+    HttpClient client = client();
+    HttpRequest ping = HttpRequest.newBuilder(URI.create(url() + "/livez")).timeout(Duration.ofSeconds(2)).build();
     try {
-      Await.until(Duration.ofSeconds(60), "node on port " + port + " answering /v2/", () -> {
+      Await.until(Duration.ofSeconds(60), "node on port " + port + " answering /livez", () -> {
         if (!isAlive()) {
           throw new AssertionError("node exited during start-up:\n" + logText());
         }

@@ -94,6 +94,19 @@ public final class Podman {
         "--platform", platform.toString(), reference);
   }
 
+  /**
+   * Pulls {@code reference} with extra {@code options} ({@code --creds}, {@code --cert-dir}, ...).
+   *
+   * @throws IllegalStateException naming podman's stderr if the pull fails or times out
+   */
+  public void pull(String reference, Platform platform, List<String> options) {
+    List<String> args = new ArrayList<>(List.of("pull", "--quiet", "--signature-policy",
+        workDir.resolve("policy.json").toString(), "--platform", platform.toString()));
+    args.addAll(options);
+    args.add(reference);
+    run(args.toArray(String[]::new));
+  }
+
   /** What podman stored for {@code reference}, pulled before. */
   public StoredImage inspect(String reference) {
     JsonNode image = readJson(run("image", "inspect", "--format", "json", reference).stdout()).get(0);
