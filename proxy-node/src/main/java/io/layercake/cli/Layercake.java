@@ -1,5 +1,7 @@
 package io.layercake.cli;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import io.layercake.node.LayercakeNode;
 import io.layercake.node.NodeConfig;
 import java.io.PrintStream;
@@ -74,7 +76,7 @@ public final class Layercake {
     String command = args.isEmpty() ? "help" : args.get(0);
     switch (command) {
       case "serve":
-        return serve();
+        return serve(err);
       case "cluster":
         return cacheVerb(CLUSTER_USAGE, args, env, out, err, (client, rest) -> {
           if (!rest.isEmpty()) {
@@ -188,8 +190,23 @@ public final class Layercake {
     int run(AdminClient client, List<String> arguments);
   }
 
-  private static int serve() {
-    LayercakeNode node = LayercakeNode.start(NodeConfig.load());
+  private static int serve(PrintStream err) {
+    // A configuration the node cannot run with, or a resource it cannot get (a port, the data
+    // folder's lock): one line that says which, rather than a stack trace.
+    Config config;
+    try {
+      config = NodeConfig.load();
+    } catch (IllegalArgumentException | ConfigException e) {
+      err.println("layercake: the node did not start: " + e.getMessage());
+      return 1;
+    }
+    LayercakeNode node;
+    try {
+      node = LayercakeNode.start(config);
+    } catch (IllegalStateException e) {
+      err.println("layercake: " + e.getMessage());
+      return 1;
+    }
     try {
       node.system().getWhenTerminated().toCompletableFuture().join();
       return 0;

@@ -69,6 +69,7 @@ import org.slf4j.LoggerFactory;
 public final class LayercakeNode implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LayercakeNode.class);
+  private static final String START_FAILED = "the node did not start: ";
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
@@ -87,14 +88,28 @@ public final class LayercakeNode implements AutoCloseable {
     this.health = health;
   }
 
-  /** Starts a node from {@code config} (see {@link NodeConfig}). */
+  /**
+   * Starts a node from {@code config} (see {@link NodeConfig}).
+   *
+   * @throws IllegalStateException if it cannot: the message says why, in words for an operator
+   */
   public static LayercakeNode start(Config config) {
-    StorageSettings storage = StorageSettings.fromConfig(config);
-    HttpSettings http = HttpSettings.fromConfig(config);
-    BlobSettings blobSettings = BlobSettings.fromConfig(config);
-    ManifestSettings manifestSettings = ManifestSettings.fromConfig(config);
-    ClusterSettings clusterSettings = ClusterSettings.fromConfig(config);
-    EvictionSettings evictionSettings = EvictionSettings.fromConfig(config);
+    StorageSettings storage;
+    HttpSettings http;
+    BlobSettings blobSettings;
+    ManifestSettings manifestSettings;
+    ClusterSettings clusterSettings;
+    EvictionSettings evictionSettings;
+    try {
+      storage = StorageSettings.fromConfig(config);
+      http = HttpSettings.fromConfig(config);
+      blobSettings = BlobSettings.fromConfig(config);
+      manifestSettings = ManifestSettings.fromConfig(config);
+      clusterSettings = ClusterSettings.fromConfig(config);
+      evictionSettings = EvictionSettings.fromConfig(config);
+    } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
+      throw new IllegalStateException(START_FAILED + e.getMessage(), e);
+    }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, config);
     try {
       Executor blocking = system.dispatchers().lookup(
@@ -170,7 +185,7 @@ public final class LayercakeNode implements AutoCloseable {
       return new LayercakeNode(system, binding, internalBinding, store, eviction, health);
     } catch (Exception e) {
       system.terminate();
-      throw new IllegalStateException("layercake node failed to start: " + e.getMessage(), e);
+      throw new IllegalStateException(START_FAILED + e.getMessage(), e);
     }
   }
 
