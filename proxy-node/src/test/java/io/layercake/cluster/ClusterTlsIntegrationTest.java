@@ -73,6 +73,7 @@ class ClusterTlsIntegrationTest {
       for (int i = 0; i < 3; i++) {
         assertTrue(cluster.node(i).logText().contains("uses mutual TLS with the files in"),
             cluster.node(i).logText());
+        assertFalse(cluster.node(i).logText().contains("NEITHER ENCRYPTED"), cluster.node(i).logText());
       }
 
       // Every blob through node 0: the blobs other nodes own reach it over the internal TLS listener.

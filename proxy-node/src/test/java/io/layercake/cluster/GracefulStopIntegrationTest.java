@@ -59,6 +59,8 @@ class GracefulStopIntegrationTest {
             Map.of("layercake.cluster.shutdown-deadline", SHUTDOWN_DEADLINE.toSeconds() + "s"))) {
       upstream.putBlobFile(REPOSITORY, blob.digest(), blob.file());
       upstream.inject(Fault.throttle(UPSTREAM_BYTES_PER_SECOND), "/blobs/", FakeRegistry.FOREVER);
+      assertTrue(cluster.node(0).logText().contains("NEITHER ENCRYPTED NOR AUTHENTICATED"),
+          "a cluster without TLS must say so at start");
 
       // A HEAD of a cold blob starts its fill on the owner: the node to stop is the one that holds it.
       assertEquals(200, new RegistryClient(cluster.url(0)).head(path).statusCode());
