@@ -154,11 +154,6 @@ public final class LayercakeNode implements AutoCloseable {
       }
       RegistryApi api = new RegistryApi(system, upstreams, fills, blobSettings, manifests,
           manifestSettings, tagIndex, clusterSettings, admin, inFlight, health, authenticator);
-      if (!clusterSettings.clustered()) {
-        // A node alone forms its cluster of one within a second or two: it opens its port once it
-        // can serve, so that its first clients get answers rather than 503s.
-        awaitReady(health, Duration.ofSeconds(60));
-      }
       ServerBuilder registryPort = Http.get(system).newServerAt(http.interfaceAddress(), http.port());
       if (http.tls().isPresent()) {
         ReloadingSslContext certificate = http.tls().get().reloading(http.tlsCheckInterval());
@@ -186,16 +181,6 @@ public final class LayercakeNode implements AutoCloseable {
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException(START_FAILED + e.getMessage(), e);
-    }
-  }
-
-  private static void awaitReady(NodeHealth health, Duration timeout) throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (!health.ready()) {
-      if (System.nanoTime() > end) {
-        throw new IllegalStateException("the node did not form its cluster of one within " + timeout.toSeconds() + " s");
-      }
-      Thread.sleep(20);
     }
   }
 

@@ -132,6 +132,10 @@ public final class NodeProcess implements AutoCloseable {
       Process process = ChildProcesses.start(command, Duration.ofMinutes(10), log, log, dataDir);
       NodeProcess node = new NodeProcess(process, port, dataDir, log, tls);
       node.awaitReady();
+      if (!properties.containsKey("layercake.cluster.seed-nodes")) {
+        // A node alone answers 503 for the moment it takes to form its cluster of one.
+        Await.until(Duration.ofSeconds(60), "node on port " + port + " ready", node::ready);
+      }
       return node;
     }
   }

@@ -2,6 +2,7 @@ package io.layercake.testkit;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.receptionist.Receptionist;
 import akka.cluster.MemberStatus;
 import akka.cluster.sharding.ShardRegion;
 import akka.cluster.sharding.typed.ClusterShardingQuery;
@@ -9,6 +10,7 @@ import akka.cluster.sharding.typed.GetClusterShardingStats;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
 import io.layercake.blob.BlobEntity;
+import io.layercake.eviction.CacheKeeper;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,6 +96,20 @@ public final class TestCluster implements AutoCloseable {
         () -> blobRegions(system) == count);
     Await.until(Duration.ofSeconds(30), "every node ready", () -> nodes.stream()
         .allMatch(node -> node.node().health().ready()));
+    // The cluster-wide cache verbs answer 503 until every member's keeper is known.
+    Await.until(Duration.ofSeconds(30), count + " cache keepers known to every node", () -> nodes.stream()
+        .allMatch(node -> keepers(node.node().system()) == count));
+  }
+
+  /** How many cache keepers {@code system}'s receptionist lists; 0 while it cannot answer. */
+  private static int keepers(ActorSystem<?> system) {
+    try {
+      return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+              replyTo -> Receptionist.find(CacheKeeper.SERVICE_KEY, replyTo), Duration.ofSeconds(3), system.scheduler())
+          .toCompletableFuture().join().getServiceInstances(CacheKeeper.SERVICE_KEY).size();
+    } catch (RuntimeException notYet) {
+      return 0;
+    }
   }
 
   /** How many blob shard regions the coordinator knows; 0 while it cannot answer yet. */

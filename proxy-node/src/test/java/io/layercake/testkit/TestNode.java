@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.layercake.node.LayercakeNode;
 import io.layercake.node.NodeConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -41,7 +42,13 @@ public final class TestNode implements AutoCloseable {
     settings.put("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
     settings.putAll(extra);
     Config config = NodeConfig.load(ConfigFactory.parseMap(settings));
-    return new TestNode(LayercakeNode.start(config), dataDir);
+    TestNode node = new TestNode(LayercakeNode.start(config), dataDir);
+    if (!settings.containsKey("layercake.cluster.seed-nodes")) {
+      // A node alone answers 503 for the moment it takes to form its cluster of one; tests, like
+      // a load balancer, wait until it is ready.
+      Await.until(Duration.ofSeconds(60), "the node ready", () -> node.node().health().ready());
+    }
+    return node;
   }
 
   /** A TCP port that was free a moment ago, for a node's HTTP or remoting port. */
