@@ -1,9 +1,10 @@
 // Validates the rendered layercake manifests: run through .ci/validate-kubernetes, which renders
 // them with `kubectl kustomize` and installs this folder's packages.
 //
-//   node validate-manifests.mjs --repo DIR --kustomize-dir DIR --rendered FILE [--rendered-by TEXT] [--self-test]
+//   node validate-manifests.mjs --repo DIR --rendered FILE [--rendered-by TEXT] [--self-test]
 //
-// Checks, for the rendered objects and the *.example.yaml files beside kustomization.yaml:
+// FILE is the output of `kubectl kustomize` for cluster-config/kubernetes or an overlay of it.
+// Checks, for the rendered objects and the *.example.yaml files in cluster-config/kubernetes:
 // the Kubernetes schema of each kind, unknown fields, the restricted Pod Security Standard, and
 // layercake's own rules (layercake-checks.mjs). Prints each failure, then one summary line; exits
 // 1 when anything failed. --self-test also breaks the manifests in known ways (self-test.mjs) and
@@ -61,11 +62,14 @@ export function projectVersion(pom) {
   return match[1];
 }
 
-/** Reads what the checks compare the manifests with, from the repository and the kustomize folder. */
-export function readProject(repo, kustomizeDir) {
-  const statefulset = readObjects(readFileSync(path.join(kustomizeDir, "statefulset.yaml"), "utf8"), "statefulset.yaml")
-    .find((object) => object.kind === "StatefulSet");
-  const kustomization = readObjects(readFileSync(path.join(kustomizeDir, "kustomization.yaml"), "utf8"), "kustomization.yaml")[0];
+/** The manifests' folder in the repository. */
+const MANIFESTS = "cluster-config/kubernetes";
+
+/** Reads what the checks compare the rendered objects with, from the repository. */
+export function readProject(repo) {
+  const read = (file) => readObjects(readFileSync(path.join(repo, MANIFESTS, file), "utf8"), file);
+  const statefulset = read("statefulset.yaml").find((object) => object.kind === "StatefulSet");
+  const kustomization = read("kustomization.yaml")[0];
   return {
     version: projectVersion(readFileSync(path.join(repo, "pom.xml"), "utf8")),
     referenceVariables: variablesReadBy(readFileSync(path.join(repo, "proxy-node/src/main/resources/reference.conf"), "utf8")),
@@ -74,10 +78,11 @@ export function readProject(repo, kustomizeDir) {
   };
 }
 
-/** The objects of each *.example.yaml in the kustomize folder: documented, applied by hand. */
-export function readExamples(kustomizeDir) {
-  return readdirSync(kustomizeDir).filter((file) => file.endsWith(".example.yaml")).sort()
-    .flatMap((file) => readObjects(readFileSync(path.join(kustomizeDir, file), "utf8"), file));
+/** The objects of each *.example.yaml among the manifests: documented, applied by hand. */
+export function readExamples(repo) {
+  const folder = path.join(repo, MANIFESTS);
+  return readdirSync(folder).filter((file) => file.endsWith(".example.yaml")).sort()
+    .flatMap((file) => readObjects(readFileSync(path.join(folder, file), "utf8"), file));
 }
 
 function argument(name, fallback) {
@@ -88,16 +93,16 @@ function argument(name, fallback) {
   if (fallback !== undefined) {
     return fallback;
   }
-  throw new Error(`missing ${name}; usage: node validate-manifests.mjs --repo DIR --kustomize-dir DIR`
-    + " --rendered FILE [--rendered-by TEXT] [--self-test]");
+  throw new Error(`missing ${name}; usage: node validate-manifests.mjs --repo DIR --rendered FILE`
+    + " [--rendered-by TEXT] [--self-test]");
 }
 
 async function main() {
-  const kustomizeDir = argument("--kustomize-dir");
+  const repo = argument("--repo");
   const manifests = {
     rendered: readObjects(readFileSync(argument("--rendered"), "utf8"), "kubectl kustomize output"),
-    examples: readExamples(kustomizeDir),
-    project: readProject(argument("--repo"), kustomizeDir),
+    examples: readExamples(repo),
+    project: readProject(repo),
   };
   const { checks, notes } = await validate(manifests);
   for (const failure of checks.failures) {
