@@ -1,5 +1,5 @@
 // The validator's own test: each variant breaks a copy of the real manifests in one way, and
-// must be rejected with a failure that names what broke. A check that stops catching its
+// must be rejected with a failure that names what broke. It runs only on manifests that pass. A check that stops catching its
 // mistake, or a schema package that stops rejecting it, fails the run.
 
 const statefulSet = (m) => m.rendered.find((object) => object.kind === "StatefulSet");
@@ -117,7 +117,12 @@ export async function runSelfTest(manifests, validate) {
   const missed = [];
   for (const [what, expected, breakIt] of VARIANTS) {
     const variant = structuredClone(manifests);
-    breakIt(variant);
+    try {
+      breakIt(variant);
+    } catch (error) {
+      missed.push(`${what}: cannot break the manifests this way any more (${error.message}): update self-test.mjs`);
+      continue;
+    }
     const { checks } = await validate(variant, { unknownFields: /unknown field/.test(expected.source) });
     if (!checks.failures.some((failure) => expected.test(failure))) {
       missed.push(`${what}: expected a failure matching ${expected}, got ${JSON.stringify(checks.failures)}`);
