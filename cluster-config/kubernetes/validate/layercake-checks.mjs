@@ -3,7 +3,7 @@
 // variables, probes on /livez and /readyz, a grace period longer than the graceful stop, the
 // profile and cluster TLS files where the variables point, a NetworkPolicy that keeps the
 // cluster's ports to the pods themselves, a PodDisruptionBudget and topology spread.
-import { LAUNCHER_VARIABLES, NOT_YET_IN_REFERENCE_CONF } from "./allowed-variables.mjs";
+import { LAUNCHER_VARIABLES } from "./allowed-variables.mjs";
 import { durationSeconds, environment, isEmptySelector, nameOf, podTemplates, selects } from "./checks.mjs";
 
 /** The container ports the node needs, by name: the registry API and the cluster's own three. */
@@ -42,7 +42,7 @@ export function checkLayercake(rendered, examples, project, checks, notes) {
   }
   const node = nodes[0];
   checkImage(node, project, checks);
-  checkVariables(node, rendered, project, checks, notes);
+  checkVariables(node, rendered, project, checks);
   checkPorts(node, checks);
   checkProbes(node, checks);
   checkGracefulStop(node, checks);
@@ -70,17 +70,14 @@ function checkImage({ subject, container }, project, checks) {
     `an images: entry named layercake whose newTag is ${project.version} (found ${JSON.stringify(entry)})`);
 }
 
-function checkVariables({ subject, spec, container }, rendered, project, checks, notes) {
+function checkVariables({ subject, spec, container }, rendered, project, checks) {
   const profile = resolveFile(spec, container, environment(container).get("LAYERCAKE_CONFIG_FILE"), rendered);
   const profileVariables = variablesReadBy(profile?.content ?? "");
   for (const { name } of (container.env ?? []).filter(({ name }) => name.startsWith("LAYERCAKE_"))) {
     const known = project.referenceVariables.has(name) || profileVariables.has(name)
-      || name in LAUNCHER_VARIABLES || name in NOT_YET_IN_REFERENCE_CONF;
+      || name in LAUNCHER_VARIABLES;
     checks.expect(subject, known, `${name} is read neither by reference.conf, nor by the profile`
       + " in LAYERCAKE_CONFIG_FILE, nor listed in validate/allowed-variables.mjs: misspelt or retired?");
-  }
-  for (const name of Object.keys(NOT_YET_IN_REFERENCE_CONF).filter((name) => project.referenceVariables.has(name))) {
-    notes.push(`reference.conf now reads ${name}: delete it from NOT_YET_IN_REFERENCE_CONF in validate/allowed-variables.mjs`);
   }
 }
 
