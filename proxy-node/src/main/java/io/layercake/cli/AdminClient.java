@@ -1,5 +1,7 @@
 package io.layercake.cli;
 
+import io.layercake.tls.TlsContexts;
+import io.layercake.tls.TlsFileException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,13 +26,39 @@ final class AdminClient {
    */
   private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(120);
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** The environment variable naming a PEM CA to trust for an HTTPS node (a private CA). */
+  static final String CA_CERT_VARIABLE = "LAYERCAKE_CA_CERT";
+
+  private final HttpClient http;
   private final String baseUrl;
   private final String token;
 
   AdminClient(String baseUrl, String token) {
+    this(baseUrl, token, "");
+  }
+
+  /**
+   * A client for the node at {@code baseUrl}; an HTTPS node's certificate is checked against the
+   * JDK's CAs, or only against those in {@code caFile} when it is not empty.
+   */
+  AdminClient(String baseUrl, String token, String caFile) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.token = token;
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (!caFile.isBlank()) {
+      try {
+        builder.sslContext(TlsContexts.trusting(Path.of(caFile)));
+      } catch (TlsFileException e) {
+        throw new CliException(CA_CERT_VARIABLE + ": " + e.getMessage());
+      }
+    }
+    this.http = builder.build();
+  }
+
+  /** The client {@code env} describes: the token and CA variables. */
+  static AdminClient of(String baseUrl, java.util.Map<String, String> env) {
+    return new AdminClient(baseUrl, env.getOrDefault("LAYERCAKE_ADMIN_TOKEN", ""),
+        env.getOrDefault(CA_CERT_VARIABLE, ""));
   }
 
   /** GET of an admin path; the body on 200. */

@@ -49,6 +49,7 @@ public final class Layercake {
       "  LAYERCAKE_URL                node the admin commands talk to (default http://127.0.0.1:5000;",
       "                               or --url URL)",
       "  LAYERCAKE_ADMIN_TOKEN        admin API token (the node's layercake.admin.token)",
+      "  LAYERCAKE_CA_CERT            PEM CA to trust when the node's HTTPS certificate has a private CA",
       "",
       "IMAGE is a docker-style reference: redis, redis:7, bitnami/redis:7.2, redis@sha256:...",
       "cluster, images, rmi, prune, pin and unpin print their options with --help.",
@@ -137,7 +138,7 @@ public final class Layercake {
     }
     String url = line.option("--url").orElse(env.getOrDefault("LAYERCAKE_URL", "http://127.0.0.1:5000"));
     try {
-      return verb.run(new AdminClient(url, env.getOrDefault("LAYERCAKE_ADMIN_TOKEN", "")), line, out);
+      return verb.run(AdminClient.of(url, env), line, out);
     } catch (AdminClient.CliException e) {
       err.println("layercake: " + e.getMessage());
       return 1;
@@ -169,7 +170,7 @@ public final class Layercake {
       }
     }
     try {
-      return verb.run(new AdminClient(url, env.getOrDefault("LAYERCAKE_ADMIN_TOKEN", "")), rest);
+      return verb.run(AdminClient.of(url, env), rest);
     } catch (VerbArguments.UsageException e) {
       err.println("layercake " + args.get(0) + ": " + e.getMessage());
       return 2;

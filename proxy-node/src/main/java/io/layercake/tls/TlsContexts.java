@@ -43,6 +43,20 @@ public final class TlsContexts {
     return context(certFile, keyFile, caFile);
   }
 
+  /**
+   * A client context that trusts only the CAs in {@code caFile} and presents no certificate: for
+   * talking to a registry port whose certificate a private CA issued.
+   */
+  public static SSLContext trusting(Path caFile) {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trustManagers(caFile), new SecureRandom());
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new TlsFileException(caFile, "cannot build a TLS context: " + e.getMessage(), e);
+    }
+  }
+
   /** A server-side engine; {@code requireClientCertificate} makes the peer prove who it is too. */
   public static SSLEngine serverEngine(SSLContext context, boolean requireClientCertificate) {
     SSLEngine engine = context.createSSLEngine();
@@ -83,15 +97,7 @@ public final class TlsContexts {
       keys.init(identity, NO_PASSWORD);
       TrustManager[] trust = null;
       if (caFile != null) {
-        KeyStore anchors = KeyStore.getInstance("PKCS12");
-        anchors.load(null, null);
-        int index = 0;
-        for (X509Certificate ca : PemFiles.certificates(caFile)) {
-          anchors.setCertificateEntry("ca-" + index++, ca);
-        }
-        TrustManagerFactory pkix = TrustManagerFactory.getInstance("PKIX");
-        pkix.init(anchors);
-        trust = new TrustManager[] {new ClusterTrustManager((X509ExtendedTrustManager) pkix.getTrustManagers()[0],
+        trust = new TrustManager[] {new ClusterTrustManager((X509ExtendedTrustManager) trustManagers(caFile)[0],
             chain.get(0), caFile.toString())};
       }
       SSLContext context = SSLContext.getInstance("TLS");
@@ -99,6 +105,23 @@ public final class TlsContexts {
       return context;
     } catch (GeneralSecurityException | java.io.IOException e) {
       throw new TlsFileException(certFile, "cannot build a TLS context: " + e.getMessage(), e);
+    }
+  }
+
+  /** PKIX trust managers whose anchors are the certificates in {@code caFile}, and nothing else. */
+  private static TrustManager[] trustManagers(Path caFile) throws GeneralSecurityException {
+    try {
+      KeyStore anchors = KeyStore.getInstance("PKCS12");
+      anchors.load(null, null);
+      int index = 0;
+      for (X509Certificate ca : PemFiles.certificates(caFile)) {
+        anchors.setCertificateEntry("ca-" + index++, ca);
+      }
+      TrustManagerFactory pkix = TrustManagerFactory.getInstance("PKIX");
+      pkix.init(anchors);
+      return pkix.getTrustManagers();
+    } catch (java.io.IOException e) {
+      throw new TlsFileException(caFile, "cannot hold its certificates: " + e.getMessage(), e);
     }
   }
 

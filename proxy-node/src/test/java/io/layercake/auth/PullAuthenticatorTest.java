@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.layercake.testkit.ManualClock;
 import io.layercake.auth.Identity.Failure;
 import io.layercake.auth.Identity.Reason;
 import io.layercake.auth.Identity.User;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.layercake.testkit.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

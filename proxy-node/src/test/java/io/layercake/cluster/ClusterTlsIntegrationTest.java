@@ -29,7 +29,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,7 +84,7 @@ class ClusterTlsIntegrationTest {
       assertEquals(404, RawHttp.send(cluster.node(0).httpPort(), "GET /internal/stats HTTP/1.1\r\nHost: x\r\n"
           + PeerClient.SECRET_HEADER + ": " + TestCluster.SECRET + "\r\nConnection: close\r\n\r\n").status());
       URI stats = URI.create("https://127.0.0.1:" + cluster.internalPort(1) + "/internal/stats");
-      assertThrows(IOException.class, () -> get(stats, trustingOnly(clusterCerts.resolve("ca.crt"))),
+      assertThrows(IOException.class, () -> get(stats, TlsContexts.trusting(clusterCerts.resolve("ca.crt"))),
           "a client without a cluster certificate got in");
       assertThrows(IOException.class, () -> get(stats, TlsContexts.mutual(rogueCerts.resolve("tls.crt"),
           rogueCerts.resolve("tls.key"), clusterCerts.resolve("ca.crt"))), "another CA's certificate got in");
@@ -152,18 +150,5 @@ class ClusterTlsIntegrationTest {
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** A client context that trusts {@code caFile} and presents no certificate. */
-  private static SSLContext trustingOnly(Path caFile) throws Exception {
-    KeyStore anchors = KeyStore.getInstance("PKCS12");
-    anchors.load(null, null);
-    int index = 0;
-    for (var ca : io.layercake.tls.PemFiles.certificates(caFile)) {
-      anchors.setCertificateEntry("ca-" + index++, ca);
-    }
-    TrustManagerFactory trust = TrustManagerFactory.getInstance("PKIX");
-    trust.init(anchors);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trust.getTrustManagers(), null);
-    return context;
-  }
+
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.layercake.cli.LayercakeCli;
 import io.layercake.testkit.Await;
 import io.layercake.testkit.DebianRegistry;
 import io.layercake.testkit.DirLayoutReader;
@@ -21,6 +22,7 @@ import io.layercake.testkit.Skopeo;
 import io.layercake.testkit.SkopeoException;
 import io.layercake.testkit.TestImage;
 import io.layercake.tls.PemFiles;
+import io.layercake.tls.TlsContexts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -29,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +40,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,7 +89,7 @@ class SecureRegistryIntegrationTest {
     try (DebianRegistry upstream = new DebianRegistry(work.resolve("upstream")).start()) {
       Skopeo.push(privateImage, upstream.url(), "library/private-app:1");
       Skopeo.push(publicImage, upstream.url(), "library/public-app:1");
-      SSLContext trustCa = trusting(certs.resolve("ca.crt"));
+      SSLContext trustCa = TlsContexts.trusting(certs.resolve("ca.crt"));
       try (NodeProcess node = NodeProcess.builder(work.resolve("data"), upstream.url())
           .jvmOption("-Dconfig.file=" + config)
           .property("layercake.http.tls.cert-file", served.resolve("tls.crt"))
@@ -118,6 +118,16 @@ class SecureRegistryIntegrationTest {
         assertThrows(IOException.class, () -> java.net.http.HttpClient.newHttpClient().send(
             HttpRequest.newBuilder(URI.create("http://" + host + "/v2/")).timeout(Duration.ofSeconds(5)).build(),
             HttpResponse.BodyHandlers.ofString()), "plain HTTP on the HTTPS port");
+
+        // The admin CLI reaches the HTTPS node given the CA, and says why not without it.
+        LayercakeCli.Output admin = LayercakeCli.run(Map.of("LAYERCAKE_ADMIN_TOKEN", ADMIN_TOKEN,
+            "LAYERCAKE_CA_CERT", certs.resolve("ca.crt").toString()), "cluster", "--url", node.url());
+        assertEquals(0, admin.status(), admin.err());
+        assertTrue(admin.out().contains(" Up "), admin.out());
+        LayercakeCli.Output untrusted = LayercakeCli.run(Map.of("LAYERCAKE_ADMIN_TOKEN", ADMIN_TOKEN),
+            "cluster", "--url", node.url());
+        assertEquals(1, untrusted.status(), untrusted.out());
+        assertTrue(untrusted.err().startsWith("layercake: cannot reach the node"), untrusted.err());
 
         // skopeo, with credentials and the CA.
         Skopeo skopeo = Skopeo.create();
@@ -230,17 +240,5 @@ class SecureRegistryIntegrationTest {
     }
   }
 
-  private static SSLContext trusting(Path caFile) throws Exception {
-    KeyStore anchors = KeyStore.getInstance("PKCS12");
-    anchors.load(null, null);
-    int index = 0;
-    for (X509Certificate ca : PemFiles.certificates(caFile)) {
-      anchors.setCertificateEntry("ca-" + index++, ca);
-    }
-    TrustManagerFactory trust = TrustManagerFactory.getInstance("PKIX");
-    trust.init(anchors);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trust.getTrustManagers(), null);
-    return context;
-  }
+
 }

@@ -19,6 +19,7 @@ import io.layercake.oci.OciException;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
 import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.ManualClock;
 import io.layercake.testkit.Fault;
 import io.layercake.testkit.RecordedRequest;
 import java.io.IOException;
@@ -28,11 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -148,7 +145,7 @@ class UpstreamRegistryIntegrationTest {
     fake = FakeRegistry.start(
         FakeRegistry.Options.defaults().tokenAuth(true).tokenLifetime(Duration.ofSeconds(300)));
     fake.putManifest("library/redis", "7", MediaType.OCI_INDEX, MANIFEST);
-    SteppingClock clock = new SteppingClock();
+    ManualClock clock = new ManualClock();
     UpstreamRegistry client = UpstreamRegistry.create(testKit.system(), settings(fake, ""), clock);
     await(client.fetchManifest(REDIS, TAG_7));
 
@@ -611,30 +608,6 @@ class UpstreamRegistryIntegrationTest {
     return UpstreamSettings.fromConfig(
         ConfigFactory.parseString(config).withFallback(ConfigFactory.defaultReference()).resolve(),
         "docker-hub");
-  }
-
-  /** A clock that stands still until a test moves it. */
-  private static final class SteppingClock extends Clock {
-    private volatile Instant now = Instant.parse("2024-01-01T00:00:00Z");
-
-    void advance(Duration step) {
-      now = now.plus(step);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("the test clock has one zone");
-    }
   }
 
   private static String credentials(String user, String password) {

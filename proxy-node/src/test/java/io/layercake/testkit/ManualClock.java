@@ -1,4 +1,4 @@
-package io.layercake.auth;
+package io.layercake.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,12 +7,12 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock that moves only when a test moves it, so reloads and expiry need no sleeping. */
-final class ManualClock extends Clock {
+public final class ManualClock extends Clock {
 
   private volatile Instant now = Instant.parse("2025-01-01T00:00:00Z");
 
   /** Moves the clock forward. */
-  void advance(Duration duration) {
+  public void advance(Duration duration) {
     now = now.plus(duration);
   }
 
