@@ -145,6 +145,18 @@ public final class PullAuthenticator {
     return readable(identity).test(repository);
   }
 
+  /**
+   * Whether read rules limit {@code identity} to some repositories. Content cached for one
+   * repository is reachable by digest through any other, so a limited identity's requests by
+   * digest need proof that the digest belongs to the repository named.
+   */
+  public boolean limited(Identity identity) {
+    if (!enabled()) {
+      return false;
+    }
+    return !(identity instanceof Identity.User user) || !settings.readRules().allowsEverything(user.name());
+  }
+
   /** The repositories {@code identity} may read, as a filter: for {@code _catalog}. */
   public Predicate<String> readable(Identity identity) {
     if (identity instanceof Identity.User user && enabled()) {

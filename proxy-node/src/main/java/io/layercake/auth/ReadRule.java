@@ -34,6 +34,11 @@ public record ReadRule(List<Glob> users, List<Glob> repositories) {
     }
   }
 
+  /** Whether this rule lets {@code user} read every repository (a repository pattern {@code *}). */
+  public boolean allowsEverything(String user) {
+    return anyMatches(users, user) && repositories.contains(Glob.ANY);
+  }
+
   /** Whether this rule lets {@code user} read {@code repository}. */
   public boolean allows(String user, String repository) {
     return anyMatches(users, user) && anyMatches(repositories, repository);

@@ -34,6 +34,14 @@ public record ReadRules(List<ReadRule> rules) {
     return false;
   }
 
+  /**
+   * Whether {@code user} may read every repository: no rules, or a rule for the user whose
+   * repository pattern is {@code *}. Only a user for whom this is false is limited by the rules.
+   */
+  public boolean allowsEverything(String user) {
+    return rules.isEmpty() || rules.stream().anyMatch(rule -> rule.allowsEverything(user));
+  }
+
   /** The repositories {@code user} may read, as a filter (for {@code _catalog}). */
   public Predicate<String> readableBy(String user) {
     return repository -> allows(user, repository);

@@ -1,5 +1,6 @@
 package io.layercake.cli;
 
+import akka.actor.CoordinatedShutdown;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.layercake.node.LayercakeNode;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The {@code layercake} command: starts a node, and the operator's verbs. */
 public final class Layercake {
@@ -210,10 +212,17 @@ public final class Layercake {
     }
     try {
       node.system().getWhenTerminated().toCompletableFuture().join();
-      return 0;
     } catch (RuntimeException e) {
       return 1;
     }
+    // Stopped by SIGTERM: a clean exit. Anything else (downed by the split brain resolver, removed
+    // from the cluster) is a failure, so that systemd, Kubernetes or docker restart the node.
+    Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(node.system()).getShutdownReason();
+    if (reason.isEmpty() || reason.get().equals(CoordinatedShutdown.jvmExitReason())) {
+      return 0;
+    }
+    err.println("layercake: the node stopped: " + reason.get());
+    return 1;
   }
 
   private static String version() {

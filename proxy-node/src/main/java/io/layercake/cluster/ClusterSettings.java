@@ -80,8 +80,17 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, boo
           + " learn it from the cluster membership when this node joins");
     }
     String advertised = config.getString("layercake.cluster.advertised-url").trim();
+    boolean registryTls = !config.getString("layercake.http.tls.cert-file").isBlank();
+    if (clustered && tls.isEmpty() && registryTls && advertised.isEmpty()) {
+      // Peers would call https://<host>:<port>/internal/ and check the registry certificate
+      // against the JDK's CAs and the host: an IP address, which public certificates never name.
+      throw new IllegalArgumentException("layercake.cluster.tls-dir (LAYERCAKE_CLUSTER_TLS_DIR) must be set when"
+          + " the registry port has HTTPS (layercake.http.tls) and the node has peers: nodes then talk over"
+          + " their own mutually authenticated listener. (Or set layercake.cluster.advertised-url to an"
+          + " https URL whose host name the registry certificate carries.)");
+    }
     if (advertised.isEmpty()) {
-      String scheme = config.getString("layercake.http.tls.cert-file").isBlank() ? "http" : "https";
+      String scheme = registryTls ? "https" : "http";
       advertised = scheme + "://" + config.getString("layercake.cluster.host").trim() + ":"
           + config.getInt("layercake.http.port");
     }

@@ -123,8 +123,13 @@ public final class PeerClient {
       String path, List<HttpHeader> headers) {
     List<HttpHeader> all = new ArrayList<>(headers);
     all.add(RawHeader.create(SECRET_HEADER, settings.secret()));
-    HttpRequest request = HttpRequest.create(directory.internalBaseUrl(baseUrl) + path).withMethod(method)
-        .addHeaders(all);
+    String target;
+    try {
+      target = directory.internalBaseUrl(baseUrl) + path;
+    } catch (IllegalStateException gone) {
+      return CompletableFuture.failedFuture(gone);
+    }
+    HttpRequest request = HttpRequest.create(target).withMethod(method).addHeaders(all);
     return http.send(request).thenApply(response -> {
       if (response.status().intValue() == 403) {
         // Not "the peer lacks it": the nodes disagree on layercake.cluster.secret, and blob

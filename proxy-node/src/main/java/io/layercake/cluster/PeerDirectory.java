@@ -26,11 +26,13 @@ public final class PeerDirectory {
 
   private final Cluster cluster;
   private final String selfUrl;
+  private final boolean internalTls;
 
   /** The directory of the cluster {@code system} belongs to. */
   public PeerDirectory(ActorSystem<?> system, ClusterSettings settings) {
     this.cluster = Cluster.get(system);
     this.selfUrl = settings.advertisedUrl();
+    this.internalTls = settings.internalTls();
   }
 
   /** This node's advertised URL. */
@@ -61,13 +63,23 @@ public final class PeerDirectory {
 
   /**
    * Where to send a request for the internal endpoint of the node named {@code url}: its internal
-   * TLS listener if it has one, else its registry API.
+   * TLS listener if it has one, else its registry API. In a cluster with TLS there is no else: a
+   * node that is no longer a member (or was never one) has no address, rather than the registry
+   * port, where the cluster secret would travel outside mutual TLS.
+   *
+   * @throws IllegalStateException when the cluster has TLS and no member is {@code url}
    */
   public String internalBaseUrl(String url) {
     for (Member member : members()) {
       if (urlOf(member).filter(url::equals).isPresent()) {
-        return role(member, INTERNAL_ROLE_PREFIX).orElse(url);
+        Optional<String> internal = role(member, INTERNAL_ROLE_PREFIX);
+        if (internal.isPresent() || !internalTls) {
+          return internal.orElse(url);
+        }
       }
+    }
+    if (internalTls) {
+      throw new IllegalStateException("no member " + url + " with a node-to-node TLS listener");
     }
     return url;
   }

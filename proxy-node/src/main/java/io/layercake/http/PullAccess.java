@@ -1,13 +1,20 @@
 package io.layercake.http;
 
 import akka.http.javadsl.model.HttpRequest;
+import io.layercake.Failures;
 import io.layercake.auth.Identity;
 import io.layercake.auth.PullAuthenticator;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /*
@@ -17,25 +24,50 @@ import java.util.function.Predicate;
  * GET /v2/, then send them with every request. So every /v2/ request is authenticated, /v2/
  * itself included; a failure is 401 with the challenge, and an authenticated user outside the
  * read rules gets 403 DENIED for that repository (the error Docker Hub gives for a repository
- * one may not pull). The bcrypt check runs on the blocking dispatcher, once per user and
- * password: the authenticator remembers verified pairs.
+ * one may not pull).
+ *
+ * A bcrypt check is milliseconds of CPU, and anyone can send a wrong password: checks run on a
+ * small pool of their own (one thread per core) with a short queue, never on the dispatcher that
+ * RocksDB and the store use, and a check that finds the queue full answers 429 with Retry-After
+ * instead of waiting. A verified pair is remembered, so a client that logged in costs no bcrypt
+ * on its following requests.
  */
 
 /** Who may pull what: pull authentication and read rules applied to registry requests. */
 final class PullAccess {
 
-  private final PullAuthenticator authenticator;
-  private final Executor blockingExecutor;
+  private static final int QUEUED_CHECKS = 64;
+  private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
-  PullAccess(PullAuthenticator authenticator, Executor blockingExecutor) {
+  private final PullAuthenticator authenticator;
+  private final Executor checks;
+
+  PullAccess(PullAuthenticator authenticator) {
     this.authenticator = authenticator;
-    this.blockingExecutor = blockingExecutor;
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    AtomicInteger count = new AtomicInteger();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 1, TimeUnit.MINUTES,
+        new ArrayBlockingQueue<>(QUEUED_CHECKS), work -> {
+          Thread thread = new Thread(work, "layercake-password-check-" + count.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        }, new ThreadPoolExecutor.AbortPolicy());
+    // Idle most of the time (verified pairs are remembered): no thread is kept waiting.
+    pool.allowCoreThreadTimeOut(true);
+    this.checks = pool;
   }
 
   /** The request's identity; fails with a 401 challenge unless it is allowed to pull at all. */
   CompletionStage<Identity> authenticate(HttpRequest request) {
-    return authenticator.authenticate(request.getHeader("Authorization").map(h -> h.value()), blockingExecutor)
-        .thenApply(identity -> {
+    return authenticator.authenticate(request.getHeader("Authorization").map(h -> h.value()), checks)
+        .handle((identity, error) -> {
+          if (error != null) {
+            if (Failures.unwrap(error) instanceof RejectedExecutionException) {
+              throw new OciException(ErrorCode.TOOMANYREQUESTS, "too many logins are being checked, retry",
+                  null, RETRY_AFTER);
+            }
+            throw error instanceof RuntimeException runtime ? runtime : new IllegalStateException(error);
+          }
           if (identity instanceof Identity.Failure failure) {
             throw new AuthenticationRequired(failure.reason().message(), authenticator.challenge());
           }
@@ -49,6 +81,11 @@ final class PullAccess {
       throw new OciException(ErrorCode.DENIED, "requested access to the resource is denied",
           "no read rule lets this user pull " + repository);
     }
+  }
+
+  /** Whether read rules limit {@code identity}: its requests by digest then need {@link RepositoryLinks}. */
+  boolean limited(Identity identity) {
+    return authenticator.limited(identity);
   }
 
   /** The repositories {@code identity} may see in {@code _catalog}. */

@@ -58,6 +58,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   private final transient StatusPage statusPage;
   private final transient NodeHealth health;
   private final transient PullAccess access;
+  private final transient RepositoryLinks links;
   private final boolean internalOnThisPort;
 
   /** The API over this node's services. */
@@ -67,7 +68,8 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     this.system = system;
     this.upstreams = upstreams;
     this.health = health;
-    this.access = new PullAccess(authenticator, fills.blockingExecutor());
+    this.access = new PullAccess(authenticator);
+    this.links = new RepositoryLinks(upstreams);
     // With cluster TLS, nodes talk on their own mutually authenticated listener (internalApi())
     // and the registry port, which clients reach, does not serve /internal/ at all.
     this.internalOnThisPort = !cluster.internalTls();
@@ -142,7 +144,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     }
     if (readMethod && (RequestTarget.isExactly(request, "/") || RequestTarget.isExactly(request, "/index.html"))) {
       // It names the images pulled most: with pull authentication on, only users see it.
-      return access.authenticate(request).thenCompose(identity -> statusPage.serve());
+      return access.authenticate(request).thenCompose(identity -> statusPage.serve(access.readable(identity)));
     }
     RegistryPath path = RegistryPath.parse(request.getUri().path())
         .orElseThrow(() -> new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint",
@@ -171,9 +173,19 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
       case TAGS:
         return listings.tags(request, upstream, repository);
       case MANIFEST:
-        return manifests.serve(request, head, upstream, repository, Reference.parse(path.reference()));
+        Reference reference = Reference.parse(path.reference());
+        if (reference instanceof Reference.ByDigest byDigest && access.limited(identity)) {
+          return links.require(upstream, repository, byDigest.value(), true)
+              .thenCompose(linked -> manifests.serve(request, head, upstream, repository, reference));
+        }
+        return manifests.serve(request, head, upstream, repository, reference);
       case BLOB:
-        return blobs.serve(request, head, upstream, repository, Digest.parse(path.reference()));
+        Digest digest = Digest.parse(path.reference());
+        if (access.limited(identity)) {
+          return links.require(upstream, repository, digest, false)
+              .thenCompose(linked -> blobs.serve(request, head, upstream, repository, digest));
+        }
+        return blobs.serve(request, head, upstream, repository, digest);
       default:
         throw new IllegalStateException("unrouted endpoint " + path.endpoint());
     }

@@ -23,12 +23,14 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Predicate;
 
 /**
  * {@code GET /} (and {@code /index.html}): a small HTML page for people, with the cluster's nodes,
  * this node's storage against its cap, its hit ratios, its most pulled tags and its recent
- * evictions. Unauthenticated, like {@code /metrics}: it shows what the admin API's cluster report
- * shows and this node's counters, never a token or a credential.
+ * evictions. It shows what the admin API's cluster report shows and this node's counters, never a
+ * token or a credential. With pull authentication on it needs a user, and lists only the tags of
+ * repositories that user may read.
  */
 final class StatusPage {
 
@@ -47,12 +49,12 @@ final class StatusPage {
     this.blockingExecutor = blockingExecutor;
   }
 
-  /** The page, rendered now. */
-  CompletionStage<HttpResponse> serve() {
+  /** The page, rendered now, listing the tags of the repositories {@code readable} accepts. */
+  CompletionStage<HttpResponse> serve(Predicate<String> readable) {
     CompletableFuture<Optional<StoreUsage>> usage =
         CompletableFuture.supplyAsync(metrics::storeUsage, blockingExecutor);
     return cluster.report().thenCombine(usage, (report, local) -> {
-      byte[] html = StatusPageHtml.render(snapshot(report, local)).getBytes(StandardCharsets.UTF_8);
+      byte[] html = StatusPageHtml.render(snapshot(report, local, readable)).getBytes(StandardCharsets.UTF_8);
       return HttpResponse.create()
           .withHeaders(List.of(
               // No script and no outside resource is ever needed: forbid them outright.
@@ -63,7 +65,7 @@ final class StatusPage {
     });
   }
 
-  private Snapshot snapshot(byte[] clusterReport, Optional<StoreUsage> localUsage) {
+  private Snapshot snapshot(byte[] clusterReport, Optional<StoreUsage> localUsage, Predicate<String> readable) {
     JsonNode report;
     try {
       report = JSON.readTree(clusterReport);
@@ -89,7 +91,7 @@ final class StatusPage {
     return new Snapshot(Instant.now(), self, nodes, localUsage, metrics.storeCap(),
         new Ratio(metrics.hits(CacheKind.BLOB), metrics.misses(CacheKind.BLOB)),
         new Ratio(metrics.hits(CacheKind.MANIFEST), metrics.misses(CacheKind.MANIFEST)),
-        metrics.tagPulls().top(TOP_IMAGES), metrics.tagPulls().untracked(), metrics.recentEvictions());
+        metrics.tagPulls().top(TOP_IMAGES, readable), metrics.tagPulls().untracked(), metrics.recentEvictions());
   }
 
   private static OptionalLong number(JsonNode node) {

@@ -49,8 +49,17 @@ public final class TagPulls {
 
   /** The {@code limit} most pulled tags, most pulled first (ties by name). */
   public List<TagPull> top(int limit) {
+    return top(limit, repository -> true);
+  }
+
+  /** The same, among the repositories {@code shown} accepts. */
+  public List<TagPull> top(int limit, java.util.function.Predicate<String> shown) {
     List<TagPull> all = new ArrayList<>(counts.size());
-    counts.forEach((key, count) -> all.add(new TagPull(key.upstream(), key.repository(), key.tag(), count.sum())));
+    counts.forEach((key, count) -> {
+      if (shown.test(key.repository())) {
+        all.add(new TagPull(key.upstream(), key.repository(), key.tag(), count.sum()));
+      }
+    });
     all.sort(Comparator.comparingLong(TagPull::pulls).reversed()
         .thenComparing(TagPull::repository).thenComparing(TagPull::tag));
     return all.size() > limit ? List.copyOf(all.subList(0, limit)) : List.copyOf(all);

@@ -196,8 +196,8 @@ public final class LayercakeNode implements AutoCloseable {
    * On SIGTERM: {@code /readyz} turns 503 at once, and the node keeps serving new requests for
    * the shutdown delay, so that load balancers move traffic away first. Then it lets the blob
    * bodies in flight and the fills still writing finish (up to the deadline), with the listeners
-   * still open, and only then closes the connections. After that, coordinated shutdown hands the
-   * node's shards over and leaves the cluster.
+   * still open, and only then closes the registry port. After that, coordinated shutdown hands the
+   * node's shards over and leaves the cluster; the node-to-node listener closes last.
    */
   private static void drainOnShutdown(ActorSystem<?> system, NodeHealth health, Duration delay,
       ServerBinding binding, Optional<ServerBinding> internalBinding, InFlightStreams inFlight, BlobFills fills,
@@ -214,12 +214,14 @@ public final class LayercakeNode implements AutoCloseable {
       system.scheduler().scheduleOnce(delay, () -> delayed.complete(Done.getInstance()), system.executionContext());
       return delayed
           .thenCompose(waited -> inFlight.drained(system, deadline, fills::runningCount))
-          .thenCompose(drained -> internalBinding.map(internal -> internal.terminate(Duration.ofSeconds(1))
-              .thenApply(terminated -> Done.getInstance()))
-              .orElse(CompletableFuture.completedFuture(Done.getInstance())))
-          .thenCompose(internalClosed -> binding.terminate(Duration.ofSeconds(1)))
+          .thenCompose(drained -> binding.terminate(Duration.ofSeconds(1)))
           .thenApply(terminated -> Done.getInstance());
     });
+    // Other nodes copy this node's blobs from it until its shards have moved, which happens after
+    // the registry port closed: its node-to-node listener closes last.
+    internalBinding.ifPresent(internal -> shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "layercake-close-internal", () -> internal.terminate(Duration.ofSeconds(1))
+            .thenApply(terminated -> Done.getInstance())));
   }
 
   /** Gives the node's metrics what they read when scraped: store usage and work in flight. */

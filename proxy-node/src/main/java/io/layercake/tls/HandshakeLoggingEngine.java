@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * handshakes but not inbound ones, and Akka HTTP logs neither above debug. The operator of a
  * cluster must see both, so every cluster engine is wrapped in this delegate, which logs the
  * failure wherever the engine reports it (wrap, unwrap) and rethrows it untouched. A peer that
- * retries every few seconds is logged once a minute per distinct failure.
+ * retries every few seconds is logged once a minute per distinct failure, and no more than
+ * twenty failures a minute are logged in all (then one line says how many were not), so that a
+ * host presenting a new certificate each time cannot fill the log.
  */
 
 /** An {@link SSLEngine} that logs a failed handshake, then behaves exactly like the engine it wraps. */
@@ -31,6 +35,10 @@ final class HandshakeLoggingEngine extends SSLEngine {
   private static final Logger log = LoggerFactory.getLogger(HandshakeLoggingEngine.class);
   private static final long LOG_EVERY_NANOS = 60_000_000_000L;
   private static final Map<String, Long> LAST_LOGGED = new ConcurrentHashMap<>();
+  private static final int MAX_PER_MINUTE = 20;
+  private static final AtomicLong MINUTE_STARTED = new AtomicLong(System.nanoTime());
+  private static final AtomicInteger LOGGED_THIS_MINUTE = new AtomicInteger();
+  private static final AtomicInteger SUPPRESSED = new AtomicInteger();
 
   private final SSLEngine engine;
   private final String channel;
@@ -78,6 +86,18 @@ final class HandshakeLoggingEngine extends SSLEngine {
       LAST_LOGGED.clear();
     }
     LAST_LOGGED.put(key, now);
+    long started = MINUTE_STARTED.get();
+    if (now - started >= LOG_EVERY_NANOS && MINUTE_STARTED.compareAndSet(started, now)) {
+      LOGGED_THIS_MINUTE.set(0);
+      int suppressed = SUPPRESSED.getAndSet(0);
+      if (suppressed > 0) {
+        log.warn("{} more failed TLS handshakes were not logged in the last minute", suppressed);
+      }
+    }
+    if (LOGGED_THIS_MINUTE.incrementAndGet() > MAX_PER_MINUTE) {
+      SUPPRESSED.incrementAndGet();
+      return;
+    }
     log.warn("TLS handshake failed on {}, {}: {}. Only nodes holding a certificate issued by this cluster's CA"
         + " may connect (a 'certificate_unknown' or 'bad_certificate' alert means the other side refused this"
         + " node's certificate)", channel, peer, message);

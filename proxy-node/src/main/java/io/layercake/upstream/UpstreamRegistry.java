@@ -75,6 +75,14 @@ public final class UpstreamRegistry {
     return caller.call(new BlobPull(repo, digest));
   }
 
+  /**
+   * Asks, with a HEAD, whether upstream holds a blob in {@code repo}; completes with its size, or
+   * fails with BLOB_UNKNOWN. No body, and no pull counted against Docker Hub's rate limit.
+   */
+  public CompletionStage<Long> headBlob(RepositoryName repo, Digest digest) {
+    return caller.call(new BlobHead(repo, digest));
+  }
+
   /** Fetches one page of tags ({@code n}, {@code last} as in the distribution spec), unparsed. */
   public CompletionStage<UpstreamTagList> listTags(RepositoryName repo, OptionalInt n,
       Optional<String> last) {

@@ -102,6 +102,14 @@ class ClusterSettingsTest {
   }
 
   @Test
+  void fromConfig_registryHttpsInAClusterWithoutClusterTls_isRefused() {
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> ClusterSettings.fromConfig(
+        config(Map.of("layercake.cluster.seed-nodes", "10.0.0.5:25520", "layercake.cluster.secret", "s",
+            "layercake.http.tls.cert-file", "/etc/tls.crt", "layercake.http.tls.key-file", "/etc/tls.key"))));
+    assertTrue(refused.getMessage().contains("layercake.cluster.tls-dir"), refused.getMessage());
+  }
+
+  @Test
   void toString_hidesTheSecret() {
     ClusterSettings settings = ClusterSettings.fromConfig(config(Map.of(
         "layercake.cluster.seed-nodes", "127.0.0.1:25520", "layercake.cluster.secret", "very-secret")));

@@ -112,6 +112,9 @@ class SecureRegistryIntegrationTest {
         HttpResponse<String> denied = get(node, "/v2/library/private-app/manifests/1", basic("bob", BOB_PASSWORD));
         assertEquals(403, denied.statusCode(), denied.body());
         assertTrue(denied.body().contains("\"DENIED\""), denied.body());
+        // Malformed Authorization headers, which Akka would log with their value if it were let.
+        assertEquals(401, get(node, "/v2/", "Basic alice:" + ALICE_PASSWORD).statusCode());
+        assertEquals(401, get(node, "/admin/images", "Bearer " + ADMIN_TOKEN + " !$ " + ADMIN_TOKEN).statusCode());
         assertEquals(200, get(node, "/livez", null).statusCode());
         assertEquals(200, get(node, "/readyz", null).statusCode());
         assertEquals(401, get(node, "/", null).statusCode(), "the status page names pulled images");
@@ -141,6 +144,19 @@ class SecureRegistryIntegrationTest {
         assertEquals(privateImage.digest(), Skopeo.create().run(List.of("inspect", "--format", "{{.Digest}}",
             "--cert-dir", clientCerts.toString(), "--creds", "alice:" + ALICE_PASSWORD,
             "docker://" + host + "/library/private-app:1")).stdoutText().trim());
+
+        // Read rules hold for cached content too: bob may not read private-app's content by digest
+        // through a repository he may read, while alice, whom no rule limits, may.
+        String privateLayer = privateImage.blobs().get(privateImage.blobs().size() - 1).digest();
+        HttpResponse<String> crossBlob = get(node, "/v2/library/public-app/blobs/" + privateLayer,
+            basic("bob", BOB_PASSWORD));
+        assertEquals(404, crossBlob.statusCode(), crossBlob.body());
+        assertTrue(crossBlob.body().contains("BLOB_UNKNOWN"), crossBlob.body());
+        HttpResponse<String> crossManifest = get(node, "/v2/library/public-app/manifests/" + privateImage.digest(),
+            basic("bob", BOB_PASSWORD));
+        assertEquals(404, crossManifest.statusCode(), crossManifest.body());
+        assertEquals(200, get(node, "/v2/library/public-app/blobs/" + privateLayer, basic("alice", ALICE_PASSWORD))
+            .statusCode());
 
         String anonymous = skopeoFails(skopeo, clientCerts, null, host + "/library/private-app:1");
         assertTrue(anonymous.contains("authentication required") || anonymous.contains("unauthorized"), anonymous);
