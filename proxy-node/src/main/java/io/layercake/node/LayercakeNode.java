@@ -48,6 +48,7 @@ import io.layercake.storage.TagIndex;
 import io.layercake.tls.ReloadingSslContext;
 import io.layercake.tls.TlsContexts;
 import io.layercake.upstream.UpstreamClientSettings;
+import io.layercake.upstream.UpstreamSettings;
 import io.layercake.upstream.Upstreams;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -107,6 +108,7 @@ public final class LayercakeNode implements AutoCloseable {
       manifestSettings = ManifestSettings.fromConfig(config);
       clusterSettings = ClusterSettings.fromConfig(config);
       evictionSettings = EvictionSettings.fromConfig(config);
+      requireGuardedUpstreamCredentials(config);
     } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
       throw new IllegalStateException(START_FAILED + e.getMessage(), e);
     }
@@ -182,6 +184,27 @@ public final class LayercakeNode implements AutoCloseable {
       system.terminate();
       throw new IllegalStateException(START_FAILED + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Refuses upstream credentials without pull authentication unless the operator says so: the
+   * mirror pulls with the account's rights for whoever reaches its port, private images included,
+   * and lists their names in {@code _catalog}.
+   */
+  private static void requireGuardedUpstreamCredentials(Config config) {
+    if (AuthSettings.fromConfig(config).enabled()
+        || config.getBoolean("layercake.auth.allow-anonymous-with-upstream-credentials")) {
+      return;
+    }
+    UpstreamSettings.allFromConfig(config).forEach((name, upstream) -> {
+      if (upstream.credentials().isPresent()) {
+        throw new IllegalArgumentException("layercake.upstreams." + name + ".credentials are set, but pull"
+            + " authentication is off: anyone who reaches the registry port would pull with that account's"
+            + " rights, private images included. Set layercake.auth.htpasswd (LAYERCAKE_AUTH_HTPASSWD), or"
+            + " layercake.auth.allow-anonymous-with-upstream-credentials = on"
+            + " (LAYERCAKE_AUTH_ALLOW_ANONYMOUS_WITH_UPSTREAM_CREDENTIALS) if every client may");
+      }
+    });
   }
 
   private static ServerBinding await(CompletionStage<ServerBinding> binding, String what) throws Exception {

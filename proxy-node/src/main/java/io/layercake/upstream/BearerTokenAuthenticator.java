@@ -28,6 +28,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers an upstream's 401 challenges: Docker Hub's bearer-token flow, and plain Basic.
@@ -49,6 +51,7 @@ final class BearerTokenAuthenticator {
   static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
 
   /** A token is renewed this fraction of its lifetime early, so it never expires in flight. */
+  private static final Logger LOG = LoggerFactory.getLogger(BearerTokenAuthenticator.class);
   private static final int MARGIN_DIVISOR = 10;
   private static final Duration MAX_MARGIN = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -175,14 +178,15 @@ final class BearerTokenAuthenticator {
     HttpRequest anonymous = HttpRequest.create().withUri(Uri.create(url, Uri.RELAXED));
     HttpRequest request = withCredentials
         ? anonymous.addHeader(basic(settings.credentials().get())) : anonymous;
-    String who = withCredentials
-        ? "the credentials of " + settings.credentials().get().username()
-        : "anonymous access";
-    String where = "the token service " + Origin.of(realm).host() + realm.getRawPath();
+    // Named without host, path or account: these words reach clients in error details.
+    String who = withCredentials ? "the configured credentials" : "anonymous access";
+    String where = "its token service";
     return UpstreamTiming.timed(metrics, UpstreamCall.TOKEN, () -> http.send(request)
         .exceptionally(error -> {
-          throw new RetryableUpstreamException(context.description() + ": cannot reach "
-              + where + ": " + Causes.describe(error));
+          LOG.debug("{}: cannot reach the token service {}: {}", context.description(), realm,
+              Causes.describe(error));
+          throw new RetryableUpstreamException(context.description() + ": cannot reach " + where + " ("
+              + Causes.unwrap(error).getClass().getSimpleName() + ")");
         })
         .thenCompose(response -> {
           int status = response.status().intValue();

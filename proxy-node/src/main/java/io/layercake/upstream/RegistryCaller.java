@@ -65,8 +65,10 @@ final class RegistryCaller {
 
   /** Runs {@code endpoint}; fails only with {@link io.layercake.oci.OciException}. */
   <T> CompletionStage<T> call(RegistryEndpoint<T> endpoint) {
+    // Clients read this description in error details: it names the upstream by its configured
+    // name, never its URL or account (the log has those, at debug level).
     CallContext context = new CallContext(
-        endpoint.action() + " from " + settings.url(), http, settings.client());
+        endpoint.action() + " from upstream " + settings.name(), http, settings.client());
     return UpstreamTiming.timed(metrics, endpoint.kind(), () -> attempt(endpoint, context, 1));
   }
 
@@ -146,8 +148,11 @@ final class RegistryCaller {
     }
     return http.send(request)
         .exceptionally(error -> {
+          LOG.debug("{} ({}): cannot reach {}: {}", context.description(), settings.url(), Origin.of(target).host(),
+              Causes.describe(error));
           throw new RetryableUpstreamException(context.description() + ": cannot reach "
-              + Origin.of(target).host() + ": " + Causes.describe(error));
+              + (toUpstream ? "the registry" : "the host it redirected to") + " ("
+              + Causes.unwrap(error).getClass().getSimpleName() + ")");
         })
         .thenCompose(response -> {
           if (toUpstream) {
