@@ -19,6 +19,7 @@ import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.PeerClient;
 import io.layercake.cluster.PeerDirectory;
 import io.layercake.manifest.TagEntity;
+import io.layercake.metrics.NodeMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -107,12 +108,29 @@ public final class ClusterStatus {
   }
 
   private CompletableFuture<Optional<JsonNode>> storageOf(Member member) {
+    if (member.address().equals(Cluster.get(system).selfMember().address())) {
+      // This node's own numbers are at hand: asking its own internal endpoint over HTTP would cost
+      // a request per page view (and, on a single node with no cluster secret, a refusal each).
+      return CompletableFuture.completedFuture(NodeMetrics.get(system).storeUsage().map(usage -> {
+        ObjectNode stats = JSON.createObjectNode();
+        stats.put("blobs", usage.blobs());
+        stats.put("blobBytes", usage.bytes());
+        return stats;
+      }));
+    }
     Optional<String> url = PeerDirectory.urlOf(member);
     if (url.isEmpty()) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     return peers.send(url.get(), HttpMethods.GET, PeerClient.STATS_PATH, List.of())
-        .thenCompose(response -> response.entity().toStrict(QUERY_TIMEOUT.toMillis(), system))
+        .thenCompose(response -> {
+          if (response.status().intValue() != 200) {
+            // A refusal's error JSON has no numbers: it must show as unknown, not as zero.
+            peers.discard(response);
+            throw new IllegalStateException("the node answered " + response.status().intValue());
+          }
+          return response.entity().toStrict(QUERY_TIMEOUT.toMillis(), system);
+        })
         .thenApply(strict -> {
           try {
             return Optional.of(JSON.readTree(strict.getData().toArray()));
