@@ -63,6 +63,7 @@ final class BearerTokenAuthenticator {
   }
 
   private final UpstreamSettings settings;
+  private final Destinations destinations;
   private final UpstreamHttp http;
   private final Clock clock;
   private final NodeMetrics metrics;
@@ -71,6 +72,7 @@ final class BearerTokenAuthenticator {
 
   BearerTokenAuthenticator(UpstreamSettings settings, UpstreamHttp http, Clock clock, NodeMetrics metrics) {
     this.settings = settings;
+    this.destinations = Destinations.of(settings);
     this.http = http;
     this.clock = clock;
     this.metrics = metrics;
@@ -123,7 +125,14 @@ final class BearerTokenAuthenticator {
     }
     if (realm == null || !Origin.isHttp(realm)) {
       return CompletableFuture.failedFuture(context.failure(ErrorCode.UNAVAILABLE,
-          "upstream's bearer challenge names no usable realm: " + realmText));
+          "upstream's bearer challenge names no usable realm"));
+    }
+    Optional<String> refused = destinations.refusal(realm);
+    if (refused.isPresent()) {
+      LOG.warn("{}: not asking the token realm {} the upstream named: {}", context.description(), realm,
+          refused.get());
+      return CompletableFuture.failedFuture(context.failure(ErrorCode.UNAVAILABLE,
+          "upstream's bearer challenge names a token realm the mirror does not ask: " + refused.get()));
     }
     String scope = Optional.ofNullable(params.get("scope")).orElse(pullScope(repository));
     Optional<String> service = Optional.ofNullable(params.get("service"));

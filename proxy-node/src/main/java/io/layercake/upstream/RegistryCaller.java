@@ -47,6 +47,7 @@ final class RegistryCaller {
   private final Consumer<HttpResponse> upstreamResponses;
   private final Clock clock;
   private final Origin upstream;
+  private final Destinations destinations;
   private final NodeMetrics metrics;
 
   /** {@code upstreamResponses} sees every response from the upstream's origin (rate limits). */
@@ -60,6 +61,7 @@ final class RegistryCaller {
     this.upstreamResponses = upstreamResponses;
     this.clock = clock;
     this.upstream = Origin.of(settings.url());
+    this.destinations = Destinations.of(settings);
     this.metrics = NodeMetrics.get(system);
   }
 
@@ -171,7 +173,7 @@ final class RegistryCaller {
         });
   }
 
-  private static URI redirectTarget(HttpResponse response, URI from, CallContext context) {
+  private URI redirectTarget(HttpResponse response, URI from, CallContext context) {
     String location = response.getHeader("Location").map(HttpHeader::value).orElse(null);
     if (location == null) {
       throw context.failure(ErrorCode.UNAVAILABLE,
@@ -185,6 +187,12 @@ final class RegistryCaller {
     }
     if (!Origin.isHttp(next)) {
       throw context.failure(ErrorCode.UNAVAILABLE, "upstream redirected to a non-HTTP URL");
+    }
+    Optional<String> refused = destinations.refusal(next);
+    if (refused.isPresent()) {
+      LOG.warn("{}: not following the redirect to {}: {}", context.description(), next, refused.get());
+      throw context.failure(ErrorCode.UNAVAILABLE, "upstream redirected to a URL the mirror does not follow: "
+          + refused.get());
     }
     return next;
   }
