@@ -73,10 +73,6 @@ public final class NodeDatabase implements AutoCloseable {
   private static final long MAX_TOTAL_WAL_BYTES = 256L * 1024 * 1024;
   private static final int KEPT_INFO_LOG_FILES = 4;
 
-  static {
-    RocksDB.loadLibrary();
-  }
-
   private final Path dir;
   private final RocksDB rocks;
   private final DBOptions dbOptions;
@@ -130,6 +126,8 @@ public final class NodeDatabase implements AutoCloseable {
     } catch (IOException e) {
       throw new StorageException("create the database folder " + dir, e);
     }
+    RocksNativeLibrary.loadInto(dir.toAbsolutePath().resolveSibling("lib"));
+    RocksDB.loadLibrary();
     List<byte[]> names = familyNames(dir);
     DBOptions dbOptions =
         new DBOptions()
