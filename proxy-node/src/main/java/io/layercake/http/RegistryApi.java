@@ -26,7 +26,10 @@ import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.TagIndex;
 import io.layercake.upstream.Upstreams;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +48,9 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   private static final long serialVersionUID = 1L;
   private static final Logger log = LoggerFactory.getLogger(RegistryApi.class);
   private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
+  private static final Duration STORAGE_RETRY_AFTER = Duration.ofSeconds(5);
+  /** One storage failure a minute is enough to tell an operator; a full disk fails every request. */
+  private static final ThrottledLog STORAGE_FAILURES = new ThrottledLog(Duration.ofMinutes(1));
 
   private final transient ActorSystem<?> system;
   private final transient Upstreams upstreams;
@@ -211,6 +217,14 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
       // A query string that does not parse.
       return Responses.error(new OciException(ErrorCode.NAME_INVALID, "malformed request URI",
           cause.getMessage()));
+    }
+    if (cause instanceof UncheckedIOException || cause instanceof IOException) {
+      // The node's own disk or database (a full disk, a failing device): the client can retry,
+      // here or elsewhere; the detail stays in the log, which it names.
+      STORAGE_FAILURES.warn(log, "Storage failure serving " + request.method().value() + " "
+          + request.getUri().path() + ": " + cause.getMessage());
+      return Responses.error(new OciException(ErrorCode.UNAVAILABLE, "the node's storage failed, retry", null,
+          STORAGE_RETRY_AFTER));
     }
     log.error("Unexpected failure serving {} {}", request.method().value(), request.getUri().path(), cause);
     return Responses.error(new OciException(ErrorCode.UNKNOWN, "internal error", null));

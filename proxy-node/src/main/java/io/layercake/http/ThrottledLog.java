@@ -1,0 +1,33 @@
+package io.layercake.http;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+
+/**
+ * A warning that a client can cause on every request (a full disk fails them all) must not let
+ * clients fill the log: at most one line per period, saying how many were left out.
+ */
+final class ThrottledLog {
+
+  private final long periodNanos;
+  private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - Long.MAX_VALUE / 2);
+  private final AtomicInteger skipped = new AtomicInteger();
+
+  ThrottledLog(Duration period) {
+    this.periodNanos = period.toNanos();
+  }
+
+  /** Logs {@code message} at WARN unless a line went out less than a period ago. */
+  void warn(Logger log, String message) {
+    long now = System.nanoTime();
+    long last = lastLogged.get();
+    if (now - last < periodNanos || !lastLogged.compareAndSet(last, now)) {
+      skipped.incrementAndGet();
+      return;
+    }
+    int left = skipped.getAndSet(0);
+    log.warn(left == 0 ? message : message + " (" + left + " more like it since the last line)");
+  }
+}
