@@ -3,6 +3,7 @@ package io.layercake.http;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
 /**
@@ -12,16 +13,24 @@ import org.slf4j.Logger;
 final class ThrottledLog {
 
   private final long periodNanos;
-  private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - Long.MAX_VALUE / 2);
+  private final LongSupplier nanoTime;
+  private final AtomicLong lastLogged;
   private final AtomicInteger skipped = new AtomicInteger();
 
   ThrottledLog(Duration period) {
+    this(period, System::nanoTime);
+  }
+
+  /** As {@link #ThrottledLog(Duration)}, with the clock given (tests). */
+  ThrottledLog(Duration period, LongSupplier nanoTime) {
     this.periodNanos = period.toNanos();
+    this.nanoTime = nanoTime;
+    this.lastLogged = new AtomicLong(nanoTime.getAsLong() - periodNanos - 1);
   }
 
   /** Logs {@code message} at WARN unless a line went out less than a period ago. */
   void warn(Logger log, String message) {
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     long last = lastLogged.get();
     if (now - last < periodNanos || !lastLogged.compareAndSet(last, now)) {
       skipped.incrementAndGet();

@@ -1,12 +1,12 @@
 package io.layercake.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -31,13 +31,14 @@ class ThrottledLogTest {
     ListAppender<ILoggingEvent> lines = new ListAppender<>();
     lines.start();
     logger.addAppender(lines);
-    ThrottledLog throttled = new ThrottledLog(Duration.ZERO);
-    throttled.warn(logger, "first");
-    ThrottledLog slow = new ThrottledLog(Duration.ofHours(1));
-    slow.warn(logger, "a");
-    slow.warn(logger, "b");
+    AtomicLong now = new AtomicLong();
+    ThrottledLog throttled = new ThrottledLog(Duration.ofSeconds(60), now::get);
+    throttled.warn(logger, "full");
+    throttled.warn(logger, "full");
+    throttled.warn(logger, "full");
+    now.addAndGet(Duration.ofSeconds(61).toNanos());
+    throttled.warn(logger, "full");
     assertEquals(2, lines.list.size());
-    throttled.warn(logger, "second");
-    assertTrue(lines.list.get(2).getFormattedMessage().startsWith("second"), lines.list.toString());
+    assertEquals("full (2 more like it since the last line)", lines.list.get(1).getFormattedMessage());
   }
 }
