@@ -30,7 +30,7 @@ final class BlobFileCheck implements AutoCloseable {
   private final FileIdentity identity;
   private final long fileSize;
   private final MessageDigest sha256;
-  private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
+  private final ByteBuffer buffer;
   private long position;
   private String failure;
   private boolean finished;
@@ -41,6 +41,9 @@ final class BlobFileCheck implements AutoCloseable {
     this.channel = channel;
     this.identity = FileIdentity.of(attributes);
     this.fileSize = attributes.size();
+    // No bigger than the file: the scrub may open dozens of small blobs per step, and a quarter
+    // mebibyte of garbage for each would be felt by a small heap.
+    this.buffer = ByteBuffer.allocate((int) Math.max(1, Math.min(BUFFER_SIZE, fileSize)));
     try {
       this.sha256 = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
