@@ -3,16 +3,22 @@ package io.layercake.storage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import io.layercake.oci.Digest;
+import io.layercake.testkit.Await;
 import io.layercake.testkit.BlobRot;
 import io.layercake.testkit.Sha256;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +37,8 @@ class BlobScrubTest {
   private static final Digest FIRST = new Digest("0".repeat(64));
   private static final Digest MIDDLE = new Digest("8" + "0".repeat(63));
 
-  @TempDir java.nio.file.Path dataDir;
-  private final List<Corruption> corruptions = new ArrayList<>();
+  @TempDir Path dataDir;
+  private final List<Corruption> corruptions = Collections.synchronizedList(new ArrayList<>());
   private NodeDatabase database;
   private BlobStore store;
 
@@ -217,6 +223,38 @@ class BlobScrubTest {
 
     assertEquals(1, scrub.passesDone());
     assertEquals(Duration.ofHours(24), pause.orElseThrow());
+  }
+
+  @Test
+  void start_onTheSchedulersClock_keepsToTheRate() throws Exception {
+    List<Digest> digests = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Digest digest = stored(20 + i, (int) MIB / 2);
+      BlobRot.flipBit(dataDir, digest.toString(), MIB / 2 - 1);
+      digests.add(digest);
+    }
+    ActorTestKit testKit = ActorTestKit.create();
+    ExecutorService blocking = Executors.newSingleThreadExecutor();
+    try {
+      long started = System.nanoTime();
+      BlobScrub.start(testKit.system(), new ScrubSettings(true, 2 * MIB, Duration.ofHours(1), Duration.ZERO),
+          store, blocking);
+      Await.until(Duration.ofSeconds(30), "all four found", () -> corruptionCount() == 4);
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+      // 2 MiB at 2 MiB/s: the last byte is read after at least the pauses of the slices before it.
+      assertTrue(took.compareTo(Duration.ofMillis(850)) >= 0, "the scrub read 2 MiB in " + took);
+      assertEquals(digests.stream().sorted().toList(), quarantined());
+    } finally {
+      testKit.shutdownTestKit();
+      blocking.shutdown();
+    }
+  }
+
+  private int corruptionCount() {
+    synchronized (corruptions) {
+      return corruptions.size();
+    }
   }
 
   @Test
