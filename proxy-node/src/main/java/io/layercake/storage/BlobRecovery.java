@@ -108,7 +108,7 @@ final class BlobRecovery {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(prefix)) {
           for (Path file : files) {
             String name = file.getFileName().toString();
-            if (!Digest.isDigest(Digest.ALGORITHM + ":" + name)) {
+            if (!Digest.isDigest(Digest.ALGORITHM + ":" + name) || !Files.isRegularFile(file)) {
               continue;
             }
             Digest digest = new Digest(name);
