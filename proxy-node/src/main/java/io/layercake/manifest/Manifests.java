@@ -13,7 +13,6 @@ import io.layercake.storage.StoredBlob;
 import io.layercake.upstream.UpstreamManifestHead;
 import io.layercake.upstream.Upstreams;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -161,7 +160,13 @@ public final class Manifests {
       return Optional.empty();
     }
     try {
-      byte[] bytes = Files.readAllBytes(stored.path());
+      // Hashed as read (a manifest is small, and read once into the memory cache): a file whose
+      // bytes are not its digest's is quarantined, and the manifest is fetched again.
+      Optional<byte[]> read = store.readVerified(stored);
+      if (read.isEmpty()) {
+        return Optional.empty();
+      }
+      byte[] bytes = read.get();
       // Untyped: a layer or config, or a manifest whose index entry a crash lost; only the
       // latter declares a manifest type in its JSON.
       Optional<String> mediaType = typed ? Optional.of(stored.mediaType()) : MediaTypeSniffer.sniff(bytes);

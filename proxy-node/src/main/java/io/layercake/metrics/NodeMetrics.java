@@ -6,6 +6,7 @@ import akka.actor.ExtendedActorSystem;
 import akka.actor.Extension;
 import akka.actor.typed.javadsl.Adapter;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,6 +46,12 @@ public final class NodeMetrics implements Extension {
   public static final List<String> EVICTION_REASONS =
       List.of("size", "not-owner", "unused-for", "max-age", "prune", "rmi");
 
+  /**
+   * The checks that find corrupted blob files, as the {@code found_by} label says them; exported at
+   * zero from start-up.
+   */
+  public static final List<String> CORRUPTION_CHECKS = List.of("recovery", "scrub", "serve");
+
   /** Upper bounds of the upstream latency buckets, in seconds. */
   private static final double[] LATENCY_BUCKETS =
       {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
@@ -70,6 +77,7 @@ public final class NodeMetrics implements Extension {
   private final GaugeFamily fillsInFlight;
   private final GaugeFamily streamsInFlight;
   private final GaugeFamily storeMaxBytes;
+  private final Map<String, Counter> corruptions = new HashMap<>();
   private final TagPulls tagPulls = new TagPulls();
 
   private volatile Supplier<StoreUsage> storeUsage = () -> null;
@@ -136,6 +144,14 @@ public final class NodeMetrics implements Extension {
         .register(() -> scrapedUsage == null ? Double.NaN : scrapedUsage.bytes());
     registry.gauge("layercake_store_blobs", "Committed blobs on this node.")
         .register(() -> scrapedUsage == null ? Double.NaN : scrapedUsage.blobs());
+    CounterFamily corrupted = registry.counter("layercake_blob_corruptions_total",
+        "Blob files that failed a check and were quarantined (never served again, fetched again on their"
+            + " next request), by the check that found them: recovery (size at start-up, or the hash of a file"
+            + " the index lacked), scrub (size and sha256 in the background), serve (size before serving).",
+        "found_by");
+    for (String check : CORRUPTION_CHECKS) {
+      corruptions.put(check, corrupted.labels(check));
+    }
     storeMaxBytes = registry.gauge("layercake_store_max_bytes",
         "The node's storage cap in bytes (absent while no cap is configured).");
   }
@@ -241,6 +257,18 @@ public final class NodeMetrics implements Extension {
     }
     evictions.labels(reason).increment();
     evictedBytes.labels(reason).add(bytes);
+  }
+
+  /**
+   * Counts a blob file that failed a check and was quarantined; {@code foundBy} is one of {@link
+   * #CORRUPTION_CHECKS}.
+   */
+  public void blobCorrupted(String foundBy) {
+    Counter counter = corruptions.get(foundBy);
+    if (counter == null) {
+      throw new IllegalArgumentException("corruption check must be one of " + CORRUPTION_CHECKS + ", got " + foundBy);
+    }
+    counter.increment();
   }
 
   /** Reads the store's usage from {@code usage} when scraped (it may scan the index). */

@@ -5,6 +5,7 @@ import io.layercake.oci.Digest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -94,6 +95,45 @@ public final class BlobIndex {
    * @param bytes their total size
    */
   public record Totals(long blobs, long bytes) {}
+
+  /**
+   * The first record after {@code after} in digest order, or the first of all if {@code after}
+   * is null: one seek, so that a slow walk (the scrub) holds no iterator between steps. Entries
+   * this version cannot read are passed over here and dropped by {@link #forEach}.
+   */
+  public Optional<Entry> next(Digest after) {
+    try (RocksIterator it = database.rocks().newIterator(family)) {
+      if (after == null) {
+        it.seekToFirst();
+      } else {
+        byte[] from = key(after);
+        it.seek(from);
+        if (it.isValid() && Arrays.equals(it.key(), from)) {
+          it.next();
+        }
+      }
+      for (; it.isValid(); it.next()) {
+        String key = new String(it.key(), StandardCharsets.US_ASCII);
+        if (!Digest.isDigest(key)) {
+          continue;
+        }
+        try {
+          return Optional.of(new Entry(Digest.parse(key), JSON.readValue(it.value(), BlobRecord.class)));
+        } catch (IOException unreadable) {
+          // Passed over, as above.
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * One indexed blob.
+   *
+   * @param digest its digest
+   * @param record what the index knows of it
+   */
+  public record Entry(Digest digest, BlobRecord record) {}
 
   /** Visits every record in digest order. */
   public void forEach(BiConsumer<Digest, BlobRecord> visitor) {

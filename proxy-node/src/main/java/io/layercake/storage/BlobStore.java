@@ -5,14 +5,15 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -20,7 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * Implementation notes
@@ -31,8 +35,17 @@ import java.util.function.LongConsumer;
  * Commit protocol (BlobWriter.commit): verify size and sha256, fsync the temp file, rename it
  * into place with ATOMIC_MOVE, fsync the target directory, then index it. A crash before the
  * rename leaves only a temp file (removed at start-up); a crash after it leaves a verified file
- * that the index may lack (indexed at start-up). No order of crashes leaves a partial file in
- * blobs/.
+ * that the index may lack (hashed and indexed at start-up). No order of crashes leaves a partial
+ * file in blobs/.
+ *
+ * Files verified, not trusted: a file can still change under us after its commit (a failing disk,
+ * an operator's mistake, a restore from a bad backup). So a file is served only if it has an index
+ * entry, written by a verified commit or by recovery after hashing, and its size is the indexed
+ * size: find() compares the two with the stat it needs anyway, so the check costs nothing on the
+ * hot path. A bit flip keeps the size; the background scrub (BlobScrub) finds those by hashing.
+ * Whatever fails a check is quarantined (moved to quarantine/, see Quarantine) and unindexed, so
+ * the next request is an ordinary miss and the blob is fetched again; listeners (the metrics) and
+ * a WARN line name it.
  *
  * Paths are only ever built from a Digest, whose hex is validated, so no request can name a path.
  *
@@ -42,17 +55,20 @@ import java.util.function.LongConsumer;
  * (POSIX keeps an unlinked file's data until its last descriptor closes). A reader that has found
  * the file but not yet opened it holds a lease (lease()), and delete() refuses a leased blob: the
  * lease check and the unlink run inside one ConcurrentHashMap.compute for that digest, so a
- * lease cannot slip in between them.
+ * lease cannot slip in between them. A quarantine runs in the same per-digest step, but ignores
+ * leases: the bytes are wrong, so a reader that has not opened the file yet had better fail.
  */
 
 /** The content-addressed blob files of one node, with their RocksDB index. */
 public final class BlobStore {
 
+  private static final Logger log = LoggerFactory.getLogger(BlobStore.class);
   private static final String TEMP_SUFFIX = ".part";
 
   private final StorageSettings settings;
   private final BlobIndex index;
   private final Clock clock;
+  private final Quarantine quarantine;
   /** Bytes of committed blobs, kept in step with the index so eviction never has to scan to know. */
   private final AtomicLong usedBytes = new AtomicLong();
   private final AtomicLong usedBlobs = new AtomicLong();
@@ -61,6 +77,9 @@ public final class BlobStore {
   /** Open leases per digest: readers between finding a file and finishing with it. */
   private final ConcurrentHashMap<Digest, Integer> leases = new ConcurrentHashMap<>();
   private final List<LongConsumer> spaceListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<Corruption>> corruptionListeners = new CopyOnWriteArrayList<>();
+  /** Open writers per digest: the scrub leaves these blobs alone until they are done. */
+  private final ConcurrentHashMap<Digest, Integer> writers = new ConcurrentHashMap<>();
   /** Locks that make an index write and its byte-total update one step per digest. */
   private final Object[] indexStripes = new Object[64];
 
@@ -68,6 +87,7 @@ public final class BlobStore {
     this.settings = settings;
     this.index = index;
     this.clock = clock;
+    this.quarantine = new Quarantine(settings.quarantineDir(), settings.quarantineMaxSize(), clock);
     for (int i = 0; i < indexStripes.length; i++) {
       indexStripes[i] = new Object();
     }
@@ -100,7 +120,11 @@ public final class BlobStore {
         .resolve(digest.hex());
   }
 
-  /** The committed blob, if this node holds it. The file is checked, not just the index. */
+  /**
+   * The committed blob, if this node holds it. The file is checked, not just the index: a file
+   * whose size is not the indexed size is quarantined (see {@link #onCorruption}) and the blob is
+   * reported absent, so that the caller fetches it again.
+   */
   public Optional<StoredBlob> find(Digest digest) {
     return find(digest, false);
   }
@@ -114,25 +138,51 @@ public final class BlobStore {
   }
 
   private Optional<StoredBlob> find(Digest digest, boolean pulled) {
+    Optional<BlobRecord> indexed = index.get(digest);
+    if (indexed.isEmpty()) {
+      // Only a verified commit, or recovery after hashing, indexes a file. A file without an
+      // entry is a commit between its rename and its index write (the committer answers for it),
+      // or one put there by hand: start-up hashes it.
+      return Optional.empty();
+    }
+    BlobRecord record = indexed.get();
     Path path = pathOf(digest);
-    Optional<BlobRecord> record = index.get(digest);
-    long size;
+    BasicFileAttributes file;
     try {
-      size = Files.size(path);
+      // The stat every lookup made anyway (Files.size is this call): the size check is free.
+      file = Files.readAttributes(path, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
-      record.ifPresent(r -> unindex(digest));
+      unindex(digest);
       return Optional.empty();
     } catch (IOException e) {
       throw new StorageException("stat blob " + digest, e);
     }
-    String mediaType = record.map(BlobRecord::mediaType).orElse(null);
-    long now = clock.millis();
-    if (record.isEmpty() || record.get().size() != size) {
-      reindex(digest, new BlobRecord(size, mediaType, now, now, pulled ? 1 : 0));
-    } else if (pulled) {
-      index.recordPull(digest, record.get().pulledAt(now));
+    if (file.size() != record.size()) {
+      quarantine(digest, Corruption.FoundBy.SERVE,
+          "the file has " + file.size() + " bytes, the index says " + record.size(), FileIdentity.of(file));
+      return Optional.empty();
     }
-    return Optional.of(new StoredBlob(digest, path, size, mediaType));
+    if (pulled) {
+      index.recordPull(digest, record.pulledAt(clock.millis()));
+    }
+    return Optional.of(new StoredBlob(digest, path, record.size(), record.mediaType()));
+  }
+
+  /**
+   * Reads a small committed blob (a manifest) into memory and checks its sha256, which costs
+   * little next to the read: a blob whose bytes are not its digest's is quarantined like one of
+   * the wrong size, and empty is returned.
+   */
+  public Optional<byte[]> readVerified(StoredBlob blob) throws IOException {
+    BasicFileAttributes file = Files.readAttributes(blob.path(), BasicFileAttributes.class);
+    byte[] bytes = Files.readAllBytes(blob.path());
+    Digest actual = Digest.ofSha256Bytes(sha256(bytes));
+    if (actual.equals(blob.digest())) {
+      return Optional.of(bytes);
+    }
+    quarantine(blob.digest(), Corruption.FoundBy.SERVE, "the file's bytes have digest " + actual,
+        FileIdentity.of(file));
+    return Optional.empty();
   }
 
   /**
@@ -144,8 +194,10 @@ public final class BlobStore {
     Path temp = settings.tmpDir().resolve(digest.hex() + "." + UUID.randomUUID() + TEMP_SUFFIX);
     BlobWriter writer;
     try {
+      writers.merge(digest, 1, Integer::sum);
       writer = new BlobWriter(this, digest, expectedSize, temp);
     } catch (IOException e) {
+      writerDone(digest);
       throw new StorageException("create temp file for " + digest, e);
     }
     if (expectedSize > 0) {
@@ -154,6 +206,16 @@ public final class BlobStore {
       spaceListeners.forEach(listener -> listener.accept(expectedSize));
     }
     return writer;
+  }
+
+  /** Called once by each writer when it has committed or given up. */
+  void writerDone(Digest digest) {
+    writers.computeIfPresent(digest, (key, count) -> count == 1 ? null : count - 1);
+  }
+
+  /** Whether a writer for the blob is open now (a fill, a load, a manifest being stored). */
+  boolean isBeingWritten(Digest digest) {
+    return writers.containsKey(digest);
   }
 
   /** Ends a writer's reservation of {@code bytes}. */
@@ -197,30 +259,78 @@ public final class BlobStore {
 
   /**
    * Makes the store consistent after any stop, clean or not: removes leftover temp files, drops
-   * index entries whose file is gone, and indexes verified files the index lacks.
+   * index entries whose file is gone, quarantines files whose size is not the indexed size, and
+   * hashes the files the index lacks: indexed if they are their digest's bytes, quarantined if not.
    */
   public RecoveryReport recover() {
-    int tempFilesRemoved = 0;
-    try (DirectoryStream<Path> temps = Files.newDirectoryStream(settings.tmpDir())) {
-      for (Path temp : temps) {
-        Files.deleteIfExists(temp);
-        tempFilesRemoved++;
-      }
-    } catch (IOException e) {
-      throw new StorageException("clean " + settings.tmpDir(), e);
-    }
-    List<Digest> missing = new ArrayList<>();
-    index.forEach((digest, record) -> {
-      if (!Files.isRegularFile(pathOf(digest))) {
-        missing.add(digest);
-      }
-    });
-    missing.forEach(index::remove);
-    int indexed = indexUnknownFiles();
+    RecoveryReport report = new BlobRecovery(this, settings, index, clock).run();
     BlobIndex.Totals totals = index.totals();
     usedBytes.set(totals.bytes());
     usedBlobs.set(totals.blobs());
-    return new RecoveryReport(tempFilesRemoved, missing.size(), indexed);
+    return report;
+  }
+
+  /**
+   * Takes a committed blob that failed a check out of service: its file goes to the quarantine,
+   * its index entry is dropped, the corruption listeners are told and a WARN line names it. The
+   * next request for it is a miss, which fetches it again.
+   *
+   * @param checked the file that was checked; if the path names another file now (a fill renamed
+   *     a fresh copy over it), or none, nothing is done
+   * @return whether the file was quarantined
+   */
+  boolean quarantine(Digest digest, Corruption.FoundBy foundBy, String detail, FileIdentity checked) {
+    String[] moved = new String[1];
+    // In the lease map's step for this digest, like delete(): a lookup that takes a lease after
+    // this finds no file; one that found the file before fails to open it, and its client retries.
+    leases.compute(digest, (key, count) -> {
+      moved[0] = moveToQuarantine(digest, foundBy, checked);
+      return count;
+    });
+    if (moved[0] == null) {
+      return false;
+    }
+    log.warn("Blob {} failed the {} check ({}): {}; it is no longer served, and its next request fetches it again",
+        digest, foundBy.label(), detail, moved[0]);
+    Corruption corruption = new Corruption(digest, foundBy, detail);
+    corruptionListeners.forEach(listener -> listener.accept(corruption));
+    try {
+      quarantine.trim();
+    } catch (IOException e) {
+      log.warn("Could not trim {} to layercake.storage.quarantine-max-size: {}", settings.quarantineDir(),
+          e.toString());
+    }
+    return true;
+  }
+
+  /**
+   * Moves the file into the quarantine and unindexes it.
+   *
+   * @return where the file went, in words, or null if the path no longer named the checked file
+   */
+  private String moveToQuarantine(Digest digest, Corruption.FoundBy foundBy, FileIdentity checked) {
+    Path path = pathOf(digest);
+    try {
+      Optional<FileIdentity> now = FileIdentity.at(path);
+      if (now.isEmpty() || !now.get().equals(checked)) {
+        return null;
+      }
+      Optional<Path> moved = quarantine.admit(path, digest, foundBy);
+      unindex(digest);
+      return moved.map(place -> "moved to " + place).orElse("deleted (quarantine/ is on another file system)");
+    } catch (NoSuchFileException gone) {
+      return null;
+    } catch (IOException e) {
+      throw new StorageException("quarantine blob " + digest, e);
+    }
+  }
+
+  /**
+   * Registers a listener told of every blob file that failed a check and was quarantined, by
+   * recovery, the scrub or a lookup. Register before {@link #recover} to hear of recovery's.
+   */
+  public void onCorruption(Consumer<Corruption> listener) {
+    corruptionListeners.add(listener);
   }
 
   /**
@@ -228,7 +338,7 @@ public final class BlobStore {
    * digest's stripe lock: a commit and a lookup that indexes the same new file at the same time
    * would otherwise both count it.
    */
-  private void reindex(Digest digest, BlobRecord record) {
+  void reindex(Digest digest, BlobRecord record) {
     synchronized (stripe(digest)) {
       Optional<BlobRecord> previous = index.get(digest);
       index.put(digest, record);
@@ -359,34 +469,17 @@ public final class BlobStore {
     }
   }
 
-  private int indexUnknownFiles() {
-    int indexed = 0;
-    Path root = settings.blobsDir().resolve(Digest.ALGORITHM);
-    try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(root)) {
-      for (Path prefix : prefixes) {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(prefix)) {
-          for (Path file : files) {
-            String name = file.getFileName().toString();
-            if (!Digest.isDigest(Digest.ALGORITHM + ":" + name)) {
-              continue;
-            }
-            Digest digest = new Digest(name);
-            if (index.get(digest).isEmpty()) {
-              find(digest);
-              indexed++;
-            }
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new StorageException("scan " + root, e);
-    }
-    return indexed;
-  }
-
   private static void fsyncDirectory(Path directory) throws IOException {
     try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
       channel.force(true);
+    }
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
     }
   }
 
@@ -395,7 +488,9 @@ public final class BlobStore {
    *
    * @param tempFilesRemoved leftover fills deleted
    * @param missingDropped index entries dropped because their file was gone
-   * @param filesIndexed committed files added to the index
+   * @param filesIndexed files the index lacked, hashed and found to be their digest's bytes
+   * @param quarantined files that failed: a size other than the indexed one, or an unindexed
+   *     file whose bytes are not its digest's
    */
-  public record RecoveryReport(int tempFilesRemoved, int missingDropped, int filesIndexed) {}
+  public record RecoveryReport(int tempFilesRemoved, int missingDropped, int filesIndexed, int quarantined) {}
 }

@@ -34,6 +34,8 @@ public final class BlobWriter implements AutoCloseable {
   private boolean closed;
   /** Whether the announced size is still reserved in the store's pending bytes. */
   private final AtomicBoolean reserved;
+  /** Whether the store has been told this writer is done (committed or given up). */
+  private final AtomicBoolean done = new AtomicBoolean();
 
   BlobWriter(BlobStore store, Digest expected, long expectedSize, Path tempPath) throws IOException {
     this.store = store;
@@ -129,7 +131,9 @@ public final class BlobWriter implements AutoCloseable {
       channel.force(true);
       channel.close();
       closed = true;
-      return store.commit(this, mediaType);
+      StoredBlob stored = store.commit(this, mediaType);
+      writerDone();
+      return stored;
     } catch (IOException | RuntimeException e) {
       abort();
       throw e;
@@ -154,9 +158,17 @@ public final class BlobWriter implements AutoCloseable {
     }
   }
 
+  /** Tells the store, once, that this writer no longer writes (see BlobStore.isBeingWritten). */
+  private void writerDone() {
+    if (done.compareAndSet(false, true)) {
+      store.writerDone(expected);
+    }
+  }
+
   @Override
   public void close() {
     releaseReservation();
+    writerDone();
     if (!closed) {
       closed = true;
       try {
