@@ -41,6 +41,7 @@ import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
 import io.layercake.storage.BlobScrub;
+import io.layercake.storage.PullFlusher;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.NodeDatabase;
 import io.layercake.storage.NodeDatabaseExtension;
@@ -124,6 +125,7 @@ public final class LayercakeNode implements AutoCloseable {
       store.onCorruption(found -> NodeMetrics.get(system).blobCorrupted(found.foundBy().label()));
       log.info("Storage at {} recovered: {}", storage.dataDir(), store.recover());
       BlobScrub.start(system, ScrubSettings.fromConfig(config), store, blocking);
+      PullFlusher.start(system, store.index(), blocking);
       TagIndex tagIndex = new TagIndex(database);
       Upstreams upstreams = Upstreams.fromConfig(system, config);
       UpstreamClientSettings upstreamClient = UpstreamClientSettings.fromConfig(config);

@@ -5,13 +5,30 @@ import io.layercake.oci.Digest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+
+/*
+ * Implementation notes
+ *
+ * Pulls (access time and count, for eviction's LRU order and for `images`) happen on every blob
+ * request, and writing each to RocksDB put a write on the response path: on a full disk RocksDB
+ * refuses writes, and every cache hit failed with it. So pulls are kept in memory (one entry per
+ * blob pulled since the last flush, merged) and written in one batch by flushPulls, which the
+ * node runs every few seconds on the blocking dispatcher. Reads merge what is pending, so every
+ * reader sees pulls at once. A flush that fails keeps its pulls for the next one: losing access
+ * times costs eviction a little precision, never correctness, and a cache hit never waits on, or
+ * fails with, a write.
+ */
 
 /**
  * The RocksDB index of committed blobs: digest to {@link BlobRecord}. The files are the truth; the
@@ -24,6 +41,7 @@ public final class BlobIndex {
 
   private final NodeDatabase database;
   private final ColumnFamilyHandle family;
+  private final Map<Digest, PendingPulls> pending = new ConcurrentHashMap<>();
 
   /** An index over the node's BLOBS column family. */
   public BlobIndex(NodeDatabase database) {
@@ -31,14 +49,23 @@ public final class BlobIndex {
     this.family = database.family(NodeDatabase.Family.BLOBS);
   }
 
-  /** The record of a blob, if it is indexed. */
+  /** The record of a blob, if it is indexed, with the pulls not yet written. */
   public Optional<BlobRecord> get(Digest digest) {
+    return stored(digest).map(record -> withPending(digest, record));
+  }
+
+  private Optional<BlobRecord> stored(Digest digest) {
     try {
       byte[] value = database.rocks().get(family, key(digest));
       return value == null ? Optional.empty() : Optional.of(JSON.readValue(value, BlobRecord.class));
     } catch (RocksDBException | IOException e) {
       throw new StorageException("read blob index entry for " + digest, e);
     }
+  }
+
+  private BlobRecord withPending(Digest digest, BlobRecord record) {
+    PendingPulls pulls = pending.get(digest);
+    return pulls == null ? record : pulls.applyTo(record);
   }
 
   /**
@@ -54,20 +81,47 @@ public final class BlobIndex {
     }
   }
 
+  /** Counts a pull of the blob at {@code at} (epoch milliseconds), in memory until the next flush. */
+  public void recordPull(Digest digest, long at) {
+    pending.merge(digest, new PendingPulls(at, 1), PendingPulls::plus);
+  }
+
   /**
-   * Writes the record of a pull. Not synced: losing the last few access times in a crash costs
-   * eviction a little precision, never correctness.
+   * Writes the pulls counted since the last flush, in one batch, not synced. Returns how many
+   * blobs' records were written. If RocksDB refuses the write (a full disk), the pulls stay pending
+   * and the exception tells the caller, who tries again later.
    */
-  public void recordPull(Digest digest, BlobRecord pulled) {
-    try {
-      database.rocks().put(family, key(digest), JSON.writeValueAsBytes(pulled));
-    } catch (RocksDBException | IOException e) {
-      throw new StorageException("record a pull of " + digest, e);
+  public int flushPulls() {
+    Map<Digest, PendingPulls> taken = new HashMap<>();
+    for (Digest digest : List.copyOf(pending.keySet())) {
+      PendingPulls pulls = pending.remove(digest);
+      if (pulls != null) {
+        taken.put(digest, pulls);
+      }
+    }
+    if (taken.isEmpty()) {
+      return 0;
+    }
+    int written = 0;
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Map.Entry<Digest, PendingPulls> entry : taken.entrySet()) {
+        Optional<BlobRecord> record = stored(entry.getKey());
+        if (record.isPresent()) {
+          batch.put(family, key(entry.getKey()), JSON.writeValueAsBytes(entry.getValue().applyTo(record.get())));
+          written++;
+        }
+      }
+      database.rocks().write(database.plainWrites(), batch);
+      return written;
+    } catch (RocksDBException | IOException | RuntimeException e) {
+      taken.forEach((digest, pulls) -> pending.merge(digest, pulls, PendingPulls::plus));
+      throw new StorageException("write the access times of " + taken.size() + " blobs", e);
     }
   }
 
   /** Removes a blob's record. */
   public void remove(Digest digest) {
+    pending.remove(digest);
     try {
       database.rocks().delete(family, database.syncWrites(), key(digest));
     } catch (RocksDBException e) {
@@ -118,7 +172,8 @@ public final class BlobIndex {
           continue;
         }
         try {
-          return Optional.of(new Entry(Digest.parse(key), JSON.readValue(it.value(), BlobRecord.class)));
+          Digest digest = Digest.parse(key);
+          return Optional.of(new Entry(digest, withPending(digest, JSON.readValue(it.value(), BlobRecord.class))));
         } catch (IOException unreadable) {
           // Passed over, as above.
         }
@@ -146,7 +201,8 @@ public final class BlobIndex {
           continue;
         }
         try {
-          visitor.accept(Digest.parse(key), JSON.readValue(it.value(), BlobRecord.class));
+          Digest digest = Digest.parse(key);
+          visitor.accept(digest, withPending(digest, JSON.readValue(it.value(), BlobRecord.class)));
         } catch (IOException e) {
           corrupt.add(it.key());
         }
@@ -164,5 +220,18 @@ public final class BlobIndex {
 
   private static byte[] key(Digest digest) {
     return digest.toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Pulls of one blob not yet written: the latest time, and how many. */
+  private record PendingPulls(long lastAccess, long count) {
+
+    PendingPulls plus(PendingPulls other) {
+      return new PendingPulls(Math.max(lastAccess, other.lastAccess), count + other.count);
+    }
+
+    BlobRecord applyTo(BlobRecord record) {
+      return new BlobRecord(record.size(), record.mediaType(), record.storedAt(),
+          Math.max(record.lastAccess(), lastAccess), record.pulls() + count);
+    }
   }
 }

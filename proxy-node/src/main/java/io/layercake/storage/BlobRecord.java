@@ -13,10 +13,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param pulls how often the blob was served
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record BlobRecord(long size, String mediaType, long storedAt, long lastAccess, long pulls) {
-
-  /** The record after one more pull at {@code now}. */
-  public BlobRecord pulledAt(long now) {
-    return new BlobRecord(size, mediaType, storedAt, Math.max(lastAccess, now), pulls + 1);
-  }
-}
+public record BlobRecord(long size, String mediaType, long storedAt, long lastAccess, long pulls) {}

@@ -163,7 +163,7 @@ public final class BlobStore {
       return Optional.empty();
     }
     if (pulled) {
-      index.recordPull(digest, record.pulledAt(clock.millis()));
+      index.recordPull(digest, clock.millis());
     }
     return Optional.of(new StoredBlob(digest, path, record.size(), record.mediaType()));
   }

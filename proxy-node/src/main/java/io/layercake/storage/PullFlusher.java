@@ -1,0 +1,56 @@
+package io.layercake.storage;
+
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorSystem;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the pulls {@link BlobIndex} counts in memory, every few seconds and once more as the
+ * node stops. A flush the database refuses (a full disk) is tried again at the next tick, and
+ * said in the log at most once a minute.
+ */
+public final class PullFlusher {
+
+  private static final Logger log = LoggerFactory.getLogger(PullFlusher.class);
+  /** Short enough that eviction's order and {@code images} are current, long enough to batch. */
+  private static final Duration EVERY = Duration.ofSeconds(2);
+  private static final long WARN_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+
+  private final BlobIndex index;
+  private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS - 1);
+
+  private PullFlusher(BlobIndex index) {
+    this.index = index;
+  }
+
+  /** Flushes {@code index}'s pulls on {@code blockingExecutor} from now until the node stops. */
+  public static void start(ActorSystem<?> system, BlobIndex index, Executor blockingExecutor) {
+    PullFlusher flusher = new PullFlusher(index);
+    system.scheduler().scheduleWithFixedDelay(EVERY, EVERY, () -> blockingExecutor.execute(flusher::flush),
+        system.executionContext());
+    // The database closes as the actor system terminates: this is the last moment to write.
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "layercake-flush-pulls", () -> CompletableFuture.supplyAsync(() -> {
+          flusher.flush();
+          return Done.getInstance();
+        }, blockingExecutor));
+  }
+
+  void flush() {
+    try {
+      index.flushPulls();
+    } catch (StorageException | IllegalStateException e) {
+      long now = System.nanoTime();
+      long last = lastWarning.get();
+      if (now - last >= WARN_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
+        log.warn("Access times not written, kept for the next try: {}", e.getMessage());
+      }
+    }
+  }
+}
