@@ -17,9 +17,20 @@ import java.util.List;
  * @param ruleInterval how often the age rules run
  * @param rules the age rules, in order
  * @param recentEvictions how many evictions {@link Evictor#recent()} remembers
+ * @param volumeReserve the fraction of the data volume kept out of the cap (RocksDB, temp files,
+ *     quarantine)
  */
 public record EvictionSettings(long maxSize, double highWater, double lowWater, Duration ruleInterval,
-    List<AgeRule> rules, int recentEvictions) {
+    List<AgeRule> rules, int recentEvictions, double volumeReserve) {
+
+  /** The share of the data volume kept out of the cap unless configured. */
+  public static final double DEFAULT_VOLUME_RESERVE = 0.1;
+
+  /** Settings with the default volume reserve (tests). */
+  public EvictionSettings(long maxSize, double highWater, double lowWater, Duration ruleInterval,
+      List<AgeRule> rules, int recentEvictions) {
+    this(maxSize, highWater, lowWater, ruleInterval, rules, recentEvictions, DEFAULT_VOLUME_RESERVE);
+  }
 
   /** Validates the marks: {@code 0 < low < high <= 1}. */
   public EvictionSettings {
@@ -35,6 +46,9 @@ public record EvictionSettings(long maxSize, double highWater, double lowWater, 
     }
     if (recentEvictions < 1) {
       throw new IllegalArgumentException("layercake.eviction.recent-evictions must be at least 1");
+    }
+    if (!(volumeReserve >= 0 && volumeReserve < 1)) {
+      throw new IllegalArgumentException("layercake.storage.volume-reserve must be in [0, 1), not " + volumeReserve);
     }
     rules = List.copyOf(rules);
   }
@@ -62,7 +76,20 @@ public record EvictionSettings(long maxSize, double highWater, double lowWater, 
     return new EvictionSettings(maxSize, fraction(config, "layercake.storage.high-water"),
         fraction(config, "layercake.storage.low-water"),
         SettingsChecks.positiveDuration(config, "layercake.eviction.rule-interval"), rules,
-        config.getInt("layercake.eviction.recent-evictions"));
+        config.getInt("layercake.eviction.recent-evictions"), fraction(config, "layercake.storage.volume-reserve"));
+  }
+
+  /**
+   * These settings with the cap no larger than what a volume of {@code volumeBytes} can hold,
+   * less its reserve: a 50 GiB default on a 20 GiB disk would fill the disk before eviction
+   * started.
+   */
+  public EvictionSettings cappedToVolume(long volumeBytes) {
+    long fits = (long) (volumeBytes * (1 - volumeReserve));
+    if (fits <= 0 || fits >= maxSize) {
+      return this;
+    }
+    return new EvictionSettings(fits, highWater, lowWater, ruleInterval, rules, recentEvictions, volumeReserve);
   }
 
   /** The byte count at which eviction starts. */

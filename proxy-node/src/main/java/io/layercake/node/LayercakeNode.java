@@ -136,7 +136,12 @@ public final class LayercakeNode implements AutoCloseable {
       Manifests manifests = new Manifests(store, upstreams, peers, blocking, upstreamClient.maxManifestSize(),
           new ManifestCache(manifestSettings.memoryCacheBytes()));
 
-      NodeEviction eviction = NodeEviction.start(system, evictionSettings, store, database, tagIndex, manifests,
+      EvictionSettings capped = evictionSettings.cappedToVolume(volumeSize(storage.dataDir()));
+      if (capped.maxSize() < evictionSettings.maxSize()) {
+        log.info("The size cap is {} bytes: layercake.storage.max-size ({}) does not fit the data volume less its"
+            + " reserve (layercake.storage.volume-reserve)", capped.maxSize(), evictionSettings.maxSize());
+      }
+      NodeEviction eviction = NodeEviction.start(system, capped, store, database, tagIndex, manifests,
           peers, digest -> fills.running(digest).isPresent(), fills::runningDigests, blocking, clock);
 
       joinCluster(system, clusterSettings);
@@ -211,6 +216,17 @@ public final class LayercakeNode implements AutoCloseable {
             + " (LAYERCAKE_AUTH_ALLOW_ANONYMOUS_WITH_UPSTREAM_CREDENTIALS) if every client may");
       }
     });
+  }
+
+  /** The size of the file system holding {@code dir}, or no limit if it cannot be read. */
+  private static long volumeSize(java.nio.file.Path dir) {
+    try {
+      return java.nio.file.Files.getFileStore(dir).getTotalSpace();
+    } catch (java.io.IOException e) {
+      log.warn("Cannot read the size of the volume holding {}: {}; the cap is layercake.storage.max-size", dir,
+          e.getMessage());
+      return Long.MAX_VALUE;
+    }
   }
 
   private static ServerBinding await(CompletionStage<ServerBinding> binding, String what) throws Exception {
