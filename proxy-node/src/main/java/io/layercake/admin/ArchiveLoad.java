@@ -1,18 +1,20 @@
 package io.layercake.admin;
 
+import io.layercake.admin.StagedContent.Held;
+import io.layercake.admin.StagedContent.Pending;
+import io.layercake.admin.StagedContent.Small;
+import io.layercake.admin.StagedContent.Spooled;
 import io.layercake.archive.ArchiveJson;
-import io.layercake.archive.Descriptor;
 import io.layercake.archive.TarEntry;
 import io.layercake.archive.TarReader;
 import io.layercake.manifest.ManifestContent;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.ImageReference;
-import io.layercake.oci.MediaType;
 import io.layercake.oci.OciException;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.BlobWriter;
-import io.layercake.storage.StorageException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,11 +28,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 
@@ -45,14 +46,27 @@ import java.util.UUID;
  *    up to max-json-size each. Any other file (the "<id>/layer.tar" of docker's legacy format,
  *    whose digest nothing names in advance) is spooled to tmp/ while it is hashed. A blob this
  *    node already holds is skipped, not rewritten.
- * 2. Plan and commit: the images are worked out from index.json (preferred: it names the real
- *    registry manifests) or else manifest.json. Every blob a manifest refers to must be in the
+ * 2. Plan (ArchivePlanner) and commit: the images are worked out from index.json (preferred: it
+ *    names the real registry manifests) or else manifest.json. Every blob a manifest refers to must be in the
  *    archive or already on this node, with the size the manifest says. Only then are the verified
  *    temp files committed, the spooled ones copied through a BlobWriter (verified again), and the
  *    manifests stored with their media types.
  *
  * Everything lives under tmp/ until committed, so a crash at any point leaves nothing that
- * start-up recovery does not remove.
+ * start-up recovery does not remove; close() removes it at once.
+ *
+ * Limits, because the archive is whatever the client sends:
+ * - Memory: everything the load keeps in memory is charged to the node's LoadMemory before it is
+ *   kept: each JSON file, each manifest the plan reads, each member's name and bookkeeping, and
+ *   what parsing keeps. The sum of 24 JSON files of 15 MiB was an OutOfMemoryError before.
+ * - Member sizes: a member that declares more bytes than the upload has left (Content-Length) is
+ *   refused before anything is written, so that no writer reserves space, and starts an
+ *   eviction, for bytes that cannot come. Without a Content-Length, blob writers reserve nothing.
+ * - Index nesting: ImageWalk (visited set, depth limit, cycles).
+ * - Repeated names: an archive with two members of one name (tar -r appends) is refused. Which
+ *   one counts would be a guess, and the old "last one wins" leaked the first one's temp file and
+ *   space reservation until restart.
+ * - Work: every loop is linear in the archive's size (see ArchivePlanner).
  *
  * docker's legacy format has uncompressed layers and no registry manifest: the plan builds an OCI
  * manifest whose layer descriptors are the layer files as stored (application/vnd.oci.image.
@@ -63,38 +77,67 @@ import java.util.UUID;
 /** One {@code load} of an image archive into this node's store. Not thread-safe: one load, one thread. */
 final class ArchiveLoad implements AutoCloseable {
 
+  /** Heap charged per member besides its name: its map entries, content record and digest. */
+  static final long MEMBER_COST = 256;
+  /** Heap charged per image name besides its text: the parsed reference and its tagging. */
+  static final long NAME_COST = 256;
+
   private static final int COPY_CHUNK = 256 * 1024;
   private static final Set<String> IN_MEMORY = Set.of(ArchiveJson.INDEX, ArchiveJson.DOCKER_MANIFEST,
       ArchiveJson.OCI_LAYOUT, "repositories");
 
   private final BlobStore store;
   private final Path tmpDir;
-  private final long maxJsonSize;
-  private final Map<String, Content> byName = new HashMap<>();
-  private final Map<Digest, Content> byDigest = new HashMap<>();
+  private final ImageVerbSettings settings;
+  private final LoadMemory.Account memory;
+  private final Map<String, StagedContent> byName = new HashMap<>();
+  private final Map<Digest, StagedContent> byDigest = new HashMap<>();
   private final Map<String, String> links = new HashMap<>();
   /** Leases on the blobs the node already holds, so eviction keeps them until the load has tagged. */
   private final List<Runnable> leases = new ArrayList<>();
 
-  ArchiveLoad(BlobStore store, Path tmpDir, long maxJsonSize) {
+  /**
+   * A load into {@code store}, spooling to {@code tmpDir}, within {@code settings}' limits, keeping
+   * in memory only what {@code memory} grants.
+   */
+  ArchiveLoad(BlobStore store, Path tmpDir, ImageVerbSettings settings, LoadMemory.Account memory) {
     this.store = store;
     this.tmpDir = tmpDir;
-    this.maxJsonSize = maxJsonSize;
+    this.settings = settings;
+    this.memory = memory;
   }
 
-  /** Phase 1: reads the whole archive, verifying named blobs and spooling the rest. */
-  void read(InputStream in) throws IOException {
-    TarReader tar = new TarReader(in);
+  /**
+   * Phase 1: reads the whole archive, verifying named blobs and spooling the rest.
+   *
+   * @param in the archive
+   * @param length its length if the client declared one (Content-Length)
+   */
+  void read(InputStream in, OptionalLong length) throws IOException {
+    Counted counted = new Counted(in);
+    TarReader tar = new TarReader(counted);
     for (Optional<TarEntry> next = tar.next(); next.isPresent(); next = tar.next()) {
       TarEntry entry = next.get();
+      if (!entry.isLink() && !entry.isFile()) {
+        continue;
+      }
+      if (byName.containsKey(entry.name()) || links.containsKey(entry.name())) {
+        throw invalid("the archive has more than one member named " + shown(entry.name())
+            + " (an appended tar?); load takes archives with one member per name");
+      }
+      long bookkeeping = MEMBER_COST + ArchiveJson.stringCost(entry.name());
       if (entry.isLink()) {
+        memory.charge(bookkeeping + ArchiveJson.stringCost(entry.linkName()));
         links.put(entry.name(), resolveLinkTarget(entry));
         continue;
       }
-      if (!entry.isFile()) {
-        continue;
+      memory.charge(bookkeeping);
+      if (length.isPresent() && entry.size() > length.getAsLong() - counted.position()) {
+        throw new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "tar archive truncated", shown(entry.name())
+            + " declares " + entry.size() + " bytes, but only " + (length.getAsLong() - counted.position())
+            + " of the upload's Content-Length are left");
       }
-      Content content = readMember(entry, tar.content());
+      StagedContent content = readMember(entry, tar.content(), length.isPresent());
       byName.put(entry.name(), content);
       byDigest.putIfAbsent(content.digest(), content);
     }
@@ -105,15 +148,7 @@ final class ArchiveLoad implements AutoCloseable {
 
   /** Phase 2a: works out the images, checking that everything they need is here. Commits nothing. */
   Plan plan() {
-    Optional<byte[]> index = json(ArchiveJson.INDEX);
-    Optional<byte[]> docker = json(ArchiveJson.DOCKER_MANIFEST);
-    if (index.isPresent()) {
-      return planFromIndex(index.get(), docker);
-    }
-    if (docker.isPresent()) {
-      return planFromDockerManifest(docker.get());
-    }
-    throw invalid("the archive has neither index.json nor manifest.json: not a docker save or OCI layout");
+    return new ArchivePlanner(this, settings, memory).plan();
   }
 
   /** Phase 2b: commits the blobs the plan needs; returns the number of blobs and bytes committed. */
@@ -121,7 +156,7 @@ final class ArchiveLoad implements AutoCloseable {
     int blobs = 0;
     long bytes = 0;
     for (Digest digest : plan.blobs()) {
-      Content content = byDigest.get(digest);
+      StagedContent content = byDigest.get(digest);
       if (content == null || content instanceof Held) {
         continue;
       }
@@ -142,10 +177,10 @@ final class ArchiveLoad implements AutoCloseable {
     return () -> taken.forEach(Runnable::run);
   }
 
-  /** Drops every temp file that was not committed, and the leases not handed over. */
+  /** Drops every temp file that was not committed (and its space reservation), and the leases not handed over. */
   @Override
   public void close() {
-    for (Content content : byName.values()) {
+    for (StagedContent content : byName.values()) {
       content.discard();
     }
     handOverLeases().run();
@@ -163,7 +198,7 @@ final class ArchiveLoad implements AutoCloseable {
     return held;
   }
 
-  private Content readMember(TarEntry entry, InputStream data) throws IOException {
+  private StagedContent readMember(TarEntry entry, InputStream data, boolean sizeTrusted) throws IOException {
     Optional<Digest> named = ArchiveJson.digestOfPath(entry.name());
     if (named.isPresent()) {
       Digest digest = named.get();
@@ -171,20 +206,27 @@ final class ArchiveLoad implements AutoCloseable {
       if (held.isPresent()) {
         return held.get();
       }
-      return verifiedBlob(entry, digest, data);
+      return verifiedBlob(entry, digest, data, sizeTrusted);
     }
     if (IN_MEMORY.contains(entry.name()) || entry.name().endsWith(".json")) {
-      if (entry.size() > maxJsonSize) {
-        throw invalid(entry.name() + " is " + entry.size() + " bytes, more than layercake.admin.images.max-json-size");
+      if (entry.size() > settings.maxJsonSize()) {
+        throw overLimit(shown(entry.name()) + " is " + entry.size() + " bytes, more than "
+            + settings.maxJsonSize() + " (" + ImageVerbSettings.MAX_JSON_SIZE + ")");
       }
-      byte[] bytes = data.readAllBytes();
-      return new Small(Digest.ofSha256Bytes(sha256().digest(bytes)), bytes);
+      memory.charge(entry.size());
+      byte[] bytes = new byte[(int) entry.size()];
+      // The member's stream ends exactly at its size, or throws "truncated".
+      data.readNBytes(bytes, 0, bytes.length);
+      return new Small(digestOf(bytes), bytes);
     }
     return spool(data, entry.size());
   }
 
-  private Content verifiedBlob(TarEntry entry, Digest digest, InputStream data) throws IOException {
-    BlobWriter writer = store.newWriter(digest, entry.size());
+  private StagedContent verifiedBlob(TarEntry entry, Digest digest, InputStream data, boolean sizeTrusted)
+      throws IOException {
+    // Reserve the declared size only when the upload's length vouches for it: the reservation can
+    // start an eviction.
+    BlobWriter writer = store.newWriter(digest, sizeTrusted ? entry.size() : -1);
     try {
       byte[] buffer = new byte[COPY_CHUNK];
       for (int n = data.read(buffer); n >= 0; n = data.read(buffer)) {
@@ -196,7 +238,7 @@ final class ArchiveLoad implements AutoCloseable {
       writer.abort();
       if (e.code() == ErrorCode.DIGEST_INVALID) {
         throw new OciException(ErrorCode.DIGEST_INVALID, "corrupt blob in the archive",
-            entry.name() + ": " + e.detail().orElse(e.getMessage()));
+            shown(entry.name()) + ": " + e.detail().orElse(e.getMessage()));
       }
       throw e;
     } catch (IOException | RuntimeException e) {
@@ -205,7 +247,7 @@ final class ArchiveLoad implements AutoCloseable {
     }
   }
 
-  private Content spool(InputStream data, long size) throws IOException {
+  private StagedContent spool(InputStream data, long size) throws IOException {
     Path file = tmpDir.resolve("load-" + UUID.randomUUID() + ".part");
     MessageDigest sha256 = sha256();
     try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW), sha256)) {
@@ -217,149 +259,56 @@ final class ArchiveLoad implements AutoCloseable {
     return new Spooled(Digest.ofSha256Bytes(sha256.digest()), size, file);
   }
 
-  private Plan planFromIndex(byte[] indexJson, Optional<byte[]> dockerJson) {
-    List<ArchiveJson.DockerEntry> dockerEntries = dockerJson.map(ArchiveJson::parseDockerManifest).orElse(List.of());
-    Map<Digest, ManifestContent> manifests = new LinkedHashMap<>();
-    Set<Digest> blobs = new LinkedHashSet<>();
-    List<PlannedImage> images = new ArrayList<>();
-    for (ArchiveJson.IndexEntry entry : ArchiveJson.parseIndex(indexJson)) {
-      ManifestContent top = manifest(entry.descriptor());
-      Optional<Digest> config = addImage(top, manifests, blobs);
-      images.add(new PlannedImage(names(entry, config, dockerEntries), top));
-    }
-    return new Plan(images, List.copyOf(manifests.values()), List.copyOf(blobs));
-  }
-
-  /** Adds a manifest or index and what it needs; returns the config of a single image manifest. */
-  private Optional<Digest> addImage(ManifestContent manifest, Map<Digest, ManifestContent> manifests, Set<Digest> blobs) {
-    manifests.put(manifest.digest(), manifest);
-    ArchiveJson.References refs = ArchiveJson.references(manifest.mediaType(), manifest.bytes());
-    if (MediaType.isIndex(manifest.mediaType())) {
-      int present = 0;
-      for (Descriptor child : refs.children()) {
-        // docker save (containerd store) and layercake save keep only some platforms of an index.
-        if (has(child.digest())) {
-          addImage(manifest(child), manifests, blobs);
-          present++;
-        }
-      }
-      if (present == 0) {
-        throw invalid("the archive holds none of the manifests of index " + manifest.digest());
-      }
-      return Optional.empty();
-    }
-    Descriptor config = refs.config().orElseThrow();
-    need(config, manifest);
-    blobs.add(config.digest());
-    for (Descriptor layer : refs.layers()) {
-      need(layer, manifest);
-      blobs.add(layer.digest());
-    }
-    return Optional.of(config.digest());
-  }
-
-  private Plan planFromDockerManifest(byte[] dockerJson) {
-    Map<Digest, ManifestContent> manifests = new LinkedHashMap<>();
-    Set<Digest> blobs = new LinkedHashSet<>();
-    List<PlannedImage> images = new ArrayList<>();
-    for (ArchiveJson.DockerEntry entry : ArchiveJson.parseDockerManifest(dockerJson)) {
-      Content config = member(entry.config());
-      List<Descriptor> layers = new ArrayList<>();
-      for (String path : entry.layers()) {
-        Content layer = member(path);
-        layers.add(new Descriptor(layerMediaType(layer), layer.digest(), layer.size()));
-        blobs.add(layer.digest());
-      }
-      blobs.add(config.digest());
-      byte[] bytes = ArchiveJson.buildManifest(
-          new Descriptor(ArchiveJson.OCI_CONFIG, config.digest(), config.size()), layers);
-      ManifestContent manifest = new ManifestContent(Digest.ofSha256Bytes(sha256().digest(bytes)),
-          MediaType.OCI_MANIFEST, bytes);
-      manifests.put(manifest.digest(), manifest);
-      images.add(new PlannedImage(parseNames(entry.repoTags()), manifest));
-    }
-    return new Plan(images, List.copyOf(manifests.values()), List.copyOf(blobs));
-  }
-
-  private List<ImageReference> names(ArchiveJson.IndexEntry entry, Optional<Digest> config,
-      List<ArchiveJson.DockerEntry> dockerEntries) {
-    if (entry.imageName().isPresent()) {
-      return List.of(parseName(entry.imageName().get()));
-    }
-    Optional<String> refName = entry.refName();
-    if (refName.isPresent() && (refName.get().contains("/") || refName.get().contains(":"))) {
-      return List.of(parseName(refName.get()));
-    }
-    // A bare tag names no repository: take the names docker's manifest.json gives the same config.
-    List<String> tags = new ArrayList<>();
-    for (ArchiveJson.DockerEntry docker : dockerEntries) {
-      if (config.isPresent() && has(docker.config()) && member(docker.config()).digest().equals(config.get())) {
-        tags.addAll(docker.repoTags());
-      }
-    }
-    return parseNames(tags);
-  }
-
-  private static List<ImageReference> parseNames(List<String> names) {
-    return names.stream().map(ArchiveLoad::parseName).toList();
-  }
-
-  private static ImageReference parseName(String name) {
-    try {
-      return ImageReference.parse(name);
-    } catch (OciException e) {
-      throw invalid("the archive names an image " + e.getMessage());
-    }
-  }
-
-  private ManifestContent manifest(Descriptor descriptor) {
-    if (!MediaType.isManifestType(descriptor.mediaType())) {
-      throw invalid("not a manifest media type: " + descriptor.mediaType() + " for " + descriptor.digest());
-    }
-    Content content = Optional.ofNullable(byDigest.get(descriptor.digest()))
-        .orElseThrow(() -> invalid("the archive lacks manifest " + descriptor.digest()));
-    if (content.size() != descriptor.size()) {
-      throw invalid("manifest " + descriptor.digest() + " is " + content.size() + " bytes, its descriptor says "
-          + descriptor.size());
-    }
-    if (content.size() > maxJsonSize) {
-      throw invalid("manifest " + descriptor.digest() + " is larger than layercake.admin.images.max-json-size");
-    }
-    return new ManifestContent(descriptor.digest(), descriptor.mediaType(), content.bytes(store));
-  }
-
-  private void need(Descriptor descriptor, ManifestContent manifest) {
-    Content content = byDigest.get(descriptor.digest());
-    long size;
-    if (content != null) {
-      size = content.size();
-    } else {
-      Held held = held(descriptor.digest())
-          .orElseThrow(() -> invalid("the archive lacks blob " + descriptor.digest() + " of manifest "
-              + manifest.digest()));
-      size = held.size();
-      byDigest.put(descriptor.digest(), held);
-    }
-    if (size != descriptor.size()) {
-      throw invalid("blob " + descriptor.digest() + " is " + size + " bytes, manifest " + manifest.digest()
-          + " says " + descriptor.size());
-    }
-  }
-
-  private boolean has(Digest digest) {
+  /** Whether the archive or the node holds {@code digest}. */
+  boolean has(Digest digest) {
     return byDigest.containsKey(digest) || store.find(digest).isPresent();
   }
 
-  private boolean has(String path) {
+  /** The archive's member with this digest. */
+  Optional<StagedContent> content(Digest digest) {
+    return Optional.ofNullable(byDigest.get(digest));
+  }
+
+  /** The archive's member with this digest, or else the node's copy, leased until the load is tagged. */
+  Optional<StagedContent> contentOrHeld(Digest digest) {
+    StagedContent content = byDigest.get(digest);
+    if (content != null) {
+      return Optional.of(content);
+    }
+    memory.charge(MEMBER_COST);
+    Optional<Held> held = held(digest);
+    held.ifPresent(blob -> byDigest.put(digest, blob));
+    return held.map(StagedContent.class::cast);
+  }
+
+  /** Whether the archive has a file at {@code path}, following links. */
+  boolean hasMember(String path) {
     return byName.containsKey(resolve(path));
   }
 
-  private Content member(String path) {
-    Content content = byName.get(resolve(path));
+  /** The file at {@code path}, following links; refuses the archive if there is none. */
+  StagedContent member(String path) {
+    StagedContent content = byName.get(resolve(path));
     if (content == null) {
-      throw invalid("manifest.json names " + path + ", which the archive lacks");
+      throw invalid("manifest.json names " + shown(path) + ", which the archive lacks");
     }
     return content;
+  }
+
+  /** The JSON file {@code name} at the archive's top, if it has one. */
+  Optional<byte[]> json(String name) {
+    StagedContent content = byName.get(name);
+    return content instanceof Small small ? Optional.of(small.bytes()) : Optional.empty();
+  }
+
+  /** A member's whole content (a manifest, whose size the caller has checked). */
+  byte[] bytes(StagedContent content) {
+    return content.bytes(store);
+  }
+
+  /** A member's first {@code count} bytes. */
+  byte[] head(StagedContent content, int count) {
+    return content.head(store, count);
   }
 
   private String resolve(String path) {
@@ -397,24 +346,7 @@ final class ArchiveLoad implements AutoCloseable {
     return String.join("/", parts);
   }
 
-  private String layerMediaType(Content layer) {
-    byte[] head = layer.head(store, 4);
-    if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-      return ArchiveJson.OCI_LAYER_TAR_GZIP;
-    }
-    if (head.length >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
-        && (head[3] & 0xff) == 0xfd) {
-      return "application/vnd.oci.image.layer.v1.tar+zstd";
-    }
-    return ArchiveJson.OCI_LAYER_TAR;
-  }
-
-  private Optional<byte[]> json(String name) {
-    Content content = byName.get(name);
-    return content instanceof Small small ? Optional.of(small.bytes()) : Optional.empty();
-  }
-
-  private void commitBlob(Content content) throws IOException {
+  private void commitBlob(StagedContent content) throws IOException {
     if (content instanceof Pending pending) {
       pending.writer().commit(null);
     } else if (content instanceof Small small) {
@@ -437,6 +369,11 @@ final class ArchiveLoad implements AutoCloseable {
     }
   }
 
+  /** A name or media type from the archive, shortened for an error message: it may be a megabyte long. */
+  static String shown(String text) {
+    return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+  }
+
   private static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
@@ -445,8 +382,55 @@ final class ArchiveLoad implements AutoCloseable {
     }
   }
 
-  private static OciException invalid(String detail) {
+  /** The sha256 digest of {@code bytes}. */
+  static Digest digestOf(byte[] bytes) {
+    return Digest.ofSha256Bytes(sha256().digest(bytes));
+  }
+
+  static OciException invalid(String detail) {
     return new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "invalid image archive", detail);
+  }
+
+  static OciException overLimit(String detail) {
+    return new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "image archive over a limit", detail);
+  }
+
+  /** Counts the bytes the tar reader has taken, to compare members' sizes with what is left. */
+  private static final class Counted extends FilterInputStream {
+    private long position;
+
+    Counted(InputStream in) {
+      super(in);
+    }
+
+    long position() {
+      return position;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) {
+        position++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = in.read(buffer, offset, length);
+      if (n > 0) {
+        position += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long count) throws IOException {
+      long n = in.skip(count);
+      position += Math.max(0, n);
+      return n;
+    }
   }
 
   /**
@@ -473,95 +457,4 @@ final class ArchiveLoad implements AutoCloseable {
    * @param bytes their bytes
    */
   record Committed(int blobs, long bytes) {}
-
-  /** A member's content, wherever it waits. */
-  private sealed interface Content permits Held, Pending, Small, Spooled {
-    Digest digest();
-
-    long size();
-
-    /** The whole content; only called for manifests, whose size is capped. */
-    default byte[] bytes(BlobStore store) {
-      try {
-        return Files.readAllBytes(path(store));
-      } catch (IOException e) {
-        throw new StorageException("read " + digest(), e);
-      }
-    }
-
-    /** The first {@code count} bytes (fewer if shorter). */
-    default byte[] head(BlobStore store, int count) {
-      try (InputStream in = Files.newInputStream(path(store))) {
-        return in.readNBytes(count);
-      } catch (IOException e) {
-        throw new StorageException("read " + digest(), e);
-      }
-    }
-
-    Path path(BlobStore store);
-
-    default void discard() {}
-  }
-
-  /** Already committed on this node: the archive's copy was skipped. */
-  private record Held(Digest digest, long size) implements Content {
-    @Override
-    public Path path(BlobStore store) {
-      return store.pathOf(digest);
-    }
-  }
-
-  /** Verified against its name, waiting in tmp/ to be committed. */
-  private record Pending(Digest digest, long size, BlobWriter writer) implements Content {
-    @Override
-    public Path path(BlobStore store) {
-      return writer.tempPath();
-    }
-
-    @Override
-    public void discard() {
-      // Harmless after a commit: the temp file has been renamed away.
-      writer.abort();
-    }
-  }
-
-  /** A small JSON file, held in memory. */
-  private record Small(Digest digest, byte[] bytes) implements Content {
-    @Override
-    public long size() {
-      return bytes.length;
-    }
-
-    @Override
-    public byte[] bytes(BlobStore store) {
-      return bytes;
-    }
-
-    @Override
-    public byte[] head(BlobStore store, int count) {
-      return java.util.Arrays.copyOf(bytes, Math.min(count, bytes.length));
-    }
-
-    @Override
-    public Path path(BlobStore store) {
-      throw new IllegalStateException("held in memory");
-    }
-  }
-
-  /** A file no name identified, hashed while spooled to tmp/. */
-  private record Spooled(Digest digest, long size, Path file) implements Content {
-    @Override
-    public Path path(BlobStore store) {
-      return file;
-    }
-
-    @Override
-    public void discard() {
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException e) {
-        // Start-up recovery empties tmp/.
-      }
-    }
-  }
 }

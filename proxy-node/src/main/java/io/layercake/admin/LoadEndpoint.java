@@ -10,6 +10,7 @@ import akka.stream.javadsl.StreamConverters;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layercake.Failures;
 import io.layercake.manifest.ManifestContent;
 import io.layercake.manifest.TagEntity;
 import io.layercake.manifest.TagReply;
@@ -17,16 +18,16 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.ImageReference;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
-import io.layercake.storage.StorageException;
 import io.layercake.storage.StorageSettings;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
 
 /*
  * Implementation notes
@@ -45,20 +46,30 @@ import java.util.concurrent.CompletionStage;
  * that needs one gets it from here the way a new owner does after a rebalance (peers before
  * upstream).
  *
- * On failure the rest of the upload is drained before the 4xx goes out, so the client reads the
- * error instead of a reset connection.
+ * On failure the rest of the upload is drained (for about upload-idle-timeout at most) before the
+ * 4xx goes out, so the client reads the error instead of a reset connection; a stalled or broken
+ * upload is not waited for (Upload).
+ *
+ * Limits: at most max-concurrent-loads run at once, each holding a blocking thread while it reads
+ * (the pool is shared with fills and the journal); their memory comes from one LoadMemory; and a
+ * stalled body frees its thread within upload-idle-timeout. Whatever fails, the answer is a 4xx
+ * for the archive's faults or a 503 for the node's (LoadFailure), never a 500.
  */
 
 /** {@code POST /admin/load} with a tar archive as the body: seeds the cache from it. */
 final class LoadEndpoint {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** What a load refused for want of a free slot is told to wait. */
+  private static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(10);
 
   private final ActorSystem<?> system;
   private final ImageServices services;
   private final ImageResolver resolver;
   private final ImageVerbSettings settings;
   private final Path tmpDir;
+  private final LoadMemory memory;
+  private final Semaphore slots;
 
   LoadEndpoint(ActorSystem<?> system, ImageServices services, ImageResolver resolver, ImageVerbSettings settings) {
     this.system = system;
@@ -66,6 +77,8 @@ final class LoadEndpoint {
     this.resolver = resolver;
     this.settings = settings;
     this.tmpDir = StorageSettings.fromConfig(system.settings().config()).tmpDir();
+    this.memory = new LoadMemory(settings.maxLoadMemory());
+    this.slots = new Semaphore(settings.maxConcurrentLoads());
   }
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
@@ -73,30 +86,54 @@ final class LoadEndpoint {
       request.discardEntityBytes(system);
       AdminRequests.requireMethod(request, HttpMethods.POST);
     }
-    InputStream upload = request.entity().withoutSizeLimit().getDataBytes()
-        .runWith(StreamConverters.asInputStream(settings.uploadIdleTimeout()), Materializer.matFromSystem(system));
-    return CompletableFuture.supplyAsync(() -> stage(upload), services.fills().blockingExecutor())
-        .thenCompose(staged -> storeAndTag(staged).whenComplete((answer, error) -> staged.releaseLeases().run()));
+    if (!slots.tryAcquire()) {
+      request.discardEntityBytes(system);
+      throw new OciException(ErrorCode.UNAVAILABLE, "too many loads at once",
+          "at most " + settings.maxConcurrentLoads() + " run together (" + ImageVerbSettings.MAX_CONCURRENT_LOADS
+              + ")", BUSY_RETRY_AFTER);
+    }
+    LoadMemory.Account account = memory.open();
+    Runnable done = () -> {
+      account.close();
+      slots.release();
+    };
+    try {
+      OptionalLong length = request.entity().getContentLengthOption();
+      Upload upload = new Upload(request.entity().withoutSizeLimit().getDataBytes()
+          .runWith(StreamConverters.asInputStream(settings.uploadIdleTimeout()), Materializer.matFromSystem(system)),
+          settings.uploadIdleTimeout());
+      return CompletableFuture.supplyAsync(() -> stage(upload, length, account), services.fills().blockingExecutor())
+          .thenCompose(staged -> storeAndTag(staged).whenComplete((answer, error) -> staged.releaseLeases().run()))
+          .handle((answer, error) -> {
+            done.run();
+            if (error != null) {
+              throw LoadFailure.answer(Failures.unwrap(error));
+            }
+            return answer;
+          });
+    } catch (RuntimeException e) {
+      done.run();
+      throw e;
+    }
   }
 
   /** Reads, checks and commits the archive's blobs; runs on the blocking dispatcher. */
-  private Staged stage(InputStream upload) {
-    try (InputStream in = upload; ArchiveLoad load = new ArchiveLoad(services.fills().store(), tmpDir,
-        settings.maxJsonSize())) {
-      try {
-        load.read(in);
+  private Staged stage(Upload upload, OptionalLong length, LoadMemory.Account account) {
+    try (upload) {
+      try (ArchiveLoad load = new ArchiveLoad(services.fills().store(), tmpDir, settings, account)) {
+        load.read(upload, length);
         ArchiveLoad.Plan plan = load.plan();
         List<Tagging> taggings = taggings(plan);
         ArchiveLoad.Committed committed = load.commit(plan);
         return new Staged(plan, taggings, committed, load.handOverLeases());
       } catch (RuntimeException | IOException e) {
-        drain(in);
+        // The load is closed by now (its temp files gone); the client may still be sending.
+        upload.drain();
         throw e;
       }
-    } catch (IOException e) {
-      throw new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "the upload failed", e.getMessage());
-    } catch (StorageException e) {
-      throw new OciException(ErrorCode.UNAVAILABLE, "storing the archive failed", e.getMessage());
+    } catch (Throwable e) {
+      // Errors included: a load never answers 500 (see LoadFailure).
+      throw LoadFailure.answer(e);
     }
   }
 
@@ -160,14 +197,6 @@ final class LoadEndpoint {
     root.put("blobsStored", staged.committed().blobs());
     root.put("bytesStored", staged.committed().bytes());
     return root;
-  }
-
-  private static void drain(InputStream in) {
-    try {
-      in.transferTo(OutputStream.nullOutputStream());
-    } catch (IOException | RuntimeException e) {
-      // The client went away or stalled: nobody is left to read the error.
-    }
   }
 
   /**

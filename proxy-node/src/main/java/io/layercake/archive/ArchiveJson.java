@@ -1,5 +1,8 @@
 package io.layercake.archive;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,7 +11,9 @@ import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.MediaType;
 import io.layercake.oci.OciException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,16 +116,58 @@ public final class ArchiveJson {
 
   /**
    * An OCI image manifest over a config and layers, for an archive that has no registry
-   * manifest of its own (docker's legacy format). Written compactly, fields in spec order.
+   * manifest of its own (docker's legacy format). Written compactly, fields in spec order, and
+   * straight to bytes: an archive may list a layer any number of times, and a tree of the
+   * manifest would take several times its size.
    */
   public static byte[] buildManifest(Descriptor config, List<Descriptor> layers) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("schemaVersion", 2);
-    root.put("mediaType", MediaType.OCI_MANIFEST);
-    descriptor(root.putObject("config"), config);
-    ArrayNode array = root.putArray("layers");
-    layers.forEach(layer -> descriptor(array.addObject(), layer));
-    return bytes(root);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 160 * layers.size());
+    try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
+      json.writeStartObject();
+      json.writeNumberField("schemaVersion", 2);
+      json.writeStringField("mediaType", MediaType.OCI_MANIFEST);
+      json.writeFieldName("config");
+      writeDescriptor(json, config);
+      json.writeArrayFieldStart("layers");
+      for (Descriptor layer : layers) {
+        writeDescriptor(json, layer);
+      }
+      json.writeEndArray();
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory", e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeDescriptor(JsonGenerator json, Descriptor descriptor) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("mediaType", descriptor.mediaType());
+    json.writeStringField("digest", descriptor.digest().toString());
+    json.writeNumberField("size", descriptor.size());
+    json.writeEndObject();
+  }
+
+  /**
+   * What parsing may keep in memory. Every value a parse keeps is charged before it is kept, so a
+   * caller that throws from {@link #charge} stops a document that would hold too much, however
+   * its bytes are arranged: a few bytes of JSON can become a few hundred bytes of heap.
+   */
+  @FunctionalInterface
+  public interface Budget {
+    /** No limit, for JSON whose size something else has bounded (a registry's manifests). */
+    Budget UNLIMITED = bytes -> {};
+
+    /** Accounts for {@code bytes} more of heap; throws to refuse them. */
+    void charge(long bytes);
+  }
+
+  /** Heap charged for a parsed descriptor besides its media type: the record, its digest, its hex. */
+  public static final long DESCRIPTOR_COST = 200;
+
+  /** The heap a kept string takes, charged as UTF-16 whatever its coder. */
+  public static long stringCost(String text) {
+    return 48 + 2L * text.length();
   }
 
   /**
@@ -134,14 +181,32 @@ public final class ArchiveJson {
 
   /** Parses {@code index.json}. */
   public static List<IndexEntry> parseIndex(byte[] json) {
-    JsonNode root = read(json, INDEX);
-    List<IndexEntry> entries = new ArrayList<>();
-    for (JsonNode node : array(root, "manifests", INDEX)) {
-      JsonNode annotations = node.path("annotations");
-      entries.add(new IndexEntry(parseDescriptor(node, INDEX),
-          text(annotations, IMAGE_NAME_ANNOTATION), text(annotations, REF_NAME_ANNOTATION)));
-    }
-    return entries;
+    return parseIndex(json, Budget.UNLIMITED);
+  }
+
+  /** Parses {@code index.json}, charging what it keeps to {@code budget}. */
+  public static List<IndexEntry> parseIndex(byte[] json, Budget budget) {
+    return JsonReading.parse(json, INDEX, parser -> {
+      List<IndexEntry> entries = new ArrayList<>();
+      boolean found = false;
+      JsonReading.startObject(parser, INDEX + " is not a JSON object");
+      while (JsonReading.nextField(parser)) {
+        if (parser.currentName().equals("manifests")) {
+          found = true;
+          JsonReading.startArray(parser, INDEX + " has no \"manifests\" array");
+          while (JsonReading.nextElement(parser)) {
+            JsonReading.ParsedDescriptor parsed = JsonReading.descriptor(parser, INDEX, budget);
+            entries.add(new IndexEntry(parsed.descriptor(), parsed.imageName(), parsed.refName()));
+          }
+        } else {
+          parser.skipChildren();
+        }
+      }
+      if (!found) {
+        throw invalid(INDEX + " has no \"manifests\" array");
+      }
+      return entries;
+    });
   }
 
   /**
@@ -155,23 +220,19 @@ public final class ArchiveJson {
 
   /** Parses docker's {@code manifest.json}. */
   public static List<DockerEntry> parseDockerManifest(byte[] json) {
-    JsonNode root = read(json, DOCKER_MANIFEST);
-    if (!root.isArray()) {
-      throw invalid(DOCKER_MANIFEST + " is not a JSON array");
-    }
-    List<DockerEntry> entries = new ArrayList<>();
-    for (JsonNode node : root) {
-      String config = node.path("Config").asText("");
-      if (config.isEmpty()) {
-        throw invalid(DOCKER_MANIFEST + " has an entry without Config");
+    return parseDockerManifest(json, Budget.UNLIMITED);
+  }
+
+  /** Parses docker's {@code manifest.json}, charging what it keeps to {@code budget}. */
+  public static List<DockerEntry> parseDockerManifest(byte[] json, Budget budget) {
+    return JsonReading.parse(json, DOCKER_MANIFEST, parser -> {
+      List<DockerEntry> entries = new ArrayList<>();
+      JsonReading.startArray(parser, DOCKER_MANIFEST + " is not a JSON array");
+      while (JsonReading.nextElement(parser)) {
+        entries.add(dockerEntry(parser, budget));
       }
-      List<String> tags = new ArrayList<>();
-      node.path("RepoTags").forEach(tag -> tags.add(tag.asText()));
-      List<String> layers = new ArrayList<>();
-      array(node, "Layers", DOCKER_MANIFEST).forEach(layer -> layers.add(layer.asText()));
-      entries.add(new DockerEntry(config, tags, layers));
-    }
-    return entries;
+      return entries;
+    });
   }
 
   /**
@@ -185,19 +246,86 @@ public final class ArchiveJson {
 
   /** Parses what a registry manifest ({@code mediaType}) refers to. */
   public static References references(String mediaType, byte[] manifest) {
+    return references(mediaType, manifest, Budget.UNLIMITED);
+  }
+
+  /** Parses what a registry manifest ({@code mediaType}) refers to, charging what it keeps to {@code budget}. */
+  public static References references(String mediaType, byte[] manifest, Budget budget) {
     String what = "manifest of type " + mediaType;
-    JsonNode root = read(manifest, what);
-    if (MediaType.isIndex(mediaType)) {
-      List<Descriptor> children = new ArrayList<>();
-      array(root, "manifests", what).forEach(node -> children.add(parseDescriptor(node, what)));
-      return new References(children, Optional.empty(), List.of());
+    boolean index = MediaType.isIndex(mediaType);
+    return JsonReading.parse(manifest, what, parser -> {
+      List<Descriptor> children = null;
+      Descriptor config = null;
+      List<Descriptor> layers = null;
+      JsonReading.startObject(parser, "the " + what + " is not a JSON object");
+      while (JsonReading.nextField(parser)) {
+        String field = parser.currentName();
+        if (index && field.equals("manifests")) {
+          children = descriptors(parser, what, "manifests", budget);
+        } else if (!index && field.equals("config")) {
+          config = JsonReading.descriptor(parser, what, budget).descriptor();
+        } else if (!index && field.equals("layers")) {
+          layers = descriptors(parser, what, "layers", budget);
+        } else {
+          parser.skipChildren();
+        }
+      }
+      if (index) {
+        if (children == null) {
+          throw invalid(what + " has no \"manifests\" array");
+        }
+        return new References(children, Optional.empty(), List.of());
+      }
+      if (config == null) {
+        throw invalid("the " + what + " has no config (only schema 2 and OCI manifests can be loaded)");
+      }
+      if (layers == null) {
+        throw invalid(what + " has no \"layers\" array");
+      }
+      return new References(List.of(), Optional.of(config), layers);
+    });
+  }
+
+  private static List<Descriptor> descriptors(JsonParser parser, String what, String field, Budget budget)
+      throws IOException {
+    List<Descriptor> descriptors = new ArrayList<>();
+    JsonReading.startArray(parser, what + " has no \"" + field + "\" array");
+    while (JsonReading.nextElement(parser)) {
+      descriptors.add(JsonReading.descriptor(parser, what, budget).descriptor());
     }
-    if (!root.has("config")) {
-      throw invalid("the " + what + " has no config (only schema 2 and OCI manifests can be loaded)");
+    return descriptors;
+  }
+
+  private static DockerEntry dockerEntry(JsonParser parser, Budget budget) throws IOException {
+    String config = "";
+    List<String> tags = new ArrayList<>();
+    List<String> layers = null;
+    JsonReading.startObject(parser, DOCKER_MANIFEST + " has an entry without Config");
+    while (JsonReading.nextField(parser)) {
+      switch (parser.currentName()) {
+        case "Config":
+          config = JsonReading.string(parser, budget).orElse("");
+          break;
+        case "RepoTags":
+          // docker writes null for an image without a name.
+          if (parser.currentToken() != JsonToken.VALUE_NULL) {
+            tags = JsonReading.strings(parser, DOCKER_MANIFEST + " has RepoTags that are not a list of names", budget);
+          }
+          break;
+        case "Layers":
+          layers = JsonReading.strings(parser, DOCKER_MANIFEST + " has no \"Layers\" array of paths", budget);
+          break;
+        default:
+          parser.skipChildren();
+      }
     }
-    List<Descriptor> layers = new ArrayList<>();
-    array(root, "layers", what).forEach(node -> layers.add(parseDescriptor(node, what)));
-    return new References(List.of(), Optional.of(parseDescriptor(root.path("config"), what)), layers);
+    if (config.isEmpty()) {
+      throw invalid(DOCKER_MANIFEST + " has an entry without Config");
+    }
+    if (layers == null) {
+      throw invalid(DOCKER_MANIFEST + " has no \"Layers\" array");
+    }
+    return new DockerEntry(config, tags, layers);
   }
 
   private static ObjectNode descriptor(ObjectNode node, Descriptor descriptor) {
@@ -207,46 +335,11 @@ public final class ArchiveJson {
     return node;
   }
 
-  private static Descriptor parseDescriptor(JsonNode node, String what) {
-    String mediaType = node.path("mediaType").asText("");
-    String digest = node.path("digest").asText("");
-    if (mediaType.isEmpty() || !Digest.isDigest(digest) || !node.path("size").canConvertToLong()
-        || node.path("size").asLong() < 0) {
-      throw invalid("the " + what + " has a descriptor without a valid mediaType, sha256 digest and size");
-    }
-    return new Descriptor(mediaType, Digest.parse(digest), node.path("size").asLong());
-  }
-
-  private static JsonNode read(byte[] json, String what) {
-    try {
-      JsonNode root = JSON.readTree(json);
-      if (root == null || root.isMissingNode()) {
-        throw invalid(what + " is empty");
-      }
-      return root;
-    } catch (IOException e) {
-      throw invalid(what + " is not valid JSON");
-    }
-  }
-
-  private static JsonNode array(JsonNode node, String field, String what) {
-    JsonNode array = node.path(field);
-    if (!array.isArray()) {
-      throw invalid(what + " has no \"" + field + "\" array");
-    }
-    return array;
-  }
-
-  private static Optional<String> text(JsonNode node, String field) {
-    JsonNode value = node.path(field);
-    return value.isTextual() && !value.asText().isEmpty() ? Optional.of(value.asText()) : Optional.empty();
-  }
-
   private static byte[] bytes(JsonNode node) {
     return node.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static OciException invalid(String detail) {
+  static OciException invalid(String detail) {
     return new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "invalid image archive", detail);
   }
 }

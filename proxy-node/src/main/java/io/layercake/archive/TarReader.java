@@ -53,6 +53,8 @@ public final class TarReader {
     Map<String, String> pax = new HashMap<>();
     String longName = null;
     String longLink = null;
+    // Extension headers add up until the member they describe: bound their sum, not each one.
+    long extensionBytes = 0;
     while (true) {
       byte[] header = new byte[BLOCK];
       int read = readFully(header);
@@ -66,8 +68,10 @@ public final class TarReader {
       char type = (char) header[156];
       long size = number(header, 124, 12);
       if (type == 'x' || type == 'g' || type == 'L' || type == 'K') {
-        if (size > MAX_EXTENSION_SIZE) {
-          throw invalid("tar archive invalid", "extended header of " + size + " bytes");
+        extensionBytes += Math.min(size, MAX_EXTENSION_SIZE + 1L);
+        if (extensionBytes > MAX_EXTENSION_SIZE) {
+          throw invalid("tar archive invalid", "extended headers of more than " + MAX_EXTENSION_SIZE
+              + " bytes for one member");
         }
         byte[] data = new byte[(int) size];
         if (readFully(data) < size) {

@@ -9,6 +9,8 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.MediaType;
 import io.layercake.oci.OciException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -77,5 +79,84 @@ class ArchiveJsonTest {
     byte[] schema1 = "{\"schemaVersion\":1,\"fsLayers\":[]}".getBytes(StandardCharsets.UTF_8);
 
     assertThrows(OciException.class, () -> ArchiveJson.references(MediaType.DOCKER_MANIFEST_V1, schema1));
+  }
+
+  @Test
+  void buildManifest_sameBytesAsTheTreeWriterWrote() {
+    // Loads of legacy archives must keep giving the manifest digests they gave before.
+    byte[] manifest = ArchiveJson.buildManifest(IMAGE.config(), IMAGE.layers());
+
+    assertEquals("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":"
+        + "{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + CONFIG + "\",\"size\":20},"
+        + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" + LAYER
+        + "\",\"size\":30}]}", new String(manifest, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void parseIndex_sixteenMegabytesOfEmptyObjects_refusedAtTheFirst() {
+    // As a tree this was millions of nodes, hundreds of MB, before anything could check them.
+    byte[] json = ("{\"manifests\":[" + "{},".repeat(5_000_000) + "{}]}").getBytes(StandardCharsets.UTF_8);
+    List<Long> charges = new ArrayList<>();
+
+    OciException error = assertThrows(OciException.class, () -> ArchiveJson.parseIndex(json, charges::add));
+
+    assertTrue(error.getMessage().contains("descriptor without a valid mediaType"), error.getMessage());
+    assertEquals(List.of(), charges);
+  }
+
+  @Test
+  void parseIndex_everyKeptDescriptorCharged_andABudgetThatThrowsStopsTheParse() {
+    String descriptor = "{\"mediaType\":\"m\",\"digest\":\"" + LAYER + "\",\"size\":1,\"unknown\":[1,2,3]}";
+    byte[] json = ("{\"manifests\":[" + String.join(",", Collections.nCopies(1000, descriptor)) + "]}")
+        .getBytes(StandardCharsets.UTF_8);
+    long[] charged = {0};
+
+    OciException error = assertThrows(OciException.class, () -> ArchiveJson.parseIndex(json, bytes -> {
+      charged[0] += bytes;
+      if (charged[0] > 10 * ArchiveJson.DESCRIPTOR_COST) {
+        throw new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "over", null);
+      }
+    }));
+
+    assertEquals("over", error.getMessage());
+    assertTrue(charged[0] < 12 * (ArchiveJson.DESCRIPTOR_COST + ArchiveJson.stringCost("m")));
+  }
+
+  @Test
+  void references_nestedTenThousandDeep_refusedNotAStackOverflow() {
+    byte[] json = ("{\"config\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}").getBytes(StandardCharsets.UTF_8);
+
+    OciException error = assertThrows(OciException.class, () -> ArchiveJson.references(MediaType.OCI_MANIFEST, json));
+
+    assertEquals(ErrorCode.BLOB_UPLOAD_INVALID, error.code());
+  }
+
+  @Test
+  void parseDockerManifest_hugeStringSkippedUnlessKept() {
+    String huge = "x".repeat(1 << 20);
+    byte[] skipped = ("[{\"Config\":\"c.json\",\"Comment\":\"" + huge + "\",\"Layers\":[]}]")
+        .getBytes(StandardCharsets.UTF_8);
+    byte[] kept = ("[{\"Config\":\"" + huge + "\",\"Layers\":[]}]").getBytes(StandardCharsets.UTF_8);
+
+    assertEquals("c.json", ArchiveJson.parseDockerManifest(skipped).get(0).config());
+    OciException error = assertThrows(OciException.class, () -> ArchiveJson.parseDockerManifest(kept));
+    assertTrue(error.getMessage().contains("JSON limits"), error.getMessage());
+  }
+
+  @Test
+  void parseDockerManifest_repoTagsNull_noNames() {
+    byte[] json = "[{\"Config\":\"c.json\",\"RepoTags\":null,\"Layers\":[\"l\"]}]".getBytes(StandardCharsets.UTF_8);
+
+    assertEquals(new ArchiveJson.DockerEntry("c.json", List.of(), List.of("l")), ArchiveJson.parseDockerManifest(json).get(0));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"[{\"Config\":\"c\",\"RepoTags\":[1],\"Layers\":[]}]", "[{\"Config\":\"c\"}]",
+      "[{\"Config\":\"c\",\"Layers\":[{}]}]", "[1]", "{}", "[{\"Config\":5,\"Layers\":[]}]", "[{\"Config\":\"c\","})
+  void parseDockerManifest_invalid_throwsBlobUploadInvalid(String json) {
+    OciException error = assertThrows(OciException.class,
+        () -> ArchiveJson.parseDockerManifest(json.getBytes(StandardCharsets.UTF_8)));
+
+    assertEquals(ErrorCode.BLOB_UPLOAD_INVALID, error.code());
   }
 }

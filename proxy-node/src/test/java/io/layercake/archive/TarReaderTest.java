@@ -63,6 +63,30 @@ class TarReaderTest {
   }
 
   @Test
+  void next_paxHeadersPilingUp_refusedPastOneMegabyteForOneMember() {
+    // Each header is within the limit; their records add up in one map until the member comes.
+    ByteArrayOutputStream tar = new ByteArrayOutputStream();
+    for (int i = 0; i < 3; i++) {
+      String record = "key" + i + "=" + "v".repeat(400_000) + "\n";
+      int length = record.length() + 7;
+      byte[] pax = (length + " " + record).getBytes(StandardCharsets.UTF_8);
+      byte[] header = TarWriter.fileHeader("PaxHeader", pax.length);
+      header[156] = 'x';
+      fixChecksum(header);
+      tar.writeBytes(header);
+      tar.writeBytes(pax);
+      tar.writeBytes(TarWriter.padding(pax.length));
+    }
+    tar.writeBytes(TarWriter.smallFile("short", bytes(10)));
+
+    OciException error = assertThrows(OciException.class,
+        () -> new TarReader(new ByteArrayInputStream(tar.toByteArray())).next());
+
+    assertEquals(ErrorCode.BLOB_UPLOAD_INVALID, error.code());
+    assertTrue(error.getMessage().contains("extended headers"), error.getMessage());
+  }
+
+  @Test
   void fileHeader_beyondOctal_usesBase256ThatReadsBack() throws IOException {
     long size = 10L * 1024 * 1024 * 1024;
     byte[] header = TarWriter.fileHeader("big", size);
