@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.stream.Collectors;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
 
 /**
  * Generated hostile image archives for property tests: mostly real layouts (OCI with indexes
@@ -47,29 +45,30 @@ public final class HostileArchives {
     }
   }
 
-  /** Hostile archives. */
-  public static Arbitrary<HostileArchive> archives() {
-    return Arbitraries.randomValue(HostileArchives::generate);
+  /** A hostile archive drawn from {@code random}: the same seed always gives the same archive. */
+  public static HostileArchive archive(Random random) {
+    return generate(random);
   }
 
-  /** Byte soups that may or may not start like a tar. */
-  public static Arbitrary<byte[]> tarLikeBytes() {
-    return Arbitraries.randomValue(random -> {
-      HostileArchive archive = generate(random);
-      byte[] bytes = archive.bytes();
-      if (random.nextInt(4) == 0) {
-        bytes = Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
-      }
-      for (int flips = random.nextInt(4); flips > 0 && bytes.length > 0; flips--) {
-        bytes[random.nextInt(bytes.length)] ^= (byte) (1 + random.nextInt(255));
-      }
-      return bytes;
-    });
+  /** A byte soup that may or may not start like a tar, drawn from {@code random}. */
+  public static byte[] tarLikeBytes(Random random) {
+    HostileArchive archive = generate(random);
+    byte[] bytes = archive.bytes();
+    if (random.nextInt(4) == 0) {
+      bytes = Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
+    }
+    for (int flips = random.nextInt(4); flips > 0 && bytes.length > 0; flips--) {
+      bytes[random.nextInt(bytes.length)] ^= (byte) (1 + random.nextInt(255));
+    }
+    return bytes;
   }
 
-  /** JSON-ish documents: token soups over the fields the load reads, deep nestings, floods of entries. */
-  public static Arbitrary<byte[]> hostileJson() {
-    return Arbitraries.randomValue(random -> hostileJson(random).getBytes(StandardCharsets.UTF_8));
+  /**
+   * A JSON-ish document drawn from {@code random}: token soups over the fields the load reads,
+   * deep nestings, floods of entries.
+   */
+  public static byte[] hostileJson(Random random) {
+    return hostileJsonText(random).getBytes(StandardCharsets.UTF_8);
   }
 
   private static HostileArchive generate(Random random) {
@@ -202,7 +201,7 @@ public final class HostileArchives {
         return new File(blobPath(content), content);
       case 2:
         return new File(random.nextBoolean() ? "index.json" : "manifest.json",
-            hostileJson(random).getBytes(StandardCharsets.UTF_8));
+            hostileJson(random));
       case 3:
         return new Link(pick(random, HOSTILE_PATHS), pick(random, HOSTILE_PATHS), random.nextBoolean() ? '1' : '2');
       case 4:
@@ -243,7 +242,7 @@ public final class HostileArchives {
       case 3 -> {
         String name = random.nextBoolean() ? "index.json" : "manifest.json";
         members.removeIf(member -> member instanceof File file && file.name().equals(name));
-        members.add(new File(name, hostileJson(random).getBytes(StandardCharsets.UTF_8)));
+        members.add(new File(name, hostileJson(random)));
         story.add(name + " replaced by hostile JSON");
       }
       case 4 -> {
@@ -278,7 +277,7 @@ public final class HostileArchives {
     }
   }
 
-  private static String hostileJson(Random random) {
+  private static String hostileJsonText(Random random) {
     switch (random.nextInt(6)) {
       case 0:
         return "[".repeat(random.nextInt(5000)) + "]".repeat(random.nextInt(5000));
