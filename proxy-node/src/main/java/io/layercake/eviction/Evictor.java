@@ -26,14 +26,21 @@ import org.slf4j.LoggerFactory;
  *
  * Size: each node caps its own blob bytes (layercake.storage.max-size). The store keeps a running
  * total in step with every commit and delete (BlobStore.usedBytes), so checking the cap is two
- * atomic reads. A fill announces its size before it writes a byte (BlobStore.onSpaceWanted), and
- * the size stays reserved (BlobStore.pendingBytes) until the fill commits or aborts, so a blob is
+ * atomic reads. A fill's bytes count as they are written (BlobStore.onSpaceWanted, on every
+ * write), and stay counted (BlobStore.pendingBytes) until the fill commits or aborts, so a blob is
  * counted exactly once whether a run starts before or after its commit. If used + pending passes
- * the high-water mark, a run evicts until used + pending is at or below the low-water mark. Room is therefore made while the new blob is still downloading, and
- * the store exceeds the cap by at most the blobs being filled at once. A pull is never refused
- * or delayed for space: eviction runs beside it, and if nothing is evictable (everything pinned
- * or in use) the store simply stays over the cap until something is. A periodic check (every
- * NodeEviction.CHECK_INTERVAL) catches what announcements miss: fills of unknown size, a lowered cap.
+ * the high-water mark, a run evicts until used + pending is at or below the low-water mark. Room
+ * is therefore made while the new blob is still downloading, and the store exceeds the cap by at
+ * most what fills write during one run. A pull is never refused or delayed for space: eviction
+ * runs beside it, and if nothing is evictable (everything pinned or in use) the store simply
+ * stays over the cap until something is. A periodic check (every NodeEviction.CHECK_INTERVAL)
+ * catches what writes miss, such as a lowered cap.
+ *
+ * Reservations: only bytes on disk are ever counted, never the size a fill announces. Counting
+ * the announced size up front (as this class once did) let a burst of fills that were never going
+ * to finish (HEADs that started fills, upstreams that announce more than they send) evict the
+ * whole cache for bytes that never came. Now eviction frees no more than fills have written, and
+ * a fill that fails or is abandoned stops counting the moment its writer aborts.
  *
  * Order: blobs of shards this node no longer owns first (after a join they are copies that the
  * new owner has fetched or will fetch from us; evicting them loses nothing cluster-wide), then
@@ -166,7 +173,7 @@ public final class Evictor {
     spaceWanted(0);
   }
 
-  private void spaceWanted(long announced) {
+  private void spaceWanted(long written) {
     if (usage() <= settings.highWaterBytes()) {
       return;
     }

@@ -72,7 +72,7 @@ public final class BlobStore {
   /** Bytes of committed blobs, kept in step with the index so eviction never has to scan to know. */
   private final AtomicLong usedBytes = new AtomicLong();
   private final AtomicLong usedBlobs = new AtomicLong();
-  /** Announced sizes of the writers still open. */
+  /** Bytes written by the writers still open: their temp files, not yet committed or aborted. */
   private final AtomicLong pendingBytes = new AtomicLong();
   /** Open leases per digest: readers between finding a file and finishing with it. */
   private final ConcurrentHashMap<Digest, Integer> leases = new ConcurrentHashMap<>();
@@ -200,11 +200,6 @@ public final class BlobStore {
       writerDone(digest);
       throw new StorageException("create temp file for " + digest, e);
     }
-    if (expectedSize > 0) {
-      // Reserved until the writer commits or aborts, so that eviction counts the blob once.
-      pendingBytes.addAndGet(expectedSize);
-      spaceListeners.forEach(listener -> listener.accept(expectedSize));
-    }
     return writer;
   }
 
@@ -218,7 +213,17 @@ public final class BlobStore {
     return writers.containsKey(digest);
   }
 
-  /** Ends a writer's reservation of {@code bytes}. */
+  /**
+   * Counts bytes a writer has just written to its temp file, and tells the space listeners.
+   * Only written bytes count, never an announced size: eviction then frees no more than the
+   * fills in progress have actually put on disk, whatever they announced and however they end.
+   */
+  void wrote(long bytes) {
+    pendingBytes.addAndGet(bytes);
+    spaceListeners.forEach(listener -> listener.accept(bytes));
+  }
+
+  /** Stops counting {@code bytes} of a writer that committed or aborted. */
   void released(long bytes) {
     pendingBytes.addAndGet(-bytes);
   }
@@ -378,15 +383,15 @@ public final class BlobStore {
     return usedBlobs.get();
   }
 
-  /** Bytes announced by the fills writing now, not yet committed or abandoned. */
+  /** Bytes written by the fills writing now, not yet committed or abandoned. */
   public long pendingBytes() {
     return pendingBytes.get();
   }
 
   /**
-   * Registers a listener told the announced size of every fill that starts, before it writes
-   * (the size is then in {@link #pendingBytes()} until the fill commits or aborts): eviction
-   * makes room while the bytes are still on their way.
+   * Registers a listener told of every write into a temp file, with its size (the bytes are
+   * then in {@link #pendingBytes()} until the writer commits or aborts): eviction makes room
+   * while a blob is still arriving, for the bytes that have arrived.
    */
   public void onSpaceWanted(LongConsumer listener) {
     spaceListeners.add(listener);

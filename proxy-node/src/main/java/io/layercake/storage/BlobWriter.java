@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes one blob to a temp file while hashing it, and commits it only when the bytes are complete
@@ -32,8 +33,8 @@ public final class BlobWriter implements AutoCloseable {
   private volatile long written;
   private boolean verified;
   private boolean closed;
-  /** Whether the announced size is still reserved in the store's pending bytes. */
-  private final AtomicBoolean reserved;
+  /** Bytes of this writer counted in the store's pending bytes; -1 once committed or aborted. */
+  private final AtomicLong counted = new AtomicLong();
   /** Whether the store has been told this writer is done (committed or given up). */
   private final AtomicBoolean done = new AtomicBoolean();
 
@@ -42,7 +43,6 @@ public final class BlobWriter implements AutoCloseable {
     this.expected = expected;
     this.expectedSize = expectedSize;
     this.tempPath = tempPath;
-    this.reserved = new AtomicBoolean(expectedSize > 0);
     this.channel = FileChannel.open(tempPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     try {
       this.sha256 = MessageDigest.getInstance("SHA-256");
@@ -86,6 +86,9 @@ public final class BlobWriter implements AutoCloseable {
       channel.write(bytes);
     }
     written += length;
+    if (counted.getAndUpdate(bytesCounted -> bytesCounted < 0 ? bytesCounted : bytesCounted + length) >= 0) {
+      store.wrote(length);
+    }
   }
 
   /**
@@ -151,10 +154,11 @@ public final class BlobWriter implements AutoCloseable {
     }
   }
 
-  /** Ends the reservation of the announced size, once. */
+  /** Stops counting this writer's bytes as pending in the store, once. */
   void releaseReservation() {
-    if (reserved.compareAndSet(true, false)) {
-      store.released(expectedSize);
+    long bytes = counted.getAndSet(-1);
+    if (bytes > 0) {
+      store.released(bytes);
     }
   }
 

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.layercake.oci.Digest;
 import io.layercake.storage.BlobRecord;
 import io.layercake.storage.BlobStore;
+import io.layercake.storage.BlobWriter;
 import io.layercake.storage.NodeDatabase;
 import io.layercake.storage.StorageSettings;
 import io.layercake.testkit.RegistryClient;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,15 +143,78 @@ class EvictorTest {
   }
 
   @Test
-  void newWriter_announcingABlob_makesRoomBeforeItArrives() {
+  void newWriter_announcingABlob_evictsNothingBeforeItsBytesArrive() {
+    fill(8);
+    Evictor evictor = evictor();
+    BlobWriter writer = store.newWriter(digestOf(300), 300);
+
+    assertEquals(800, evictor.usedBytes());
+    assertEquals(0, store.pendingBytes());
+    assertEquals(List.of(), evictor.recent());
+    writer.abort();
+  }
+
+  @Test
+  void write_passingHighWater_makesRoomForTheBytesWritten() throws Exception {
     List<Digest> digests = fill(8);
     Evictor evictor = evictor();
-    store.newWriter(Digest.parse(RegistryClient.digestOf(new byte[] {1})), 300).abort();
+    BlobWriter writer = store.newWriter(digestOf(300), 300);
 
-    // 800 + 300 passes 900: down to 500 - 300 = 200 before the new blob commits.
-    assertEquals(200, evictor.usedBytes());
-    assertFalse(store.find(digests.get(5)).isPresent());
-    assertTrue(store.find(digests.get(6)).isPresent());
+    writer.write(ByteBuffer.allocate(50));
+    assertEquals(800, evictor.usedBytes(), "800 + 50 is under the high-water mark");
+    writer.write(ByteBuffer.allocate(100));
+
+    // 800 + 150 passes 900: down to 500 - 150 = 350 while the blob is still arriving.
+    assertEquals(300, evictor.usedBytes());
+    assertEquals(150, store.pendingBytes());
+    assertFalse(store.find(digests.get(4)).isPresent());
+    assertTrue(store.find(digests.get(5)).isPresent());
+    writer.abort();
+  }
+
+  @Test
+  void abort_afterPartialWrite_releasesTheBytesAtOnce() throws Exception {
+    BlobWriter writer = store.newWriter(digestOf(300), 300);
+    writer.write(ByteBuffer.allocate(120));
+    assertEquals(120, store.pendingBytes());
+
+    writer.abort();
+    assertEquals(0, store.pendingBytes());
+    writer.abort();
+    assertEquals(0, store.pendingBytes(), "released once");
+  }
+
+  @Test
+  void commit_movesTheBytesFromPendingToUsed() throws Exception {
+    byte[] bytes = new byte[BLOB];
+    BlobWriter writer = store.newWriter(Digest.parse(RegistryClient.digestOf(bytes)), BLOB);
+    writer.write(ByteBuffer.wrap(bytes));
+    writer.commit(null);
+
+    assertEquals(0, store.pendingBytes());
+    assertEquals(BLOB, store.usedBytes());
+  }
+
+  /**
+   * Issue 10, finding 3: a burst of fills that announce large blobs and never write them (HEADs
+   * that started fills, fills that fail at once) made eviction empty the cache.
+   */
+  @Test
+  void announcedFillsThatNeverWrite_evictNothing() {
+    List<Digest> digests = fill(8);
+    Evictor evictor = evictor();
+    for (int i = 0; i < 50; i++) {
+      store.newWriter(digestOf(1000 + i), 100L << 20).abort();
+    }
+    evictor.check();
+
+    assertEquals(800, evictor.usedBytes());
+    assertTrue(digests.stream().allMatch(digest -> store.find(digest).isPresent()));
+    assertEquals(0, store.pendingBytes());
+  }
+
+  private static Digest digestOf(int seed) {
+    return Digest.parse(RegistryClient.digestOf(Integer.toString(seed).getBytes(StandardCharsets.US_ASCII)));
   }
 
   @Test
