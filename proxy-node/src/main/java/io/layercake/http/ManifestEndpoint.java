@@ -31,7 +31,9 @@ import java.util.stream.StreamSupport;
  * {@code GET} and {@code HEAD /v2/<name>/manifests/<reference>}. A tag goes through its
  * {@link TagEntity} (cache, revalidation, stale serving); a digest is immutable content. Either
  * way the bytes served are exactly the bytes upstream sent, with their media type, and Accept
- * negotiation picks what Docker Hub would have given this client.
+ * negotiation picks what Docker Hub would have given this client. Upstream's recent "no such tag"
+ * answers are remembered ({@link NegativeCache}): asking again costs neither an entity nor an
+ * upstream call. (Manifests by digest have no entity, and the store answers them first.)
  */
 final class ManifestEndpoint {
 
@@ -41,6 +43,7 @@ final class ManifestEndpoint {
   private final FreshTags freshTags;
   private final NodeMetrics metrics;
   private final NodeHealth health;
+  private final NegativeCache notFound;
 
   ManifestEndpoint(ActorSystem<?> system, Manifests manifests, ManifestSettings settings, NodeHealth health) {
     this.health = health;
@@ -49,6 +52,7 @@ final class ManifestEndpoint {
     this.settings = settings;
     this.freshTags = new FreshTags(settings.tagTtl().toMillis(), System::currentTimeMillis);
     this.metrics = NodeMetrics.get(system);
+    this.notFound = new NegativeCache(settings.notFoundTtl(), settings.notFoundCacheSize(), System::nanoTime);
   }
 
   CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, String upstream,
@@ -68,6 +72,12 @@ final class ManifestEndpoint {
       return negotiate(accepted, upstream, repository, fresh.get(), byTag)
           .thenApply(served -> countTagPull(upstream, repository, byTag, true, respond(head, served, null)));
     }
+    String key = upstream + "/" + repository + ":" + byTag.tag();
+    Optional<ErrorCode> known = notFound.get(key);
+    if (known.isPresent()) {
+      throw new OciException(known.get(), known.get().message(),
+          repository + ":" + byTag.tag() + ": upstream did not have it when last asked");
+    }
     health.requireCluster();
     long asked = System.currentTimeMillis();
     return ClusterSharding.get(system)
@@ -75,6 +85,7 @@ final class ManifestEndpoint {
         .<TagReply>ask(TagEntity.ResolveTag::new, settings.askTimeout())
         .thenCompose(reply -> {
           if (reply instanceof TagReply.TagFailure failure) {
+            notFound.put(key, failure.failure().code());
             throw failure.failure().toException();
           }
           TagReply.TagResolved resolved = (TagReply.TagResolved) reply;

@@ -12,9 +12,13 @@ import java.time.Duration;
  * @param revalidateTimeout how long a tag that is already cached waits for upstream before it is
  *     served stale
  * @param memoryCacheBytes how many bytes of manifests each node keeps in memory
+ * @param idleTimeout how long a tag's entity stays in memory with no request
+ * @param notFoundTtl how long upstream's "no such tag or manifest" is remembered; zero remembers
+ *     nothing
+ * @param notFoundCacheSize how many such answers each node remembers at most
  */
 public record ManifestSettings(Duration tagTtl, Duration askTimeout, Duration revalidateTimeout,
-    long memoryCacheBytes) {
+    long memoryCacheBytes, Duration idleTimeout, Duration notFoundTtl, int notFoundCacheSize) {
 
   /** Reads and validates {@code layercake.manifests}. */
   public static ManifestSettings fromConfig(Config config) {
@@ -33,6 +37,17 @@ public record ManifestSettings(Duration tagTtl, Duration askTimeout, Duration re
       throw new IllegalArgumentException(
           "layercake.manifests.memory-cache-size must not be negative, got " + memory);
     }
-    return new ManifestSettings(ttl, ask, revalidate, memory);
+    Duration notFoundTtl = config.getDuration("layercake.manifests.not-found-ttl");
+    if (notFoundTtl.isNegative()) {
+      throw new IllegalArgumentException(
+          "layercake.manifests.not-found-ttl must not be negative, got " + notFoundTtl);
+    }
+    int notFoundSize = config.getInt("layercake.manifests.not-found-cache-size");
+    if (notFoundSize < 1) {
+      throw new IllegalArgumentException(
+          "layercake.manifests.not-found-cache-size must be at least 1, got " + notFoundSize);
+    }
+    return new ManifestSettings(ttl, ask, revalidate, memory,
+        SettingsChecks.positiveDuration(config, "layercake.manifests.idle-timeout"), notFoundTtl, notFoundSize);
   }
 }

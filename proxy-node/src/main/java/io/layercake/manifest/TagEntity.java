@@ -5,6 +5,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -48,6 +49,15 @@ import java.util.concurrent.TimeUnit;
  * `waiters` and all get the one answer, so a burst of pulls of node:20 makes one upstream call.
  *
  * History: TagResolved events keep every digest the tag pointed at and when.
+ *
+ * Lifecycle, so that memory stays bounded whatever tags clients send: a resolution that fails
+ * (upstream's 404, or an outage with nothing cached to serve stale) passivates the entity at
+ * once; it persisted nothing, since only answers (TagResolved, TagRevalidated) are journaled, so
+ * random tags leave no trace. Otherwise it passivates after layercake.manifests.idle-timeout
+ * without a request (a receive timeout, longer than tag-ttl so that a tag in use keeps its entity
+ * across revalidations; Akka's own idle passivation is off for this type). Passivation and
+ * hand-off stop it with Stop, which waits until the requests in progress are answered, so a
+ * request that slipped in just before the shard heard "passivate" is not lost.
  */
 
 /** The sharded entity for one tag of one upstream repository. */
@@ -83,6 +93,12 @@ public final class TagEntity
   private record Fetched(ManifestContent manifest, Throwable error) implements Command {}
 
   private record PeersAnswered(Optional<Manifests.KnownTag> known, Throwable error) implements Command {}
+
+  /** No request for idle-timeout. */
+  private enum Idle implements Command { INSTANCE }
+
+  /** From the shard: passivation or hand-off; sent again by the entity itself once it is idle. */
+  private enum Stop implements Command { INSTANCE }
 
   /** Events of a tag's history. */
   public sealed interface Event extends CborSerializable {}
@@ -123,13 +139,15 @@ public final class TagEntity
   public static void init(ActorSystem<?> system, Manifests manifests, TagIndex tags,
       ManifestSettings settings, Clock clock) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-            context -> create(context.getEntityId(), manifests, tags, settings, clock))
+            context -> create(context.getEntityId(), manifests, tags, settings, clock, context.getShard()))
+        .withStopMessage(Stop.INSTANCE)
+        .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
         .withAllocationStrategy(ShardAllocation.rendezvous(system)));
   }
 
-  /** The behaviour of the entity with id {@code entityId}. */
+  /** The behaviour of the entity with id {@code entityId}, which asks {@code shard} to passivate it. */
   public static Behavior<Command> create(String entityId, Manifests manifests, TagIndex tags,
-      ManifestSettings settings, Clock clock) {
+      ManifestSettings settings, Clock clock, ActorRef<ClusterSharding.ShardCommand> shard) {
     int slash = entityId.indexOf('/');
     int colon = entityId.lastIndexOf(':');
     if (slash <= 0 || colon < slash) {
@@ -139,7 +157,7 @@ public final class TagEntity
     RepositoryName repository = RepositoryName.parse(entityId.substring(slash + 1, colon));
     Tag tag = Tag.parse(entityId.substring(colon + 1));
     return Behaviors.setup(context -> new TagEntity(context, entityId, upstream, repository, tag,
-        manifests, tags, settings, clock));
+        manifests, tags, settings, clock, shard));
   }
 
   private final ActorContext<Command> context;
@@ -150,13 +168,18 @@ public final class TagEntity
   private final TagIndex tags;
   private final ManifestSettings settings;
   private final Clock clock;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final List<ResolveTag> waiters = new ArrayList<>();
   /** The manifest the tag points at, once read or fetched: what a stale answer serves. */
   private ManifestContent current;
+  /** Loads whose manifest is being stored. */
+  private int pendingLoads;
+  private boolean passivating;
+  private boolean stopping;
 
   private TagEntity(ActorContext<Command> context, String entityId, String upstream,
       RepositoryName repository, Tag tag, Manifests manifests, TagIndex tags,
-      ManifestSettings settings, Clock clock) {
+      ManifestSettings settings, Clock clock, ActorRef<ClusterSharding.ShardCommand> shard) {
     super(PersistenceId.of(ENTITY_KEY.name(), entityId));
     this.context = context;
     this.upstream = upstream;
@@ -166,6 +189,8 @@ public final class TagEntity
     this.tags = tags;
     this.settings = settings;
     this.clock = clock;
+    this.shard = shard;
+    context.setReceiveTimeout(settings.idleTimeout(), Idle.INSTANCE);
   }
 
   @Override
@@ -183,6 +208,8 @@ public final class TagEntity
         .onCommand(PeersAnswered.class, this::onPeersAnswered)
         .onCommand(LoadTag.class, this::onLoadTag)
         .onCommand(LoadKept.class, this::onLoadKept)
+        .onCommand(Idle.class, this::onIdle)
+        .onCommand(Stop.class, this::onStop)
         .build();
   }
 
@@ -212,14 +239,17 @@ public final class TagEntity
   private Effect<Event, State> onLoadTag(LoadTag command) {
     ManifestContent manifest = new ManifestContent(Digest.parse(command.digest()), command.mediaType(),
         command.manifest());
+    pendingLoads++;
     context.pipeToSelf(manifests.keep(manifest), (kept, error) -> new LoadKept(command, error));
     return Effect().none();
   }
 
   private Effect<Event, State> onLoadKept(State state, LoadKept kept) {
     LoadTag command = kept.command();
+    pendingLoads--;
     if (kept.error() != null) {
       command.replyTo().tell(new TagReply.TagFailure(OciFailure.of(Failures.unwrap(kept.error()))));
+      answered(false);
       return Effect().none();
     }
     ManifestContent manifest = new ManifestContent(Digest.parse(command.digest()), command.mediaType(),
@@ -233,6 +263,7 @@ public final class TagEntity
       current = manifest;
       manifests.runBlocking(() -> tags.put(upstream, repository, tag.value(), record));
       command.replyTo().tell(reply);
+      answered(false);
     });
   }
 
@@ -267,6 +298,7 @@ public final class TagEntity
     if (fresh) {
       TagReply reply = TagReply.TagResolved.fresh(manifest, state.validatedAt());
       drainWaiters().forEach(w -> w.replyTo().tell(reply));
+      answered(false);
       return;
     }
     context.pipeToSelf(bounded(manifests.headTag(upstream, repository, tag)), HeadAnswered::new);
@@ -322,9 +354,9 @@ public final class TagEntity
       context.getLog().info("Serving {}:{} stale: {}", repository, tag, cause.getMessage());
       String reason = cause instanceof OciException oci && oci.code() == ErrorCode.TOOMANYREQUESTS
           ? "upstream rate limit reached" : "upstream unavailable";
-      return reply(TagReply.TagResolved.stale(current, reason, state.validatedAt()));
+      return reply(TagReply.TagResolved.stale(current, reason, state.validatedAt()), false);
     }
-    return reply(new TagReply.TagFailure(OciFailure.of(cause)));
+    return reply(new TagReply.TagFailure(OciFailure.of(cause)), true);
   }
 
   private Effect<Event, State> persistThenReply(Event event, TagReply reply, TagRecord record) {
@@ -335,11 +367,59 @@ public final class TagEntity
   private void afterPersist(TagRecord record, TagReply reply, List<ResolveTag> answered) {
     manifests.runBlocking(() -> tags.put(upstream, repository, tag.value(), record));
     answered.forEach(w -> w.replyTo().tell(reply));
+    answered(false);
   }
 
-  private Effect<Event, State> reply(TagReply reply) {
+  /** Answers the waiting requests; {@code failedLookup}: the tag could not be resolved at all. */
+  private Effect<Event, State> reply(TagReply reply, boolean failedLookup) {
     List<ResolveTag> answered = drainWaiters();
-    return Effect().none().thenRun(() -> answered.forEach(w -> w.replyTo().tell(reply)));
+    return Effect().none().thenRun(() -> {
+      answered.forEach(w -> w.replyTo().tell(reply));
+      answered(failedLookup);
+    });
+  }
+
+  private Effect<Event, State> onIdle(Idle idle) {
+    passivateIfIdle();
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onStop(Stop stop) {
+    if (busy()) {
+      // Answer what is in progress first; answered() sends Stop again once it has.
+      stopping = true;
+      return Effect().none();
+    }
+    return Effect().stop();
+  }
+
+  /**
+   * After answering: stops if a stop was deferred and nothing is in progress any more, or asks
+   * to be passivated after a failed lookup (nothing worth keeping in memory).
+   */
+  private void answered(boolean failedLookup) {
+    if (stopping) {
+      if (!busy()) {
+        context.getSelf().tell(Stop.INSTANCE);
+      }
+      return;
+    }
+    if (failedLookup) {
+      passivateIfIdle();
+    }
+  }
+
+  /** Asks the shard to stop this entity if no request is in progress. */
+  private void passivateIfIdle() {
+    if (!busy() && !passivating && !stopping) {
+      passivating = true;
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    }
+  }
+
+  /** Whether a request is being answered. */
+  private boolean busy() {
+    return !waiters.isEmpty() || pendingLoads > 0;
   }
 
   private List<ResolveTag> drainWaiters() {
