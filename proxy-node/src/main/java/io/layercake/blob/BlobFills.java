@@ -25,7 +25,7 @@ import java.util.concurrent.Executor;
 /**
  * The fills running on this node. The owning {@link BlobEntity} decides when a fill starts (that
  * is the single flight); this registry is how HTTP requests on the same node find the growing
- * file to stream from.
+ * file to stream from, and where the node's caps on concurrent fills ({@link FillLimiter}) hold.
  */
 public final class BlobFills {
 
@@ -44,6 +44,7 @@ public final class BlobFills {
   private final Executor blockingExecutor;
   private final Materializer materializer;
   private final NodeMetrics metrics;
+  private final FillLimiter limiter;
 
   /** A registry that fills {@code store} from {@code upstreams}. */
   public BlobFills(BlobStore store, Upstreams upstreams, PeerClient peers, BlobSettings settings,
@@ -55,6 +56,12 @@ public final class BlobFills {
     this.blockingExecutor = blockingExecutor;
     this.materializer = materializer;
     this.metrics = NodeMetrics.get(materializer.system());
+    this.limiter = FillLimiter.of(settings);
+  }
+
+  /** The settings of blob serving and filling. */
+  public BlobSettings settings() {
+    return settings;
   }
 
   /** This node's view of its peers. */
@@ -87,11 +94,44 @@ public final class BlobFills {
     return Optional.ofNullable(running.get(digest));
   }
 
+  /** How many fills wait for a place under the node's caps now. */
+  public int waitingCount() {
+    return limiter.waiting();
+  }
+
   /**
-   * Starts filling the blob from a peer that holds it or, if none does, from upstream. Completes
-   * when the fill has started (not when it is done), or fails with the upstream's error.
+   * Asks {@code upstream}, with a HEAD, whether it holds the blob in {@code repository}: its size,
+   * or BLOB_UNKNOWN. Nothing is fetched and nothing is stored.
+   */
+  public CompletionStage<Long> headUpstream(String upstream, RepositoryName repository, Digest digest) {
+    return upstreams.get(upstream).headBlob(repository, digest);
+  }
+
+  /**
+   * Starts filling the blob from a peer that holds it or, if none does, from upstream, once the
+   * node's caps on concurrent fills allow (see {@link FillLimiter}). Completes when the fill has
+   * started (not when it is done), or fails with the upstream's error, or with UNAVAILABLE and
+   * Retry-After when no place became free in time. The place is held until the fill ends.
    */
   public CompletionStage<BlobFill> start(String upstream, RepositoryName repository, Digest digest) {
+    return limiter.acquire(upstream).thenCompose(permit -> {
+      CompletionStage<BlobFill> started;
+      try {
+        started = startFill(upstream, repository, digest);
+      } catch (RuntimeException e) {
+        started = CompletableFuture.failedFuture(e);
+      }
+      return started.whenComplete((fill, error) -> {
+        if (error != null) {
+          permit.release();
+        } else {
+          fill.completion().whenComplete((stored, failed) -> permit.release());
+        }
+      });
+    });
+  }
+
+  private CompletionStage<BlobFill> startFill(String upstream, RepositoryName repository, Digest digest) {
     return peers.blobFromPeers(digest).thenCompose(fromPeer -> {
       if (fromPeer.isPresent()) {
         PeerClient.PeerBlob blob = fromPeer.get();

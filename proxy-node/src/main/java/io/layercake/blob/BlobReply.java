@@ -14,7 +14,8 @@ import io.layercake.oci.OciFailure;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
 @JsonSubTypes({
     @JsonSubTypes.Type(value = BlobReply.BlobLocation.class, name = "location"),
-    @JsonSubTypes.Type(value = BlobReply.BlobFailure.class, name = "failure")})
+    @JsonSubTypes.Type(value = BlobReply.BlobFailure.class, name = "failure"),
+    @JsonSubTypes.Type(value = BlobReply.BlobAbsent.class, name = "absent")})
 public sealed interface BlobReply extends CborSerializable {
 
   /**
@@ -38,4 +39,12 @@ public sealed interface BlobReply extends CborSerializable {
       return new BlobFailure(OciFailure.of(Failures.unwrap(error)));
     }
   }
+
+  /**
+   * The owner node neither holds the blob nor is filling it, and nothing was started: the answer
+   * to {@link BlobEntity.LocateBlob}, after which the asker may ask upstream itself.
+   *
+   * @param ownerUrl the advertised registry URL of the owner node that was asked
+   */
+  record BlobAbsent(String ownerUrl) implements BlobReply {}
 }

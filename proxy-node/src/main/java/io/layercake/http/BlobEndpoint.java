@@ -3,6 +3,7 @@ package io.layercake.http;
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
@@ -13,6 +14,7 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
+import io.layercake.Failures;
 import io.layercake.blob.BlobEntity;
 import io.layercake.blob.BlobFill;
 import io.layercake.blob.BlobFills;
@@ -39,8 +41,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * {@code GET} and {@code HEAD /v2/<name>/blobs/<digest>}: serve what this node holds first;
  * otherwise the blob's entity makes it readable on its owner node (single flight), and this node
- * streams it from its own disk, proxies it from the owner, or redirects the client there. A HEAD
- * of a cold blob starts its fill, so it doubles as a prewarm.
+ * streams it from its own disk, proxies it from the owner, or redirects the client there.
+ *
+ * <p>A HEAD never starts a fill: it is answered from what the cluster knows (a committed copy or
+ * a fill in progress, here or on the owner), else by a HEAD to upstream. Upstream's recent "no
+ * such blob" answers are remembered ({@link NegativeCache}), so asking again for a digest upstream
+ * does not have costs neither an entity nor an upstream call.
  */
 final class BlobEndpoint {
 
@@ -56,6 +62,7 @@ final class BlobEndpoint {
   private final InFlightStreams inFlight;
   private final NodeMetrics metrics;
   private final NodeHealth health;
+  private final NegativeCache notFound;
 
   BlobEndpoint(ActorSystem<?> system, BlobFills fills, BlobSettings settings, ClusterSettings cluster,
       InFlightStreams inFlight, NodeHealth health) {
@@ -66,6 +73,7 @@ final class BlobEndpoint {
     this.cluster = cluster;
     this.inFlight = inFlight;
     this.metrics = NodeMetrics.get(system);
+    this.notFound = new NegativeCache(settings.notFoundTtl(), settings.notFoundCacheSize(), System::nanoTime);
   }
 
   CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, String upstream,
@@ -78,13 +86,44 @@ final class BlobEndpoint {
         return CompletableFuture.completedFuture(respondFromFile(request, head, local.get(), release));
       }
       release.run();
+      String key = upstream + "/" + repository + "@" + digest;
+      Optional<ErrorCode> known = notFound.get(key);
+      if (known.isPresent()) {
+        throw new OciException(known.get(), known.get().message(),
+            repository + "@" + digest + ": upstream did not have it when last asked");
+      }
       health.requireCluster();
-      return ClusterSharding.get(system)
-          .entityRefFor(BlobEntity.ENTITY_KEY, digest.toString())
-          .<BlobReply>ask(replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo),
+      EntityRef<BlobEntity.Command> entity = ClusterSharding.get(system)
+          .entityRefFor(BlobEntity.ENTITY_KEY, digest.toString());
+      if (head) {
+        return entity.<BlobReply>ask(BlobEntity.LocateBlob::new, settings.askTimeout())
+            .thenCompose(reply -> serveHead(request, upstream, repository, digest, key, reply));
+      }
+      return entity.<BlobReply>ask(replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo),
               settings.askTimeout())
-          .thenCompose(reply -> serveReply(request, head, digest, reply));
+          .thenCompose(reply -> serveReply(request, false, digest, key, reply));
     });
+  }
+
+  /**
+   * A HEAD the entity answered: from the owner's copy or fill, or, when the owner has neither,
+   * from upstream's answer to a HEAD of its own (no body moves, and nothing is stored).
+   */
+  private CompletionStage<HttpResponse> serveHead(HttpRequest request, String upstream,
+      RepositoryName repository, Digest digest, String key, BlobReply reply) {
+    if (!(reply instanceof BlobReply.BlobAbsent)) {
+      return serveReply(request, true, digest, key, reply);
+    }
+    return fills.headUpstream(upstream, repository, digest)
+        .whenComplete((size, error) -> remember(key, error))
+        .thenApply(size -> respond(request, true, digest, size, null, () -> { }));
+  }
+
+  /** Remembers upstream's answer if it says the blob is not there. */
+  private void remember(String key, Throwable error) {
+    if (error != null && Failures.unwrap(error) instanceof OciException oci) {
+      notFound.put(key, oci.code());
+    }
   }
 
   /**
@@ -119,8 +158,9 @@ final class BlobEndpoint {
   }
 
   private CompletionStage<HttpResponse> serveReply(HttpRequest request, boolean head, Digest digest,
-      BlobReply reply) {
+      String key, BlobReply reply) {
     if (reply instanceof BlobReply.BlobFailure failure) {
+      notFound.put(key, failure.failure().code());
       throw failure.failure().toException();
     }
     BlobReply.BlobLocation location = (BlobReply.BlobLocation) reply;

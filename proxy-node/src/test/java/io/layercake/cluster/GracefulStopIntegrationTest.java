@@ -12,6 +12,9 @@ import io.layercake.testkit.NodeProcessCluster;
 import io.layercake.testkit.RegistryClient;
 import io.layercake.testkit.StoredBlobs;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -62,8 +65,9 @@ class GracefulStopIntegrationTest {
       assertTrue(cluster.node(0).logText().contains("NEITHER ENCRYPTED NOR AUTHENTICATED"),
           "a cluster without TLS must say so at start");
 
-      // A HEAD of a cold blob starts its fill on the owner: the node to stop is the one that holds it.
-      assertEquals(200, new RegistryClient(cluster.url(0)).head(path).statusCode());
+      // A GET of a cold blob starts its fill on the owner (a HEAD would not), and the fill goes on
+      // after this client hangs up: the node to stop is the one that holds it.
+      startFillWithoutReading(cluster.url(0) + path);
       Await.until(Duration.ofSeconds(30), "a node filling the blob", () -> IntStream.range(0, 3)
           .anyMatch(i -> StoredBlobs.filling(cluster.dataDir(i)).contains(blob.digest())));
       int owner = IntStream.range(0, 3)
@@ -112,6 +116,17 @@ class GracefulStopIntegrationTest {
       log.info("graceful stop: 2 members Up {} ms after the exit", (System.nanoTime() - awaitStarted) / 1_000_000);
     } finally {
       readers.shutdownNow();
+    }
+  }
+
+  /** Sends a GET, takes the response headers and a first chunk of the body, and hangs up. */
+  private static void startFillWithoutReading(String url) throws IOException {
+    HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
+    try (InputStream in = connection.getInputStream()) {
+      assertEquals(200, connection.getResponseCode());
+      assertTrue(in.read(new byte[1024]) > 0);
+    } finally {
+      connection.disconnect();
     }
   }
 
