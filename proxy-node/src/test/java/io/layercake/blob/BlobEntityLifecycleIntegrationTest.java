@@ -15,9 +15,6 @@ import io.layercake.testkit.LiveEntities;
 import io.layercake.testkit.RegistryClient;
 import io.layercake.testkit.StoredBlobs;
 import io.layercake.testkit.TestNode;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,7 +95,8 @@ class BlobEntityLifecycleIntegrationTest {
       upstream.putBlobFile(REPOSITORY, blob.digest(), blob.file());
       // 3 MB/s: the fill takes about four seconds, longer than the idle timeout.
       upstream.inject(Fault.throttle(3L << 20), "/blobs/", 1);
-      startFillWithoutReading(node.url() + "/v2/" + REPOSITORY + "/blobs/" + blob.digest());
+      RegistryClient client = new RegistryClient(node.url());
+      assertEquals(200, client.getAndHangUp("/v2/" + REPOSITORY + "/blobs/" + blob.digest()));
 
       Await.until(Duration.ofSeconds(10), "the fill past the idle timeout",
           () -> upstream.bodyBytesSent() > 6L << 20);
@@ -134,14 +132,4 @@ class BlobEntityLifecycleIntegrationTest {
     }
   }
 
-  /** Sends a GET, takes the response headers and a first chunk, and hangs up. */
-  private static void startFillWithoutReading(String url) throws Exception {
-    HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
-    try (InputStream in = connection.getInputStream()) {
-      assertEquals(200, connection.getResponseCode());
-      assertTrue(in.read(new byte[1024]) > 0);
-    } finally {
-      connection.disconnect();
-    }
-  }
 }

@@ -11,9 +11,6 @@ import io.layercake.testkit.RegistryClient;
 import io.layercake.testkit.Sha256;
 import io.layercake.testkit.StoredBlobs;
 import io.layercake.testkit.TestCluster;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -88,7 +85,7 @@ class ColdHeadIntegrationTest {
 
       // A GET starts the fill; HEADs of the blob being filled, through either node, ask nobody.
       String realPath = "/v2/" + REPOSITORY + "/blobs/" + real.digest();
-      startFillWithoutReading(cluster.node(1).url() + realPath);
+      assertEquals(200, new RegistryClient(cluster.node(1).url()).getAndHangUp(realPath));
       for (int i = 0; i < 2; i++) {
         HttpResponse<byte[]> head = new RegistryClient(cluster.node(i).url()).head(realPath);
         assertEquals(200, head.statusCode());
@@ -115,14 +112,4 @@ class ColdHeadIntegrationTest {
         .count();
   }
 
-  /** Sends a GET, takes the response headers and a first chunk of the body, and hangs up. */
-  private static void startFillWithoutReading(String url) throws Exception {
-    HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
-    try (InputStream in = connection.getInputStream()) {
-      assertEquals(200, connection.getResponseCode());
-      assertTrue(in.read(new byte[1024]) > 0);
-    } finally {
-      connection.disconnect();
-    }
-  }
 }

@@ -12,9 +12,6 @@ import io.layercake.testkit.NodeProcessCluster;
 import io.layercake.testkit.RegistryClient;
 import io.layercake.testkit.StoredBlobs;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -67,7 +64,7 @@ class GracefulStopIntegrationTest {
 
       // A GET of a cold blob starts its fill on the owner (a HEAD would not), and the fill goes on
       // after this client hangs up: the node to stop is the one that holds it.
-      startFillWithoutReading(cluster.url(0) + path);
+      assertEquals(200, new RegistryClient(cluster.url(0)).getAndHangUp(path));
       Await.until(Duration.ofSeconds(30), "a node filling the blob", () -> IntStream.range(0, 3)
           .anyMatch(i -> StoredBlobs.filling(cluster.dataDir(i)).contains(blob.digest())));
       int owner = IntStream.range(0, 3)
@@ -116,17 +113,6 @@ class GracefulStopIntegrationTest {
       log.info("graceful stop: 2 members Up {} ms after the exit", (System.nanoTime() - awaitStarted) / 1_000_000);
     } finally {
       readers.shutdownNow();
-    }
-  }
-
-  /** Sends a GET, takes the response headers and a first chunk of the body, and hangs up. */
-  private static void startFillWithoutReading(String url) throws IOException {
-    HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
-    try (InputStream in = connection.getInputStream()) {
-      assertEquals(200, connection.getResponseCode());
-      assertTrue(in.read(new byte[1024]) > 0);
-    } finally {
-      connection.disconnect();
     }
   }
 

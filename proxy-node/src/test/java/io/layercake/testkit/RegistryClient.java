@@ -52,6 +52,22 @@ public final class RegistryClient {
     }
   }
 
+  /**
+   * GET of a path whose body is not read: the status once the first bytes of the body have
+   * arrived, then the connection is closed. What a client that gives up does; for a cold blob it
+   * starts a fill that goes on without the client.
+   */
+  public int getAndHangUp(String path) throws IOException {
+    java.net.HttpURLConnection connection =
+        (java.net.HttpURLConnection) URI.create(baseUrl + path).toURL().openConnection();
+    try (InputStream in = connection.getInputStream()) {
+      in.read(new byte[1024]);
+      return connection.getResponseCode();
+    } finally {
+      connection.disconnect();
+    }
+  }
+
   /** GET of a blob, streamed and hashed, never held in memory. */
   public StreamedBody stream(String path, String... headers) throws IOException, InterruptedException {
     return stream(path, () -> 0L, headers);
