@@ -94,11 +94,6 @@ public final class BlobFills {
     return Optional.ofNullable(running.get(digest));
   }
 
-  /** How many fills wait for a place under the node's caps now. */
-  public int waitingCount() {
-    return limiter.waiting();
-  }
-
   /**
    * Asks {@code upstream}, with a HEAD, whether it holds the blob in {@code repository}: its size,
    * or BLOB_UNKNOWN. Nothing is fetched and nothing is stored.
