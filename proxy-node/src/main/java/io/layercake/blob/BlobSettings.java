@@ -26,9 +26,8 @@ public record BlobSettings(Duration fillTimeout, Duration askTimeout, Duration i
     Duration ask = SettingsChecks.positiveDuration(config, "layercake.blobs.ask-timeout");
     Duration queueTimeout = SettingsChecks.positiveDuration(config, "layercake.blobs.fill-queue-timeout");
     if (queueTimeout.compareTo(ask) >= 0) {
-      throw new IllegalArgumentException("layercake.blobs.fill-queue-timeout must be shorter than"
-          + " layercake.blobs.ask-timeout (" + ask + "), or a waiting client times out before it is"
-          + " told to retry; got " + queueTimeout);
+      // A wait the client's own ask would cut short: half the ask leaves time to say "retry".
+      queueTimeout = ask.dividedBy(2);
     }
     int maxFills = positiveInt(config, "layercake.blobs.max-fills");
     int perUpstream = positiveInt(config, "layercake.blobs.max-fills-per-upstream");
