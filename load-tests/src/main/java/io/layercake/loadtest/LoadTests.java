@@ -24,7 +24,8 @@ public final class LoadTests {
       "herd", HerdScenario::new,
       "warm", WarmScenario::new,
       "fleet", FleetScenario::new,
-      "memory", MemoryScenario::new);
+      "memory", MemoryScenario::new,
+      "flood", FloodScenario::new);
 
   private LoadTests() {}
 

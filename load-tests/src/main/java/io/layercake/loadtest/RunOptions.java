@@ -30,11 +30,12 @@ public record RunOptions(
     Path workRoot) {
 
   /** The scenarios in the order {@code all} runs them. */
-  public static final List<String> SCENARIOS = List.of("cold", "herd", "warm", "fleet", "memory");
+  public static final List<String> SCENARIOS = List.of("cold", "herd", "warm", "fleet", "memory", "flood");
 
   static final String USAGE = """
       usage: load-tests/run SCENARIO... [options]
-        scenarios: cold | herd | warm | fleet | memory | all
+        scenarios: cold | herd | warm | fleet | memory | flood | all
+          flood: 100,000 random digests and tags against one node; its heap must stay flat
         --quick             small images and short runs: checks the harness, measures little
         --runners N         concurrent clients for fleet (default 8) and herd (default 32)
         --duration SECONDS  length of each throughput run and of the fleet (default 10 and 60)
