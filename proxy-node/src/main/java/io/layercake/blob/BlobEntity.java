@@ -9,6 +9,7 @@ import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import io.layercake.cluster.SelfPassivation;
 import io.layercake.cluster.ShardAllocation;
 import io.layercake.metrics.NodeMetrics;
 import akka.persistence.typed.PersistenceId;
@@ -47,10 +48,10 @@ import java.util.concurrent.CompletableFuture;
  *   - Otherwise it passivates after layercake.blobs.idle-timeout without a request (a receive
  *     timeout). Akka's own idle passivation is off for this type: it cannot tell an entity that
  *     waits for a long fill from an idle one.
- *   - Passivation and hand-off stop it with Stop. Requests it is still answering (a store check,
- *     a fill being started) are answered first, so a request that slipped in just before the
- *     shard heard "passivate" is not lost; a running fill is not waited for: it goes on in
- *     BlobFills, and the next incarnation joins it.
+ *   - Passivation and hand-off stop it with Stop (cluster.SelfPassivation). Requests it is still
+ *     answering (a store check, a fill being started) are answered first, so a request that
+ *     slipped in just before the shard heard "passivate" is not lost; a running fill is not
+ *     waited for: it goes on in BlobFills, and the next incarnation joins it.
  *
  * The file on disk is the truth. The journal records that a blob was stored (its size and when),
  * which is the blob's history; but before answering "stored" the entity checks the file, so an
@@ -137,7 +138,7 @@ public final class BlobEntity
   private final ActorContext<Command> context;
   private final Digest digest;
   private final BlobFills fills;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final SelfPassivation passivation;
   private final NodeMetrics metrics;
   /** Requests waiting for the store check or for the fill to start. */
   private final List<FetchBlob> waiters = new ArrayList<>();
@@ -145,8 +146,6 @@ public final class BlobEntity
   private final List<LocateBlob> locators = new ArrayList<>();
   private boolean checking;
   private boolean starting;
-  private boolean passivating;
-  private boolean stopping;
   private BlobFill activeFill;
 
   private BlobEntity(ActorContext<Command> context, Digest digest, BlobFills fills,
@@ -155,7 +154,7 @@ public final class BlobEntity
     this.context = context;
     this.digest = digest;
     this.fills = fills;
-    this.shard = shard;
+    this.passivation = new SelfPassivation(shard, context.getSelf());
     this.metrics = NodeMetrics.get(context.getSystem());
     context.setReceiveTimeout(fills.settings().idleTimeout(), Idle.INSTANCE);
   }
@@ -294,12 +293,8 @@ public final class BlobEntity
   }
 
   private Effect<Event, State> onStop(Stop stop) {
-    if (busy()) {
-      // Answer what is in progress first; settled() stops the entity once it has.
-      stopping = true;
-      return Effect().none();
-    }
-    return Effect().stop();
+    // Busy: answer what is in progress first; settled() stops the entity once it has.
+    return passivation.stopNow(busy()) ? Effect().stop() : Effect().none();
   }
 
   /** Answers every waiting request with {@code failure}; nothing is left worth keeping in memory. */
@@ -311,15 +306,12 @@ public final class BlobEntity
 
   /** Stops after {@code effect} if a stop was deferred and nothing is in progress any more. */
   private Effect<Event, State> settled(EffectBuilder<Event, State> effect) {
-    return stopping && !busy() ? effect.thenStop() : effect;
+    return passivation.deferredStopDue(busy()) ? effect.thenStop() : effect;
   }
 
   /** Asks the shard to stop this entity if it answers nothing and fills nothing now. */
   private void passivateIfIdle() {
-    if (!busy() && activeFill == null && !passivating && !stopping) {
-      passivating = true;
-      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-    }
+    passivation.requestUnless(busy() || activeFill != null);
   }
 
   /** Whether a request is being answered: a store check, or a fill being started. */

@@ -45,8 +45,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>A HEAD never starts a fill: it is answered from what the cluster knows (a committed copy or
  * a fill in progress, here or on the owner), else by a HEAD to upstream. Upstream's recent "no
- * such blob" answers are remembered ({@link NegativeCache}), so asking again for a digest upstream
- * does not have costs neither an entity nor an upstream call.
+ * such blob" answers are remembered ({@link NegativeCache}): a digest upstream does not have
+ * costs, when asked for again, neither an entity nor an upstream call.
  */
 final class BlobEndpoint {
 
@@ -114,6 +114,7 @@ final class BlobEndpoint {
     if (!(reply instanceof BlobReply.BlobAbsent)) {
       return serveReply(request, true, digest, key, reply);
     }
+    // A HEAD never reads the body, so no reader is needed.
     return fills.headUpstream(upstream, repository, digest)
         .whenComplete((size, error) -> remember(key, error))
         .thenApply(size -> respond(request, true, digest, size, null, () -> { }));

@@ -9,6 +9,7 @@ import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import io.layercake.cluster.SelfPassivation;
 import io.layercake.cluster.ShardAllocation;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandler;
@@ -56,8 +57,9 @@ import java.util.concurrent.TimeUnit;
  * random tags leave no trace. Otherwise it passivates after layercake.manifests.idle-timeout
  * without a request (a receive timeout, longer than tag-ttl so that a tag in use keeps its entity
  * across revalidations; Akka's own idle passivation is off for this type). Passivation and
- * hand-off stop it with Stop, which waits until the requests in progress are answered, so a
- * request that slipped in just before the shard heard "passivate" is not lost.
+ * hand-off stop it with Stop, which waits until the requests in progress are answered
+ * (cluster.SelfPassivation), so a request that slipped in just before the shard heard
+ * "passivate" is not lost.
  */
 
 /** The sharded entity for one tag of one upstream repository. */
@@ -168,14 +170,12 @@ public final class TagEntity
   private final TagIndex tags;
   private final ManifestSettings settings;
   private final Clock clock;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final SelfPassivation passivation;
   private final List<ResolveTag> waiters = new ArrayList<>();
   /** The manifest the tag points at, once read or fetched: what a stale answer serves. */
   private ManifestContent current;
   /** Loads whose manifest is being stored. */
   private int pendingLoads;
-  private boolean passivating;
-  private boolean stopping;
 
   private TagEntity(ActorContext<Command> context, String entityId, String upstream,
       RepositoryName repository, Tag tag, Manifests manifests, TagIndex tags,
@@ -189,7 +189,7 @@ public final class TagEntity
     this.tags = tags;
     this.settings = settings;
     this.clock = clock;
-    this.shard = shard;
+    this.passivation = new SelfPassivation(shard, context.getSelf());
     context.setReceiveTimeout(settings.idleTimeout(), Idle.INSTANCE);
   }
 
@@ -380,17 +380,13 @@ public final class TagEntity
   }
 
   private Effect<Event, State> onIdle(Idle idle) {
-    passivateIfIdle();
+    passivation.requestUnless(busy());
     return Effect().none();
   }
 
   private Effect<Event, State> onStop(Stop stop) {
-    if (busy()) {
-      // Answer what is in progress first; answered() sends Stop again once it has.
-      stopping = true;
-      return Effect().none();
-    }
-    return Effect().stop();
+    // Busy: answer what is in progress first; answered() sends Stop again once it has.
+    return passivation.stopNow(busy()) ? Effect().stop() : Effect().none();
   }
 
   /**
@@ -398,22 +394,10 @@ public final class TagEntity
    * to be passivated after a failed lookup (nothing worth keeping in memory).
    */
   private void answered(boolean failedLookup) {
-    if (stopping) {
-      if (!busy()) {
-        context.getSelf().tell(Stop.INSTANCE);
-      }
-      return;
-    }
-    if (failedLookup) {
-      passivateIfIdle();
-    }
-  }
-
-  /** Asks the shard to stop this entity if no request is in progress. */
-  private void passivateIfIdle() {
-    if (!busy() && !passivating && !stopping) {
-      passivating = true;
-      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    if (passivation.deferredStopDue(busy())) {
+      context.getSelf().tell(Stop.INSTANCE);
+    } else if (failedLookup) {
+      passivation.requestUnless(busy());
     }
   }
 
