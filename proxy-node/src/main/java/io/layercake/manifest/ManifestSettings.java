@@ -13,7 +13,7 @@ import java.time.Duration;
  *     served stale
  * @param memoryCacheBytes how many bytes of manifests each node keeps in memory
  * @param idleTimeout how long a tag's entity stays in memory with no request
- * @param notFoundTtl how long upstream's "no such tag or manifest" is remembered; zero remembers
+ * @param notFoundTtl how long upstream's "no such tag" is remembered; zero remembers
  *     nothing
  * @param notFoundCacheSize how many such answers each node remembers at most
  */
