@@ -103,14 +103,13 @@ final class FillLimiter {
       waiter = new Waiter(upstream, new CompletableFuture<>());
       queue.addLast(waiter);
     }
-    waiter.place().orTimeout(queueTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((permit, error) -> {
-          if (error != null) {
-            leave(waiter);
-          }
-        });
-    return waiter.place().exceptionallyCompose(error -> CompletableFuture.failedFuture(
-        busy("no fill place became free within " + queueTimeout.toSeconds() + " s")));
+    waiter.place().orTimeout(queueTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    return waiter.place().exceptionallyCompose(timedOut -> {
+      // Out of the queue before the caller hears of it.
+      leave(waiter);
+      return CompletableFuture.failedFuture(
+          busy("no fill place became free within " + queueTimeout.toSeconds() + " s"));
+    });
   }
 
   /** Fills running now. */
