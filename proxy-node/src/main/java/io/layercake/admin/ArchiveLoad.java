@@ -60,8 +60,8 @@ import java.util.UUID;
  *   kept: each JSON file, each manifest the plan reads, each member's name and bookkeeping, and
  *   what parsing keeps. The sum of 24 JSON files of 15 MiB was an OutOfMemoryError before.
  * - Member sizes: a member that declares more bytes than the upload has left (Content-Length) is
- *   refused before anything is written, so that no writer reserves space, and starts an
- *   eviction, for bytes that cannot come. Without a Content-Length, blob writers reserve nothing.
+ *   refused before anything is written. Eviction counts only bytes written, never a declared size
+ *   (BlobStore), so no size an archive declares can make it evict.
  * - Index nesting: ImageWalk (visited set, depth limit, cycles).
  * - Repeated names: an archive with two members of one name (tar -r appends) is refused. Which
  *   one counts would be a guess, and the old "last one wins" leaked the first one's temp file and
@@ -224,8 +224,8 @@ final class ArchiveLoad implements AutoCloseable {
 
   private StagedContent verifiedBlob(TarEntry entry, Digest digest, InputStream data, boolean sizeTrusted)
       throws IOException {
-    // Reserve the declared size only when the upload's length vouches for it: the reservation can
-    // start an eviction.
+    // The writer checks the declared size only when the upload's length vouches for it; the
+    // member's stream ends at its size either way.
     BlobWriter writer = store.newWriter(digest, sizeTrusted ? entry.size() : -1);
     try {
       byte[] buffer = new byte[COPY_CHUNK];
