@@ -64,6 +64,11 @@ final class ClusterBlobs {
         .<BlobReply>ask(replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo),
             services.blobSettings().askTimeout())
         .thenApply(reply -> {
+          if (reply instanceof BlobReply.BlobUncached uncached) {
+            // Prewarming or saving stores nothing anyway on a node whose disk is full.
+            throw new OciException(ErrorCode.UNAVAILABLE, "the node that owns the blob has no room to store it",
+                uncached.reason(), java.time.Duration.ofSeconds(30));
+          }
           if (reply instanceof BlobReply.BlobFailure failure) {
             throw failure.failure().toException();
           }

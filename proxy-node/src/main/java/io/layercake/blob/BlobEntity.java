@@ -19,6 +19,7 @@ import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import io.layercake.CborSerializable;
+import io.layercake.Failures;
 import io.layercake.oci.Digest;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.StoredBlob;
@@ -262,6 +263,9 @@ public final class BlobEntity
 
   private Effect<Event, State> onFillStarted(FillStarted started) {
     starting = false;
+    if (started.error() != null && Failures.unwrap(started.error()) instanceof NoRoomToStore noRoom) {
+      return failed(new BlobReply.BlobUncached(noRoom.getMessage()));
+    }
     if (started.error() != null) {
       return failed(BlobReply.BlobFailure.of(started.error()));
     }

@@ -13,6 +13,7 @@ import io.layercake.oci.OciException;
 import io.layercake.storage.BlobWriter;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.BlobStore;
+import io.layercake.storage.StorageException;
 import io.layercake.upstream.Upstreams;
 import java.util.Map;
 import java.util.Optional;
@@ -109,6 +110,9 @@ public final class BlobFills {
    * Retry-After when no place became free in time. The place is held until the fill ends.
    */
   public CompletionStage<BlobFill> start(String upstream, RepositoryName repository, Digest digest) {
+    if (store.space().low()) {
+      return CompletableFuture.failedFuture(new NoRoomToStore("the data volume is at layercake.storage.min-free"));
+    }
     return limiter.acquire(upstream).thenCompose(permit -> {
       CompletionStage<BlobFill> started;
       try {
@@ -141,6 +145,34 @@ public final class BlobFills {
     });
   }
 
+  /**
+   * The blob straight from upstream, for a client, stored nowhere: when the owner has no room for
+   * it. The body is verified as it streams (length and sha256), so a client never receives a
+   * complete body that is not the blob; it holds a fill place until it ends, so that a full disk
+   * does not lift the caps on upstream traffic.
+   */
+  public CompletionStage<UncachedBlob> streamThrough(String upstream, RepositoryName repository, Digest digest) {
+    return limiter.acquire(upstream).thenCompose(permit -> upstreams.get(upstream).fetchBlob(repository, digest)
+        .whenComplete((blob, error) -> {
+          if (error != null) {
+            permit.release();
+          }
+        })
+        .thenApply(blob -> {
+          metrics.uncached(NodeMetrics.Uncached.BLOB);
+          Source<ByteString, NotUsed> body = blob.body()
+              .map(this::countUpstreamBytes)
+              .watchTermination((notUsed, done) -> {
+                done.whenComplete((ok, failed) -> permit.release());
+                return notUsed;
+              });
+          return new UncachedBlob(blob.size(), body, () -> {
+            blob.discard();
+            permit.release();
+          });
+        }));
+  }
+
   private BlobFill counted(FillSource source, BlobFill fill) {
     metrics.fillStarted(source);
     return fill;
@@ -159,10 +191,17 @@ public final class BlobFills {
       throw new OciException(ErrorCode.DIGEST_INVALID, "upstream announced an empty blob",
           digest + " is not the digest of empty content");
     }
+    if (!store.space().fits(size)) {
+      discard.run();
+      throw new NoRoomToStore("a blob of " + size + " bytes does not fit above layercake.storage.min-free");
+    }
     BlobWriter writer;
     BlobFill fill;
     try {
       writer = store.newWriter(digest, size);
+    } catch (StorageException e) {
+      discard.run();
+      throw new NoRoomToStore("its temp file cannot be written: " + e.getMessage());
     } catch (RuntimeException e) {
       discard.run();
       throw e;

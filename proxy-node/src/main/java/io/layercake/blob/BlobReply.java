@@ -15,7 +15,8 @@ import io.layercake.oci.OciFailure;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = BlobReply.BlobLocation.class, name = "location"),
     @JsonSubTypes.Type(value = BlobReply.BlobFailure.class, name = "failure"),
-    @JsonSubTypes.Type(value = BlobReply.BlobAbsent.class, name = "absent")})
+    @JsonSubTypes.Type(value = BlobReply.BlobAbsent.class, name = "absent"),
+    @JsonSubTypes.Type(value = BlobReply.BlobUncached.class, name = "uncached")})
 public sealed interface BlobReply extends CborSerializable {
 
   /**
@@ -47,4 +48,12 @@ public sealed interface BlobReply extends CborSerializable {
    * @param ownerUrl the advertised registry URL of the owner node that was asked
    */
   record BlobAbsent(String ownerUrl) implements BlobReply {}
+
+  /**
+   * The owner has no room to store the blob (its data volume is at min-free): the asker streams it
+   * from upstream to its client, verified, without storing it anywhere.
+   *
+   * @param reason why, for the log
+   */
+  record BlobUncached(String reason) implements BlobReply {}
 }

@@ -15,6 +15,7 @@ import akka.http.javadsl.model.headers.RawHeader;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.layercake.Failures;
+import io.layercake.ThrottledLog;
 import io.layercake.blob.BlobEntity;
 import io.layercake.blob.BlobFill;
 import io.layercake.blob.BlobFills;
@@ -37,6 +38,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET} and {@code HEAD /v2/<name>/blobs/<digest>}: serve what this node holds first;
@@ -52,6 +55,9 @@ final class BlobEndpoint {
 
   private static final OciException REPLACED = new OciException(ErrorCode.UNAVAILABLE,
       "blob is moving between nodes, retry", null, Duration.ofSeconds(1));
+  private static final Logger LOG = LoggerFactory.getLogger(BlobEndpoint.class);
+  /** A full disk sends every cold blob this way: one line a minute says so. */
+  private static final ThrottledLog UNCACHED = new ThrottledLog(Duration.ofMinutes(1));
   /** How long a response body may wait to be run before its blob lease lapses. */
   private static final Duration UNCLAIMED_BODY = Duration.ofSeconds(60);
 
@@ -101,7 +107,7 @@ final class BlobEndpoint {
       }
       return entity.<BlobReply>ask(replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo),
               settings.askTimeout())
-          .thenCompose(reply -> serveReply(request, false, digest, key, reply));
+          .thenCompose(reply -> serveReply(request, false, upstream, repository, digest, key, reply));
     });
   }
 
@@ -112,12 +118,44 @@ final class BlobEndpoint {
   private CompletionStage<HttpResponse> serveHead(HttpRequest request, String upstream,
       RepositoryName repository, Digest digest, String key, BlobReply reply) {
     if (!(reply instanceof BlobReply.BlobAbsent)) {
-      return serveReply(request, true, digest, key, reply);
+      return serveReply(request, true, upstream, repository, digest, key, reply);
     }
     // A HEAD never reads the body, so no reader is needed.
     return fills.headUpstream(upstream, repository, digest)
         .whenComplete((size, error) -> remember(key, error))
         .thenApply(size -> respond(request, true, digest, size, null, () -> { }));
+  }
+
+  /**
+   * The owner has no room to store the blob: this node streams it from upstream to the client,
+   * verified as it goes, and stores it nowhere. A full disk costs single flight and the cache,
+   * never the pull. The whole blob is sent whatever Range asked for, which HTTP allows.
+   */
+  private CompletionStage<HttpResponse> streamThrough(String upstream, RepositoryName repository, Digest digest,
+      String key, BlobReply.BlobUncached uncached) {
+    UNCACHED.warn(LOG, "Streaming " + digest + " from upstream without storing it: " + uncached.reason());
+    metrics.cacheMiss(CacheKind.BLOB);
+    return fills.streamThrough(upstream, repository, digest)
+        .whenComplete((blob, error) -> remember(key, error))
+        .thenApply(blob -> {
+          AtomicBoolean started = new AtomicBoolean();
+          // A response Akka never sends (the client left) must give its upstream connection back.
+          system.scheduler().scheduleOnce(UNCLAIMED_BODY, () -> {
+            if (!started.get()) {
+              blob.discard().run();
+            }
+          }, system.executionContext());
+          Source<ByteString, NotUsed> body = blob.body().via(inFlight.tracker())
+              .watchTermination((notUsed, done) -> {
+                started.set(true);
+                return notUsed;
+              });
+          return HttpResponse.create()
+              .withHeaders(List.of(Responses.API_VERSION,
+                  RawHeader.create("Docker-Content-Digest", digest.toString()),
+                  RawHeader.create("Etag", "\"" + digest + "\"")))
+              .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, blob.size(), body));
+        });
   }
 
   /** Remembers upstream's answer if it says the blob is not there. */
@@ -158,11 +196,14 @@ final class BlobEndpoint {
     });
   }
 
-  private CompletionStage<HttpResponse> serveReply(HttpRequest request, boolean head, Digest digest,
-      String key, BlobReply reply) {
+  private CompletionStage<HttpResponse> serveReply(HttpRequest request, boolean head, String upstream,
+      RepositoryName repository, Digest digest, String key, BlobReply reply) {
     if (reply instanceof BlobReply.BlobFailure failure) {
       notFound.put(key, failure.failure().code());
       throw failure.failure().toException();
+    }
+    if (reply instanceof BlobReply.BlobUncached uncached) {
+      return streamThrough(upstream, repository, digest, key, uncached);
     }
     BlobReply.BlobLocation location = (BlobReply.BlobLocation) reply;
     // Committed on the owner: a hit; still filling: the blob was not cached when asked.

@@ -9,6 +9,7 @@ import akka.http.scaladsl.model.IllegalUriException;
 import akka.japi.function.Function;
 import akka.pattern.AskTimeoutException;
 import io.layercake.Failures;
+import io.layercake.ThrottledLog;
 import io.layercake.admin.AdminApi;
 import io.layercake.admin.ClusterStatus;
 import io.layercake.auth.Identity;

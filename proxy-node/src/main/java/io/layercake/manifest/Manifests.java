@@ -8,17 +8,24 @@ import io.layercake.oci.OciException;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.storage.BlobStore;
+import io.layercake.storage.StorageException;
 import io.layercake.storage.StoredBlob;
 import io.layercake.upstream.UpstreamManifestHead;
 import io.layercake.upstream.Upstreams;
+import io.layercake.ThrottledLog;
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Manifests as content: fetched from upstream, verified, and stored in the blob store with their
@@ -27,12 +34,17 @@ import java.util.concurrent.Executor;
  */
 public final class Manifests {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Manifests.class);
+  /** A full disk refuses every manifest: one line a minute says so. */
+  private static final ThrottledLog NOT_STORED = new ThrottledLog(java.time.Duration.ofMinutes(1));
+
   private final BlobStore store;
   private final Upstreams upstreams;
   private final PeerClient peers;
   private final Executor blockingExecutor;
   private final long maxManifestSize;
   private final ManifestCache memory;
+  private final NodeMetrics metrics;
   private final Map<Digest, CompletableFuture<ManifestContent>> loading = new ConcurrentHashMap<>();
 
   /**
@@ -40,8 +52,9 @@ public final class Manifests {
    * used also in {@code memory}.
    */
   public Manifests(BlobStore store, Upstreams upstreams, PeerClient peers, Executor blockingExecutor,
-      long maxManifestSize, ManifestCache memory) {
+      long maxManifestSize, ManifestCache memory, NodeMetrics metrics) {
     this.store = store;
+    this.metrics = metrics;
     this.memory = memory;
     this.upstreams = upstreams;
     this.peers = peers;
@@ -149,6 +162,11 @@ public final class Manifests {
     return upstreams.get(upstream).headManifest(repository, new Reference.ByTag(tag));
   }
 
+  /** Whether the data volume is at its floor (layercake.storage.min-free): write nothing more. */
+  public boolean diskLow() {
+    return store.space().low();
+  }
+
   /** Runs a small storage write off the calling (actor) thread. */
   public void runBlocking(Runnable write) {
     CompletableFuture.runAsync(write, blockingExecutor);
@@ -183,13 +201,46 @@ public final class Manifests {
         .thenApplyAsync(m -> store(m.digest(), m.mediaType(), m.bytes()), blockingExecutor);
   }
 
+  /**
+   * Stores a manifest and keeps it in memory. With no room on the disk (min-free reached, or the
+   * write failing for space), it is verified and kept in memory only: a full disk must not fail a
+   * pull, and the manifest is stored the next time it is fetched.
+   */
   private ManifestContent store(Digest digest, String mediaType, byte[] bytes) {
     if (!MediaType.isManifestType(mediaType)) {
       throw new OciException(ErrorCode.MANIFEST_INVALID, "not a manifest media type", mediaType);
     }
-    store.storeBytes(digest, bytes, mediaType);
+    boolean stored = false;
+    if (store.space().fits(bytes.length)) {
+      try {
+        store.storeBytes(digest, bytes, mediaType);
+        stored = true;
+      } catch (StorageException e) {
+        NOT_STORED.warn(LOG, "Manifest " + digest + " not stored, kept in memory: " + e.getMessage());
+      }
+    } else {
+      NOT_STORED.warn(LOG, "Manifest " + digest + " not stored, kept in memory: the data volume is at"
+          + " layercake.storage.min-free");
+    }
+    if (!stored) {
+      // storeBytes verifies what it writes; what it does not write is verified here.
+      requireDigest(digest, bytes);
+      metrics.uncached(NodeMetrics.Uncached.MANIFEST);
+    }
     ManifestContent manifest = new ManifestContent(digest, mediaType, bytes);
     memory.put(manifest);
     return manifest;
+  }
+
+  private static void requireDigest(Digest digest, byte[] bytes) {
+    try {
+      Digest actual = Digest.ofSha256Bytes(MessageDigest.getInstance("SHA-256").digest(bytes));
+      if (!actual.equals(digest)) {
+        throw new OciException(ErrorCode.DIGEST_INVALID, "manifest bytes do not match their digest",
+            digest + " is not " + actual);
+      }
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 }

@@ -9,6 +9,8 @@ import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import io.layercake.ThrottledLog;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.cluster.SelfPassivation;
 import io.layercake.cluster.ShardAllocation;
 import akka.persistence.typed.PersistenceId;
@@ -33,6 +35,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * Implementation notes
@@ -174,6 +178,9 @@ public final class TagEntity
   private final List<ResolveTag> waiters = new ArrayList<>();
   /** The manifest the tag points at, once read or fetched: what a stale answer serves. */
   private ManifestContent current;
+  private static final Logger LOG = LoggerFactory.getLogger(TagEntity.class);
+  /** A full disk refuses every tag: one line a minute says so. */
+  private static final ThrottledLog NOT_JOURNALED = new ThrottledLog(java.time.Duration.ofMinutes(1));
   /** Loads whose manifest is being stored. */
   private int pendingLoads;
 
@@ -277,6 +284,11 @@ public final class TagEntity
     // Adopt the peer's answer with its validation time: fresh, it is served as is; stale, it is
     // revalidated with a HEAD like any other cached tag.
     TagResolved adopted = new TagResolved(manifest.digest().toString(), manifest.mediaType(), known.validatedAt());
+    if (manifests.diskLow()) {
+      notJournaled();
+      return Effect().none().thenRun(unchanged -> serveCached(
+          new State(adopted.digest(), adopted.mediaType(), adopted.at()), manifest));
+    }
     TagRecord record = new TagRecord(adopted.digest(), adopted.mediaType(), adopted.at());
     manifests.runBlocking(() -> tags.put(upstream, repository, tag.value(), record));
     return Effect().persist(adopted).thenRun(newState -> serveCached(newState, manifest));
@@ -361,7 +373,23 @@ public final class TagEntity
 
   private Effect<Event, State> persistThenReply(Event event, TagReply reply, TagRecord record) {
     List<ResolveTag> answered = drainWaiters();
+    if (manifests.diskLow()) {
+      // A journal write on a full disk fails, and a failed persist stops the entity with its
+      // requests unanswered until they time out: answer, and record nothing. The tag is asked of
+      // upstream again next time, which costs a HEAD, never a wrong answer.
+      notJournaled();
+      return Effect().none().thenRun(() -> {
+        answered.forEach(w -> w.replyTo().tell(reply));
+        answered(false);
+      });
+    }
     return Effect().persist(event).thenRun(() -> afterPersist(record, reply, answered));
+  }
+
+  private void notJournaled() {
+    NodeMetrics.get(context.getSystem()).uncached(NodeMetrics.Uncached.TAG);
+    NOT_JOURNALED.warn(LOG, "Tag " + repository + ":" + tag + " answered without being journaled: the data"
+        + " volume is at layercake.storage.min-free");
   }
 
   private void afterPersist(TagRecord record, TagReply reply, List<ResolveTag> answered) {

@@ -52,6 +52,18 @@ public final class NodeMetrics implements Extension {
    */
   public static final List<String> CORRUPTION_CHECKS = List.of("recovery", "scrub", "serve");
 
+  /** What a node could not store for want of disk space, and served anyway. */
+  public enum Uncached {
+    /** A blob streamed from upstream to the client without being stored. */
+    BLOB,
+    /** A manifest served from memory without being stored. */
+    MANIFEST,
+    /** A tag's answer not recorded in its journal. */
+    TAG;
+
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** Upper bounds of the upstream latency buckets, in seconds. */
   private static final double[] LATENCY_BUCKETS =
       {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
@@ -78,6 +90,7 @@ public final class NodeMetrics implements Extension {
   private final GaugeFamily streamsInFlight;
   private final GaugeFamily storeMaxBytes;
   private final Map<String, Counter> corruptions = new HashMap<>();
+  private final Counter[] uncached = new Counter[Uncached.values().length];
   private final TagPulls tagPulls = new TagPulls();
 
   private volatile Supplier<StoreUsage> storeUsage = () -> null;
@@ -151,6 +164,13 @@ public final class NodeMetrics implements Extension {
         "found_by");
     for (String check : CORRUPTION_CHECKS) {
       corruptions.put(check, corrupted.labels(check));
+    }
+    CounterFamily notStored = registry.counter("layercake_uncached_total",
+        "What the node served without storing, because its data volume was at layercake.storage.min-free:"
+            + " blobs streamed from upstream, manifests kept in memory only, tag answers not journaled.",
+        "kind");
+    for (Uncached kind : Uncached.values()) {
+      uncached[kind.ordinal()] = notStored.labels(kind.label);
     }
     storeMaxBytes = registry.gauge("layercake_store_max_bytes",
         "The node's storage cap in bytes (absent while no cap is configured).");
@@ -269,6 +289,11 @@ public final class NodeMetrics implements Extension {
       throw new IllegalArgumentException("corruption check must be one of " + CORRUPTION_CHECKS + ", got " + foundBy);
     }
     counter.increment();
+  }
+
+  /** Counts something served without being stored, for want of disk space. */
+  public void uncached(Uncached kind) {
+    uncached[kind.ordinal()].increment();
   }
 
   /** Reads the store's usage from {@code usage} when scraped (it may scan the index). */

@@ -125,7 +125,7 @@ public final class LayercakeNode implements AutoCloseable {
       store.onCorruption(found -> NodeMetrics.get(system).blobCorrupted(found.foundBy().label()));
       log.info("Storage at {} recovered: {}", storage.dataDir(), store.recover());
       BlobScrub.start(system, ScrubSettings.fromConfig(config), store, blocking);
-      PullFlusher.start(system, store.index(), blocking);
+      PullFlusher.start(system, store, blocking);
       TagIndex tagIndex = new TagIndex(database);
       Upstreams upstreams = Upstreams.fromConfig(system, config);
       UpstreamClientSettings upstreamClient = UpstreamClientSettings.fromConfig(config);
@@ -134,7 +134,7 @@ public final class LayercakeNode implements AutoCloseable {
       BlobFills fills = new BlobFills(store, upstreams, peers, blobSettings, blocking,
           Materializer.matFromSystem(system));
       Manifests manifests = new Manifests(store, upstreams, peers, blocking, upstreamClient.maxManifestSize(),
-          new ManifestCache(manifestSettings.memoryCacheBytes()));
+          new ManifestCache(manifestSettings.memoryCacheBytes()), NodeMetrics.get(system));
 
       EvictionSettings capped = evictionSettings.cappedToVolume(volumeSize(storage.dataDir()));
       if (capped.maxSize() < evictionSettings.maxSize()) {

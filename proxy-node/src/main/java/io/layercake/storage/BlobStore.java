@@ -69,6 +69,7 @@ public final class BlobStore {
   private final BlobIndex index;
   private final Clock clock;
   private final Quarantine quarantine;
+  private volatile DiskSpace space = new DiskSpace(0, () -> Long.MAX_VALUE, System::nanoTime);
   /** Bytes of committed blobs, kept in step with the index so eviction never has to scan to know. */
   private final AtomicLong usedBytes = new AtomicLong();
   private final AtomicLong usedBlobs = new AtomicLong();
@@ -104,7 +105,13 @@ public final class BlobStore {
     } catch (IOException e) {
       throw new StorageException("create the data folders under " + settings.dataDir(), e);
     }
+    store.space = DiskSpace.of(settings.dataDir(), settings.minFree());
     return store;
+  }
+
+  /** The room left on the data volume: writers ask it before they store. */
+  public DiskSpace space() {
+    return space;
   }
 
   /** The index, for listing and eviction. */

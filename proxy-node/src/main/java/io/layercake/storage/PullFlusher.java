@@ -12,8 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the pulls {@link BlobIndex} counts in memory, every few seconds and once more as the
- * node stops. A flush the database refuses (a full disk) is tried again at the next tick, and
- * said in the log at most once a minute.
+ * node stops. Access times are worth less than the database's health: while the volume is below
+ * its floor ({@link DiskSpace#low()}) nothing is written, because a write-ahead log that hits a
+ * full disk makes RocksDB refuse every write until its own recovery finds room again. A flush the
+ * database refuses all the same is tried again at the next tick, and said in the log at most once
+ * a minute.
  */
 public final class PullFlusher {
 
@@ -23,15 +26,17 @@ public final class PullFlusher {
   private static final long WARN_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
 
   private final BlobIndex index;
+  private final DiskSpace space;
   private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS - 1);
 
-  private PullFlusher(BlobIndex index) {
+  PullFlusher(BlobIndex index, DiskSpace space) {
     this.index = index;
+    this.space = space;
   }
 
-  /** Flushes {@code index}'s pulls on {@code blockingExecutor} from now until the node stops. */
-  public static void start(ActorSystem<?> system, BlobIndex index, Executor blockingExecutor) {
-    PullFlusher flusher = new PullFlusher(index);
+  /** Flushes {@code store}'s pulls on {@code blockingExecutor} from now until the node stops. */
+  public static void start(ActorSystem<?> system, BlobStore store, Executor blockingExecutor) {
+    PullFlusher flusher = new PullFlusher(store.index(), store.space());
     system.scheduler().scheduleWithFixedDelay(EVERY, EVERY, () -> blockingExecutor.execute(flusher::flush),
         system.executionContext());
     // The database closes as the actor system terminates: this is the last moment to write.
@@ -43,6 +48,9 @@ public final class PullFlusher {
   }
 
   void flush() {
+    if (space.low()) {
+      return;
+    }
     try {
       index.flushPulls();
     } catch (StorageException | IllegalStateException e) {

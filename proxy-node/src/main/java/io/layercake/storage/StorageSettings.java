@@ -11,24 +11,36 @@ import java.nio.file.Path;
  *     {@code db/} live below it
  * @param quarantineMaxSize the most bytes of corrupted blob files kept in {@code quarantine/}
  *     (the oldest go first; 0 keeps none)
+ * @param minFree the free bytes the node leaves on its volume; what would go below is served
+ *     without being stored (at most a twentieth of the volume is kept free this way)
  */
-public record StorageSettings(Path dataDir, long quarantineMaxSize) {
+public record StorageSettings(Path dataDir, long quarantineMaxSize, long minFree) {
 
   private static final String QUARANTINE_MAX_SIZE = "layercake.storage.quarantine-max-size";
+  private static final String MIN_FREE = "layercake.storage.min-free";
 
-  /** Validates the quarantine's bound. */
+  /** Validates the bounds. */
   public StorageSettings {
     if (quarantineMaxSize < 0) {
       throw new IllegalArgumentException(QUARANTINE_MAX_SIZE + " must not be negative, got " + quarantineMaxSize);
     }
+    if (minFree < 0) {
+      throw new IllegalArgumentException(MIN_FREE + " must not be negative, got " + minFree);
+    }
   }
 
   /**
-   * Settings for a data folder whose quarantine is never trimmed: for tests and benchmarks, which
-   * build settings without a configuration. A node reads {@link #fromConfig}.
+   * Settings for a data folder whose quarantine is never trimmed and which keeps nothing free: for
+   * tests and benchmarks, which build settings without a configuration. A node reads
+   * {@link #fromConfig}.
    */
   public StorageSettings(Path dataDir) {
-    this(dataDir, Long.MAX_VALUE);
+    this(dataDir, Long.MAX_VALUE, 0);
+  }
+
+  /** As {@link #StorageSettings(Path)}, with a quarantine bound. */
+  public StorageSettings(Path dataDir, long quarantineMaxSize) {
+    this(dataDir, quarantineMaxSize, 0);
   }
 
   /** Reads and validates {@code layercake.storage}. */
@@ -44,7 +56,13 @@ public record StorageSettings(Path dataDir, long quarantineMaxSize) {
       throw new IllegalArgumentException(QUARANTINE_MAX_SIZE + " must be a size such as 1GiB or 0: "
           + e.getMessage(), e);
     }
-    return new StorageSettings(Path.of(dir).toAbsolutePath().normalize(), quarantineMaxSize);
+    long minFree;
+    try {
+      minFree = config.getBytes(MIN_FREE);
+    } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+      throw new IllegalArgumentException(MIN_FREE + " must be a size such as 256MiB or 0: " + e.getMessage(), e);
+    }
+    return new StorageSettings(Path.of(dir).toAbsolutePath().normalize(), quarantineMaxSize, minFree);
   }
 
   /** Folder of committed, verified blob files. */

@@ -1,4 +1,4 @@
-package io.layercake.http;
+package io.layercake;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,14 +10,15 @@ import org.slf4j.Logger;
  * A warning that a client can cause on every request (a full disk fails them all) must not let
  * clients fill the log: at most one line per period, saying how many were left out.
  */
-final class ThrottledLog {
+public final class ThrottledLog {
 
   private final long periodNanos;
   private final LongSupplier nanoTime;
   private final AtomicLong lastLogged;
   private final AtomicInteger skipped = new AtomicInteger();
 
-  ThrottledLog(Duration period) {
+  /** At most one line per {@code period}. */
+  public ThrottledLog(Duration period) {
     this(period, System::nanoTime);
   }
 
@@ -29,7 +30,7 @@ final class ThrottledLog {
   }
 
   /** Logs {@code message} at WARN unless a line went out less than a period ago. */
-  void warn(Logger log, String message) {
+  public void warn(Logger log, String message) {
     long now = nanoTime.getAsLong();
     long last = lastLogged.get();
     if (now - last < periodNanos || !lastLogged.compareAndSet(last, now)) {

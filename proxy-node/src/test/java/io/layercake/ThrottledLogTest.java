@@ -1,4 +1,4 @@
-package io.layercake.http;
+package io.layercake;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

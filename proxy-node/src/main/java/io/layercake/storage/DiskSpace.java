@@ -1,0 +1,82 @@
+package io.layercake.storage;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/*
+ * Implementation notes
+ *
+ * The size cap keeps the cache within its share of the volume, but the volume can still fill:
+ * something else writes there, the cap is set too high, pinned and in-use blobs exceed it. A full
+ * disk must then be a state the node works through, not a crash: what it cannot store it serves
+ * without storing. So writers ask here first whether their bytes fit while leaving min-free
+ * bytes on the volume. The free space is read with one statfs call at most every 200 ms (the
+ * answer is shared), which is cheap next to a fill or a journal write and current enough: a fill
+ * that outruns it fails on its own write and is cleaned up like any failed fill.
+ */
+
+/** Whether the data volume has room for more: the free space above a floor kept for RocksDB. */
+public final class DiskSpace {
+
+  private static final long STALE_NANOS = 200_000_000L;
+
+  private final long minFree;
+  private final LongSupplier readUsable;
+  private final LongSupplier nanoTime;
+  private final AtomicLong usable = new AtomicLong(Long.MAX_VALUE);
+  private final AtomicLong readAt;
+
+  DiskSpace(long minFree, LongSupplier readUsable, LongSupplier nanoTime) {
+    this.minFree = minFree;
+    this.readUsable = readUsable;
+    this.nanoTime = nanoTime;
+    this.readAt = new AtomicLong(nanoTime.getAsLong() - STALE_NANOS - 1);
+  }
+
+  /**
+   * The space on the volume holding {@code dataDir}, keeping {@code minFree} bytes free, but no
+   * more than a twentieth of the volume (a small volume would otherwise never store anything).
+   */
+  public static DiskSpace of(Path dataDir, long minFree) {
+    FileStore store;
+    long floor;
+    try {
+      store = Files.getFileStore(dataDir);
+      floor = Math.min(minFree, store.getTotalSpace() / 20);
+    } catch (IOException e) {
+      throw new StorageException("find the volume of " + dataDir, e);
+    }
+    return new DiskSpace(floor, () -> {
+      try {
+        return store.getUsableSpace();
+      } catch (IOException e) {
+        // Unknown: let writes try, and fail on their own if the disk is really full.
+        return Long.MAX_VALUE;
+      }
+    }, System::nanoTime);
+  }
+
+  /** Whether {@code bytes} more can be written while {@code minFree} bytes stay free. */
+  public boolean fits(long bytes) {
+    long free = usable();
+    return free - minFree >= bytes;
+  }
+
+  /** Whether the volume is below its floor: nothing but what must be written should be. */
+  public boolean low() {
+    return !fits(0);
+  }
+
+  private long usable() {
+    long now = nanoTime.getAsLong();
+    long last = readAt.get();
+    if (now - last >= STALE_NANOS && readAt.compareAndSet(last, now)) {
+      usable.set(readUsable.getAsLong());
+    }
+    return usable.get();
+  }
+}
