@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -214,9 +215,13 @@ final class BlobEndpoint {
     }
     if (fills.peers().directory().isSelf(location.ownerUrl())) {
       return serveHeld(request, head, digest, false)
-          .exceptionally(notHeld -> {
-            // Committed and moved, or failed, between the entity's answer and this lookup.
-            throw REPLACED;
+          .exceptionally(error -> {
+            // Committed and moved, or failed, between the entity's answer and this lookup: the
+            // client retries. Anything else (a disk that cannot be read) keeps its own answer.
+            if (Failures.unwrap(error) instanceof OciException oci && oci.code() == ErrorCode.BLOB_UNKNOWN) {
+              throw REPLACED;
+            }
+            throw error instanceof CompletionException wrapped ? wrapped : new CompletionException(error);
           });
     }
     if (head) {

@@ -202,7 +202,8 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     return request.getUri().query().get("ns");
   }
 
-  private static HttpResponse errorResponse(HttpRequest request, Throwable error) {
+  /** The OCI error answer to {@code error}, which failed {@code request}. */
+  static HttpResponse errorResponse(HttpRequest request, Throwable error) {
     Throwable cause = Failures.unwrap(error);
     if (cause instanceof PullAccess.AuthenticationRequired required) {
       return Responses.error(required).addHeader(RawHeader.create("WWW-Authenticate", required.challenge()));
