@@ -25,7 +25,9 @@ import java.util.concurrent.CompletionStage;
  * Implementation notes
  *
  * A tag's history is its entity's journal: TagResolved each time the tag was found pointing at a
- * (new) manifest, TagRevalidated each time upstream confirmed it. The journal is node-local and
+ * (new) manifest, TagRevalidated each time upstream confirmed it. The entity snapshots its state,
+ * which holds the newest history-depth periods, and deletes older events; so a node's part is its
+ * latest snapshot with the events after it folded in, by the entity's own fold (State.apply). The journal is node-local and
  * an entity runs wherever its shard is, so the history of a tag is spread over the nodes it ran
  * on. The cluster view asks every member for its part (its internal endpoint, with the cluster
  * secret; over mutual TLS when the cluster has it) and merges: one entry per (digest, since),
@@ -41,29 +43,31 @@ final class TagHistory {
   private final ActorSystem<?> system;
   private final JournalEvents journal;
   private final ImageServices services;
+  private final int historyDepth;
 
   TagHistory(ActorSystem<?> system, ImageServices services) {
     this.system = system;
     this.journal = new JournalEvents(system);
     this.services = services;
+    this.historyDepth = services.manifestSettings().historyDepth();
   }
 
-  /** This node's part of the history, oldest first. */
+  /** This node's part of the history, oldest first: its latest snapshot, then the events after it. */
   CompletionStage<List<Entry>> local(String upstream, RepositoryName repository, Tag tag) {
     String persistenceId = TagEntity.ENTITY_KEY.name() + "|" + TagEntity.entityId(upstream, repository, tag);
     String self = services.fills().peers().directory().selfUrl();
     return CompletableFuture.supplyAsync(() -> {
-      List<Entry> entries = new ArrayList<>();
+      Optional<JournalEvents.JournalSnapshot> snapshot = journal.latestSnapshot(persistenceId);
+      TagEntity.State state = snapshot.map(s -> (TagEntity.State) s.state()).orElse(TagEntity.State.EMPTY);
+      long after = snapshot.map(JournalEvents.JournalSnapshot::sequenceNr).orElse(0L);
       for (JournalEvents.JournalEvent event : journal.read(persistenceId)) {
-        if (event.payload() instanceof TagEntity.TagResolved resolved) {
-          entries.add(new Entry(resolved.digest(), resolved.mediaType(), resolved.at(), resolved.at(), self));
-        } else if (event.payload() instanceof TagEntity.TagRevalidated revalidated && !entries.isEmpty()) {
-          Entry last = entries.remove(entries.size() - 1);
-          entries.add(new Entry(last.digest(), last.mediaType(), last.since(),
-              Math.max(last.lastConfirmed(), revalidated.at()), self));
+        if (event.sequenceNr() > after && event.payload() instanceof TagEntity.Event tagEvent) {
+          state = state.apply(tagEvent, historyDepth);
         }
       }
-      return entries;
+      return state.history().stream()
+          .map(p -> new Entry(p.digest(), p.mediaType(), p.since(), p.lastConfirmed(), self))
+          .toList();
     }, services.fills().blockingExecutor());
   }
 

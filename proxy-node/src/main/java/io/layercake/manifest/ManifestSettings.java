@@ -16,9 +16,13 @@ import java.time.Duration;
  * @param notFoundTtl how long upstream's "no such tag" is remembered; zero remembers
  *     nothing
  * @param notFoundCacheSize how many such answers each node remembers at most
+ * @param historyDepth how many manifests of a tag's history each node keeps
+ * @param snapshotEvery after how many journaled events a tag's entity snapshots its state and
+ *     deletes the events older than its last two snapshots
  */
 public record ManifestSettings(Duration tagTtl, Duration askTimeout, Duration revalidateTimeout,
-    long memoryCacheBytes, Duration idleTimeout, Duration notFoundTtl, int notFoundCacheSize) {
+    long memoryCacheBytes, Duration idleTimeout, Duration notFoundTtl, int notFoundCacheSize,
+    int historyDepth, int snapshotEvery) {
 
   /** Reads and validates {@code layercake.manifests}. */
   public static ManifestSettings fromConfig(Config config) {
@@ -47,7 +51,18 @@ public record ManifestSettings(Duration tagTtl, Duration askTimeout, Duration re
       throw new IllegalArgumentException(
           "layercake.manifests.not-found-cache-size must be at least 1, got " + notFoundSize);
     }
+    int historyDepth = config.getInt("layercake.manifests.history-depth");
+    if (historyDepth < 1) {
+      throw new IllegalArgumentException(
+          "layercake.manifests.history-depth must be at least 1, got " + historyDepth);
+    }
+    int snapshotEvery = config.getInt("layercake.manifests.snapshot-every");
+    if (snapshotEvery < 1) {
+      throw new IllegalArgumentException(
+          "layercake.manifests.snapshot-every must be at least 1, got " + snapshotEvery);
+    }
     return new ManifestSettings(ttl, ask, revalidate, memory,
-        SettingsChecks.positiveDuration(config, "layercake.manifests.idle-timeout"), notFoundTtl, notFoundSize);
+        SettingsChecks.positiveDuration(config, "layercake.manifests.idle-timeout"), notFoundTtl, notFoundSize,
+        historyDepth, snapshotEvery);
   }
 }

@@ -18,6 +18,7 @@ import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
+import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.layercake.CborSerializable;
 import io.layercake.Failures;
 import io.layercake.oci.Digest;
@@ -126,15 +127,54 @@ public final class TagEntity
   public record TagRevalidated(long at) implements Event {}
 
   /**
-   * What the journal knows of the tag.
+   * What the journal knows of the tag. It is also the entity's snapshot: with the history in it,
+   * events older than the snapshots are deleted and the tag's story survives them.
    *
    * @param digest the current manifest digest, or null if never resolved
    * @param mediaType its media type
    * @param validatedAt when upstream last confirmed it, epoch milliseconds
+   * @param history the manifests the tag pointed at, oldest first, at most
+   *     {@code layercake.manifests.history-depth} of them
    */
-  public record State(String digest, String mediaType, long validatedAt) implements CborSerializable {
-    static final State EMPTY = new State(null, null, 0);
+  public record State(String digest, String mediaType, long validatedAt, List<Period> history)
+      implements CborSerializable {
+    /** A tag never resolved on this node. */
+    public static final State EMPTY = new State(null, null, 0, List.of());
+
+    /** The history, never null. */
+    @Override
+    public List<Period> history() {
+      return history == null ? List.of() : history;
+    }
+
+    /** This state after {@code event}, keeping the newest {@code depth} periods of history. */
+    public State apply(Event event, int depth) {
+      if (event instanceof TagResolved resolved) {
+        List<Period> periods = new ArrayList<>(history());
+        periods.add(new Period(resolved.digest(), resolved.mediaType(), resolved.at(), resolved.at()));
+        List<Period> kept = List.copyOf(periods.subList(Math.max(0, periods.size() - depth), periods.size()));
+        return new State(resolved.digest(), resolved.mediaType(), resolved.at(), kept);
+      }
+      TagRevalidated revalidated = (TagRevalidated) event;
+      List<Period> periods = new ArrayList<>(history());
+      if (!periods.isEmpty()) {
+        Period last = periods.remove(periods.size() - 1);
+        periods.add(new Period(last.digest(), last.mediaType(), last.since(),
+            Math.max(last.lastConfirmed(), revalidated.at())));
+      }
+      return new State(digest, mediaType, revalidated.at(), List.copyOf(periods));
+    }
   }
+
+  /**
+   * One period of a tag's history.
+   *
+   * @param digest the manifest the tag pointed at
+   * @param mediaType its media type
+   * @param since when the tag was found pointing there, epoch milliseconds
+   * @param lastConfirmed when upstream (or a load) last confirmed it, epoch milliseconds
+   */
+  public record Period(String digest, String mediaType, long since, long lastConfirmed) {}
 
   /** The entity id of a tag. */
   public static String entityId(String upstream, RepositoryName repository, Tag tag) {
@@ -223,9 +263,19 @@ public final class TagEntity
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
-        .onEvent(TagResolved.class, (state, e) -> new State(e.digest(), e.mediaType(), e.at()))
-        .onEvent(TagRevalidated.class, (state, e) -> new State(state.digest(), state.mediaType(), e.at()))
+        .onEvent(TagResolved.class, (state, e) -> state.apply(e, settings.historyDepth()))
+        .onEvent(TagRevalidated.class, (state, e) -> state.apply(e, settings.historyDepth()))
         .build();
+  }
+
+  /**
+   * A snapshot every snapshot-every events, the last two kept, and the events before them
+   * deleted: a tag revalidated every few minutes for years keeps a journal of a few hundred
+   * events, and its history lives on in the snapshot.
+   */
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2).withDeleteEventsOnSnapshot();
   }
 
   private Effect<Event, State> onResolveTag(State state, ResolveTag command) {
@@ -287,7 +337,7 @@ public final class TagEntity
     if (manifests.diskLow()) {
       notJournaled();
       return Effect().none().thenRun(unchanged -> serveCached(
-          new State(adopted.digest(), adopted.mediaType(), adopted.at()), manifest));
+          unchanged.apply(adopted, settings.historyDepth()), manifest));
     }
     TagRecord record = new TagRecord(adopted.digest(), adopted.mediaType(), adopted.at());
     manifests.runBlocking(() -> tags.put(upstream, repository, tag.value(), record));

@@ -3,6 +3,7 @@ package io.layercake.persistence;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
 import akka.persistence.PersistentRepr;
+import akka.persistence.serialization.Snapshot;
 import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
 import io.layercake.storage.NodeDatabase;
@@ -10,13 +11,16 @@ import io.layercake.storage.NodeDatabaseExtension;
 import io.layercake.storage.StorageException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
 /**
- * Reads one entity's events straight from this node's journal, for views of history (such as a
- * tag's history) that need no running entity. There is no Akka Persistence Query plugin for the
- * RocksDB journal: this is the read side it would offer for one persistence id.
+ * Reads one entity's latest snapshot and events straight from this node's journal, for views of
+ * history (such as a tag's history) that need no running entity. There is no Akka Persistence
+ * Query plugin for the RocksDB journal: this is the read side it would offer for one persistence
+ * id. Entities with retention delete the events their snapshots cover, so a reader starts from
+ * the latest snapshot, as the entity does when it recovers.
  */
 public final class JournalEvents {
 
@@ -27,6 +31,28 @@ public final class JournalEvents {
   public JournalEvents(ActorSystem<?> system) {
     this.database = NodeDatabaseExtension.get(system);
     this.serialization = SerializationExtension.get(Adapter.toClassic(system));
+  }
+
+  /**
+   * The latest snapshot of {@code persistenceId} on this node, if any. Blocks on RocksDB: call it
+   * on the blocking dispatcher.
+   */
+  public Optional<JournalSnapshot> latestSnapshot(String persistenceId) {
+    byte[] prefix = PersistenceKeys.prefix(persistenceId);
+    try (PrefixIterator range = new PrefixIterator(database.rocks(),
+        database.family(NodeDatabase.Family.SNAPSHOTS), prefix)) {
+      RocksIterator it = range.iterator();
+      it.seekForPrev(PersistenceKeys.key(prefix, Long.MAX_VALUE, Long.MAX_VALUE));
+      if (it.isValid()) {
+        long seqNr = PersistenceKeys.longAt(it.key(), prefix.length);
+        Snapshot snapshot = serialization.deserialize(it.value(), Snapshot.class).get();
+        return Optional.of(new JournalSnapshot(seqNr, snapshot.data()));
+      }
+      range.checkStatus();
+    } catch (RocksDBException e) {
+      throw new StorageException("read the snapshots of " + persistenceId, e);
+    }
+    return Optional.empty();
   }
 
   /**
@@ -49,6 +75,14 @@ public final class JournalEvents {
     }
     return events;
   }
+
+  /**
+   * One snapshot of an entity's state.
+   *
+   * @param sequenceNr the sequence number of the last event it covers
+   * @param state the entity's state
+   */
+  public record JournalSnapshot(long sequenceNr, Object state) {}
 
   /**
    * One journaled event.
