@@ -1,14 +1,11 @@
 package io.layercake.upstream;
 
-import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
-import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.RepositoryName;
-import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -17,19 +14,10 @@ import java.util.concurrent.CompletionStage;
  * {@code HEAD /v2/<name>/blobs/<digest>}: whether upstream holds the blob in that repository, and
  * its size, without a body and without a pull counted against Docker Hub's rate limit.
  */
-final class BlobHead implements RegistryEndpoint<Long> {
-
-  private final RepositoryName repository;
-  private final Digest digest;
+final class BlobHead extends BlobCall<Long> {
 
   BlobHead(RepositoryName repository, Digest digest) {
-    this.repository = repository;
-    this.digest = digest;
-  }
-
-  @Override
-  public RepositoryName repository() {
-    return repository;
+    super(repository, digest);
   }
 
   @Override
@@ -38,28 +26,8 @@ final class BlobHead implements RegistryEndpoint<Long> {
   }
 
   @Override
-  public UpstreamCall kind() {
-    return UpstreamCall.BLOB;
-  }
-
-  @Override
   public HttpMethod method() {
     return HttpMethods.HEAD;
-  }
-
-  @Override
-  public String pathAndQuery() {
-    return "/v2/" + repository + "/blobs/" + digest;
-  }
-
-  @Override
-  public List<HttpHeader> headers() {
-    return List.of();
-  }
-
-  @Override
-  public ErrorCode notFoundCode() {
-    return ErrorCode.BLOB_UNKNOWN;
   }
 
   @Override

@@ -1,15 +1,12 @@
 package io.layercake.upstream;
 
 import akka.http.javadsl.model.HttpEntity;
-import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import io.layercake.oci.Digest;
-import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.RepositoryName;
-import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -19,19 +16,10 @@ import java.util.concurrent.CompletionStage;
  * completes as soon as the response headers are in; the body streams through {@link
  * BlobBodyVerifier} when the caller runs it, and is never held in memory.
  */
-final class BlobPull implements RegistryEndpoint<UpstreamBlob> {
-
-  private final RepositoryName repository;
-  private final Digest digest;
+final class BlobPull extends BlobCall<UpstreamBlob> {
 
   BlobPull(RepositoryName repository, Digest digest) {
-    this.repository = repository;
-    this.digest = digest;
-  }
-
-  @Override
-  public RepositoryName repository() {
-    return repository;
+    super(repository, digest);
   }
 
   @Override
@@ -40,28 +28,8 @@ final class BlobPull implements RegistryEndpoint<UpstreamBlob> {
   }
 
   @Override
-  public UpstreamCall kind() {
-    return UpstreamCall.BLOB;
-  }
-
-  @Override
   public HttpMethod method() {
     return HttpMethods.GET;
-  }
-
-  @Override
-  public String pathAndQuery() {
-    return "/v2/" + repository + "/blobs/" + digest;
-  }
-
-  @Override
-  public List<HttpHeader> headers() {
-    return List.of();
-  }
-
-  @Override
-  public ErrorCode notFoundCode() {
-    return ErrorCode.BLOB_UNKNOWN;
   }
 
   @Override
