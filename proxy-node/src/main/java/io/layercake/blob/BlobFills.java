@@ -113,6 +113,10 @@ public final class BlobFills {
     if (store.space().low()) {
       return CompletableFuture.failedFuture(new NoRoomToStore("the data volume is at layercake.storage.min-free"));
     }
+    if (store.capHeld()) {
+      return CompletableFuture.failedFuture(new NoRoomToStore(
+          "the store is over layercake.storage.max-size with only pinned or in-use blobs left"));
+    }
     return limiter.acquire(upstream).thenCompose(permit -> {
       CompletionStage<BlobFill> started;
       try {

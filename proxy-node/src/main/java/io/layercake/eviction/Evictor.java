@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * stays over the cap until something is. A periodic check (every NodeEviction.CHECK_INTERVAL)
  * catches what writes miss, such as a lowered cap.
  *
+ * Held cap: when a run ends with the store over the cap itself (not only over low water) and
+ * nothing left that it may evict, it marks the store's cap held (BlobStore.capHeld), and fills
+ * then serve new blobs without storing them (streamed through, like on a full disk) rather than
+ * push the store further over its cap. Any check that finds the store under high water, or a run
+ * that gets it under the cap, lifts the mark; the periodic check does so within its interval
+ * after an unpin or rmi.
+ *
  * Reservations: only bytes on disk are ever counted, never the size a fill announces. Counting
  * the announced size up front (as this class once did) let a burst of fills that were never going
  * to finish (HEADs that started fills, upstreams that announce more than they send) evict the
@@ -175,6 +182,9 @@ public final class Evictor {
 
   private void spaceWanted(long written) {
     if (usage() <= settings.highWaterBytes()) {
+      if (store.capHeld()) {
+        store.markCapHeld(false);
+      }
       return;
     }
     if (!running.compareAndSet(false, true)) {
@@ -224,6 +234,7 @@ public final class Evictor {
       }
       remove(candidate.digest(), candidate.notOwner() ? EvictionReason.NOT_OWNER : EvictionReason.SIZE, false);
     }
+    store.markCapHeld(usage() > settings.maxSize());
     if (usage() > target) {
       log.warn("Store holds {} bytes with {} more being written, above the {} bytes eviction aims for:"
           + " the rest is pinned or in use ({} blobs skipped)", store.usedBytes(), store.pendingBytes(), target,

@@ -70,6 +70,8 @@ public final class BlobStore {
   private final Clock clock;
   private final Quarantine quarantine;
   private volatile DiskSpace space = new DiskSpace(0, () -> Long.MAX_VALUE, System::nanoTime);
+  /** Set by eviction while the store is over its cap with nothing left it may evict. */
+  private volatile boolean capHeld;
   /** Bytes of committed blobs, kept in step with the index so eviction never has to scan to know. */
   private final AtomicLong usedBytes = new AtomicLong();
   private final AtomicLong usedBlobs = new AtomicLong();
@@ -107,6 +109,20 @@ public final class BlobStore {
     }
     store.space = DiskSpace.of(settings.dataDir(), settings.minFree());
     return store;
+  }
+
+  /**
+   * Whether the store is over its size cap with every blob left pinned or in use, as eviction
+   * last found it: then a new blob is served without being stored rather than pushing the store
+   * further over the cap.
+   */
+  public boolean capHeld() {
+    return capHeld;
+  }
+
+  /** Eviction's verdict for {@link #capHeld()}. */
+  public void markCapHeld(boolean held) {
+    capHeld = held;
   }
 
   /** The room left on the data volume: writers ask it before they store. */

@@ -285,6 +285,51 @@ class EvictionIntegrationTest {
     }
   }
 
+  /**
+   * Issue 10: a cap held by pinned content. New blobs are served, streamed through without being
+   * stored, instead of pushing the store further over its cap; once the pin goes, they are stored.
+   */
+  @Test
+  void capHeldByPinnedImage_newBlobsServedUncached_storedAgainAfterUnpin() {
+    Image pinned = TestImage.singlePlatform(ImageFormat.OCI, 171, 1_500_000, 1_500_000);
+    Image first = TestImage.singlePlatform(ImageFormat.OCI, 172, 1_000_000);
+    Image later = TestImage.singlePlatform(ImageFormat.OCI, 173, 1_000_000);
+    try (FakeRegistry upstream = FakeRegistry.start()) {
+      FakeImages.publish(upstream, "library/pinned", "1", pinned);
+      FakeImages.publish(upstream, "library/first", "1", first);
+      FakeImages.publish(upstream, "library/later", "1", later);
+      try (TestNode node = TestNode.start(dataDir, upstream.url(), Map.of("layercake.admin.token", TOKEN))) {
+        RegistryClient client = new RegistryClient(node.url());
+        pull(client, "library/pinned", pinned);
+        awaitCommitted(node, pinned);
+        admin(client, "POST", "/admin/pins?image=pinned:1");
+      }
+      // The operator lowers the cap below what the pin holds.
+      try (TestNode node = TestNode.start(dataDir, upstream.url(),
+          Map.of("layercake.storage.max-size", "2MB", "layercake.admin.token", TOKEN))) {
+        RegistryClient client = new RegistryClient(node.url());
+        long held = node.node().store().usedBytes();
+        assertTrue(held > 2_000_000, "the pinned image is over the cap: " + held);
+        Await.until(Duration.ofSeconds(15), "eviction finds the cap held by the pin",
+            () -> node.node().store().capHeld());
+
+        pull(client, "library/first", first);
+        for (String digest : first.blobDigests()) {
+          assertFalse(node.node().store().find(Digest.parse(digest)).isPresent(), digest + " was stored over the cap");
+        }
+        // Only the manifest (bytes, read by every later pull of the tag) is stored.
+        assertEquals(held + first.manifest().bytes().length, node.node().store().usedBytes(),
+            "the store grew over its cap by more than the manifest");
+        assertEquals(1, upstream.count("GET", ".*/blobs/" + first.blobs().get(0).digest()));
+
+        admin(client, "DELETE", "/admin/pins?image=pinned:1");
+        Await.until(Duration.ofSeconds(15), "the cap no longer held", () -> !node.node().store().capHeld());
+        pull(client, "library/later", later);
+        awaitCommitted(node, later);
+      }
+    }
+  }
+
   private static void assertGone(TestNode node, Image image) {
     for (Blob blob : image.blobs()) {
       assertFalse(node.node().store().find(Digest.parse(blob.digest())).isPresent(), blob.digest() + " removed");

@@ -135,11 +135,27 @@ class EvictorTest {
   }
 
   @Test
-  void check_everythingInUse_leavesTheStoreOverTheCap() {
+  void check_everythingInUse_leavesTheStoreOverTheCap_andMarksItHeld() {
     List<Digest> digests = fill(12);
     busy.addAll(digests);
-    evictor().check();
+    Evictor evictor = evictor();
+    evictor.check();
     assertEquals(1200, store.usedBytes());
+    assertTrue(store.capHeld(), "new blobs are to be streamed through, not stored");
+
+    busy.clear();
+    evictor.check();
+    assertEquals(500, store.usedBytes());
+    assertFalse(store.capHeld());
+  }
+
+  @Test
+  void check_overLowWaterButUnderTheCap_isNotHeld() {
+    List<Digest> digests = fill(10);
+    busy.addAll(digests.subList(0, 8));
+    evictor().check();
+    assertEquals(800, store.usedBytes());
+    assertFalse(store.capHeld(), "under the cap, new blobs are still stored");
   }
 
   @Test
