@@ -41,6 +41,7 @@ import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
 import io.layercake.storage.BlobScrub;
+import io.layercake.storage.DiskSpace;
 import io.layercake.storage.PullFlusher;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.NodeDatabase;
@@ -220,13 +221,11 @@ public final class LayercakeNode implements AutoCloseable {
 
   /** The size of the file system holding {@code dir}, or no limit if it cannot be read. */
   private static long volumeSize(java.nio.file.Path dir) {
-    try {
-      return java.nio.file.Files.getFileStore(dir).getTotalSpace();
-    } catch (java.io.IOException e) {
-      log.warn("Cannot read the size of the volume holding {}: {}; the cap is layercake.storage.max-size", dir,
-          e.getMessage());
-      return Long.MAX_VALUE;
+    long size = DiskSpace.volumeSize(dir);
+    if (size == Long.MAX_VALUE) {
+      log.warn("Cannot read the size of the volume holding {}; the cap is layercake.storage.max-size", dir);
     }
+    return size;
   }
 
   private static ServerBinding await(CompletionStage<ServerBinding> binding, String what) throws Exception {

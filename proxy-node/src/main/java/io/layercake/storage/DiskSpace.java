@@ -1,8 +1,6 @@
 package io.layercake.storage;
 
-import java.io.IOException;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
+import java.io.File;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -42,22 +40,25 @@ public final class DiskSpace {
    * more than a twentieth of the volume (a small volume would otherwise never store anything).
    */
   public static DiskSpace of(Path dataDir, long minFree) {
-    FileStore store;
-    long floor;
-    try {
-      store = Files.getFileStore(dataDir);
-      floor = Math.min(minFree, store.getTotalSpace() / 20);
-    } catch (IOException e) {
-      throw new StorageException("find the volume of " + dataDir, e);
-    }
+    File dir = dataDir.toFile();
+    long total = volumeSize(dataDir);
+    long floor = total == Long.MAX_VALUE ? minFree : Math.min(minFree, total / 20);
     return new DiskSpace(floor, () -> {
-      try {
-        return store.getUsableSpace();
-      } catch (IOException e) {
-        // Unknown: let writes try, and fail on their own if the disk is really full.
-        return Long.MAX_VALUE;
-      }
+      long usable = dir.getUsableSpace();
+      // 0 is also what an error reads as: let writes try, and fail on their own if it is real.
+      return usable > 0 ? usable : dir.exists() ? usable : Long.MAX_VALUE;
     }, System::nanoTime);
+  }
+
+  /**
+   * The size of the file system holding {@code dir}, or {@code Long.MAX_VALUE} if it cannot be
+   * read. Asked with statvfs on the path (java.io.File) rather than through its FileStore, which
+   * needs the mount table to name the mount point: inside a chroot or some containers it does
+   * not, and the node would not start.
+   */
+  public static long volumeSize(Path dir) {
+    long total = dir.toFile().getTotalSpace();
+    return total > 0 ? total : Long.MAX_VALUE;
   }
 
   /** Whether {@code bytes} more can be written while {@code minFree} bytes stay free. */
