@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /*
  * Implementation notes
@@ -29,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 public final class ClusterReadiness {
 
   private static final Duration POLL = Duration.ofMillis(250);
+  private static final Duration WAIT_STEP = Duration.ofMillis(50);
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
 
   private final ActorSystem<?> system;
@@ -67,6 +69,33 @@ public final class ClusterReadiness {
   /** Whether requests for sharded entities can be served now. */
   public boolean ready() {
     return memberUp() && regionsRegistered;
+  }
+
+  /**
+   * Completes with true as soon as the node is {@link #ready()}, or with false once {@code within}
+   * has passed without it.
+   */
+  public CompletionStage<Boolean> awaitReady(Duration within) {
+    if (ready()) {
+      return CompletableFuture.completedFuture(true);
+    }
+    CompletableFuture<Boolean> answer = new CompletableFuture<>();
+    checkUntil(answer, System.nanoTime() + within.toNanos());
+    return answer;
+  }
+
+  private void checkUntil(CompletableFuture<Boolean> answer, long deadline) {
+    if (ready()) {
+      answer.complete(true);
+    } else if (System.nanoTime() - deadline >= 0) {
+      answer.complete(false);
+    } else {
+      try {
+        system.scheduler().scheduleOnce(WAIT_STEP, () -> checkUntil(answer, deadline), system.executionContext());
+      } catch (IllegalStateException terminated) {
+        answer.complete(false);
+      }
+    }
   }
 
   private void poll() {

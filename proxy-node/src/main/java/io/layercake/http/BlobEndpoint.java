@@ -99,17 +99,22 @@ final class BlobEndpoint {
         throw new OciException(known.get(), known.get().message(),
             repository + "@" + digest + ": upstream did not have it when last asked");
       }
-      health.requireCluster();
-      EntityRef<BlobEntity.Command> entity = ClusterSharding.get(system)
-          .entityRefFor(BlobEntity.ENTITY_KEY, digest.toString());
-      if (head) {
-        return entity.<BlobReply>ask(BlobEntity.LocateBlob::new, settings.askTimeout())
-            .thenCompose(reply -> serveHead(request, upstream, repository, digest, key, reply));
-      }
-      return entity.<BlobReply>ask(replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo),
-              settings.askTimeout())
-          .thenCompose(reply -> serveReply(request, false, upstream, repository, digest, key, reply));
+      return health.whenCluster().thenCompose(ready -> askOwner(request, head, upstream, repository, digest, key));
     });
+  }
+
+  /** Asks the digest's entity, wherever in the cluster it lives, to locate or fetch the blob. */
+  private CompletionStage<HttpResponse> askOwner(HttpRequest request, boolean head, String upstream,
+      RepositoryName repository, Digest digest, String key) {
+    EntityRef<BlobEntity.Command> entity = ClusterSharding.get(system)
+        .entityRefFor(BlobEntity.ENTITY_KEY, digest.toString());
+    if (head) {
+      return entity.<BlobReply>ask(BlobEntity.LocateBlob::new, settings.askTimeout())
+          .thenCompose(reply -> serveHead(request, upstream, repository, digest, key, reply));
+    }
+    return entity.<BlobReply>ask(replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo),
+            settings.askTimeout())
+        .thenCompose(reply -> serveReply(request, false, upstream, repository, digest, key, reply));
   }
 
   /**

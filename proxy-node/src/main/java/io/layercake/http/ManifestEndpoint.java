@@ -78,7 +78,11 @@ final class ManifestEndpoint {
       throw new OciException(known.get(), known.get().message(),
           repository + ":" + byTag.tag() + ": upstream did not have it when last asked");
     }
-    health.requireCluster();
+    return health.whenCluster().thenCompose(ready -> resolveTag(accepted, head, upstream, repository, byTag, key));
+  }
+
+  private CompletionStage<HttpResponse> resolveTag(ManifestNegotiation.AcceptedTypes accepted, boolean head,
+      String upstream, RepositoryName repository, Reference.ByTag byTag, String key) {
     long asked = System.currentTimeMillis();
     return ClusterSharding.get(system)
         .entityRefFor(TagEntity.ENTITY_KEY, TagEntity.entityId(upstream, repository, byTag.tag()))

@@ -9,6 +9,7 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
@@ -23,14 +24,21 @@ import java.util.function.BooleanSupplier;
  * store is open, and it is not stopping. On SIGTERM it turns 503 at once while the listener keeps
  * serving, so that traffic moves away before the node drains.
  *
- * Requests that need the cluster fail fast on the same facts (requireCluster): a node that is
- * not in a cluster answers 503 with Retry-After at once, rather than after the ask timeout.
+ * Requests that need the cluster fail fast on the same facts (whenCluster): a node that is not
+ * in a cluster answers 503 with Retry-After within seconds, rather than after the ask timeout.
+ * It waits a little first (STARTUP_GRACE): a node that was just started, or whose regions are
+ * being registered, is usually ready within a second or two, and a client that sends its first
+ * pull right after the node's port opened (a script, a CI job) should get the image, not a 503
+ * that most clients do not retry. GET /v2/, the clients' "is this a registry" probe, answers on
+ * the same terms, so a client that probes first sees a node that cannot serve as unavailable.
  */
 
 /** The node's liveness and readiness, {@code GET /livez} and {@code GET /readyz}. */
 public final class NodeHealth {
 
   private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+  /** How long a request waits for a node that is not ready yet; well inside 5 s. */
+  private static final Duration STARTUP_GRACE = Duration.ofSeconds(2);
 
   private final ClusterReadiness cluster;
   private final BooleanSupplier storeOpen;
@@ -53,18 +61,22 @@ public final class NodeHealth {
   }
 
   /**
-   * Fails with 503 and {@code Retry-After} unless the node can reach its sharded entities: not
-   * yet (or no longer) an Up member, or its regions not registered.
+   * Completes once the node can reach its sharded entities, waiting up to {@link #STARTUP_GRACE};
+   * fails with 503 and {@code Retry-After} if it still cannot: not yet (or no longer) an Up member,
+   * or its regions not registered.
    */
-  void requireCluster() {
-    if (!cluster.memberUp()) {
-      throw new OciException(ErrorCode.UNAVAILABLE, "this node is not serving yet, retry",
-          "not an Up member of a cluster (member status " + cluster.memberStatus() + ")", RETRY_AFTER);
-    }
-    if (!cluster.regionsRegistered()) {
+  CompletionStage<Void> whenCluster() {
+    return cluster.awaitReady(STARTUP_GRACE).thenAccept(ready -> {
+      if (ready) {
+        return;
+      }
+      if (!cluster.memberUp()) {
+        throw new OciException(ErrorCode.UNAVAILABLE, "this node is not serving yet, retry",
+            "not an Up member of a cluster (member status " + cluster.memberStatus() + ")", RETRY_AFTER);
+      }
       throw new OciException(ErrorCode.UNAVAILABLE, "this node is not serving yet, retry",
           "its shard regions are not registered with the cluster yet", RETRY_AFTER);
-    }
+    });
   }
 
   HttpResponse live() {

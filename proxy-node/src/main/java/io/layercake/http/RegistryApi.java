@@ -167,7 +167,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
       Identity identity) {
     switch (path.endpoint()) {
       case BASE:
-        return CompletableFuture.completedFuture(Responses.json(EMPTY_OBJECT, List.of()));
+        return health.whenCluster().thenApply(ready -> Responses.json(EMPTY_OBJECT, List.of()));
       case CATALOG:
         return listings.catalog(request, upstreams.select(namespace(request)), access.readable(identity));
       default:
