@@ -4,6 +4,7 @@ import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.Member;
+import akka.cluster.MemberStatus;
 import akka.cluster.sharding.ShardRegion;
 import akka.cluster.sharding.typed.GetClusterShardingStats;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -29,12 +30,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * {@code GET /admin/cluster}: every member's remoting address, status and registry URL, the
- * shards it hosts, and the blob bytes on its disk (asked of each member's internal endpoint; a
+ * {@code GET /admin/cluster}: every member's remoting address, status, reachability (as this
+ * node's failure detector sees it) and registry URL, the oldest Up member (where the shard
+ * coordinators run), the shards each member hosts, and the blob bytes on its disk (asked of each member's internal endpoint; a
  * member that does not answer shows null rather than failing the report). Holds nothing secret,
  * so the unauthenticated status page shows it too.
  */
@@ -70,12 +73,16 @@ public final class ClusterStatus {
       ObjectNode root = JSON.createObjectNode();
       root.put("self", hostPort(Cluster.get(system).selfMember().address()));
       root.put("dataPlane", cluster.dataPlane().name().toLowerCase(Locale.ROOT));
+      oldestUp(members).ifPresentOrElse(oldest -> root.put("coordinator", hostPort(oldest.address())),
+          () -> root.putNull("coordinator"));
+      Set<Member> unreachable = Cluster.get(system).state().getUnreachable();
       ArrayNode list = root.putArray("members");
       for (int i = 0; i < members.size(); i++) {
         Member member = members.get(i);
         ObjectNode node = list.addObject();
         node.put("address", hostPort(member.address()));
         node.put("status", member.status().toString());
+        node.put("reachable", !unreachable.contains(member));
         node.put("url", PeerDirectory.urlOf(member).orElse(null));
         ObjectNode shards = node.putObject("shards");
         shards.put("blob", blobShards.join().getOrDefault(member.address(), 0));
@@ -91,6 +98,20 @@ public final class ClusterStatus {
       }
       return root.toString().getBytes(StandardCharsets.UTF_8);
     });
+  }
+
+  /**
+   * The oldest Up member as this node sees it: where the shard coordinators run (sharding without
+   * roles puts them on the oldest member), so the node whose loss moves them.
+   */
+  private static Optional<Member> oldestUp(List<Member> members) {
+    Member oldest = null;
+    for (Member member : members) {
+      if (member.status() == MemberStatus.up() && (oldest == null || member.isOlderThan(oldest))) {
+        oldest = member;
+      }
+    }
+    return Optional.ofNullable(oldest);
   }
 
   private CompletableFuture<Map<Address, Integer>> shardsPerMember(EntityTypeKey<?> key) {

@@ -27,7 +27,7 @@ final class ClusterCommand {
       String address = member.path("address").asText();
       rows.add(new String[] {
           address + (address.equals(report.path("self").asText()) ? " *" : ""),
-          member.path("status").asText(),
+          member.path("status").asText() + (member.path("reachable").asBoolean(true) ? "" : " (unreachable)"),
           member.path("url").asText("-"),
           member.path("shards").path("blob").asText(),
           member.path("shards").path("tag").asText(),
@@ -36,7 +36,8 @@ final class ClusterCommand {
     }
     Table.print(rows, out);
     out.println();
-    out.println("data plane: " + report.path("dataPlane").asText() + "   (* = the node answering)");
+    out.println("data plane: " + report.path("dataPlane").asText() + "   shard coordinator on: "
+        + report.path("coordinator").asText("none") + "   (* = the node answering)");
     return 0;
   }
 }

@@ -27,10 +27,12 @@ import java.util.Optional;
  * @param peerTimeout how long a peer request waits for response headers
  * @param peerMaxConnections connections kept to each other node
  * @param shutdownDeadline how long a stopping node lets in-flight responses finish
+ * @param rejoinTimeout how long a node that its cluster downed only rejoins, never forming a
+ *     cluster of its own
  */
 public record ClusterSettings(String host, int port, List<String> seedNodes, boolean clustered,
     Optional<ClusterTls> tls, int internalPort, String advertisedUrl, String secret, DataPlane dataPlane,
-    Duration peerTimeout, int peerMaxConnections, Duration shutdownDeadline) {
+    Duration peerTimeout, int peerMaxConnections, Duration shutdownDeadline, Duration rejoinTimeout) {
 
   /** The actor system's name: every node of a cluster must use the same one. */
   public static final String SYSTEM_NAME = "layercake";
@@ -115,7 +117,8 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, boo
     }
     return new ClusterSettings(host, port, seeds, clustered, tls, internalPort, advertised, secret, dataPlane,
         SettingsChecks.positiveDuration(config, "layercake.cluster.peer-timeout"), peerConnections,
-        SettingsChecks.positiveDuration(config, "layercake.cluster.shutdown-deadline"));
+        SettingsChecks.positiveDuration(config, "layercake.cluster.shutdown-deadline"),
+        SettingsChecks.positiveDuration(config, "layercake.cluster.rejoin-timeout"));
   }
 
   /** Whether nodes talk to each other over a separate, mutually authenticated TLS listener. */

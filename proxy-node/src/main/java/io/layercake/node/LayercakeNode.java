@@ -26,6 +26,7 @@ import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.KubernetesBootstrap;
 import io.layercake.cluster.PeerClient;
 import io.layercake.cluster.PeerDirectory;
+import io.layercake.cluster.SeedJoin;
 import io.layercake.eviction.EvictionSettings;
 import io.layercake.eviction.Evictor;
 import io.layercake.eviction.NodeEviction;
@@ -55,6 +56,7 @@ import io.layercake.upstream.UpstreamClientSettings;
 import io.layercake.upstream.UpstreamSettings;
 import io.layercake.upstream.Upstreams;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -145,7 +147,7 @@ public final class LayercakeNode implements AutoCloseable {
       NodeEviction eviction = NodeEviction.start(system, capped, store, database, tagIndex, manifests,
           peers, digest -> fills.running(digest).isPresent(), fills::runningDigests, blocking, clock);
 
-      joinCluster(system, clusterSettings);
+      joinCluster(system, clusterSettings, storage.dataDir());
       BlobEntity.init(system, fills);
       TagEntity.init(system, manifests, tagIndex, manifestSettings, clock);
       NodeHealth health = new NodeHealth(
@@ -220,7 +222,7 @@ public final class LayercakeNode implements AutoCloseable {
   }
 
   /** The size of the file system holding {@code dir}, or no limit if it cannot be read. */
-  private static long volumeSize(java.nio.file.Path dir) {
+  private static long volumeSize(Path dir) {
     long size = DiskSpace.volumeSize(dir);
     if (size == Long.MAX_VALUE) {
       log.warn("Cannot read the size of the volume holding {}; the cap is layercake.storage.max-size", dir);
@@ -286,10 +288,10 @@ public final class LayercakeNode implements AutoCloseable {
   }
 
   /**
-   * Joins the cluster: through the configured seed nodes (Akka joins them itself), through
-   * Kubernetes bootstrap, or, with neither, by forming a cluster of one.
+   * Joins the cluster: through the configured seed nodes ({@link SeedJoin}), through Kubernetes
+   * bootstrap, or, with neither, by forming a cluster of one.
    */
-  private static void joinCluster(ActorSystem<?> system, ClusterSettings settings) {
+  private static void joinCluster(ActorSystem<?> system, ClusterSettings settings, Path dataDir) {
     settings.tls().ifPresent(tls -> log.info("Cluster remoting on {}:{} uses mutual TLS with the files in {}",
         settings.host(), settings.port(), tls.dir()));
     if (settings.clustered() && settings.tls().isEmpty()) {
@@ -309,7 +311,7 @@ public final class LayercakeNode implements AutoCloseable {
       return;
     }
     if (!settings.seedNodes().isEmpty()) {
-      log.info("Joining the cluster through seed nodes {}", settings.seedNodes());
+      SeedJoin.start(system, settings, dataDir);
       return;
     }
     Cluster cluster = Cluster.get(system);

@@ -73,7 +73,8 @@ public final class NodeConfig {
     Map<String, Object> akka = new HashMap<>();
     akka.put("akka.remote.artery.canonical.hostname", cluster.host());
     akka.put("akka.remote.artery.canonical.port", cluster.port());
-    akka.put("akka.cluster.seed-nodes", cluster.seedAddresses());
+    // Seed nodes are joined by cluster.SeedJoin, which decides their order; none in Akka's config.
+    akka.put("akka.cluster.seed-nodes", List.of());
     cluster.tls().ifPresent(tls -> akka.putAll(tls.akkaSettings()));
     // Other nodes learn this node's registry URL, and where its internal endpoint listens, from
     // its roles, with no extra protocol.

@@ -1,6 +1,7 @@
 package io.layercake.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.layercake.testkit.ClusterReport;
 import io.layercake.testkit.FakeImages;
@@ -45,6 +46,8 @@ class ClusterStatusIntegrationTest {
       ClusterReport report = ClusterReport.fetch(node.url(), TOKEN);
       assertEquals(1, report.members().size(), report.json());
       assertEquals(node.node().store().usedBytes(), report.members().get(0).blobBytes(), report.json());
+      assertEquals(report.self(), report.coordinator(), "a single node is its own coordinator: " + report.json());
+      assertTrue(report.members().get(0).reachable(), report.json());
     }
   }
 }

@@ -18,10 +18,12 @@ import java.util.Optional;
  *
  * @param self the answering node's remoting address, {@code host:port}
  * @param dataPlane {@code proxy} or {@code redirect}
+ * @param coordinator the oldest Up member as the answering node sees it ({@code host:port}, where
+ *     its shard coordinators run), or empty if it sees none
  * @param members every member the answering node knows
  * @param json the raw answer, for failure messages
  */
-public record ClusterReport(String self, String dataPlane, List<Member> members, String json) {
+public record ClusterReport(String self, String dataPlane, String coordinator, List<Member> members, String json) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -34,13 +36,14 @@ public record ClusterReport(String self, String dataPlane, List<Member> members,
    *
    * @param address its remoting address, {@code host:port}
    * @param status Akka's member status ({@code Up}, {@code Leaving}, ...)
+   * @param reachable whether the answering node's failure detector reaches it
    * @param url its advertised registry URL
    * @param blobShards the blob shards it hosts
    * @param tagShards the tag shards it hosts
    * @param blobBytes the blob bytes on its disk, or -1 if it did not answer
    */
-  public record Member(String address, String status, String url, int blobShards, int tagShards,
-      long blobBytes) {}
+  public record Member(String address, String status, boolean reachable, String url, int blobShards,
+      int tagShards, long blobBytes) {}
 
   /** Makes the member list immutable. */
   public ClusterReport {
@@ -85,11 +88,12 @@ public record ClusterReport(String self, String dataPlane, List<Member> members,
       List<Member> members = new ArrayList<>();
       for (JsonNode member : root.path("members")) {
         members.add(new Member(member.path("address").asText(), member.path("status").asText(),
-            member.path("url").asText(), member.path("shards").path("blob").asInt(),
+            member.path("reachable").asBoolean(true), member.path("url").asText(), member.path("shards").path("blob").asInt(),
             member.path("shards").path("tag").asInt(),
             member.path("blobBytes").isNumber() ? member.path("blobBytes").asLong() : -1));
       }
-      return new ClusterReport(root.path("self").asText(), root.path("dataPlane").asText(), members, json);
+      return new ClusterReport(root.path("self").asText(), root.path("dataPlane").asText(),
+          root.path("coordinator").asText(""), members, json);
     } catch (IOException e) {
       throw new UncheckedIOException("not a cluster report: " + json, e);
     }
