@@ -16,4 +16,13 @@ public final class SettingsChecks {
     }
     return value;
   }
+
+  /** The duration at {@code key}, which must not be negative (zero turns something off). */
+  public static Duration nonNegativeDuration(Config config, String key) {
+    Duration value = config.getDuration(key);
+    if (value.isNegative()) {
+      throw new IllegalArgumentException(key + " must not be negative, got " + value);
+    }
+    return value;
+  }
 }

@@ -5,12 +5,17 @@ import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.IntervalMarker;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.Layer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -74,6 +79,43 @@ final class Charts {
         PlotOrientation.VERTICAL, true, false, false);
     style(chart);
     ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+  }
+
+  /** A span of the x axis to shade and label, such as a fault from its start to its undo. */
+  record Span(double from, double to, String label) {}
+
+  /**
+   * Lines over time (x in seconds) with shaded, labelled spans: how a measure moved while faults
+   * came and went.
+   */
+  static void timeline(Path file, String title, String valueAxis, Map<String, double[][]> pointsBySeries,
+      List<Span> spans) throws IOException {
+    XYSeriesCollection data = new XYSeriesCollection();
+    pointsBySeries.forEach((name, points) -> {
+      XYSeries series = new XYSeries(name);
+      for (double[] point : points) {
+        series.add(point[0], point[1]);
+      }
+      data.addSeries(series);
+    });
+    JFreeChart chart = ChartFactory.createXYLineChart(title, "seconds from the start of the load", valueAxis,
+        data, PlotOrientation.VERTICAL, true, false, false);
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+    for (int i = 0; i < data.getSeriesCount(); i++) {
+      renderer.setSeriesStroke(i, new BasicStroke(1.6f));
+      renderer.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2, -2, 4, 4));
+    }
+    chart.getXYPlot().setRenderer(renderer);
+    for (Span span : spans) {
+      IntervalMarker marker = new IntervalMarker(span.from(), span.to(), new Color(0xff, 0x99, 0x33, 0x40));
+      marker.setLabel(span.label());
+      marker.setLabelFont(new java.awt.Font("SansSerif", java.awt.Font.PLAIN, 10));
+      marker.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+      marker.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+      chart.getXYPlot().addDomainMarker(marker, Layer.BACKGROUND);
+    }
+    style(chart);
+    ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH * 3 / 2, HEIGHT);
   }
 
   private static void style(JFreeChart chart) {

@@ -8,7 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Waits for a freshly started server to answer on {@code /v2/}. */
+/** Asks servers whether they answer: a freshly started one on {@code /v2/}, a node on {@code /readyz}. */
 final class HttpProbe {
 
   private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -33,5 +33,18 @@ final class HttpProbe {
         throw new IllegalStateException("interrupted while waiting for " + url, e);
       }
     });
+  }
+
+  /** The status of {@code GET url}, or 0 when nothing answers within 2 s. */
+  static int status(String url) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
   }
 }

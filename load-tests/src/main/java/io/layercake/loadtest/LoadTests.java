@@ -25,7 +25,8 @@ public final class LoadTests {
       "warm", WarmScenario::new,
       "fleet", FleetScenario::new,
       "memory", MemoryScenario::new,
-      "flood", FloodScenario::new);
+      "flood", FloodScenario::new,
+      "faults", FaultScenario::new);
 
   private LoadTests() {}
 

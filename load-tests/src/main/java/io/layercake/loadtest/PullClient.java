@@ -80,6 +80,7 @@ public final class PullClient implements AutoCloseable {
     AtomicLong bytes = new AtomicLong();
     AtomicInteger blobRequests = new AtomicInteger();
     String error = null;
+    boolean wrongBytes = false;
     long manifestAt = started;
     try {
       JsonNode manifest = manifest(baseUrl, repository, tag, bytes);
@@ -102,14 +103,16 @@ public final class PullClient implements AutoCloseable {
       }
     } catch (ExecutionException e) {
       error = String.valueOf(e.getCause().getMessage());
+      wrongBytes = e.getCause() instanceof WrongBytesException;
     } catch (IOException | RuntimeException e) {
       error = String.valueOf(e.getMessage());
+      wrongBytes = e instanceof WrongBytesException;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       error = "interrupted";
     }
     return new PullResult(repository + ":" + tag, baseUrl, Duration.ofNanos(System.nanoTime() - started),
-        Duration.ofNanos(manifestAt - started), bytes.get(), blobRequests.get(), error);
+        Duration.ofNanos(manifestAt - started), bytes.get(), blobRequests.get(), error, wrongBytes);
   }
 
   /**
@@ -249,7 +252,17 @@ public final class PullClient implements AutoCloseable {
 
   private static void requireDigest(String expected, String actual, String what) throws IOException {
     if (!expected.equals(actual)) {
-      throw new IOException(what + ": expected " + expected + ", got " + actual);
+      throw new WrongBytesException(what + ": expected " + expected + ", got " + actual);
+    }
+  }
+
+  /**
+   * A body that arrived complete (every byte its size or length promised) with another digest:
+   * the one failure a mirror must never produce, unlike an error or a cut transfer.
+   */
+  static final class WrongBytesException extends IOException {
+    WrongBytesException(String message) {
+      super(message);
     }
   }
 

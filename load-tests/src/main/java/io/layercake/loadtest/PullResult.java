@@ -12,9 +12,10 @@ import java.time.Duration;
  * @param bytes manifest and blob bytes received and verified
  * @param blobRequests blob GETs sent
  * @param error why it failed, or null when every digest matched
+ * @param wrongBytes whether it failed because a complete body had another digest than promised
  */
-public record PullResult(
-    String image, String mirror, Duration elapsed, Duration manifestElapsed, long bytes, int blobRequests, String error) {
+public record PullResult(String image, String mirror, Duration elapsed, Duration manifestElapsed, long bytes,
+    int blobRequests, String error, boolean wrongBytes) {
 
   /** Whether every manifest and blob arrived whole and matched its digest. */
   public boolean ok() {

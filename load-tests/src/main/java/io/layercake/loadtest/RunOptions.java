@@ -18,6 +18,7 @@ import java.util.Locale;
  * @param latency the simulated internet's delay before each response
  * @param reportsRoot where the timestamped report folder goes
  * @param workRoot where generated images, caches and node data go (deleted afterwards)
+ * @param seed the fault schedule's random seed (which nodes it hits) and its images' content
  */
 public record RunOptions(
     List<String> scenarios,
@@ -27,15 +28,21 @@ public record RunOptions(
     long bandwidth,
     Duration latency,
     Path reportsRoot,
-    Path workRoot) {
+    Path workRoot,
+    long seed) {
 
   /** The scenarios in the order {@code all} runs them. */
   public static final List<String> SCENARIOS = List.of("cold", "herd", "warm", "fleet", "memory", "flood");
+  /** Scenarios that {@code all} leaves out: they need root. */
+  static final List<String> ROOT_SCENARIOS = List.of("faults");
 
   static final String USAGE = """
       usage: load-tests/run SCENARIO... [options]
-        scenarios: cold | herd | warm | fleet | memory | flood | all
+        scenarios: cold | herd | warm | fleet | memory | flood | all | faults
           flood: 100,000 random digests and tags against one node; its heap must stay flat
+          faults: 3 nodes in network namespaces under partitions, pauses, kill -9, a slow link
+                  and a rolling restart, clients pulling throughout (root; not part of all;
+                  about 12 minutes, --quick under 6)
         --quick             small images and short runs: checks the harness, measures little
         --runners N         concurrent clients for fleet (default 8) and herd (default 32)
         --duration SECONDS  length of each throughput run and of the fleet (default 10 and 60)
@@ -43,6 +50,7 @@ public record RunOptions(
         --latency MS        simulated upstream delay per request (default 40)
         --reports DIR       where reports go (default load-tests/reports)
         --work DIR          scratch space for images and caches (default a temp folder)
+        --seed N            the fault schedule's seed: which nodes it hits (default 1)
         -h, --help          this text
       Needs on PATH for the peers: docker-registry (registry:2 proxy), nginx; for warm: wrk.
       Missing peers are left out of the comparison and named in the report.
@@ -58,6 +66,7 @@ public record RunOptions(
     Duration latency = Duration.ofMillis(40);
     Path reports = Path.of("load-tests", "reports");
     Path work = null;
+    long seed = 1;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -68,10 +77,11 @@ public record RunOptions(
         case "--latency" -> latency = Duration.ofMillis(nonNegative(arg, value(args, ++i, arg)));
         case "--reports" -> reports = Path.of(value(args, ++i, arg));
         case "--work" -> work = Path.of(value(args, ++i, arg));
+        case "--seed" -> seed = nonNegative(arg, value(args, ++i, arg));
         case "all" -> scenarios.addAll(SCENARIOS);
         default -> {
           String name = arg.toLowerCase(Locale.ROOT);
-          if (!SCENARIOS.contains(name)) {
+          if (!SCENARIOS.contains(name) && !ROOT_SCENARIOS.contains(name)) {
             throw new IllegalArgumentException("unknown scenario or option: " + arg);
           }
           scenarios.add(name);
@@ -82,7 +92,7 @@ public record RunOptions(
       throw new IllegalArgumentException("name a scenario: " + String.join(", ", SCENARIOS) + " or all");
     }
     return new RunOptions(List.copyOf(scenarios), quick, runners, duration, bandwidth, latency,
-        reports, work);
+        reports, work, seed);
   }
 
   /** The length of one throughput measurement: {@code --duration}, else 10 s (3 s quick). */

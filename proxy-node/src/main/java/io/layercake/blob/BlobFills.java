@@ -5,6 +5,7 @@ import akka.stream.Materializer;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.layercake.cluster.PeerClient;
+import io.layercake.cluster.ReturningMembers;
 import io.layercake.metrics.FillSource;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
@@ -15,6 +16,7 @@ import io.layercake.oci.RepositoryName;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.StorageException;
 import io.layercake.upstream.Upstreams;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The fills running on this node. The owning {@link BlobEntity} decides when a fill starts (that
@@ -30,10 +33,14 @@ import java.util.concurrent.Executor;
  */
 public final class BlobFills {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BlobFills.class);
+
   /** The dispatcher that file writes and reads run on. */
   public static final String BLOCKING_DISPATCHER = "layercake.blocking-io-dispatcher";
 
   /** The digest of zero bytes: the one blob that may be empty. */
+  /** How often a fill that waits for a returning member asks the peers again. */
+  private static final Duration RETURNING_OWNER_POLL = Duration.ofSeconds(1);
   private static final Digest EMPTY =
       Digest.parse("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 
@@ -41,15 +48,20 @@ public final class BlobFills {
   private final BlobStore store;
   private final Upstreams upstreams;
   private final PeerClient peers;
+  private final ReturningMembers returning;
   private final BlobSettings settings;
   private final Executor blockingExecutor;
   private final Materializer materializer;
   private final NodeMetrics metrics;
   private final FillLimiter limiter;
 
-  /** A registry that fills {@code store} from {@code upstreams}. */
-  public BlobFills(BlobStore store, Upstreams upstreams, PeerClient peers, BlobSettings settings,
-      Executor blockingExecutor, Materializer materializer) {
+  /**
+   * A registry that fills {@code store} from a peer, or from {@code upstreams}, after waiting for a
+   * member in {@code returning} that left gracefully with the blob's shard.
+   */
+  public BlobFills(BlobStore store, Upstreams upstreams, PeerClient peers, ReturningMembers returning,
+      BlobSettings settings, Executor blockingExecutor, Materializer materializer) {
+    this.returning = returning;
     this.store = store;
     this.upstreams = upstreams;
     this.peers = peers;
@@ -142,6 +154,14 @@ public final class BlobFills {
             () -> counted(FillSource.PEER, begin(digest, blob.size(), blob.body(), blob.discard())),
             blockingExecutor);
       }
+      if (returning.awaitedOwner(digest).isPresent()) {
+        // Its owner left gracefully and is most likely on its way back with the bytes: ask the
+        // peers again shortly rather than spend an upstream pull (see cluster.ReturningMembers).
+        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(
+                RETURNING_OWNER_POLL.toMillis(), TimeUnit.MILLISECONDS))
+            .thenCompose(ignored -> startFill(upstream, repository, digest));
+      }
+      log.info("Filling {} from upstream {}: no other node holds it", digest, upstream);
       return upstreams.get(upstream).fetchBlob(repository, digest).thenApplyAsync(
           response -> counted(FillSource.UPSTREAM, begin(digest, response.size(),
               response.body().map(this::countUpstreamBytes), response::discard)),

@@ -29,10 +29,13 @@ import java.util.Optional;
  * @param shutdownDeadline how long a stopping node lets in-flight responses finish
  * @param rejoinTimeout how long a node that its cluster downed only rejoins, never forming a
  *     cluster of its own
+ * @param returningMemberWait how long fills wait for a member that left gracefully (its blobs are
+ *     on its disk) before fetching its blobs from upstream; zero never waits
  */
 public record ClusterSettings(String host, int port, List<String> seedNodes, boolean clustered,
     Optional<ClusterTls> tls, int internalPort, String advertisedUrl, String secret, DataPlane dataPlane,
-    Duration peerTimeout, int peerMaxConnections, Duration shutdownDeadline, Duration rejoinTimeout) {
+    Duration peerTimeout, int peerMaxConnections, Duration shutdownDeadline, Duration rejoinTimeout,
+    Duration returningMemberWait) {
 
   /** The actor system's name: every node of a cluster must use the same one. */
   public static final String SYSTEM_NAME = "layercake";
@@ -118,7 +121,8 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, boo
     return new ClusterSettings(host, port, seeds, clustered, tls, internalPort, advertised, secret, dataPlane,
         SettingsChecks.positiveDuration(config, "layercake.cluster.peer-timeout"), peerConnections,
         SettingsChecks.positiveDuration(config, "layercake.cluster.shutdown-deadline"),
-        SettingsChecks.positiveDuration(config, "layercake.cluster.rejoin-timeout"));
+        SettingsChecks.positiveDuration(config, "layercake.cluster.rejoin-timeout"),
+        SettingsChecks.nonNegativeDuration(config, "layercake.cluster.returning-member-wait"));
   }
 
   /** Whether nodes talk to each other over a separate, mutually authenticated TLS listener. */

@@ -45,14 +45,24 @@ public final class PeerDirectory {
     return selfUrl.equals(url);
   }
 
-  /** The URLs of the other members that are up, to ask for blobs they may hold. */
+  /**
+   * The URLs of the other members that can answer for data they hold: the Up ones, then those
+   * leaving gracefully. A leaving node still has its blobs and keeps its node-to-node listener
+   * open until it exits, and its shards' new owners copy from it meanwhile (the fault harness
+   * showed them fetching from upstream during a rolling restart while they asked only Up members).
+   */
   public List<String> peerUrls() {
     List<String> urls = new ArrayList<>();
+    List<String> leaving = new ArrayList<>();
     for (Member member : members()) {
-      if (member.status() == MemberStatus.up() || member.status() == MemberStatus.weaklyUp()) {
+      MemberStatus status = member.status();
+      if (status == MemberStatus.up() || status == MemberStatus.weaklyUp()) {
         urlOf(member).filter(url -> !isSelf(url)).ifPresent(urls::add);
+      } else if (status == MemberStatus.leaving() || status == MemberStatus.exiting()) {
+        urlOf(member).filter(url -> !isSelf(url)).ifPresent(leaving::add);
       }
     }
+    urls.addAll(leaving);
     return urls;
   }
 

@@ -162,6 +162,14 @@ public final class ShardAllocation extends ShardCoordinator.AbstractShardAllocat
     return members.stream().max(Comparator.comparingLong((Address member) -> weight(shardId, member)));
   }
 
+  /**
+   * The shard of {@code digest}'s blob entity (whose id is the digest): Akka's default extractor,
+   * the id's hash modulo the number of shards.
+   */
+  public static String blobShard(io.layercake.oci.Digest digest, int shards) {
+    return Integer.toString(Math.abs(digest.toString().hashCode() % shards));
+  }
+
   private static long weight(String shardId, Address member) {
     try {
       MessageDigest sha256 = MessageDigest.getInstance("SHA-256");

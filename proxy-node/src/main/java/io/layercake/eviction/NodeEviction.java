@@ -73,8 +73,7 @@ public record NodeEviction(Evictor evictor, ClusterCache cache) {
       if (up.size() <= 1) {
         return true;
       }
-      String shardId = Integer.toString(Math.abs(digest.toString().hashCode() % shards));
-      return ShardAllocation.preferredOwner(shardId, up).map(cluster.selfMember().address()::equals).orElse(true);
+      return ShardAllocation.preferredOwner(ShardAllocation.blobShard(digest, shards), up).map(cluster.selfMember().address()::equals).orElse(true);
     };
   }
 }

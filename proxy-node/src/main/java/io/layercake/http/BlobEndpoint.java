@@ -109,11 +109,11 @@ final class BlobEndpoint {
     EntityRef<BlobEntity.Command> entity = ClusterSharding.get(system)
         .entityRefFor(BlobEntity.ENTITY_KEY, digest.toString());
     if (head) {
-      return entity.<BlobReply>ask(BlobEntity.LocateBlob::new, settings.askTimeout())
+      return ResentAsk.<BlobEntity.Command, BlobReply>ask(entity, BlobEntity.LocateBlob::new, settings.askTimeout())
           .thenCompose(reply -> serveHead(request, upstream, repository, digest, key, reply));
     }
-    return entity.<BlobReply>ask(replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo),
-            settings.askTimeout())
+    return ResentAsk.<BlobEntity.Command, BlobReply>ask(entity,
+            replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo), settings.askTimeout())
         .thenCompose(reply -> serveReply(request, false, upstream, repository, digest, key, reply));
   }
 

@@ -84,9 +84,9 @@ final class ManifestEndpoint {
   private CompletionStage<HttpResponse> resolveTag(ManifestNegotiation.AcceptedTypes accepted, boolean head,
       String upstream, RepositoryName repository, Reference.ByTag byTag, String key) {
     long asked = System.currentTimeMillis();
-    return ClusterSharding.get(system)
-        .entityRefFor(TagEntity.ENTITY_KEY, TagEntity.entityId(upstream, repository, byTag.tag()))
-        .<TagReply>ask(TagEntity.ResolveTag::new, settings.askTimeout())
+    return ResentAsk.<TagEntity.Command, TagReply>ask(ClusterSharding.get(system)
+            .entityRefFor(TagEntity.ENTITY_KEY, TagEntity.entityId(upstream, repository, byTag.tag())),
+            TagEntity.ResolveTag::new, settings.askTimeout())
         .thenCompose(reply -> {
           if (reply instanceof TagReply.TagFailure failure) {
             notFound.put(key, failure.failure().code());

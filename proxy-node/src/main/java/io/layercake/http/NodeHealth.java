@@ -20,8 +20,9 @@ import java.util.function.BooleanSupplier;
  * process": it answers 200 while the process can answer at all, and nothing else, because a node
  * that is waiting for its cluster is not helped by a restart. /readyz is the load balancer's
  * "should I send it requests": only when the node is an Up member whose shard regions the
- * coordinator knows (otherwise entity requests queue in the region until they time out), its
- * store is open, and it is not stopping. On SIGTERM it turns 503 at once while the listener keeps
+ * coordinator knows (otherwise entity requests queue in the region until they time out), that
+ * reaches a majority of the cluster (otherwise its requests wait for shards on nodes it cannot
+ * reach, until the split brain resolver downs it), its store is open, and it is not stopping. On SIGTERM it turns 503 at once while the listener keeps
  * serving, so that traffic moves away before the node drains.
  *
  * Requests that need the cluster fail fast on the same facts (whenCluster): a node that is not
@@ -74,8 +75,12 @@ public final class NodeHealth {
         throw new OciException(ErrorCode.UNAVAILABLE, "this node is not serving yet, retry",
             "not an Up member of a cluster (member status " + cluster.memberStatus() + ")", RETRY_AFTER);
       }
-      throw new OciException(ErrorCode.UNAVAILABLE, "this node is not serving yet, retry",
-          "its shard regions are not registered with the cluster yet", RETRY_AFTER);
+      if (!cluster.regionsRegistered()) {
+        throw new OciException(ErrorCode.UNAVAILABLE, "this node is not serving yet, retry",
+            "its shard regions are not registered with the cluster yet", RETRY_AFTER);
+      }
+      throw new OciException(ErrorCode.UNAVAILABLE, "this node is cut off from most of its cluster, retry"
+          + " through another node", "it does not reach a majority of the cluster's members", RETRY_AFTER);
     });
   }
 
@@ -89,6 +94,7 @@ public final class NodeHealth {
     String body = "{\"ready\":" + ready
         + ",\"member\":\"" + cluster.memberStatus() + "\""
         + ",\"shardRegions\":" + cluster.regionsRegistered()
+        + ",\"majority\":" + cluster.onMajoritySide()
         + ",\"store\":" + storeOpen.getAsBoolean()
         + ",\"stopping\":" + stopping.get() + "}";
     return HttpResponse.create()

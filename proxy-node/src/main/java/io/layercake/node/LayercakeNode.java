@@ -26,6 +26,7 @@ import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.KubernetesBootstrap;
 import io.layercake.cluster.PeerClient;
 import io.layercake.cluster.PeerDirectory;
+import io.layercake.cluster.ReturningMembers;
 import io.layercake.cluster.SeedJoin;
 import io.layercake.eviction.EvictionSettings;
 import io.layercake.eviction.Evictor;
@@ -134,7 +135,8 @@ public final class LayercakeNode implements AutoCloseable {
       UpstreamClientSettings upstreamClient = UpstreamClientSettings.fromConfig(config);
       PeerClient peers = new PeerClient(system, new PeerDirectory(system, clusterSettings), clusterSettings,
           upstreamClient);
-      BlobFills fills = new BlobFills(store, upstreams, peers, blobSettings, blocking,
+      BlobFills fills = new BlobFills(store, upstreams, peers,
+          ReturningMembers.start(system, clusterSettings.returningMemberWait()), blobSettings, blocking,
           Materializer.matFromSystem(system));
       Manifests manifests = new Manifests(store, upstreams, peers, blocking, upstreamClient.maxManifestSize(),
           new ManifestCache(manifestSettings.memoryCacheBytes()), NodeMetrics.get(system));

@@ -1,0 +1,97 @@
+package io.layercake.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.layercake.oci.Digest;
+import io.layercake.testkit.Await;
+import io.layercake.testkit.Blob;
+import io.layercake.testkit.FakeImages;
+import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.Image;
+import io.layercake.testkit.ImageFormat;
+import io.layercake.testkit.RegistryClient;
+import io.layercake.testkit.TestCluster;
+import io.layercake.testkit.TestImage;
+import io.layercake.testkit.TestNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Found by the fault schedule's rolling restart: while a node restarted (SIGTERM, then start on
+ * its data), every blob that only it held and that a client asked for meanwhile was fetched from
+ * upstream again by the shard's new owner. Here node B holds a blob, leaves gracefully and comes
+ * back a few seconds later; a pull of that blob through A during its absence waits for it and is
+ * copied from it: upstream serves the blob once in all.
+ */
+class ReturningMemberIntegrationTest {
+
+  private static final String REPOSITORY = "library/returning";
+
+  @TempDir Path work;
+
+  @Test
+  void blobOnlyOnALeavingNode_pulledWhileItRestarts_copiedFromItWhenBack_notFetchedAgain() throws Exception {
+    Image image = TestImage.singlePlatform(ImageFormat.OCI, 91, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000);
+    int portA = TestNode.freePort();
+    int portB = TestNode.freePort();
+    int httpB = TestNode.freePort();
+    String seeds = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+    try (FakeRegistry upstream = FakeRegistry.start();
+        TestNode a = TestNode.start(work.resolve("a"), upstream.url(), node(seeds, portA, TestNode.freePort()))) {
+      FakeImages.publish(upstream, REPOSITORY, "1", image);
+      RegistryClient client = new RegistryClient(a.url());
+      TestNode b = TestNode.start(work.resolve("b"), upstream.url(), node(seeds, portB, httpB));
+      Blob onB = null;
+      try {
+        Await.until(Duration.ofSeconds(60), "both ready", () -> client.get("/readyz").statusCode() == 200
+            && new RegistryClient(b.url()).get("/readyz").statusCode() == 200
+            && akka.cluster.typed.Cluster.get(a.node().system()).state().members().size() == 2);
+        for (Blob blob : image.blobs()) {
+          assertEquals(200, client.get("/v2/" + REPOSITORY + "/blobs/" + blob.digest()).statusCode());
+        }
+        for (Blob blob : image.blobs()) {
+          Digest digest = Digest.parse(blob.digest());
+          TestNode owner = b;
+          Await.until(Duration.ofSeconds(10), "committed", () -> a.node().store().find(digest).isPresent()
+              || owner.node().store().find(digest).isPresent());
+          if (b.node().store().find(digest).isPresent() && a.node().store().find(digest).isEmpty()) {
+            onB = blob;
+          }
+        }
+      } finally {
+        // A graceful stop: coordinated shutdown leaves the cluster (Exiting, then Removed).
+        b.close();
+      }
+      assertTrue(onB != null, "rendezvous hashing placed none of " + image.blobs().size() + " blobs on B");
+      String path = "/v2/" + REPOSITORY + "/blobs/" + onB.digest();
+      assertEquals(1, upstream.count("GET", "/blobs/" + onB.digest()));
+
+      CompletableFuture<HttpResponse<byte[]>> whileAway = CompletableFuture.supplyAsync(() -> client.get(path));
+      Thread.sleep(3000);
+      try (TestNode back = TestNode.start(work.resolve("b"), upstream.url(), node(seeds, portB, httpB))) {
+        HttpResponse<byte[]> pulled = whileAway.get(90, TimeUnit.SECONDS);
+        assertEquals(200, pulled.statusCode(), new String(pulled.body()));
+        assertEquals(onB.digest(), RegistryClient.digestOf(pulled.body()));
+        assertEquals(1, upstream.count("GET", "/blobs/" + onB.digest()),
+            "the blob was fetched from upstream again instead of copied from the returning node");
+      }
+    }
+  }
+
+  private static Map<String, Object> node(String seeds, int remoting, int http) {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put("layercake.cluster.seed-nodes", seeds);
+    settings.put("layercake.cluster.port", remoting);
+    settings.put("layercake.cluster.secret", TestCluster.SECRET);
+    settings.put("layercake.http.port", http);
+    return settings;
+  }
+}
