@@ -9,6 +9,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.layercake.blob.BlobFill;
 import io.layercake.blob.BlobFills;
+import io.layercake.blob.FileRangeSource;
 import io.layercake.blob.BlobSettings;
 import io.layercake.oci.Digest;
 import io.layercake.storage.BlobStore;
@@ -189,7 +190,8 @@ public class StreamingDigestBenchmark {
   public StoredBlob fill() throws InterruptedException, ExecutionException {
     BlobFill fill = BlobFill.start(digest, blob.length, Source.from(chunks),
         store.newWriter(digest, blob.length), blobSettings.fillTimeout(),
-        BlobFills.BLOCKING_DISPATCHER, blockingExecutor, materializer);
+        BlobFills.BLOCKING_DISPATCHER, blockingExecutor,
+        new FileRangeSource(blobSettings.newReadBudget(), blockingExecutor), materializer);
     return fill.completion().toCompletableFuture().get();
   }
 

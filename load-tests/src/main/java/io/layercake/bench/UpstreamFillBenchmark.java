@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.layercake.blob.BlobFill;
 import io.layercake.blob.BlobFills;
+import io.layercake.blob.FileRangeSource;
 import io.layercake.blob.BlobSettings;
 import io.layercake.oci.Digest;
 import io.layercake.oci.RepositoryName;
@@ -153,7 +154,7 @@ public class UpstreamFillBenchmark {
     return upstream.fetchBlob(REPOSITORY, digest)
         .thenCompose(blob -> BlobFill.start(digest, size, blob.body(), store.newWriter(digest, size),
             blobSettings.fillTimeout(), BlobFills.BLOCKING_DISPATCHER, blockingExecutor,
-            materializer).completion())
+            new FileRangeSource(blobSettings.newReadBudget(), blockingExecutor), materializer).completion())
         .toCompletableFuture()
         .get();
   }

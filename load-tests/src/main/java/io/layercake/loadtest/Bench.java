@@ -52,7 +52,12 @@ final class Bench {
 
   /** A fresh single layercake node in front of {@code internet}. */
   Mirror layercake(SimulatedInternet internet, int nodes) throws Exception {
-    return LayercakeMirror.start(nodes, folder("layercake"), internet.url(), Map.of(), List.of());
+    return layercake(internet, nodes, List.of());
+  }
+
+  /** The same, with JVM options added to the launcher's (a GC log, say). */
+  Mirror layercake(SimulatedInternet internet, int nodes, List<String> jvmOptions) throws Exception {
+    return LayercakeMirror.start(nodes, folder("layercake"), internet.url(), Map.of(), jvmOptions);
   }
 
   /**

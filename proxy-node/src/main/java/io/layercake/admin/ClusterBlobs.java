@@ -9,7 +9,6 @@ import akka.util.ByteString;
 import io.layercake.blob.BlobEntity;
 import io.layercake.blob.BlobFill;
 import io.layercake.blob.BlobReply;
-import io.layercake.blob.FileRangeSource;
 import io.layercake.cluster.PeerClient;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
@@ -120,8 +119,8 @@ final class ClusterBlobs {
         });
   }
 
-  private static Source<ByteString, NotUsed> readFile(StoredBlob blob) {
-    return blob.size() == 0 ? Source.empty() : FileRangeSource.ofFile(blob.path(), 0, blob.size() - 1);
+  private Source<ByteString, NotUsed> readFile(StoredBlob blob) {
+    return blob.size() == 0 ? Source.empty() : services.fills().fileReads().ofFile(blob.path(), 0, blob.size() - 1);
   }
 
   private static OciException moving(Digest digest) {

@@ -54,7 +54,7 @@ public final class BlobFill {
   private final Digest digest;
   private final long size;
   private final BlobWriter writer;
-  private final Executor blockingExecutor;
+  private final FileRangeSource reads;
   private final CompletableFuture<StoredBlob> completion = new CompletableFuture<>();
 
   private CompletableFuture<Void> progress;
@@ -62,11 +62,11 @@ public final class BlobFill {
   private volatile StoredBlob committed;
   private volatile Throwable failure;
 
-  private BlobFill(Digest digest, long size, BlobWriter writer, Executor blockingExecutor) {
+  private BlobFill(Digest digest, long size, BlobWriter writer, FileRangeSource reads) {
+    this.reads = reads;
     this.digest = digest;
     this.size = size;
     this.writer = writer;
-    this.blockingExecutor = blockingExecutor;
   }
 
   /**
@@ -78,8 +78,8 @@ public final class BlobFill {
    */
   public static BlobFill start(Digest digest, long size, Source<ByteString, NotUsed> body,
       BlobWriter writer, Duration fillTimeout, String blockingDispatcher,
-      Executor blockingExecutor, Materializer materializer) {
-    BlobFill fill = new BlobFill(digest, size, writer, blockingExecutor);
+      Executor blockingExecutor, FileRangeSource reads, Materializer materializer) {
+    BlobFill fill = new BlobFill(digest, size, writer, reads);
     body.completionTimeout(fillTimeout)
         .runWith(Sink.<ByteString>foreach(fill::append).async(blockingDispatcher), materializer)
         .whenCompleteAsync((done, error) -> fill.finish(error), blockingExecutor);
@@ -111,7 +111,7 @@ public final class BlobFill {
    * fails, before it has emitted the last byte of the blob.
    */
   public Source<ByteString, NotUsed> read(long first, long last) {
-    return FileRangeSource.of(this::openChannel, first, last, this::awaitReadable, blockingExecutor);
+    return reads.ofGrowing(this::openChannel, first, last, this::awaitReadable);
   }
 
   private void append(ByteString chunk) throws IOException {

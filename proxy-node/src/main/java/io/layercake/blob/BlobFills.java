@@ -51,6 +51,7 @@ public final class BlobFills {
   private final ReturningMembers returning;
   private final BlobSettings settings;
   private final Executor blockingExecutor;
+  private final FileRangeSource fileReads;
   private final Materializer materializer;
   private final NodeMetrics metrics;
   private final FillLimiter limiter;
@@ -67,6 +68,7 @@ public final class BlobFills {
     this.peers = peers;
     this.settings = settings;
     this.blockingExecutor = blockingExecutor;
+    this.fileReads = new FileRangeSource(settings.newReadBudget(), blockingExecutor);
     this.materializer = materializer;
     this.metrics = NodeMetrics.get(materializer.system());
     this.limiter = FillLimiter.of(settings);
@@ -85,6 +87,11 @@ public final class BlobFills {
   /** The store the fills commit to. */
   public BlobStore store() {
     return store;
+  }
+
+  /** Reads of blob files, within the node's read budget. */
+  public FileRangeSource fileReads() {
+    return fileReads;
   }
 
   /** The executor for blocking file work. */
@@ -232,7 +239,7 @@ public final class BlobFills {
     }
     try {
       fill = BlobFill.start(digest, size, body, writer, settings.fillTimeout(),
-          BLOCKING_DISPATCHER, blockingExecutor, materializer);
+          BLOCKING_DISPATCHER, blockingExecutor, fileReads, materializer);
     } catch (RuntimeException e) {
       writer.abort();
       discard.run();

@@ -16,10 +16,13 @@ import java.time.Duration;
  * @param maxFillsPerUpstream the most fills running at once on one node for one upstream
  * @param fillQueueSize the most fills waiting on one node for a free place under the caps
  * @param fillQueueTimeout the longest a fill waits for a free place before its request gets 503
+ * @param readBudget blob bytes read from disk and not yet sent that all streams may hold together
+ * @param minRead the smallest read from a blob file
+ * @param maxRead the largest read from a blob file, what a lone stream gets
  */
 public record BlobSettings(Duration fillTimeout, Duration askTimeout, Duration idleTimeout,
     Duration notFoundTtl, int notFoundCacheSize, int maxFills, int maxFillsPerUpstream,
-    int fillQueueSize, Duration fillQueueTimeout) {
+    int fillQueueSize, Duration fillQueueTimeout, long readBudget, int minRead, int maxRead) {
 
   /** Reads and validates {@code layercake.blobs}. */
   public static BlobSettings fromConfig(Config config) {
@@ -29,6 +32,7 @@ public record BlobSettings(Duration fillTimeout, Duration askTimeout, Duration i
       // A wait the client's own ask would cut short: half the ask leaves time to say "retry".
       queueTimeout = ask.dividedBy(2);
     }
+    ReadBudget readBudget = readBudget(config);
     int maxFills = positiveInt(config, "layercake.blobs.max-fills");
     int perUpstream = positiveInt(config, "layercake.blobs.max-fills-per-upstream");
     if (perUpstream > maxFills) {
@@ -44,7 +48,36 @@ public record BlobSettings(Duration fillTimeout, Duration askTimeout, Duration i
         maxFills,
         perUpstream,
         nonNegativeInt(config, "layercake.blobs.fill-queue-size"),
-        queueTimeout);
+        queueTimeout,
+        readBudget.capacity(),
+        readBudget.minRead(),
+        readBudget.maxRead());
+  }
+
+  /** A new budget for the node's blob reads. */
+  public ReadBudget newReadBudget() {
+    return new ReadBudget(readBudget, minRead, maxRead);
+  }
+
+  /** Reads {@code layercake.blobs.read-*}: sizes within an int, and a budget the reads fit in. */
+  private static ReadBudget readBudget(Config config) {
+    int min = readSize(config, "layercake.blobs.read-size-min");
+    int max = readSize(config, "layercake.blobs.read-size-max");
+    long budget = config.getBytes("layercake.blobs.read-budget");
+    try {
+      return new ReadBudget(budget, min, max);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("layercake.blobs.read-budget, read-size-min and read-size-max: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static int readSize(Config config, String key) {
+    long value = config.getBytes(key);
+    if (value < 4096 || value > 64L * 1024 * 1024) {
+      throw new IllegalArgumentException(key + " must be between 4KiB and 64MiB, got " + value);
+    }
+    return (int) value;
   }
 
   private static int positiveInt(Config config, String key) {

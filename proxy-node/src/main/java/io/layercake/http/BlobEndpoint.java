@@ -21,7 +21,6 @@ import io.layercake.blob.BlobFill;
 import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobReply;
 import io.layercake.blob.BlobSettings;
-import io.layercake.blob.FileRangeSource;
 import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.PeerClient;
 import io.layercake.metrics.CacheKind;
@@ -278,7 +277,7 @@ final class BlobEndpoint {
 
   private HttpResponse respondFromFile(HttpRequest request, boolean head, StoredBlob blob, Runnable release) {
     return respond(request, head, blob.digest(), blob.size(),
-        (first, last) -> FileRangeSource.ofFile(blob.path(), first, last), release);
+        (first, last) -> fills.fileReads().ofFile(blob.path(), first, last), release);
   }
 
   private HttpResponse respondFromFill(HttpRequest request, boolean head, BlobFill fill, Runnable release) {

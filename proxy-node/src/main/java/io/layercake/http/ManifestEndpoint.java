@@ -2,11 +2,9 @@ package io.layercake.http;
 
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
-import akka.http.javadsl.model.headers.RawHeader;
 import io.layercake.manifest.FreshTags;
 import io.layercake.manifest.ManifestContent;
 import io.layercake.manifest.ManifestSettings;
@@ -20,8 +18,6 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -44,6 +40,7 @@ final class ManifestEndpoint {
   private final NodeMetrics metrics;
   private final NodeHealth health;
   private final NegativeCache notFound;
+  private final ManifestResponses responses = new ManifestResponses();
 
   ManifestEndpoint(ActorSystem<?> system, Manifests manifests, ManifestSettings settings, NodeHealth health) {
     this.health = health;
@@ -150,20 +147,7 @@ final class ManifestEndpoint {
     }
   }
 
-  private static HttpResponse respond(boolean head, ManifestContent manifest, String warning) {
-    List<HttpHeader> headers = new ArrayList<>();
-    headers.add(Responses.API_VERSION);
-    headers.add(RawHeader.create("Docker-Content-Digest", manifest.digest().toString()));
-    headers.add(RawHeader.create("Etag", "\"" + manifest.digest() + "\""));
-    if (warning != null) {
-      headers.add(RawHeader.create("Warning", warning));
-    }
-    if (head) {
-      headers.add(new HeadContentLength(manifest.bytes().length));
-    }
-    // Akka never sends the body of a HEAD response.
-    return HttpResponse.create()
-        .withHeaders(headers)
-        .withEntity(HttpEntities.create(Responses.contentType(manifest.mediaType()), manifest.bytes()));
+  private HttpResponse respond(boolean head, ManifestContent manifest, String warning) {
+    return responses.respond(head, manifest, warning);
   }
 }

@@ -20,7 +20,15 @@ final class RequestTarget {
    * header (the setting turned off) the parsed path is all there is, and it decides.
    */
   static boolean isExactly(HttpRequest request, String path) {
-    if (!request.getUri().path().equals(path)) {
+    return isExactly(request, request.getUri().path(), path);
+  }
+
+  /**
+   * The same, for a request whose parsed path is {@code parsedPath}: Akka renders the path anew
+   * on every {@code getUri().path()}, so the hot path renders it once.
+   */
+  static boolean isExactly(HttpRequest request, String parsedPath, String path) {
+    if (!parsedPath.equals(path)) {
       return false;
     }
     Optional<String> raw = request.getHeader(RAW_HEADER).map(header -> header.value());

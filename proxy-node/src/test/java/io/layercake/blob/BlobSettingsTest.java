@@ -30,6 +30,9 @@ class BlobSettingsTest {
     assertEquals(32, settings.maxFillsPerUpstream());
     assertEquals(256, settings.fillQueueSize());
     assertEquals(Duration.ofSeconds(20), settings.fillQueueTimeout());
+    assertEquals(32L << 20, settings.readBudget());
+    assertEquals(64 << 10, settings.minRead());
+    assertEquals(2 << 20, settings.maxRead());
   }
 
   @Test
@@ -55,5 +58,10 @@ class BlobSettingsTest {
     assertTrue(failure("layercake.blobs.not-found-ttl = -1s").contains("layercake.blobs.not-found-ttl"));
     assertTrue(failure("layercake.blobs.not-found-cache-size = 0").contains("layercake.blobs.not-found-cache-size"));
     assertTrue(failure("layercake.blobs.idle-timeout = 0s").contains("layercake.blobs.idle-timeout"));
+    assertTrue(failure("layercake.blobs.read-size-min = 1KiB").contains("layercake.blobs.read-size-min"));
+    assertTrue(failure("layercake.blobs.read-size-max = 1GiB").contains("layercake.blobs.read-size-max"));
+    assertTrue(failure("layercake.blobs.read-budget = 1MiB").contains("layercake.blobs.read-budget"));
+    assertTrue(failure("layercake.blobs.read-size-min = 1MiB\nlayercake.blobs.read-size-max = 512KiB")
+        .contains("read-size-max"));
   }
 }
