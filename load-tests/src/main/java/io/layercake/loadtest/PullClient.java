@@ -102,10 +102,10 @@ public final class PullClient implements AutoCloseable {
         blob.get();
       }
     } catch (ExecutionException e) {
-      error = String.valueOf(e.getCause().getMessage());
+      error = describe(e.getCause());
       wrongBytes = e.getCause() instanceof WrongBytesException;
     } catch (IOException | RuntimeException e) {
-      error = String.valueOf(e.getMessage());
+      error = describe(e);
       wrongBytes = e instanceof WrongBytesException;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -113,6 +113,11 @@ public final class PullClient implements AutoCloseable {
     }
     return new PullResult(repository + ":" + tag, baseUrl, Duration.ofNanos(System.nanoTime() - started),
         Duration.ofNanos(manifestAt - started), bytes.get(), blobRequests.get(), error, wrongBytes);
+  }
+
+  /** An error for the report: its message, or its class where it has none (a reset connection). */
+  private static String describe(Throwable error) {
+    return error.getMessage() != null ? error.getMessage() : error.getClass().getName();
   }
 
   /**

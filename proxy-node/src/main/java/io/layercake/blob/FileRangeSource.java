@@ -14,9 +14,10 @@ import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
- * Streams byte ranges of blob files, complete or still growing, with every read on the blocking
- * executor and sized by the node's {@link ReadBudget}: whatever the number of streams, the bytes
- * read and not yet sent stay within the budget (see {@link FileRangeStage}).
+ * Streams byte ranges of blob files, complete or still growing, in reads sized by the node's
+ * {@link ReadBudget}: whatever the number of streams, the bytes read and not yet sent stay within
+ * the budget. Reads run on the connection's own thread, or on the blocking executor for a stream
+ * whose reads turned out slow (see {@link FileRangeStage}).
  */
 public final class FileRangeSource {
 

@@ -56,6 +56,11 @@ final class FileRangeStage extends GraphStage<SourceShape<ByteString>> {
   private final LongFunction<CompletionStage<Long>> readableLimit;
   private final ReadBudget budget;
   private final Executor executor;
+  /**
+   * Whether reads copy through a mapping ({@link MappedCopy}): only for a complete file, since a
+   * growing one may yet be truncated if its fill fails.
+   */
+  private final boolean mapped;
 
   /**
    * @param readableLimit for a position, the exclusive end of what may be read, once that is
@@ -69,6 +74,7 @@ final class FileRangeStage extends GraphStage<SourceShape<ByteString>> {
     this.readableLimit = readableLimit;
     this.budget = budget;
     this.executor = executor;
+    this.mapped = readableLimit == null && MappedCopy.available();
   }
 
   @Override
@@ -246,10 +252,14 @@ final class FileRangeStage extends GraphStage<SourceShape<ByteString>> {
   private ByteString readChunk(FileChannel channel, long at, int size) {
     try {
       byte[] bytes = new byte[size];
-      ByteBuffer buffer = ByteBuffer.wrap(bytes);
-      while (buffer.hasRemaining()) {
-        if (channel.read(buffer, at + buffer.position()) < 0) {
-          throw new IOException("unexpected end of file at " + (at + buffer.position()));
+      if (mapped) {
+        MappedCopy.copy(channel, at, bytes);
+      } else {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          if (channel.read(buffer, at + buffer.position()) < 0) {
+            throw new IOException("unexpected end of file at " + (at + buffer.position()));
+          }
         }
       }
       // The array is never touched again: wrapping it saves the copy fromByteBuffer would make.

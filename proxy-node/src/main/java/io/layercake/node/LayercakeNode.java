@@ -78,6 +78,12 @@ public final class LayercakeNode implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LayercakeNode.class);
   private static final String START_FAILED = "the node did not start: ";
+  /**
+   * How long a leaving node lets the copies other nodes take from it finish. With the listener's
+   * 1 s close it stays inside Akka's 5 s default for the last shutdown phase, which the grace
+   * periods in cluster-config already count.
+   */
+  private static final Duration LAST_COPIES_GRACE = Duration.ofSeconds(3);
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
@@ -266,9 +272,13 @@ public final class LayercakeNode implements AutoCloseable {
           .thenApply(terminated -> Done.getInstance());
     });
     // Other nodes copy this node's blobs from it until its shards have moved, which happens after
-    // the registry port closed: its node-to-node listener closes last.
+    // the registry port closed: its node-to-node listener closes last. A new owner may have begun
+    // such a copy just before this node left; cutting it would fail the pulls waiting on it (the
+    // rolling restart of the fault schedule saw one), so those copies get a short grace first.
+    // Once this node is out of the cluster no new copy starts: peers wait for it to return.
     internalBinding.ifPresent(internal -> shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
-        "layercake-close-internal", () -> internal.terminate(Duration.ofSeconds(1))
+        "layercake-close-internal", () -> inFlight.drained(system, LAST_COPIES_GRACE, () -> 0)
+            .thenCompose(drained -> internal.terminate(Duration.ofSeconds(1)))
             .thenApply(terminated -> Done.getInstance())));
   }
 
