@@ -131,11 +131,16 @@ class FileRangeSourceTest {
     for (int sample = 0; sample < 4; sample++) {
       Thread.sleep(400);
       readersSeen = Math.max(readersSeen, budget.readers());
-      heapPeak = Math.max(heapPeak, heapAfterGc() - heapBefore);
+      heapPeak = Math.max(heapPeak, heapAfterGc());
     }
     for (CompletionStage<byte[]> stream : streams) {
       assertArrayEquals(expected, stream.toCompletableFuture().get(60, TimeUnit.SECONDS));
     }
+    // What the streams held is what they let go of when done. The baseline is the higher of the
+    // heap before and after, because in the full suite the JVM also holds what earlier test
+    // classes left running: alone this test measures 7 to 24 MiB, and one CI run measured 48.
+    long heapAfter = heapAfterGc();
+    long held = heapPeak - Math.max(heapBefore, heapAfter);
 
     assertEquals(readers, readersSeen, "the readers ran side by side");
     // Each reader always gets its smallest read, and holds at most three reads at once.
@@ -143,8 +148,8 @@ class FileRangeSourceTest {
     assertTrue(budget.peak() <= capacity + allowance, "budget peak " + budget.peak());
     // The heap: the budget, the allowance, and a fixed margin for the streams' own state.
     long margin = 16L * MIB;
-    assertTrue(heapPeak <= capacity + allowance + margin,
-        "heap grew by " + heapPeak / MIB + " MiB with " + readers + " readers");
+    assertTrue(held <= capacity + allowance + margin,
+        "the streams held " + held / MIB + " MiB of heap with " + readers + " readers");
     assertEquals(0, budget.inUse());
     assertEquals(0, budget.readers());
   }
