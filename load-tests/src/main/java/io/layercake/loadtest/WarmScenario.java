@@ -154,6 +154,7 @@ final class WarmScenario implements Scenario {
     target(section, results, "tag@16", BareAkkaResponder.NAME, 0.8, myErrors, false);
     target(section, results, "tag@16", Peers.NGINX_CACHE, 0.5, myErrors, false);
     target(section, results, "tag@16", Peers.DISTRIBUTION, 20, myErrors, false);
+    frameworkFloor(section, results);
     int asked = tagUpstream.getOrDefault("layercake", -1);
     section.target("no upstream request for a fresh tag", asked + " upstream manifest requests during the tag runs",
         asked == 0);
@@ -163,6 +164,30 @@ final class WarmScenario implements Scenario {
     Charts.groupedBars(bench.chart("warm-manifests.png"), "Warm: cached manifests, requests/s (higher is better)",
         "requests/s", rates);
     return section.chart("warm-manifests.png", "Manifest requests per second per system");
+  }
+
+  /**
+   * Where the framework itself stands against the blob targets' peers in the same run: the bare
+   * responder serves the file with nothing a registry does, so a blob target it misses too is one
+   * Akka HTTP cannot reach on this machine (both peers send files with sendfile, which it lacks).
+   */
+  private static void frameworkFloor(Section section, Map<String, Map<String, Wrk.Result>> results) {
+    Map<String, Wrk.Result> bare = results.get(BareAkkaResponder.NAME);
+    if (bare == null) {
+      return;
+    }
+    StringBuilder floor = new StringBuilder("The framework's floor for the blob targets, bare Akka HTTP in this run:");
+    String separator = " ";
+    for (String[] pair : new String[][] {{"blob@1", Peers.DISTRIBUTION}, {"blob@1", Peers.NGINX_CACHE},
+        {"blob@16", Peers.NGINX_STATIC}}) {
+      Map<String, Wrk.Result> peer = results.get(pair[1]);
+      if (peer != null && bare.containsKey(pair[0]) && peer.containsKey(pair[0])) {
+        floor.append(separator).append(pair[0].replace("@", " @")).append(' ')
+            .append(ratio(bare, peer, pair[0], true)).append(' ').append(pair[1]);
+        separator = ", ";
+      }
+    }
+    section.text(floor.append('.').toString());
   }
 
   /** Adds the target "layercake's {@code key} ≥ {@code at} × {@code peer}'s", if the peer ran. */

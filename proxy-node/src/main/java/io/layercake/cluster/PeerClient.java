@@ -16,8 +16,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.oci.Digest;
 import io.layercake.tls.ReloadingSslContext;
 import io.layercake.tls.TlsContexts;
-import io.layercake.upstream.UpstreamClientSettings;
-import io.layercake.upstream.UpstreamHttp;
+import io.layercake.transport.ConnectionSettings;
+import io.layercake.transport.HttpTransport;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -73,27 +73,26 @@ public final class PeerClient {
 
   private final PeerDirectory directory;
   private final ClusterSettings settings;
-  private final UpstreamHttp http;
+  private final HttpTransport http;
   private final long maxManifestSize;
 
   /**
    * A client for the peers in {@code directory}, with connection settings derived from the
-   * upstream client's: the same connect and idle timeouts and manifest cap, the peer timeout for
-   * response headers, and a pool sized for blobs that stream for minutes.
+   * upstream client's ({@code upstream}): the same connect and idle timeouts, the peer timeout for
+   * response headers, and a pool sized for blobs that stream for minutes. Manifests from peers
+   * are capped at {@code maxManifestSize}, as upstream's are.
    */
   public PeerClient(ActorSystem<?> system, PeerDirectory directory, ClusterSettings settings,
-      UpstreamClientSettings upstreamClient) {
+      ConnectionSettings upstream, long maxManifestSize) {
     this.directory = directory;
     this.settings = settings;
-    this.maxManifestSize = upstreamClient.maxManifestSize();
-    UpstreamClientSettings peerClient = new UpstreamClientSettings(upstreamClient.connectTimeout(),
-        settings.peerTimeout(), upstreamClient.idleTimeout(), 1, upstreamClient.minBackoff(),
-        upstreamClient.maxBackoff(), 0, settings.peerMaxConnections(),
-        Integer.highestOneBit(settings.peerMaxConnections() * 4), maxManifestSize,
-        upstreamClient.bodySubscriptionTimeout());
+    this.maxManifestSize = maxManifestSize;
+    ConnectionSettings peers = new ConnectionSettings(upstream.connectTimeout(), settings.peerTimeout(),
+        upstream.idleTimeout(), settings.peerMaxConnections(),
+        Integer.highestOneBit(settings.peerMaxConnections() * 4), upstream.bodySubscriptionTimeout());
     this.http = settings.internalTls()
-        ? new UpstreamHttp(system, peerClient, mutualTls(settings.tls().orElseThrow().reloading()))
-        : new UpstreamHttp(system, peerClient);
+        ? new HttpTransport(system, peers, mutualTls(settings.tls().orElseThrow().reloading()))
+        : new HttpTransport(system, peers);
   }
 
   /**

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  *
  * Hot paths never look a label up: every counter they touch is resolved once, here (arrays by
  * enum ordinal, and by status code for requests), and counting is one LongAdder add. Bytes are
- * added per chunk (256 KiB for blobs), which at 1 GB/s is a few thousand adds a second.
+ * added per chunk (a blob read, 64 KiB to 2 MiB), which at 2 GB/s is at most tens of thousands of
+ * adds a second.
  *
  * Definitions (docs/ARCHITECTURE.md repeats them for operators):
  * - blob hit: a client's blob request answered from a committed copy, on this node's disk or on
@@ -296,14 +297,13 @@ public final class NodeMetrics implements Extension {
     uncached[kind.ordinal()].increment();
   }
 
-  /** Reads the store's usage from {@code usage} when scraped (it may scan the index). */
+  /** Reads the store's usage from {@code usage} when scraped (counters kept by the store). */
   public void storeUsage(Supplier<StoreUsage> usage) {
     storeUsage = Objects.requireNonNull(usage, "usage");
   }
 
   /**
-   * The store's usage now, if a supplier is set and it answers (a store being closed does not);
-   * may scan the index, so call off hot paths.
+   * The store's usage now, if a supplier is set and it answers (a store being closed does not).
    */
   public Optional<StoreUsage> storeUsage() {
     try {

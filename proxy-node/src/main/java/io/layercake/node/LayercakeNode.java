@@ -140,7 +140,7 @@ public final class LayercakeNode implements AutoCloseable {
       Upstreams upstreams = Upstreams.fromConfig(system, config);
       UpstreamClientSettings upstreamClient = UpstreamClientSettings.fromConfig(config);
       PeerClient peers = new PeerClient(system, new PeerDirectory(system, clusterSettings), clusterSettings,
-          upstreamClient);
+          upstreamClient.connection(), upstreamClient.maxManifestSize());
       BlobFills fills = new BlobFills(store, upstreams, peers,
           ReturningMembers.start(system, clusterSettings.returningMemberWait()), blobSettings, blocking,
           Materializer.matFromSystem(system));
@@ -282,7 +282,7 @@ public final class LayercakeNode implements AutoCloseable {
             .thenApply(terminated -> Done.getInstance())));
   }
 
-  /** Gives the node's metrics what they read when scraped: store usage and work in flight. */
+  /** Tells the node's metrics of every eviction, the store's cap and the recent evictions. */
   private static void reportEvictions(NodeMetrics metrics, Evictor evictor) {
     evictor.onEviction(evicted -> metrics.evicted(evicted.reason().label(), evicted.size()));
     metrics.storeCap(evictor::maxSize);
@@ -292,6 +292,7 @@ public final class LayercakeNode implements AutoCloseable {
         .toList());
   }
 
+  /** Gives the node's metrics what they read when scraped: store usage and work in flight. */
   private static void reportGauges(NodeMetrics metrics, BlobStore store, BlobFills fills,
       InFlightStreams inFlight) {
     metrics.storeUsage(() -> new StoreUsage(store.usedBlobs(), store.usedBytes()));

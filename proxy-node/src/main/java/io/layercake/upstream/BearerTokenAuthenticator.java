@@ -14,6 +14,7 @@ import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
+import io.layercake.transport.HttpTransport;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -64,13 +65,13 @@ final class BearerTokenAuthenticator {
 
   private final UpstreamSettings settings;
   private final Destinations destinations;
-  private final UpstreamHttp http;
+  private final HttpTransport http;
   private final Clock clock;
   private final NodeMetrics metrics;
   private final Map<String, CompletableFuture<BearerToken>> tokens = new ConcurrentHashMap<>();
   private final AtomicBoolean basicChallenged = new AtomicBoolean();
 
-  BearerTokenAuthenticator(UpstreamSettings settings, UpstreamHttp http, Clock clock, NodeMetrics metrics) {
+  BearerTokenAuthenticator(UpstreamSettings settings, HttpTransport http, Clock clock, NodeMetrics metrics) {
     this.settings = settings;
     this.destinations = Destinations.of(settings);
     this.http = http;

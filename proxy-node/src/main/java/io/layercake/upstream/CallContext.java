@@ -5,6 +5,7 @@ import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.stream.Materializer;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
+import io.layercake.transport.HttpTransport;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -15,10 +16,10 @@ import java.util.concurrent.CompletionStage;
 final class CallContext {
 
   private final String description;
-  private final UpstreamHttp http;
+  private final HttpTransport http;
   private final UpstreamClientSettings client;
 
-  CallContext(String description, UpstreamHttp http, UpstreamClientSettings client) {
+  CallContext(String description, HttpTransport http, UpstreamClientSettings client) {
     this.description = description;
     this.http = http;
     this.client = client;
@@ -37,7 +38,7 @@ final class CallContext {
     return http.materializer();
   }
 
-  UpstreamHttp http() {
+  HttpTransport http() {
     return http;
   }
 
@@ -54,7 +55,7 @@ final class CallContext {
     long max = client.maxManifestSize();
     return http.readSmall(entity, max).exceptionally(error -> {
       Throwable cause = Causes.unwrap(error);
-      if (cause instanceof UpstreamHttp.BodyTooLargeException
+      if (cause instanceof HttpTransport.BodyTooLargeException
           || cause instanceof EntityStreamSizeException) {
         throw failure(tooLarge, "upstream sent more than max-manifest-size (" + max + " bytes)");
       }

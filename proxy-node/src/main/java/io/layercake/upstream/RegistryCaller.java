@@ -8,6 +8,7 @@ import akka.http.javadsl.model.Uri;
 import akka.pattern.Patterns;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.ErrorCode;
+import io.layercake.transport.HttpTransport;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,7 +43,7 @@ final class RegistryCaller {
 
   private final ActorSystem<?> system;
   private final UpstreamSettings settings;
-  private final UpstreamHttp http;
+  private final HttpTransport http;
   private final BearerTokenAuthenticator authenticator;
   private final Consumer<HttpResponse> upstreamResponses;
   private final Clock clock;
@@ -51,7 +52,7 @@ final class RegistryCaller {
   private final NodeMetrics metrics;
 
   /** {@code upstreamResponses} sees every response from the upstream's origin (rate limits). */
-  RegistryCaller(ActorSystem<?> system, UpstreamSettings settings, UpstreamHttp http,
+  RegistryCaller(ActorSystem<?> system, UpstreamSettings settings, HttpTransport http,
       BearerTokenAuthenticator authenticator, Consumer<HttpResponse> upstreamResponses,
       Clock clock) {
     this.system = system;

@@ -2,6 +2,7 @@ package io.layercake.upstream;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.layercake.transport.ConnectionSettings;
 import java.time.Duration;
 
 /**
@@ -35,6 +36,12 @@ public record UpstreamClientSettings(
 
   /** The config this record is read from. */
   public static final String PATH = "layercake.upstream-client";
+
+  /** How the transport connects to upstream hosts. */
+  public ConnectionSettings connection() {
+    return new ConnectionSettings(connectTimeout, responseTimeout, idleTimeout, maxConnections, maxOpenRequests,
+        bodySubscriptionTimeout);
+  }
 
   /** Reads and validates {@code layercake.upstream-client}; every error names its key. */
   public static UpstreamClientSettings fromConfig(Config config) {

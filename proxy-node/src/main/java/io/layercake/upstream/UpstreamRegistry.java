@@ -7,6 +7,7 @@ import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
+import io.layercake.transport.HttpTransport;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -33,7 +34,7 @@ public final class UpstreamRegistry {
   private UpstreamRegistry(ActorSystem<?> system, UpstreamSettings settings, Clock clock) {
     this.settings = settings;
     this.clock = clock;
-    UpstreamHttp http = new UpstreamHttp(system, settings.client());
+    HttpTransport http = new HttpTransport(system, settings.client().connection());
     BearerTokenAuthenticator authenticator = new BearerTokenAuthenticator(settings, http, clock,
         NodeMetrics.get(system));
     this.caller = new RegistryCaller(system, settings, http, authenticator, this::observe, clock);

@@ -8,12 +8,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A layercake node in this JVM for integration tests: free ports, its own data folder, the given
  * upstream, and short timeouts so that fault tests finish quickly.
  */
 public final class TestNode implements AutoCloseable {
+
+  /** Every port {@link #freePort} has returned in this JVM. */
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   private final LayercakeNode node;
   private final Path dataDir;
@@ -53,10 +58,17 @@ public final class TestNode implements AutoCloseable {
 
   /** A TCP port that was free a moment ago, for a node's HTTP or remoting port. */
   public static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    // The kernel may give the same free port to two calls in a row: a test that asks for a
+    // node's remoting port and then another's HTTP port got one port twice, and a node failed to
+    // bind. So a port is handed out once per JVM.
+    while (true) {
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        if (HANDED_OUT.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-package io.layercake.upstream;
+package io.layercake.transport;
 
 import akka.actor.Cancellable;
 import akka.actor.typed.ActorSystem;
@@ -20,18 +20,19 @@ import java.util.concurrent.TimeoutException;
 import scala.concurrent.duration.FiniteDuration;
 
 /**
- * The transport under every upstream call: Akka HTTP's pooled {@code singleRequest} with the pool
- * shaped by {@link UpstreamClientSettings}, plus the response timeout Akka's pool lacks.
+ * The transport under every outgoing HTTP call, to upstream registries and to other nodes: Akka
+ * HTTP's pooled {@code singleRequest} with the pool shaped by {@link ConnectionSettings}, plus the
+ * response timeout Akka's pool lacks.
  *
  * <p>Akka's own retries are off ({@code max-retries = 0}): the caller retries with backoff and
  * counts attempts itself, so a test can tell exactly how often upstream was asked. Every host
- * (the registry, its token service, its CDN) gets its own pool with these settings.
+ * (the registry, its token service, its CDN, a peer) gets its own pool with these settings.
  *
- * <p>Nodes use the same transport to talk to each other ({@code cluster.PeerClient}), with their
- * own settings: a proxied blob holds its pooled connection for the whole transfer, so Akka's
- * default pool (four connections, a one-second entity subscription timeout) would not do.
+ * <p>Upstream calls and node-to-node calls need different settings: a proxied blob holds its
+ * pooled connection for the whole transfer, so Akka's default pool (four connections, a
+ * one-second entity subscription timeout) would not do for either.
  */
-public final class UpstreamHttp {
+public final class HttpTransport {
 
   private final ActorSystem<?> system;
   private final Http http;
@@ -41,12 +42,12 @@ public final class UpstreamHttp {
   private final Duration responseTimeout;
 
   /** A transport whose pools and timeouts follow {@code client}, with the JDK's trusted CAs. */
-  public UpstreamHttp(ActorSystem<?> system, UpstreamClientSettings client) {
+  public HttpTransport(ActorSystem<?> system, ConnectionSettings client) {
     this(system, client, Http.get(system).defaultClientHttpsContext());
   }
 
   /** The same, with {@code https} deciding how TLS connections are made (whom to trust, as whom). */
-  public UpstreamHttp(ActorSystem<?> system, UpstreamClientSettings client, HttpsConnectionContext https) {
+  public HttpTransport(ActorSystem<?> system, ConnectionSettings client, HttpsConnectionContext https) {
     this.system = system;
     this.http = Http.get(system);
     this.https = https;
@@ -67,7 +68,8 @@ public final class UpstreamHttp {
             .withIdleTimeout(finite(longer.plus(client.idleTimeout()))));
   }
 
-  Materializer materializer() {
+  /** The materializer that runs the bodies this transport reads. */
+  public Materializer materializer() {
     return materializer;
   }
 
@@ -121,7 +123,7 @@ public final class UpstreamHttp {
   }
 
   /** A body over the cap for documents read whole. */
-  static final class BodyTooLargeException extends RuntimeException {
+  public static final class BodyTooLargeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     BodyTooLargeException(long size, long maxBytes) {
@@ -129,7 +131,7 @@ public final class UpstreamHttp {
     }
   }
 
-  static FiniteDuration finite(Duration duration) {
+  private static FiniteDuration finite(Duration duration) {
     return FiniteDuration.create(duration.toNanos(), TimeUnit.NANOSECONDS);
   }
 }
