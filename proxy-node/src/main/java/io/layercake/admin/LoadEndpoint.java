@@ -122,6 +122,11 @@ final class LoadEndpoint {
     try (upload) {
       try (ArchiveLoad load = new ArchiveLoad(services.fills().store(), tmpDir, settings, account)) {
         load.read(upload, length);
+        // The reader stops at the archive's first end block; the second, and any record padding a
+        // writer adds, are still on the wire. Read them before answering: a node that answers
+        // and closes with a body unread resets the connection, and a client still sending (a
+        // pipe from 'layercake save') then loses the answer.
+        upload.drain();
         ArchiveLoad.Plan plan = load.plan();
         List<Tagging> taggings = taggings(plan);
         ArchiveLoad.Committed committed = load.commit(plan);

@@ -1,17 +1,19 @@
 package io.layercake.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.layercake.tls.TlsContexts;
 import io.layercake.tls.TlsFileException;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * How the CLI's verbs reach a node's admin API: {@code --url} (default {@code LAYERCAKE_URL}, else
@@ -44,7 +46,10 @@ final class AdminClient {
   AdminClient(String baseUrl, String token, String caFile) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.token = token;
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    // HTTP/1.1, which is what a node speaks: by default the JDK's client asks a plain-HTTP server
+    // to upgrade every first request to HTTP/2, which a node ignores.
+    HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5));
     if (!caFile.isBlank()) {
       try {
         builder.sslContext(TlsContexts.trusting(Path.of(caFile)));
@@ -66,9 +71,19 @@ final class AdminClient {
     return readAll(send(request(path).timeout(ANSWER_TIMEOUT).GET()));
   }
 
+  /** GET of an admin path whose answer is a JSON report. */
+  JsonNode getJson(String path) {
+    return json(get(path));
+  }
+
   /** {@code method} (GET, POST, DELETE) of an admin path, without a body; the body on 200. */
   String send(String method, String path) {
     return readAll(send(request(path).timeout(ANSWER_TIMEOUT).method(method, HttpRequest.BodyPublishers.noBody())));
+  }
+
+  /** The same, for an answer that is a JSON report. */
+  JsonNode sendJson(String method, String path) {
+    return json(send(method, path));
   }
 
   /**
@@ -84,14 +99,31 @@ final class AdminClient {
     return send(request(path).timeout(ANSWER_TIMEOUT).GET());
   }
 
-  /** POST of a file as the body (streamed from disk, never read into memory); the answer on 200. */
-  String upload(String path, Path file) {
+  /**
+   * POST of a stream as the body, read as it is sent (an archive is never held in memory); the
+   * JSON answer on 200.
+   *
+   * @param length the body's length, sent as Content-Length so the node can check members against
+   *     it, or -1 when unknown (a pipe), sent chunked
+   */
+  JsonNode upload(String path, Supplier<InputStream> body, long length) {
+    HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.ofInputStream(body);
+    if (length >= 0) {
+      publisher = HttpRequest.BodyPublishers.fromPublisher(publisher, length);
+    }
+    return json(readAll(send(request(path).header("Content-Type", "application/x-tar").POST(publisher))));
+  }
+
+  /** {@code value} as a query parameter's value. */
+  static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  private static JsonNode json(String body) {
     try {
-      return readAll(send(request(path)
-          .header("Content-Type", "application/x-tar")
-          .POST(HttpRequest.BodyPublishers.ofFile(file))));
-    } catch (FileNotFoundException e) {
-      throw new CliException("cannot read " + file + ": no such file");
+      return CliJson.MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw new CliException("the node sent an answer that is not JSON: " + e.getMessage());
     }
   }
 

@@ -1,43 +1,53 @@
 package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 
-/** {@code layercake cluster}: the members, their status, shards and blob bytes, as a table. */
-final class ClusterCommand {
+/** {@code layercake cluster}: the members, their status, shards and blob bytes. */
+@Command(name = "cluster", description = "Show the cluster's members, their shards and blob bytes")
+final class ClusterCommand implements Callable<Integer> {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  @ParentCommand
+  private Layercake root;
 
-  private ClusterCommand() {}
+  @Mixin
+  private NodeOption node;
 
-  static int run(AdminClient client, PrintStream out) {
-    JsonNode report;
-    try {
-      report = JSON.readTree(client.get("/admin/cluster"));
-    } catch (IOException e) {
-      throw new AdminClient.CliException("the node sent a report that is not JSON: " + e.getMessage());
-    }
-    List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"ADDRESS", "STATUS", "URL", "BLOB SHARDS", "TAG SHARDS", "BLOBS", "SIZE"});
+  @Mixin
+  private FormatOption format;
+
+  @Override
+  public Integer call() {
+    Invocation invocation = root.invocation();
+    JsonNode report = node.client(invocation).getJson("/admin/cluster");
+    boolean table = format.format() == FormatOption.Format.TABLE;
+    Listing members = new Listing().column("ADDRESS", "Address").column("STATUS", "Status").column("URL", "URL")
+        .column("BLOB SHARDS", "BlobShards").column("TAG SHARDS", "TagShards").column("BLOBS", "Blobs")
+        .column("SIZE", "Size").jsonOnly("Self");
     for (JsonNode member : report.path("members")) {
       String address = member.path("address").asText();
-      rows.add(new String[] {
-          address + (address.equals(report.path("self").asText()) ? " *" : ""),
+      boolean self = address.equals(report.path("self").asText());
+      members.row(
+          table && self ? address + " *" : address,
           member.path("status").asText() + (member.path("reachable").asBoolean(true) ? "" : " (unreachable)"),
           member.path("url").asText("-"),
           member.path("shards").path("blob").asText(),
           member.path("shards").path("tag").asText(),
           member.path("blobs").isNull() ? "?" : member.path("blobs").asText(),
-          member.path("blobBytes").isNull() ? "?" : HumanSize.of(member.path("blobBytes").asLong())});
+          member.path("blobBytes").isNull() ? "?" : HumanSize.of(member.path("blobBytes").asLong()),
+          Boolean.toString(self));
     }
-    Table.print(rows, out);
-    out.println();
-    out.println("data plane: " + report.path("dataPlane").asText() + "   shard coordinator on: "
-        + report.path("coordinator").asText("none") + "   (* = the node answering)");
+    PrintStream out = invocation.out();
+    members.print(format.format(), out);
+    if (table) {
+      out.println();
+      out.println("data plane: " + report.path("dataPlane").asText() + "   shard coordinator on: "
+          + report.path("coordinator").asText("none") + "   (* = the node answering)");
+    }
     return 0;
   }
 }

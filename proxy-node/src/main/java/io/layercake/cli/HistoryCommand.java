@@ -1,49 +1,56 @@
 package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code layercake history IMAGE[:TAG]}: where the tag pointed over time, newest first, as a
  * docker-like table with human ages.
  */
-final class HistoryCommand {
+@Command(name = "history", description = "Show where a tag pointed over time, newest first")
+final class HistoryCommand implements Callable<Integer> {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  @ParentCommand
+  private Layercake root;
 
-  private HistoryCommand() {}
+  @Mixin
+  private NodeOption node;
 
-  static int run(AdminClient client, CommandLine line, PrintStream out) {
-    line.expectPositional("history", "exactly one IMAGE[:TAG]", 1, 1);
-    JsonNode report;
-    try {
-      report = JSON.readTree(client.get("/admin/history?image=" + PullCommand.encode(line.positional().get(0))));
-    } catch (IOException e) {
-      throw new AdminClient.CliException("the node sent a report that is not JSON: " + e.getMessage());
-    }
+  @Mixin
+  private FormatOption format;
+
+  @Parameters(paramLabel = "IMAGE[:TAG]")
+  private String image;
+
+  @Override
+  public Integer call() {
+    Invocation invocation = root.invocation();
+    JsonNode report = node.client(invocation).getJson("/admin/history?image=" + AdminClient.encode(image));
     long now = System.currentTimeMillis();
-    List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"DIGEST", "SINCE", "LAST CONFIRMED", "MEDIA TYPE", "NODE"});
+    Listing history = new Listing().column("DIGEST", "Digest").column("SINCE", "Since")
+        .column("LAST CONFIRMED", "LastConfirmed").column("MEDIA TYPE", "MediaType").column("NODE", "Node");
     List<JsonNode> entries = new ArrayList<>();
     report.path("history").forEach(entries::add);
     for (int i = entries.size() - 1; i >= 0; i--) {
       JsonNode entry = entries.get(i);
-      rows.add(new String[] {
+      history.row(
           entry.path("digest").asText(),
           HumanAge.ago(entry.path("since").asLong(), now),
           HumanAge.ago(entry.path("lastConfirmed").asLong(), now),
           shortType(entry.path("mediaType").asText()),
-          entry.path("node").asText()});
+          entry.path("node").asText());
     }
-    if (entries.isEmpty()) {
-      out.println("No history for " + report.path("image").asText() + ": no node has resolved this tag.");
+    if (history.isEmpty() && format.format() == FormatOption.Format.TABLE) {
+      invocation.out().println("No history for " + report.path("image").asText() + ": no node has resolved this tag.");
       return 0;
     }
-    Table.print(rows, out);
+    history.print(format.format(), invocation.out());
     return 0;
   }
 

@@ -1,74 +1,64 @@
 package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
-/**
- * {@code layercake images [--filter reference=PATTERN]... [--format json|table]}: the images cached
- * anywhere in the cluster, as docker lists them.
- */
-final class ImagesCommand {
+/** {@code layercake images}: the images cached anywhere in the cluster, as docker lists them. */
+@Command(name = "images", description = "List the images cached in the cluster")
+final class ImagesCommand implements Callable<Integer> {
 
-  static final String USAGE = String.join("\n",
-      "Usage: layercake images [OPTIONS]",
-      "",
-      "List the images cached anywhere in the cluster.",
-      "",
-      "Options:",
-      "  -f, --filter reference=PATTERN  only images whose repository (or repository:tag) matches",
-      "                                  the pattern (* and ? wildcards); repeatable",
-      "      --format json|table         output format (default table)",
-      "      --url URL                   node to ask (default $LAYERCAKE_URL or http://127.0.0.1:5000)",
-      "");
+  @ParentCommand
+  private Layercake root;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  @Mixin
+  private NodeOption node;
 
-  private ImagesCommand() {}
+  @Mixin
+  private FormatOption format;
 
-  static int run(AdminClient client, List<String> args, PrintStream out, long now) {
-    VerbArguments arguments = new VerbArguments("images", args, Map.of(),
-        Map.of("--filter", "--filter", "-f", "--filter", "--format", "--format"));
-    if (!arguments.positional().isEmpty()) {
-      throw new VerbArguments.UsageException("'images' takes no arguments; use --filter reference=" 
-          + arguments.positional().get(0));
-    }
-    List<String> formats = arguments.values("--format");
-    String format = formats.isEmpty() ? "table" : formats.get(formats.size() - 1);
-    if (!format.equals("table") && !format.equals("json")) {
-      throw new VerbArguments.UsageException("unknown format '" + format + "': use json or table");
-    }
-    String query = arguments.filtersAsQuery("images", Set.of("reference"));
-    String body = client.get("/admin/images" + (query.isEmpty() ? "" : "?" + query.substring(1)));
-    JsonNode report;
-    try {
-      report = JSON.readTree(body);
-    } catch (IOException e) {
-      throw new AdminClient.CliException("the node sent a listing that is not JSON: " + e.getMessage());
-    }
-    if (format.equals("json")) {
-      out.println(report.path("images").toString());
-      return 0;
-    }
-    List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"REPOSITORY", "TAG", "IMAGE ID", "SIZE", "LAST PULLED", "PULLS"});
+  @Option(names = {"-f", "--filter"}, paramLabel = "reference=PATTERN",
+      description = "only images whose repository (or repository:tag) matches the pattern (* and ? wildcards);"
+          + " repeatable")
+  private List<String> filters = new ArrayList<>();
+
+  @Option(names = {"-q", "--quiet"}, description = "only show image IDs")
+  private boolean quiet;
+
+  @Override
+  public Integer call() {
+    String query = Filters.asQuery(filters, Set.of("reference"));
+    Invocation invocation = root.invocation();
+    JsonNode report = node.client(invocation).getJson("/admin/images" + (query.isEmpty() ? "" : "?" + query.substring(1)));
+    long now = System.currentTimeMillis();
+    Listing images = new Listing().column("REPOSITORY", "Repository").column("TAG", "Tag").column("IMAGE ID", "ID")
+        .column("SIZE", "Size").column("LAST PULLED", "LastPulled").column("PULLS", "Pulls").jsonOnly("Digest");
     for (JsonNode image : report.path("images")) {
       String id = image.path("id").asText();
+      String shortId = id.substring(id.indexOf(':') + 1, Math.min(id.length(), id.indexOf(':') + 13));
+      if (quiet) {
+        invocation.out().println(shortId);
+        continue;
+      }
       long lastPulled = image.path("lastPulled").asLong();
-      rows.add(new String[] {
+      images.row(
           image.path("repository").asText(),
           image.path("tag").asText(),
-          id.substring(id.indexOf(':') + 1, Math.min(id.length(), id.indexOf(':') + 13)),
+          shortId,
           HumanSize.of(image.path("size").asLong()),
           lastPulled <= 0 ? "Never" : HumanAge.ago(lastPulled, now),
-          image.path("pulls").asText()});
+          image.path("pulls").asText(),
+          id);
     }
-    Table.print(rows, out);
+    if (!quiet) {
+      images.print(format.format(), invocation.out());
+    }
     return 0;
   }
 }

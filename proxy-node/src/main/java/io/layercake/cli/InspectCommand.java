@@ -1,35 +1,42 @@
 package io.layercake.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code layercake inspect IMAGE [--platform os/arch|all]}: the node's JSON report of the image,
  * indented and wrapped in an array as {@code docker inspect} prints it.
  */
-final class InspectCommand {
+@Command(name = "inspect",
+    header = "Show an image's manifest, config, layers and tag history as JSON",
+    description = "Prints the node's report of the image as docker inspect does: an array of one object, with"
+        + " the nodes holding each layer.")
+final class InspectCommand implements Callable<Integer> {
 
-  /** The options inspect takes. */
-  static final Map<String, String> OPTIONS = Map.of("--platform", "--platform");
+  @ParentCommand
+  private Layercake root;
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  @Mixin
+  private NodeOption node;
 
-  private InspectCommand() {}
+  @Mixin
+  private PlatformOption platform;
 
-  static int run(AdminClient client, CommandLine line, PrintStream out) {
-    line.expectPositional("inspect", "exactly one IMAGE", 1, 1);
-    String path = "/admin/inspect?image=" + PullCommand.encode(line.positional().get(0))
-        + line.option("--platform").map(p -> "&platform=" + PullCommand.encode(p)).orElse("");
-    try {
-      JsonNode report = JSON.readTree(client.get(path));
-      out.println(JSON.writeValueAsString(JSON.createArrayNode().add(report)));
-    } catch (IOException e) {
-      throw new AdminClient.CliException("the node sent a report that is not JSON: " + e.getMessage());
-    }
+  @Parameters(paramLabel = "IMAGE")
+  private String image;
+
+  @Override
+  public Integer call() throws JsonProcessingException {
+    Invocation invocation = root.invocation();
+    JsonNode report = node.client(invocation).getJson("/admin/inspect?image=" + AdminClient.encode(image)
+        + platform.asQuery());
+    invocation.out().println(CliJson.MAPPER.writerWithDefaultPrettyPrinter()
+        .writeValueAsString(CliJson.MAPPER.createArrayNode().add(report)));
     return 0;
   }
 }

@@ -1,38 +1,76 @@
 package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code layercake load -i FILE.tar}: uploads an archive ({@code layercake save} or
- * {@code docker save}) to the node, streamed from disk, and prints what was loaded as docker does.
+ * {@code layercake load [-i FILE.tar] [-q]}: uploads an archive ({@code layercake save} or
+ * {@code docker save}) to the node, streamed from the file or from stdin, and prints what was
+ * loaded as docker does. On a terminal it draws the upload's progress.
  */
-final class LoadCommand {
+@Command(name = "load", header = "Seed the cache from a tar archive (layercake save or docker save)",
+    description = "Reads the archive from FILE.tar, or from stdin without -i; on a terminal, draws the upload's"
+        + " progress. Nothing is stored unless the whole archive is sound.")
+final class LoadCommand implements Callable<Integer> {
 
-  /** The options load takes. */
-  static final Map<String, String> OPTIONS = Map.of("-i", "--input", "--input", "--input");
+  @ParentCommand
+  private Layercake root;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  @Mixin
+  private NodeOption node;
 
-  private LoadCommand() {}
+  @Option(names = {"-i", "--input"}, paramLabel = "FILE.tar", description = "read from a file, not from stdin")
+  private Path input;
 
-  static int run(AdminClient client, CommandLine line, PrintStream out) {
-    line.expectPositional("load", "no arguments besides -i FILE.tar", 0, 0);
-    Path input = Path.of(line.option("--input")
-        .orElseThrow(() -> new AdminClient.CliException("'load' needs -i FILE.tar")));
-    if (!Files.isRegularFile(input)) {
-      throw new AdminClient.CliException("cannot read " + input + ": not a file");
+  @Option(names = {"-q", "--quiet"}, description = "do not draw the upload's progress")
+  private boolean quiet;
+
+  @Override
+  public Integer call() {
+    Invocation invocation = root.invocation();
+    PrintStream out = invocation.out();
+    long length;
+    Supplier<InputStream> archive;
+    if (input == null) {
+      if (invocation.interactive()) {
+        throw new UsageException("'load' reads the archive from stdin, which is a terminal: use -i FILE.tar or a pipe");
+      }
+      length = -1;
+      archive = invocation::in;
+    } else {
+      if (!Files.isRegularFile(input)) {
+        throw new AdminClient.CliException("cannot read " + input + ": not a file");
+      }
+      try {
+        length = Files.size(input);
+      } catch (IOException e) {
+        throw new AdminClient.CliException("cannot read " + input + ": " + e.getMessage());
+      }
+      archive = () -> {
+        try {
+          return Files.newInputStream(input);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      };
     }
+    LoadProgress progress = new LoadProgress(out, length, invocation.interactive() && !quiet);
     JsonNode report;
     try {
-      report = JSON.readTree(client.upload("/admin/load", input));
-    } catch (IOException e) {
-      throw new AdminClient.CliException("the node sent a report that is not JSON: " + e.getMessage());
+      report = node.client(invocation).upload("/admin/load", () -> progress.counting(archive.get()), length);
+    } finally {
+      progress.done();
     }
     for (JsonNode image : report.path("images")) {
       if (image.path("names").isEmpty()) {

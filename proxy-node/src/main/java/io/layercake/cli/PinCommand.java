@@ -1,54 +1,62 @@
 package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code layercake pin IMAGE} and {@code layercake unpin IMAGE}: a pinned image is never evicted
- * or pruned, and {@code rmi} refuses it without {@code --force}.
+ * {@code layercake pin IMAGE}: a pinned image is never evicted or pruned, and {@code rmi} refuses
+ * it without {@code --force}. {@link Unpin} is its inverse.
  */
-final class PinCommand {
+@Command(name = "pin", header = "Pin a cached image: never evicted or pruned", description =
+    "Pins an image on every node: its manifest, config and layers are never evicted or pruned, and rmi"
+    + " refuses it unless --force. The pin covers the content the tag points at now; pin again after the tag"
+    + " moves. Pins survive restarts.")
+final class PinCommand implements Callable<Integer> {
 
-  static final String PIN_USAGE = String.join("\n",
-      "Usage: layercake pin IMAGE",
-      "",
-      "Pin a cached image on every node: its manifest, config and layers are never evicted or",
-      "pruned, and rmi refuses it unless --force. The pin covers the content the tag points at",
-      "now; pin again after the tag moves. Pins survive restarts.",
-      "");
+  @ParentCommand
+  private Layercake root;
 
-  static final String UNPIN_USAGE = String.join("\n",
-      "Usage: layercake unpin IMAGE",
-      "",
-      "Remove the pin of an image on every node.",
-      "");
+  @Mixin
+  private NodeOption node;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  @Parameters(paramLabel = "IMAGE")
+  private String image;
 
-  private PinCommand() {}
+  @Override
+  public Integer call() {
+    return change(root.invocation(), node, image, true);
+  }
 
-  static int run(AdminClient client, List<String> args, PrintStream out, boolean pin) {
-    String verb = pin ? "pin" : "unpin";
-    VerbArguments arguments = new VerbArguments(verb, args, Map.of(), Map.of());
-    if (arguments.positional().size() != 1) {
-      throw new VerbArguments.UsageException("'" + verb + "' requires exactly one IMAGE. See 'layercake "
-          + verb + " --help'.");
-    }
-    String body = client.send(pin ? "POST" : "DELETE",
-        "/admin/pins?image=" + VerbArguments.encode(arguments.positional().get(0)));
-    JsonNode answer;
-    try {
-      answer = JSON.readTree(body);
-    } catch (IOException e) {
-      throw new AdminClient.CliException("the node sent an answer that is not JSON: " + e.getMessage());
-    }
-    for (JsonNode image : answer.path("images")) {
-      out.println((pin ? "Pinned: " : "Unpinned: ") + RemovalOutput.familiar(image.asText()));
+  /** Sets or removes the pin of {@code image} and prints each image it covers. */
+  private static int change(Invocation invocation, NodeOption node, String image, boolean pin) {
+    JsonNode answer = node.client(invocation).sendJson(pin ? "POST" : "DELETE",
+        "/admin/pins?image=" + AdminClient.encode(image));
+    for (JsonNode name : answer.path("images")) {
+      invocation.out().println((pin ? "Pinned: " : "Unpinned: ") + RemovalOutput.familiar(name.asText()));
     }
     return 0;
+  }
+
+  /** {@code layercake unpin IMAGE}. */
+  @Command(name = "unpin", description = "Remove the pin of an image on every node")
+  static final class Unpin implements Callable<Integer> {
+
+    @ParentCommand
+    private Layercake root;
+
+    @Mixin
+    private NodeOption node;
+
+    @Parameters(paramLabel = "IMAGE")
+    private String image;
+
+    @Override
+    public Integer call() {
+      return change(root.invocation(), node, image, false);
+    }
   }
 }

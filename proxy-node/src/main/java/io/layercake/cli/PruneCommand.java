@@ -1,58 +1,65 @@
 package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code layercake prune [-a] [--filter until=DURATION] [--filter reference=PATTERN] [--dry-run]}:
- * frees space across the cluster and prints what went and {@code Total reclaimed space}.
+ * frees space across the cluster and prints what went and {@code Total reclaimed space}. With
+ * {@code -a} it empties the cache of every unpinned image, so it asks first, as docker does; a
+ * script says {@code -f}, and without it a run that cannot ask refuses rather than guesses.
  */
-final class PruneCommand {
+@Command(name = "prune", header = "Remove dangling blobs, or with -a all unpinned images, from the cache",
+    description = {
+        "Removes unused data from the cache of the whole cluster. Without -a: dangling blobs only, those no"
+            + " cached image refers to (layers of tags that have moved on, leftovers of removed images, manifests"
+            + " pulled only by digest), unused for a minute at least.",
+        "With -a: also every cached image that is neither pinned nor being pulled; asks first unless -f."})
+final class PruneCommand implements Callable<Integer> {
 
-  static final String USAGE = String.join("\n",
-      "Usage: layercake prune [OPTIONS]",
-      "",
-      "Remove unused data from the cache of the whole cluster.",
-      "Without -a: dangling blobs only, those no cached image refers to (layers of tags that",
-      "have moved on, leftovers of removed images, manifests pulled only by digest), unused for",
-      "a minute at least.",
-      "With -a: also every cached image that is neither pinned nor being pulled.",
-      "",
-      "Options:",
-      "  -a, --all                      remove all unpinned images, not just dangling blobs",
-      "      --filter until=DURATION    only what was last pulled more than DURATION ago (24h, 7d, 1h30m)",
-      "      --filter reference=PATTERN only images matching PATTERN (repeatable); dangling blobs are",
-      "                                 then kept, having no reference",
-      "      --dry-run                  print what would be removed, remove nothing",
-      "  -f, --force                    accepted for docker compatibility (prune never prompts)",
-      "      --url URL                  node to ask (default $LAYERCAKE_URL or http://127.0.0.1:5000)",
-      "");
+  @ParentCommand
+  private Layercake root;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  @Mixin
+  private NodeOption node;
 
-  private PruneCommand() {}
+  @Option(names = {"-a", "--all"}, description = "remove all unpinned images, not just dangling blobs")
+  private boolean all;
 
-  static int run(AdminClient client, List<String> args, PrintStream out) {
-    VerbArguments arguments = new VerbArguments("prune", args,
-        Map.of("-a", "--all", "--all", "--all", "--dry-run", "--dry-run", "-f", "--force", "--force", "--force"),
-        Map.of("--filter", "--filter"));
-    if (!arguments.positional().isEmpty()) {
-      throw new VerbArguments.UsageException("'prune' takes no arguments, got '" + arguments.positional().get(0) + "'");
+  @Option(names = "--filter", paramLabel = "FILTER", description = {
+      "until=DURATION: only what was last pulled more than DURATION ago (24h, 7d, 1h30m);",
+      "reference=PATTERN: only images matching PATTERN (dangling blobs are then kept); repeatable"})
+  private List<String> filters = new ArrayList<>();
+
+  @Option(names = "--dry-run", description = "print what would be removed, remove nothing")
+  private boolean dryRun;
+
+  @Option(names = {"-f", "--force"}, description = "do not ask for confirmation")
+  private boolean force;
+
+  @Override
+  public Integer call() {
+    String query = "all=" + all + "&dry-run=" + dryRun + Filters.asQuery(filters, Set.of("until", "reference"));
+    Invocation invocation = root.invocation();
+    PrintStream out = invocation.out();
+    if (all && !dryRun && !force && !confirmed(invocation)) {
+      out.println("Total reclaimed space: 0B");
+      return 0;
     }
-    boolean dryRun = arguments.has("--dry-run");
-    String query = "all=" + arguments.has("--all") + "&dry-run=" + dryRun
-        + arguments.filtersAsQuery("prune", Set.of("until", "reference"));
-    JsonNode removal;
-    try {
-      removal = JSON.readTree(client.send("POST", "/admin/prune?" + query));
-    } catch (IOException e) {
-      throw new AdminClient.CliException("the node sent an answer that is not JSON: " + e.getMessage());
-    }
+    JsonNode removal = node.client(invocation).sendJson("POST", "/admin/prune?" + query);
     boolean any = removal.path("untagged").size() + removal.path("deleted").size() > 0;
     if (any) {
       out.println(dryRun ? "Would delete:" : "Deleted Images:");
@@ -62,5 +69,22 @@ final class PruneCommand {
     out.println((dryRun ? "Total reclaimable space: " : "Total reclaimed space: ")
         + HumanSize.of(removal.path("reclaimed").asLong()));
     return 0;
+  }
+
+  /** Asks the person at the terminal; refuses when nobody is there to answer. */
+  private static boolean confirmed(Invocation invocation) {
+    if (!invocation.interactive()) {
+      throw new UsageException("'prune -a' removes every unpinned image and asks first, but this is not a"
+          + " terminal: add -f (--force) to prune without asking");
+    }
+    invocation.out().print("WARNING! This will remove every image that is not pinned or being pulled from the"
+        + " cache of the whole cluster.\nAre you sure you want to continue? [y/N] ");
+    invocation.out().flush();
+    try {
+      String answer = new BufferedReader(new InputStreamReader(invocation.in(), StandardCharsets.UTF_8)).readLine();
+      return answer != null && Set.of("y", "yes").contains(answer.strip().toLowerCase(Locale.ROOT));
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

@@ -1,34 +1,44 @@
 package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code layercake pull IMAGE [--platform os/arch|all]}: prewarms the cache through the node and
  * draws docker's progress lines from the node's NDJSON events.
  */
-final class PullCommand {
+@Command(name = "pull", description = "Prewarm the cache with an image, as a client's pull would")
+final class PullCommand implements Callable<Integer> {
 
-  /** The options pull takes. */
-  static final Map<String, String> OPTIONS = Map.of("--platform", "--platform");
+  @ParentCommand
+  private Layercake root;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  @Mixin
+  private NodeOption node;
 
-  private PullCommand() {}
+  @Mixin
+  private PlatformOption platform;
 
-  static int run(AdminClient client, CommandLine line, PrintStream out) {
-    line.expectPositional("pull", "exactly one IMAGE", 1, 1);
-    String path = "/admin/pull?image=" + encode(line.positional().get(0))
-        + line.option("--platform").map(p -> "&platform=" + encode(p)).orElse("");
-    PullProgress progress = new PullProgress(out, out == System.out && System.console() != null);
+  @Parameters(paramLabel = "IMAGE")
+  private String image;
+
+  @Override
+  public Integer call() {
+    Invocation invocation = root.invocation();
+    PrintStream out = invocation.out();
+    AdminClient client = node.client(invocation);
+    String path = "/admin/pull?image=" + AdminClient.encode(image) + platform.asQuery();
+    PullProgress progress = new PullProgress(out, invocation.interactive());
     JsonNode done = null;
     String firstError = null;
     try (InputStream body = client.postStreaming(path);
@@ -37,7 +47,7 @@ final class PullCommand {
         if (text.isBlank()) {
           continue;
         }
-        JsonNode event = JSON.readTree(text);
+        JsonNode event = CliJson.MAPPER.readTree(text);
         progress.show(event);
         if (event.path("event").asText().equals("error") && firstError == null) {
           firstError = event.path("message").asText();
@@ -60,9 +70,5 @@ final class PullCommand {
         ? "Status: Image is up to date for " + done.path("image").asText()
         : "Status: Downloaded newer image for " + done.path("image").asText());
     return 0;
-  }
-
-  static String encode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 }

@@ -3,47 +3,80 @@ package io.layercake.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
-import java.util.Map;
+import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code layercake save IMAGE... -o FILE.tar [--platform os/arch|all]}: streams the node's archive
- * of the images to {@code FILE.tar.part} and renames it into place only once the archive is
- * complete (its two end blocks arrived), so a broken transfer never leaves a plausible tar.
+ * {@code layercake save IMAGE... [-o FILE.tar] [--platform os/arch|all]}: the node's archive of
+ * the images. To a file, it streams to {@code FILE.tar.part} and renames it into place only once
+ * the archive is complete (its two end blocks arrived), so a broken transfer never leaves a
+ * plausible tar. Without {@code -o} it streams to stdout, as {@code docker save} does, unless
+ * stdout is a terminal; there a broken transfer is reported and the status is 1, and the reader
+ * ({@code layercake load}) refuses a truncated archive itself.
  */
-final class SaveCommand {
-
-  /** The options save takes. */
-  static final Map<String, String> OPTIONS = Map.of("-o", "--output", "--output", "--output",
-      "--platform", "--platform");
+@Command(name = "save", header = "Write cached images to a docker-save compatible tar archive",
+    description = "Writes to FILE.tar, or to stdout without -o (never to a terminal). Images are named as with"
+        + " docker pull.")
+final class SaveCommand implements Callable<Integer> {
 
   private static final int END_BLOCKS = 1024;
 
-  private SaveCommand() {}
+  @ParentCommand
+  private Layercake root;
 
-  static int run(AdminClient client, CommandLine line, PrintStream out) {
-    line.expectPositional("save", "at least one IMAGE", 1, Integer.MAX_VALUE);
-    Path target = Path.of(line.option("--output")
-        .orElseThrow(() -> new AdminClient.CliException("'save' needs -o FILE.tar")));
-    String path = "/admin/save?" + line.positional().stream()
-        .map(image -> "image=" + PullCommand.encode(image))
+  @Mixin
+  private NodeOption node;
+
+  @Mixin
+  private PlatformOption platform;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE.tar", description = "write to a file, not to stdout")
+  private Path output;
+
+  @Parameters(arity = "1..*", paramLabel = "IMAGE")
+  private List<String> images;
+
+  @Override
+  public Integer call() {
+    Invocation invocation = root.invocation();
+    if (output == null && invocation.interactive()) {
+      throw new UsageException("refusing to write an archive to a terminal: use -o FILE.tar or redirect stdout");
+    }
+    String path = "/admin/save?" + images.stream()
+        .map(image -> "image=" + AdminClient.encode(image))
         .collect(Collectors.joining("&"))
-        + line.option("--platform").map(p -> "&platform=" + PullCommand.encode(p)).orElse("");
-    Path partial = target.resolveSibling(target.getFileName() + ".part");
-    try (InputStream body = client.getStreaming(path)) {
-      byte[] tail = copy(body, partial);
-      if (!Arrays.equals(tail, new byte[END_BLOCKS])) {
-        throw new AdminClient.CliException("the archive from the node is incomplete; nothing written");
+        + platform.asQuery();
+    AdminClient client = node.client(invocation);
+    if (output == null) {
+      try (InputStream body = client.getStreaming(path)) {
+        checkComplete(copy(body, invocation.out()));
+        invocation.out().flush();
+        return 0;
+      } catch (IOException e) {
+        throw new AdminClient.CliException("saving to stdout failed: " + e.getMessage());
       }
-      Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+    Path partial = output.resolveSibling(output.getFileName() + ".part");
+    try (InputStream body = client.getStreaming(path)) {
+      byte[] tail;
+      try (OutputStream file = Files.newOutputStream(partial)) {
+        tail = copy(body, file);
+      }
+      checkComplete(tail);
+      Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       return 0;
     } catch (IOException e) {
-      throw new AdminClient.CliException("saving to " + target + " failed: " + e.getMessage());
+      throw new AdminClient.CliException("saving to " + output + " failed: " + e.getMessage());
     } finally {
       try {
         Files.deleteIfExists(partial);
@@ -53,22 +86,26 @@ final class SaveCommand {
     }
   }
 
-  /** Copies the body to {@code file}; returns the last 1024 bytes (fewer if the body was shorter). */
-  private static byte[] copy(InputStream body, Path file) throws IOException {
+  private static void checkComplete(byte[] tail) {
+    if (!Arrays.equals(tail, new byte[END_BLOCKS])) {
+      throw new AdminClient.CliException("the archive from the node is incomplete");
+    }
+  }
+
+  /** Copies the body to {@code output}; returns the last 1024 bytes (fewer if the body was shorter). */
+  private static byte[] copy(InputStream body, OutputStream output) throws IOException {
     byte[] buffer = new byte[256 * 1024];
     byte[] tail = new byte[0];
-    try (OutputStream output = Files.newOutputStream(file)) {
-      for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
-        output.write(buffer, 0, n);
-        if (n >= END_BLOCKS) {
-          tail = Arrays.copyOfRange(buffer, n - END_BLOCKS, n);
-          continue;
-        }
-        byte[] joined = new byte[tail.length + n];
-        System.arraycopy(tail, 0, joined, 0, tail.length);
-        System.arraycopy(buffer, 0, joined, tail.length, n);
-        tail = Arrays.copyOfRange(joined, Math.max(0, joined.length - END_BLOCKS), joined.length);
+    for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
+      output.write(buffer, 0, n);
+      if (n >= END_BLOCKS) {
+        tail = Arrays.copyOfRange(buffer, n - END_BLOCKS, n);
+        continue;
       }
+      byte[] joined = new byte[tail.length + n];
+      System.arraycopy(tail, 0, joined, 0, tail.length);
+      System.arraycopy(buffer, 0, joined, tail.length, n);
+      tail = Arrays.copyOfRange(joined, Math.max(0, joined.length - END_BLOCKS), joined.length);
     }
     return tail;
   }

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -54,6 +55,27 @@ class ImageVerbsApiIntegrationTest {
   @AfterAll
   void stop() {
     node.close();
+  }
+
+  @Test
+  void load_readsTheWholeBodyBeforeAnswering_soAPipedClientGetsTheAnswer() throws Exception {
+    // A pipe from 'layercake save' delivers the archive's end, and whatever padding follows, as
+    // it comes. A node that answered at the first end block and closed with the rest unread reset
+    // the connection under such a client, which then lost the answer.
+    DockerSaveArchive image = new DockerSaveArchive(811, 1, "piped:1");
+    byte[] archive = image.ociLayout();
+    byte[] padding = new byte[10 * 1024];
+    long pause = 600;
+    RawUpload.Answer answer = RawUpload.post(URI.create(node.url()).getPort(), "/admin/load", TOKEN, archive.length + padding.length,
+        out -> {
+          out.write(archive);
+          out.flush();
+          Thread.sleep(pause);
+          out.write(padding);
+        }, Duration.ofSeconds(30));
+    assertEquals(200, answer.status(), answer.body());
+    assertTrue(answer.elapsed().toMillis() >= pause, "answered after " + answer.elapsed().toMillis()
+        + " ms, before the body's last bytes were sent");
   }
 
   @Test

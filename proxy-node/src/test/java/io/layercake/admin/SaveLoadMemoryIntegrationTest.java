@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.layercake.cli.LayercakeCommand;
+import io.layercake.cli.LayercakeCli;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
 import io.layercake.testkit.Image;
@@ -39,7 +39,7 @@ class SaveLoadMemoryIntegrationTest {
     try (FakeRegistry upstream = FakeRegistry.start()) {
       FakeImages.publish(upstream, "library/big", "1", image);
       try (NodeProcess source = node(work.resolve("source"), upstream.url())) {
-        LayercakeCommand.Result saved = LayercakeCommand.run(env(source), "save", "big:1", "-o", archive.toString());
+        LayercakeCli.Output saved = LayercakeCli.run(env(source), "save", "big:1", "-o", archive.toString());
         assertEquals(0, saved.status(), saved.err() + source.logText());
         assertTrue(source.isAlive(), "node died:\n" + source.logText());
       }
@@ -47,7 +47,7 @@ class SaveLoadMemoryIntegrationTest {
     assertTrue(Files.size(archive) > LAYER_SIZE);
 
     try (NodeProcess target = node(work.resolve("target"), "http://127.0.0.1:" + TestNode.freePort())) {
-      LayercakeCommand.Result loaded = LayercakeCommand.run(env(target), "load", "-i", archive.toString());
+      LayercakeCli.Output loaded = LayercakeCli.run(env(target), "load", "-i", archive.toString());
       assertEquals(0, loaded.status(), loaded.err() + target.logText());
 
       RegistryClient.StreamedBody pulled = new RegistryClient(target.url())

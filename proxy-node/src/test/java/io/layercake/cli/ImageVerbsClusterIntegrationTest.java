@@ -72,7 +72,7 @@ class ImageVerbsClusterIntegrationTest {
     Image first = builder.build();
     FakeImages.publish(upstream, "library/moving", "1", first);
 
-    LayercakeCommand.Result pulled = LayercakeCommand.run(env(0), "pull", "moving:1");
+    LayercakeCli.Output pulled = LayercakeCli.run(env(0), "pull", "moving:1");
     assertEquals(0, pulled.status(), pulled.err());
     assertTrue(pulled.out().contains("Status: Downloaded newer image for moving:1"), pulled.out());
     Await.until(Duration.ofSeconds(10), "every blob committed on some node", () -> first.blobs().stream()
@@ -83,7 +83,7 @@ class ImageVerbsClusterIntegrationTest {
     pullThrough(cluster.node(2), "moving", "1", first);
     assertEquals(List.of(), upstreamGets(), "a client pull after the prewarm fetches nothing upstream");
 
-    LayercakeCommand.Result inspected = LayercakeCommand.run(env(1), "inspect", "moving:1");
+    LayercakeCli.Output inspected = LayercakeCli.run(env(1), "inspect", "moving:1");
     assertEquals(0, inspected.status(), inspected.err());
     JsonNode report = JSON.readTree(inspected.out()).path(0);
     assertEquals(first.digest(), report.path("digest").asText());
@@ -102,8 +102,8 @@ class ImageVerbsClusterIntegrationTest {
     FakeImages.publish(upstream, "library/moving", "1", second);
     AtomicReference<String> table = new AtomicReference<>("");
     Await.until(Duration.ofSeconds(30), "the tag's move upstream recorded", () -> {
-      LayercakeCommand.run(env(0), "pull", "moving:1");
-      LayercakeCommand.Result history = LayercakeCommand.run(env(2), "history", "moving:1");
+      LayercakeCli.run(env(0), "pull", "moving:1");
+      LayercakeCli.Output history = LayercakeCli.run(env(2), "history", "moving:1");
       table.set(history.out());
       return history.status() == 0 && history.out().contains(second.digest());
     });
@@ -123,11 +123,11 @@ class ImageVerbsClusterIntegrationTest {
             Map.of("layercake.admin.token", TOKEN))) {
       FakeImages.publish(elsewhere, "team/foreign", "3", image);
       Map<String, String> env = Map.of("LAYERCAKE_ADMIN_TOKEN", TOKEN, "LAYERCAKE_URL", outside.url());
-      LayercakeCommand.Result saved = LayercakeCommand.run(env, "save", "team/foreign:3", "-o", archive.toString());
+      LayercakeCli.Output saved = LayercakeCli.run(env, "save", "team/foreign:3", "-o", archive.toString());
       assertEquals(0, saved.status(), saved.err());
     }
 
-    LayercakeCommand.Result loaded = LayercakeCommand.run(env(2), "load", "-i", archive.toString());
+    LayercakeCli.Output loaded = LayercakeCli.run(env(2), "load", "-i", archive.toString());
     assertEquals(0, loaded.status(), loaded.err());
     assertEquals("Loaded image: team/foreign:3\n", loaded.out());
 
@@ -149,7 +149,7 @@ class ImageVerbsClusterIntegrationTest {
     assertEquals(List.of(), upstreamGets(), "served from what was loaded, on any node");
 
     Path again = work.resolve("again.tar");
-    LayercakeCommand.Result resaved = LayercakeCommand.run(env(1), "save", "team/foreign:3", "-o", again.toString());
+    LayercakeCli.Output resaved = LayercakeCli.run(env(1), "save", "team/foreign:3", "-o", again.toString());
     assertEquals(0, resaved.status(), resaved.err());
     assertTrue(again.toFile().length() > 120_000, "the archive holds the layers");
   }

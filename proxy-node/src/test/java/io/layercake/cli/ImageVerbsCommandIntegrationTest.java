@@ -61,7 +61,7 @@ class ImageVerbsCommandIntegrationTest {
     Image image = TestImage.builder(ImageFormat.DOCKER, 301).layer(300_000).layer(200_000).build();
     FakeImages.publish(upstream, "library/prewarm", "1", image);
 
-    LayercakeCommand.Result output = LayercakeCommand.run(env, "pull", "prewarm:1");
+    LayercakeCli.Output output = LayercakeCli.run(env, "pull", "prewarm:1");
 
     assertEquals(0, output.status(), output.err());
     String out = output.out();
@@ -83,7 +83,7 @@ class ImageVerbsCommandIntegrationTest {
     }
     assertEquals(List.of(), upstream.requests(), "a pull after the prewarm needs no upstream request");
 
-    LayercakeCommand.Result again = LayercakeCommand.run(env, "pull", "prewarm:1");
+    LayercakeCli.Output again = LayercakeCli.run(env, "pull", "prewarm:1");
     assertEquals(0, again.status(), again.err());
     assertTrue(again.out().contains("Already exists"), again.out());
     assertTrue(again.out().contains("Status: Image is up to date for prewarm:1"), again.out());
@@ -91,7 +91,7 @@ class ImageVerbsCommandIntegrationTest {
 
   @Test
   void pull_unknownTag_failsWithOneLine() {
-    LayercakeCommand.Result output = LayercakeCommand.run(env, "pull", "nosuch:1");
+    LayercakeCli.Output output = LayercakeCli.run(env, "pull", "nosuch:1");
 
     assertEquals(1, output.status());
     assertEquals(1, output.err().strip().lines().count(), output.err());
@@ -100,7 +100,7 @@ class ImageVerbsCommandIntegrationTest {
 
   @Test
   void pull_malformedReference_failsWithOneLine() {
-    LayercakeCommand.Result output = LayercakeCommand.run(env, "pull", "Bad:Name:1");
+    LayercakeCli.Output output = LayercakeCli.run(env, "pull", "Bad:Name:1");
 
     assertEquals(1, output.status());
     assertEquals(1, output.err().strip().lines().count(), output.err());
@@ -108,20 +108,20 @@ class ImageVerbsCommandIntegrationTest {
   }
 
   @Test
-  void pull_unknownFlag_exits2() {
-    LayercakeCommand.Result output = LayercakeCommand.run(env, "pull", "--bogus", "redis");
+  void pull_unknownFlag_exits125() {
+    LayercakeCli.Output output = LayercakeCli.run(env, "pull", "--bogus", "redis");
 
-    assertEquals(2, output.status());
-    assertTrue(output.err().contains("unknown option '--bogus'"), output.err());
+    assertEquals(125, output.status());
+    assertTrue(output.err().contains("Unknown option: '--bogus'"), output.err());
   }
 
   @Test
   void inspectAndHistory_afterPull_printJsonAndTable() throws Exception {
     Image image = TestImage.builder(ImageFormat.OCI, 302).layer(50_000).build();
     FakeImages.publish(upstream, "team/inspected", "v1", image);
-    assertEquals(0, LayercakeCommand.run(env, "pull", "team/inspected:v1").status());
+    assertEquals(0, LayercakeCli.run(env, "pull", "team/inspected:v1").status());
 
-    LayercakeCommand.Result inspected = LayercakeCommand.run(env, "inspect", "team/inspected:v1");
+    LayercakeCli.Output inspected = LayercakeCli.run(env, "inspect", "team/inspected:v1");
     assertEquals(0, inspected.status(), inspected.err());
     JsonNode report = JSON.readTree(inspected.out());
     assertTrue(report.isArray(), inspected.out());
@@ -129,7 +129,7 @@ class ImageVerbsCommandIntegrationTest {
     assertEquals(node.url(), report.path(0).path("platforms").path(0).path("layers").path(0).path("nodes").path(0)
         .asText());
 
-    LayercakeCommand.Result history = LayercakeCommand.run(env, "history", "team/inspected:v1");
+    LayercakeCli.Output history = LayercakeCli.run(env, "history", "team/inspected:v1");
     assertEquals(0, history.status(), history.err());
     String[] lines = history.out().split("\n");
     assertTrue(lines[0].matches("DIGEST +SINCE +LAST CONFIRMED +MEDIA TYPE +NODE"), history.out());
@@ -139,7 +139,7 @@ class ImageVerbsCommandIntegrationTest {
 
   @Test
   void history_neverResolvedTag_saysSo() {
-    LayercakeCommand.Result history = LayercakeCommand.run(env, "history", "never:seen");
+    LayercakeCli.Output history = LayercakeCli.run(env, "history", "never:seen");
 
     assertEquals(0, history.status(), history.err());
     assertTrue(history.out().startsWith("No history for never:seen"), history.out());
@@ -150,7 +150,7 @@ class ImageVerbsCommandIntegrationTest {
     Path file = work.resolve("not-a.tar");
     Files.writeString(file, "just text\n".repeat(200));
 
-    LayercakeCommand.Result output = LayercakeCommand.run(env, "load", "-i", file.toString());
+    LayercakeCli.Output output = LayercakeCli.run(env, "load", "-i", file.toString());
 
     assertEquals(1, output.status());
     assertEquals(1, output.err().strip().lines().count(), output.err());
@@ -162,7 +162,7 @@ class ImageVerbsCommandIntegrationTest {
   void save_brokenOff_leavesNoFile() {
     Path target = work.resolve("never.tar");
 
-    LayercakeCommand.Result output = LayercakeCommand.run(env, "save", "nosuch:1", "-o", target.toString());
+    LayercakeCli.Output output = LayercakeCli.run(env, "save", "nosuch:1", "-o", target.toString());
 
     assertEquals(1, output.status());
     assertFalse(Files.exists(target));
@@ -172,7 +172,7 @@ class ImageVerbsCommandIntegrationTest {
   @ParameterizedTest
   @ValueSource(strings = {"pull redis", "save redis -o /tmp/x.tar", "load -i %s", "inspect redis", "history redis"})
   void everyVerb_withoutToken_failsWithOneLine401(String command) throws Exception {
-    LayercakeCommand.Result output = LayercakeCommand.run(Map.of("LAYERCAKE_URL", node.url()), args(command));
+    LayercakeCli.Output output = LayercakeCli.run(Map.of("LAYERCAKE_URL", node.url()), args(command));
 
     assertEquals(1, output.status(), output.out());
     assertEquals(1, output.err().strip().lines().count(), output.err());
@@ -182,7 +182,7 @@ class ImageVerbsCommandIntegrationTest {
   @ParameterizedTest
   @ValueSource(strings = {"pull redis", "save redis -o /tmp/x.tar", "load -i %s", "inspect redis", "history redis"})
   void everyVerb_nodeUnreachable_failsWithOneLine(String command) throws Exception {
-    LayercakeCommand.Result output = LayercakeCommand.run(
+    LayercakeCli.Output output = LayercakeCli.run(
         Map.of("LAYERCAKE_URL", "http://127.0.0.1:" + TestNode.freePort()), args(command));
 
     assertEquals(1, output.status());
@@ -191,18 +191,18 @@ class ImageVerbsCommandIntegrationTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"pull", "pull a b", "save redis", "save -o x.tar", "load", "load -i", "load extra -i x.tar",
+  @ValueSource(strings = {"pull", "pull a b", "save -o x.tar", "load", "load -i", "load extra -i x.tar",
       "inspect", "history a b", "save redis --platfrom all -o x.tar", "inspect -x redis", "history --all redis"})
   void badCommandLine_failsWithOneLine(String command) throws Exception {
-    LayercakeCommand.Result output = LayercakeCommand.run(env, args(command));
+    LayercakeCli.Output output = LayercakeCli.run(env, args(command));
 
-    assertTrue(output.status() == 1 || output.status() == 2, command + " -> " + output.status());
+    assertTrue(output.status() == 1 || output.status() == 125, command + " -> " + output.status());
     assertEquals(1, output.err().strip().lines().count(), output.err());
   }
 
   @Test
   void help_listsTheImageVerbs() {
-    LayercakeCommand.Result output = LayercakeCommand.run(Map.of(), "--help");
+    LayercakeCli.Output output = LayercakeCli.run(Map.of(), "--help");
 
     for (String verb : List.of("pull", "save", "load", "inspect", "history")) {
       assertTrue(output.out().contains("  " + verb + " "), output.out());

@@ -1,6 +1,8 @@
 package io.layercake.cli;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -26,10 +28,18 @@ public final class LayercakeCli {
 
   /** Runs {@code args} with {@code env} as the whole environment. */
   public static Output run(Map<String, String> env, String... args) {
+    return run(env, new ByteArrayInputStream(new byte[0]), false, args);
+  }
+
+  /**
+   * Runs {@code args} with {@code env}, {@code in} as stdin, and, if {@code interactive}, as if
+   * a person sat at a terminal.
+   */
+  public static Output run(Map<String, String> env, InputStream in, boolean interactive, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Layercake.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env);
+    int status = Layercake.run(List.of(args), new Invocation(in, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), env, interactive));
     return new Output(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 

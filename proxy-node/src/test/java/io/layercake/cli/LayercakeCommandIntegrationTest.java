@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.layercake.testkit.FakeRegistry;
 import io.layercake.testkit.TestNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +18,7 @@ class LayercakeCommandIntegrationTest {
 
   @Test
   void help_listsEveryVerb() {
-    Output output = run(List.of("--help"), Map.of());
+    LayercakeCli.Output output = run(List.of("--help"), Map.of());
     assertEquals(0, output.status());
     for (String verb : List.of("serve", "cluster", "images", "rmi", "prune", "pin", "unpin", "version", "help")) {
       assertTrue(output.out().contains("  " + verb + " "), output.out());
@@ -32,7 +29,7 @@ class LayercakeCommandIntegrationTest {
   void cluster_printsAlignedTableOfMembers() {
     try (FakeRegistry upstream = FakeRegistry.start();
         TestNode node = TestNode.start(dataDir, upstream.url(), Map.of("layercake.admin.token", "t0ken"))) {
-      Output output = run(List.of("cluster", "--url", node.url()), Map.of("LAYERCAKE_ADMIN_TOKEN", "t0ken"));
+      LayercakeCli.Output output = run(List.of("cluster", "--url", node.url()), Map.of("LAYERCAKE_ADMIN_TOKEN", "t0ken"));
 
       assertEquals(0, output.status(), output.err());
       String[] lines = output.out().split("\n");
@@ -46,7 +43,7 @@ class LayercakeCommandIntegrationTest {
   void cluster_withoutToken_failsWithOneLine() {
     try (FakeRegistry upstream = FakeRegistry.start();
         TestNode node = TestNode.start(dataDir, upstream.url(), Map.of("layercake.admin.token", "t0ken"))) {
-      Output output = run(List.of("cluster", "--url", node.url()), Map.of());
+      LayercakeCli.Output output = run(List.of("cluster", "--url", node.url()), Map.of());
 
       assertEquals(1, output.status());
       assertEquals(1, output.err().strip().lines().count(), output.err());
@@ -56,20 +53,14 @@ class LayercakeCommandIntegrationTest {
 
   @Test
   void cluster_nodeUnreachable_failsWithOneLine() {
-    Output output = run(List.of("cluster", "--url", "http://127.0.0.1:" + TestNode.freePort()), Map.of());
+    LayercakeCli.Output output = run(List.of("cluster", "--url", "http://127.0.0.1:" + TestNode.freePort()), Map.of());
 
     assertEquals(1, output.status());
     assertEquals(1, output.err().strip().lines().count(), output.err());
     assertTrue(output.err().contains("cannot reach the node"), output.err());
   }
 
-  private static Output run(List<String> args, Map<String, String> env) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Layercake.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env);
-    return new Output(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static LayercakeCli.Output run(List<String> args, Map<String, String> env) {
+    return LayercakeCli.run(env, args.toArray(String[]::new));
   }
-
-  private record Output(int status, String out, String err) {}
 }

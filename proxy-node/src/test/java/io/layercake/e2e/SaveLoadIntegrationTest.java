@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.layercake.cli.LayercakeCommand;
+import io.layercake.cli.LayercakeCli;
 import io.layercake.testkit.DirLayoutReader;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
@@ -52,9 +52,9 @@ class SaveLoadIntegrationTest {
       try (TestNode source = TestNode.start(work.resolve("source"), upstream.url(),
           Map.of("layercake.admin.token", TOKEN))) {
         Map<String, String> env = Map.of("LAYERCAKE_ADMIN_TOKEN", TOKEN, "LAYERCAKE_URL", source.url());
-        LayercakeCommand.Result saved = LayercakeCommand.run(env, "save", "seeded:1.0", "-o", archive.toString());
+        LayercakeCli.Output saved = LayercakeCli.run(env, "save", "seeded:1.0", "-o", archive.toString());
         assertEquals(0, saved.status(), saved.err());
-        LayercakeCommand.Result savedAll = LayercakeCommand.run(env, "save", "team/multi:2", "--platform", "all",
+        LayercakeCli.Output savedAll = LayercakeCli.run(env, "save", "team/multi:2", "--platform", "all",
             "-o", allPlatforms.toString());
         assertEquals(0, savedAll.status(), savedAll.err());
       }
@@ -63,10 +63,10 @@ class SaveLoadIntegrationTest {
     try (TestNode empty = TestNode.start(work.resolve("empty"), "http://127.0.0.1:" + TestNode.freePort(),
         Map.of("layercake.admin.token", TOKEN))) {
       Map<String, String> env = Map.of("LAYERCAKE_ADMIN_TOKEN", TOKEN, "LAYERCAKE_URL", empty.url());
-      LayercakeCommand.Result loaded = LayercakeCommand.run(env, "load", "-i", archive.toString());
+      LayercakeCli.Output loaded = LayercakeCli.run(env, "load", "-i", archive.toString());
       assertEquals(0, loaded.status(), loaded.err());
       assertEquals("Loaded image: seeded:1.0\n", loaded.out());
-      LayercakeCommand.Result loadedAll = LayercakeCommand.run(env, "load", "-i", allPlatforms.toString());
+      LayercakeCli.Output loadedAll = LayercakeCli.run(env, "load", "-i", allPlatforms.toString());
       assertEquals(0, loadedAll.status(), loadedAll.err());
       assertTrue(loadedAll.out().contains("Loaded image: team/multi:2"), loadedAll.out());
 

@@ -105,7 +105,12 @@ class CacheVerbsIntegrationTest {
     LayercakeCli.Output filtered = LayercakeCli.run("images", "--url", url, "--filter", "reference=redis*",
         "--format", "json");
     assertEquals(0, filtered.status(), filtered.err());
-    assertEquals(2, JSON.readTree(filtered.out()).size(), filtered.out());
+    // JSON lines, with docker's field names.
+    List<String> jsonLines = filtered.out().lines().toList();
+    assertEquals(2, jsonLines.size(), filtered.out());
+    for (String line : jsonLines) {
+      assertTrue(JSON.readTree(line).path("Repository").asText().equals("redis"), line);
+    }
 
     // pin: rmi of a pinned image is refused.
     LayercakeCli.Output pinned = LayercakeCli.run("pin", "--url", cluster.node(2).url(), "redis:7");
@@ -140,7 +145,10 @@ class CacheVerbsIntegrationTest {
     assertTrue(dryRun.out().contains("Total reclaimable space: 10"), dryRun.out());
     assertEquals(3, images(url).path("images").size(), "a dry run removes nothing");
 
-    LayercakeCli.Output pruned = LayercakeCli.run("prune", "--all", "--url", cluster.node(0).url());
+    LayercakeCli.Output unconfirmed = LayercakeCli.run("prune", "--all", "--url", cluster.node(0).url());
+    assertEquals(125, unconfirmed.status(), "prune -a off a terminal needs -f: " + unconfirmed.err());
+    assertEquals(3, images(url).path("images").size(), "a refused prune removes nothing");
+    LayercakeCli.Output pruned = LayercakeCli.run("prune", "--all", "-f", "--url", cluster.node(0).url());
     assertEquals(0, pruned.status(), pruned.err());
     assertTrue(pruned.out().startsWith("Deleted Images:\n"), pruned.out());
     assertTrue(pruned.out().contains("deleted: " + layer.digest()), pruned.out());
@@ -201,7 +209,7 @@ class CacheVerbsIntegrationTest {
       List<String> withUrl = new java.util.ArrayList<>(List.of(args));
       withUrl.add("--url=" + cluster.node(0).url());
       LayercakeCli.Output output = LayercakeCli.run(withUrl.toArray(String[]::new));
-      assertEquals(2, output.status(), String.join(" ", args));
+      assertEquals(125, output.status(), String.join(" ", args));
       assertEquals(1, output.err().strip().lines().count(), output.err());
     }
     LayercakeCli.Output badName = LayercakeCli.run("rmi", "--url", cluster.node(0).url(), "Bad:Name:x");
