@@ -15,7 +15,7 @@ import picocli.CommandLine.ParentCommand;
     "Pins an image on every node: its manifest, config and layers are never evicted or pruned, and rmi"
     + " refuses it unless --force. The pin covers the content the tag points at now; pin again after the tag"
     + " moves. Pins survive restarts.")
-final class PinCommand implements Callable<Integer> {
+class PinCommand implements Callable<Integer> {
 
   @ParentCommand
   private Layercake root;
@@ -26,37 +26,29 @@ final class PinCommand implements Callable<Integer> {
   @Parameters(paramLabel = "IMAGE")
   private String image;
 
-  @Override
-  public Integer call() {
-    return change(root.invocation(), node, image, true);
+  /** Whether this verb sets the pin (or, in {@link Unpin}, removes it). */
+  boolean pins() {
+    return true;
   }
 
-  /** Sets or removes the pin of {@code image} and prints each image it covers. */
-  private static int change(Invocation invocation, NodeOption node, String image, boolean pin) {
-    JsonNode answer = node.client(invocation).sendJson(pin ? "POST" : "DELETE",
+  /** Sets or removes the pin of the image and prints each image it covers. */
+  @Override
+  public Integer call() {
+    Invocation invocation = root.invocation();
+    JsonNode answer = node.client(invocation).sendJson(pins() ? "POST" : "DELETE",
         "/admin/pins?image=" + AdminClient.encode(image));
     for (JsonNode name : answer.path("images")) {
-      invocation.out().println((pin ? "Pinned: " : "Unpinned: ") + RemovalOutput.familiar(name.asText()));
+      invocation.out().println((pins() ? "Pinned: " : "Unpinned: ") + RemovalOutput.familiar(name.asText()));
     }
     return 0;
   }
 
-  /** {@code layercake unpin IMAGE}. */
-  @Command(name = "unpin", description = "Remove the pin of an image on every node")
-  static final class Unpin implements Callable<Integer> {
-
-    @ParentCommand
-    private Layercake root;
-
-    @Mixin
-    private NodeOption node;
-
-    @Parameters(paramLabel = "IMAGE")
-    private String image;
-
+  /** {@code layercake unpin IMAGE}: the same options, the pin removed. */
+  @Command(name = "unpin", header = "Remove an image's pin", description = "Removes the pin of an image on every node.")
+  static final class Unpin extends PinCommand {
     @Override
-    public Integer call() {
-      return change(root.invocation(), node, image, false);
+    boolean pins() {
+      return false;
     }
   }
 }
