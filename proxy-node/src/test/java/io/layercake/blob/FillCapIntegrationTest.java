@@ -79,7 +79,9 @@ class FillCapIntegrationTest {
       // Far sooner than any timeout: the failed fill gave its place back.
       Await.until(Duration.ofSeconds(5), "the next cold blob served",
           () -> client.get("/v2/" + REPOSITORY + "/blobs/" + next.digest()).statusCode() == 200);
-      assertTrue(StoredBlobs.committed(dataDir).contains(next.digest()));
+      // The client has every byte when the fill has yet to fsync and commit them.
+      Await.until(Duration.ofSeconds(10), "the next blob committed",
+          () -> StoredBlobs.committed(dataDir).contains(next.digest()));
     }
   }
 
