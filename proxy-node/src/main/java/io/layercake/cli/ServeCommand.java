@@ -1,13 +1,19 @@
 package io.layercake.cli;
 
+import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.layercake.node.LayercakeNode;
 import io.layercake.node.NodeConfig;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -16,6 +22,12 @@ import picocli.CommandLine.ParentCommand;
     description = "Runs a node until SIGTERM. Configuration: -Dconfig.file=FILE, or the LAYERCAKE_* variables"
         + " that 'layercake --help' lists.")
 final class ServeCommand implements Callable<Integer> {
+
+  /**
+   * How long the node waits for its actor system to terminate once the last shutdown phase is
+   * reached: Akka gives that phase 10 s, and a few more cover a slow but healthy stop.
+   */
+  private static final Duration TERMINATION_LIMIT = Duration.ofSeconds(20);
 
   @ParentCommand
   private Layercake root;
@@ -42,9 +54,27 @@ final class ServeCommand implements Callable<Integer> {
       err.println("layercake: " + e.getMessage());
       return 1;
     }
+    CompletableFuture<Void> lastPhase = new CompletableFuture<>();
+    CoordinatedShutdown.get(node.system()).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "layercake-exit-deadline", () -> {
+          lastPhase.complete(null);
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    CompletableFuture<?> terminated = node.system().getWhenTerminated().toCompletableFuture();
     try {
-      node.system().getWhenTerminated().toCompletableFuture().join();
-    } catch (RuntimeException e) {
+      CompletableFuture.anyOf(terminated, lastPhase).join();
+      // Termination can wait on a remoting connection to a peer that no longer answers: once, a
+      // downed node took 112 s to exit, and the cluster lost its majority meanwhile. Once every
+      // phase before it has run, the node exits within TERMINATION_LIMIT, so that its supervisor
+      // restarts it and it rejoins.
+      terminated.get(TERMINATION_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      err.println("layercake: the actor system did not finish terminating within " + TERMINATION_LIMIT.toSeconds()
+          + " s; exiting anyway");
+    } catch (ExecutionException | RuntimeException e) {
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return 1;
     }
     // Stopped by SIGTERM: a clean exit. Anything else (downed by the split brain resolver, removed
