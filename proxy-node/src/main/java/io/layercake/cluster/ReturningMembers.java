@@ -49,6 +49,9 @@ public final class ReturningMembers {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReturningMembers.class);
 
+  /** How long after a returning member is Up fills still wait for it (see the listener). */
+  private static final Duration UP_GRACE = Duration.ofSeconds(5);
+
   private final Map<Address, Long> leftAt = new ConcurrentHashMap<>();
   private final Duration wait;
   private final LongSupplier nanoTime;
@@ -88,8 +91,12 @@ public final class ReturningMembers {
           // Up (a new incarnation has the same address): it is back, and peers ask it for blobs.
           // Not at Joining: peers do not ask a joining node yet, and a fill that stopped waiting
           // then would go upstream after all (the harness caught that race).
+          // Up comes a moment before its node-to-node listener answers, so the wait ends
+          // UP_GRACE later: a fill that asked the peers just then went upstream (the harness
+          // caught that race too).
           if (event instanceof ClusterEvent.MemberUp || event instanceof ClusterEvent.MemberWeaklyUp) {
-            leftAt.remove(event.member().address());
+            leftAt.computeIfPresent(event.member().address(),
+                (address, left) -> nanoTime.getAsLong() - wait.toNanos() + Math.min(UP_GRACE.toNanos(), wait.toNanos()));
           }
           return Behaviors.same();
         })
