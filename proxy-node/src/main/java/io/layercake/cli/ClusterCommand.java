@@ -2,28 +2,20 @@ package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code layercake cluster}: the members, their status, shards and blob bytes. */
 @Command(name = "cluster", description = "Show the cluster's members, their shards and blob bytes")
-final class ClusterCommand implements Callable<Integer> {
-
-  @ParentCommand
-  private Layercake root;
-
-  @Mixin
-  private NodeOption node;
+final class ClusterCommand extends NodeVerb {
 
   @Mixin
   private FormatOption format;
 
   @Override
   public Integer call() {
-    Invocation invocation = root.invocation();
-    JsonNode report = node.client(invocation).getJson("/admin/cluster");
+    Invocation invocation = invocation();
+    JsonNode report = client().getJson("/admin/cluster");
     boolean table = format.format() == FormatOption.Format.TABLE;
     Listing members = new Listing().column("ADDRESS", "Address").column("STATUS", "Status").column("URL", "URL")
         .column("BLOB SHARDS", "BlobShards").column("TAG SHARDS", "TagShards").column("BLOBS", "Blobs")

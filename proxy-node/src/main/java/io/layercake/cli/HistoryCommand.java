@@ -3,24 +3,16 @@ package io.layercake.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code layercake history IMAGE[:TAG]}: where the tag pointed over time, newest first, as a
  * docker-like table with human ages.
  */
 @Command(name = "history", description = "Show where a tag pointed over time, newest first")
-final class HistoryCommand implements Callable<Integer> {
-
-  @ParentCommand
-  private Layercake root;
-
-  @Mixin
-  private NodeOption node;
+final class HistoryCommand extends NodeVerb {
 
   @Mixin
   private FormatOption format;
@@ -30,8 +22,8 @@ final class HistoryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Invocation invocation = root.invocation();
-    JsonNode report = node.client(invocation).getJson("/admin/history?image=" + AdminClient.encode(image));
+    Invocation invocation = invocation();
+    JsonNode report = client().getJson("/admin/history?image=" + AdminClient.encode(image));
     long now = System.currentTimeMillis();
     Listing history = new Listing().column("DIGEST", "Digest").column("SINCE", "Since")
         .column("LAST CONFIRMED", "LastConfirmed").column("MEDIA TYPE", "MediaType").column("NODE", "Node");

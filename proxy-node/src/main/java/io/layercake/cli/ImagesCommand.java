@@ -4,21 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code layercake images}: the images cached anywhere in the cluster, as docker lists them. */
 @Command(name = "images", description = "List the images cached in the cluster")
-final class ImagesCommand implements Callable<Integer> {
-
-  @ParentCommand
-  private Layercake root;
-
-  @Mixin
-  private NodeOption node;
+final class ImagesCommand extends NodeVerb {
 
   @Mixin
   private FormatOption format;
@@ -34,8 +26,8 @@ final class ImagesCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     String query = Filters.asQuery(filters, Set.of("reference"));
-    Invocation invocation = root.invocation();
-    JsonNode report = node.client(invocation).getJson("/admin/images" + (query.isEmpty() ? "" : "?" + query.substring(1)));
+    Invocation invocation = invocation();
+    JsonNode report = client().getJson("/admin/images" + (query.isEmpty() ? "" : "?" + query.substring(1)));
     long now = System.currentTimeMillis();
     Listing images = new Listing().column("REPOSITORY", "Repository").column("TAG", "Tag").column("IMAGE ID", "ID")
         .column("SIZE", "Size").column("LAST PULLED", "LastPulled").column("PULLS", "Pulls").jsonOnly("Digest");

@@ -2,11 +2,9 @@ package io.layercake.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code layercake inspect IMAGE [--platform os/arch|all]}: the node's JSON report of the image,
@@ -16,13 +14,7 @@ import picocli.CommandLine.ParentCommand;
     header = "Show an image's manifest, config, layers and tag history as JSON",
     description = "Prints the node's report of the image as docker inspect does: an array of one object, with"
         + " the nodes holding each layer.")
-final class InspectCommand implements Callable<Integer> {
-
-  @ParentCommand
-  private Layercake root;
-
-  @Mixin
-  private NodeOption node;
+final class InspectCommand extends NodeVerb {
 
   @Mixin
   private PlatformOption platform;
@@ -32,8 +24,8 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws JsonProcessingException {
-    Invocation invocation = root.invocation();
-    JsonNode report = node.client(invocation).getJson("/admin/inspect?image=" + AdminClient.encode(image)
+    Invocation invocation = invocation();
+    JsonNode report = client().getJson("/admin/inspect?image=" + AdminClient.encode(image)
         + platform.asQuery());
     invocation.out().println(CliJson.MAPPER.writerWithDefaultPrettyPrinter()
         .writeValueAsString(CliJson.MAPPER.createArrayNode().add(report)));

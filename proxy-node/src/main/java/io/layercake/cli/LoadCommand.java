@@ -7,12 +7,9 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code layercake load [-i FILE.tar] [-q]}: uploads an archive ({@code layercake save} or
@@ -22,13 +19,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "load", header = "Seed the cache from a tar archive (layercake save or docker save)",
     description = "Reads the archive from FILE.tar, or from stdin without -i; on a terminal, draws the upload's"
         + " progress. Nothing is stored unless the whole archive is sound.")
-final class LoadCommand implements Callable<Integer> {
-
-  @ParentCommand
-  private Layercake root;
-
-  @Mixin
-  private NodeOption node;
+final class LoadCommand extends NodeVerb {
 
   @Option(names = {"-i", "--input"}, paramLabel = "FILE.tar", description = "read from a file, not from stdin")
   private Path input;
@@ -38,7 +29,7 @@ final class LoadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Invocation invocation = root.invocation();
+    Invocation invocation = invocation();
     PrintStream out = invocation.out();
     long length;
     Supplier<InputStream> archive;
@@ -68,7 +59,7 @@ final class LoadCommand implements Callable<Integer> {
     LoadProgress progress = new LoadProgress(out, length, invocation.interactive() && !quiet);
     JsonNode report;
     try {
-      report = node.client(invocation).upload("/admin/load", () -> progress.counting(archive.get()), length);
+      report = client().upload("/admin/load", () -> progress.counting(archive.get()), length);
     } finally {
       progress.done();
     }

@@ -1,20 +1,18 @@
 package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 
 /** A node's OCI error JSON as one line for the terminal: {@code CODE: message: detail}. */
 final class NodeError {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_LENGTH = 300;
 
   private NodeError() {}
 
   static String describe(String body) {
     try {
-      JsonNode error = JSON.readTree(body).path("errors").path(0);
+      JsonNode error = CliJson.MAPPER.readTree(body).path("errors").path(0);
       if (error.has("code")) {
         String detail = error.path("detail").isTextual() ? ": " + error.path("detail").asText() : "";
         return oneLine(error.path("code").asText() + ": " + error.path("message").asText() + detail);

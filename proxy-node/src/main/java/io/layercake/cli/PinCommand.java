@@ -1,11 +1,8 @@
 package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code layercake pin IMAGE}: a pinned image is never evicted or pruned, and {@code rmi} refuses
@@ -15,13 +12,7 @@ import picocli.CommandLine.ParentCommand;
     "Pins an image on every node: its manifest, config and layers are never evicted or pruned, and rmi"
     + " refuses it unless --force. The pin covers the content the tag points at now; pin again after the tag"
     + " moves. Pins survive restarts.")
-class PinCommand implements Callable<Integer> {
-
-  @ParentCommand
-  private Layercake root;
-
-  @Mixin
-  private NodeOption node;
+class PinCommand extends NodeVerb {
 
   @Parameters(paramLabel = "IMAGE")
   private String image;
@@ -34,8 +25,8 @@ class PinCommand implements Callable<Integer> {
   /** Sets or removes the pin of the image and prints each image it covers. */
   @Override
   public Integer call() {
-    Invocation invocation = root.invocation();
-    JsonNode answer = node.client(invocation).sendJson(pins() ? "POST" : "DELETE",
+    Invocation invocation = invocation();
+    JsonNode answer = client().sendJson(pins() ? "POST" : "DELETE",
         "/admin/pins?image=" + AdminClient.encode(image));
     for (JsonNode name : answer.path("images")) {
       invocation.out().println((pins() ? "Pinned: " : "Unpinned: ") + RemovalOutput.familiar(name.asText()));

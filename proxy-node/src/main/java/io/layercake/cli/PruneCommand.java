@@ -10,11 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code layercake prune [-a] [--filter until=DURATION] [--filter reference=PATTERN] [--dry-run]}:
@@ -28,13 +25,7 @@ import picocli.CommandLine.ParentCommand;
             + " cached image refers to (layers of tags that have moved on, leftovers of removed images, manifests"
             + " pulled only by digest), unused for a minute at least.",
         "With -a: also every cached image that is neither pinned nor being pulled; asks first unless -f."})
-final class PruneCommand implements Callable<Integer> {
-
-  @ParentCommand
-  private Layercake root;
-
-  @Mixin
-  private NodeOption node;
+final class PruneCommand extends NodeVerb {
 
   @Option(names = {"-a", "--all"}, description = "remove all unpinned images, not just dangling blobs")
   private boolean all;
@@ -53,13 +44,13 @@ final class PruneCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     String query = "all=" + all + "&dry-run=" + dryRun + Filters.asQuery(filters, Set.of("until", "reference"));
-    Invocation invocation = root.invocation();
+    Invocation invocation = invocation();
     PrintStream out = invocation.out();
     if (all && !dryRun && !force && !confirmed(invocation)) {
       out.println("Total reclaimed space: 0B");
       return 0;
     }
-    JsonNode removal = node.client(invocation).sendJson("POST", "/admin/prune?" + query);
+    JsonNode removal = client().sendJson("POST", "/admin/prune?" + query);
     boolean any = removal.path("untagged").size() + removal.path("deleted").size() > 0;
     if (any) {
       out.println(dryRun ? "Would delete:" : "Deleted Images:");

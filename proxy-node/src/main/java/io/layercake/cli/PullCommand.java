@@ -7,24 +7,16 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code layercake pull IMAGE [--platform os/arch|all]}: prewarms the cache through the node and
  * draws docker's progress lines from the node's NDJSON events.
  */
 @Command(name = "pull", description = "Prewarm the cache with an image, as a client's pull would")
-final class PullCommand implements Callable<Integer> {
-
-  @ParentCommand
-  private Layercake root;
-
-  @Mixin
-  private NodeOption node;
+final class PullCommand extends NodeVerb {
 
   @Mixin
   private PlatformOption platform;
@@ -34,9 +26,9 @@ final class PullCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Invocation invocation = root.invocation();
+    Invocation invocation = invocation();
     PrintStream out = invocation.out();
-    AdminClient client = node.client(invocation);
+    AdminClient client = client();
     String path = "/admin/pull?image=" + AdminClient.encode(image) + platform.asQuery();
     PullProgress progress = new PullProgress(out, invocation.interactive());
     JsonNode done = null;

@@ -1,12 +1,9 @@
 package io.layercake.cli;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code layercake rmi [--force] IMAGE...}: removes images from the cluster's cache, printing
@@ -17,13 +14,7 @@ import picocli.CommandLine.ParentCommand;
     "Removes images from the cache of the whole cluster: the tag, and the image's blobs that no other cached"
     + " image shares. IMAGE is NAME[:TAG], NAME@DIGEST or an IMAGE ID. An image being pulled, or pinned, is"
     + " refused unless --force.")
-final class RmiCommand implements Callable<Integer> {
-
-  @ParentCommand
-  private Layercake root;
-
-  @Mixin
-  private NodeOption node;
+final class RmiCommand extends NodeVerb {
 
   @Option(names = {"-f", "--force"}, description = "remove even if pinned (the pin goes too) or being pulled")
   private boolean force;
@@ -33,8 +24,8 @@ final class RmiCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Invocation invocation = root.invocation();
-    AdminClient client = node.client(invocation);
+    Invocation invocation = invocation();
+    AdminClient client = client();
     int status = 0;
     for (String image : images) {
       try {

@@ -8,13 +8,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code layercake save IMAGE... [-o FILE.tar] [--platform os/arch|all]}: the node's archive of
@@ -27,15 +25,9 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "save", header = "Write cached images to a docker-save compatible tar archive",
     description = "Writes to FILE.tar, or to stdout without -o (never to a terminal). Images are named as with"
         + " docker pull.")
-final class SaveCommand implements Callable<Integer> {
+final class SaveCommand extends NodeVerb {
 
   private static final int END_BLOCKS = 1024;
-
-  @ParentCommand
-  private Layercake root;
-
-  @Mixin
-  private NodeOption node;
 
   @Mixin
   private PlatformOption platform;
@@ -48,7 +40,7 @@ final class SaveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Invocation invocation = root.invocation();
+    Invocation invocation = invocation();
     if (output == null && invocation.interactive()) {
       throw new UsageException("refusing to write an archive to a terminal: use -o FILE.tar or redirect stdout");
     }
@@ -56,7 +48,7 @@ final class SaveCommand implements Callable<Integer> {
         .map(image -> "image=" + AdminClient.encode(image))
         .collect(Collectors.joining("&"))
         + platform.asQuery();
-    AdminClient client = node.client(invocation);
+    AdminClient client = client();
     if (output == null) {
       try (InputStream body = client.getStreaming(path)) {
         checkComplete(copy(body, invocation.out()));
