@@ -38,9 +38,11 @@ public final class BlobFills {
   /** The dispatcher that file writes and reads run on. */
   public static final String BLOCKING_DISPATCHER = "layercake.blocking-io-dispatcher";
 
-  /** The digest of zero bytes: the one blob that may be empty. */
   /** How often a fill that waits for a returning member asks the peers again. */
   private static final Duration RETURNING_OWNER_POLL = Duration.ofSeconds(1);
+  /** How often one fill may continue after the peer it copied from stopped sending. */
+  private static final int MAX_CONTINUATIONS = 3;
+  /** The digest of zero bytes: the one blob that may be empty. */
   private static final Digest EMPTY =
       Digest.parse("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 
@@ -154,27 +156,54 @@ public final class BlobFills {
   }
 
   private CompletionStage<BlobFill> startFill(String upstream, RepositoryName repository, Digest digest) {
-    return peers.blobFromPeers(digest).thenCompose(fromPeer -> {
+    return find(upstream, repository, digest, 0).thenApplyAsync(found -> {
+      Source<ByteString, NotUsed> body = found.source() == FillSource.PEER
+          ? ContinuedCopy.of(found.body(), MAX_CONTINUATIONS,
+              offset -> find(upstream, repository, digest, offset).thenApply(rest -> {
+                if (rest.size() != found.size()) {
+                  rest.discard().run();
+                  throw new IllegalStateException(rest.source() + " announced " + rest.size()
+                      + " bytes for " + digest + " where the copy began with " + found.size());
+                }
+                log.info("Continuing the copy of {} at byte {} from {}: the peer it came from stopped sending",
+                    digest, offset, rest.source());
+                return rest.body();
+              }))
+          : found.body();
+      return counted(found.source(), begin(digest, found.size(), body, found.discard()));
+    }, blockingExecutor);
+  }
+
+  /**
+   * The best source of the blob's bytes from {@code offset} on: a peer that holds a committed
+   * copy; else, while a member that left gracefully may bring it back, that member once it is
+   * back; else upstream (whose whole body is fetched and verified, and its first {@code offset}
+   * bytes skipped).
+   */
+  private CompletionStage<Supply> find(String upstream, RepositoryName repository, Digest digest, long offset) {
+    return peers.blobFromPeers(digest, offset).thenCompose(fromPeer -> {
       if (fromPeer.isPresent()) {
         PeerClient.PeerBlob blob = fromPeer.get();
-        return CompletableFuture.supplyAsync(
-            () -> counted(FillSource.PEER, begin(digest, blob.size(), blob.body(), blob.discard())),
-            blockingExecutor);
+        return CompletableFuture.completedFuture(
+            new Supply(FillSource.PEER, blob.size(), blob.body(), blob.discard()));
       }
       if (returning.awaitedOwner(digest).isPresent()) {
         // Its owner left gracefully and is most likely on its way back with the bytes: ask the
         // peers again shortly rather than spend an upstream pull (see cluster.ReturningMembers).
         return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(
                 RETURNING_OWNER_POLL.toMillis(), TimeUnit.MILLISECONDS))
-            .thenCompose(ignored -> startFill(upstream, repository, digest));
+            .thenCompose(ignored -> find(upstream, repository, digest, offset));
       }
       log.info("Filling {} from upstream {}: no other node holds it", digest, upstream);
-      return upstreams.get(upstream).fetchBlob(repository, digest).thenApplyAsync(
-          response -> counted(FillSource.UPSTREAM, begin(digest, response.size(),
-              response.body().map(this::countUpstreamBytes), response::discard)),
-          blockingExecutor);
+      return upstreams.get(upstream).fetchBlob(repository, digest).thenApply(response ->
+          new Supply(FillSource.UPSTREAM, response.size(),
+              ContinuedCopy.skip(response.body().map(this::countUpstreamBytes), offset), response::discard));
     });
   }
+
+  /** Where a fill's bytes come from: {@code size} is the whole blob's, {@code body} the rest's. */
+  private record Supply(FillSource source, long size, Source<ByteString, NotUsed> body,
+      Runnable discard) {}
 
   /**
    * The blob straight from upstream, for a client, stored nowhere: when the owner has no room for

@@ -141,27 +141,31 @@ public final class PeerClient {
   }
 
   /**
-   * A committed copy of the blob from the first peer that holds one, or empty if none does. The
-   * body is not verified here: whoever writes it must check size and digest.
+   * A committed copy of the blob from the first peer that holds one, from byte {@code offset} on,
+   * or empty if none does. The body is not verified here: whoever writes it must check size and
+   * digest. The size is the whole blob's, whatever the offset.
    */
-  public CompletionStage<Optional<PeerBlob>> blobFromPeers(Digest digest) {
-    return firstHolder(BLOBS_PATH + digest + "?committed=true", directory.peerUrls(), 0)
+  public CompletionStage<Optional<PeerBlob>> blobFromPeers(Digest digest, long offset) {
+    List<HttpHeader> range = offset == 0 ? List.of() : List.of(RawHeader.create("Range", "bytes=" + offset + "-"));
+    return firstHolder(BLOBS_PATH + digest + "?committed=true", range, directory.peerUrls(), 0)
         .thenApply(found -> found.flatMap(response -> {
-          long size = response.entity().getContentLengthOption().orElse(-1L);
-          if (size < 0) {
+          long length = response.entity().getContentLengthOption().orElse(-1L);
+          boolean whole = offset == 0 && response.status().intValue() == 200;
+          boolean rest = offset > 0 && response.status().intValue() == 206;
+          if (length < 0 || !(whole || rest)) {
             http.discard(response);
             return Optional.empty();
           }
           Source<ByteString, NotUsed> body = response.entity().getDataBytes()
               .mapMaterializedValue(m -> NotUsed.getInstance());
           // Not wanted after all: close the connection rather than drain a whole blob.
-          return Optional.of(new PeerBlob(size, body, () -> http.cancel(response.entity())));
+          return Optional.of(new PeerBlob(offset + length, body, () -> http.cancel(response.entity())));
         }));
   }
 
   /** The manifest from the first peer that holds it, or empty. Bytes are not verified here. */
   public CompletionStage<Optional<PeerManifest>> manifestFromPeers(Digest digest) {
-    return firstHolder(MANIFESTS_PATH + digest, directory.peerUrls(), 0)
+    return firstHolder(MANIFESTS_PATH + digest, List.of(), directory.peerUrls(), 0)
         .thenCompose(found -> {
           if (found.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.<PeerManifest>empty());
@@ -214,19 +218,21 @@ public final class PeerClient {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
-  /** Asks the peers one after another; the first 200 wins, every other response is drained. */
-  private CompletionStage<Optional<HttpResponse>> firstHolder(String path, List<String> peers, int index) {
+  /** Asks the peers one after another; the first 200 or 206 wins, every other response is drained. */
+  private CompletionStage<Optional<HttpResponse>> firstHolder(String path, List<HttpHeader> headers,
+      List<String> peers, int index) {
     if (index >= peers.size()) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     String peer = peers.get(index);
-    return send(peer, HttpMethods.GET, path, List.of())
+    return send(peer, HttpMethods.GET, path, headers)
         .handle((response, error) -> {
           if (error != null) {
             log.debug("Peer {} did not answer for {}: {}", peer, path, error.toString());
             return Optional.<HttpResponse>empty();
           }
-          if (response.status().intValue() != 200) {
+          int status = response.status().intValue();
+          if (status != 200 && status != 206) {
             http.discard(response);
             return Optional.<HttpResponse>empty();
           }
@@ -234,7 +240,7 @@ public final class PeerClient {
         })
         .thenCompose(found -> found.isPresent()
             ? CompletableFuture.completedFuture(found)
-            : firstHolder(path, peers, index + 1));
+            : firstHolder(path, headers, peers, index + 1));
   }
 
   /**

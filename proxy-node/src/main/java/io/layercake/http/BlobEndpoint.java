@@ -21,6 +21,7 @@ import io.layercake.blob.BlobFill;
 import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobReply;
 import io.layercake.blob.BlobSettings;
+import io.layercake.blob.ContinuedCopy;
 import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.PeerClient;
 import io.layercake.metrics.CacheKind;
@@ -56,6 +57,8 @@ final class BlobEndpoint {
   private static final OciException REPLACED = new OciException(ErrorCode.UNAVAILABLE,
       "blob is moving between nodes, retry", null, Duration.ofSeconds(1));
   private static final Logger LOG = LoggerFactory.getLogger(BlobEndpoint.class);
+  /** How often a body proxied from another node may go on after that node stopped sending. */
+  private static final int CONTINUATIONS = 3;
   /** A full disk sends every cold blob this way: one line a minute says so. */
   private static final ThrottledLog UNCACHED = new ThrottledLog(Duration.ofMinutes(1));
   /** How long a response body may wait to be run before its blob lease lapses. */
@@ -238,10 +241,11 @@ final class BlobEndpoint {
           .withStatus(StatusCodes.TEMPORARY_REDIRECT)
           .withHeaders(List.of(Responses.API_VERSION, RawHeader.create("Location", target))));
     }
-    return proxyFromOwner(request, digest, location.ownerUrl());
+    return proxyFromOwner(request, upstream, repository, digest, location.ownerUrl());
   }
 
-  private CompletionStage<HttpResponse> proxyFromOwner(HttpRequest request, Digest digest, String ownerUrl) {
+  private CompletionStage<HttpResponse> proxyFromOwner(HttpRequest request, String upstream,
+      RepositoryName repository, Digest digest, String ownerUrl) {
     List<HttpHeader> forwarded = new ArrayList<>();
     request.getHeader("Range").ifPresent(forwarded::add);
     return fills.peers().send(ownerUrl, HttpMethods.GET, PeerClient.BLOBS_PATH + digest, forwarded)
@@ -262,12 +266,54 @@ final class BlobEndpoint {
               headers.add(header);
             }
           }
-          Source<ByteString, ?> body = response.entity().getDataBytes().via(inFlight.tracker());
           long length = response.entity().getContentLengthOption().orElse(-1L);
+          Source<ByteString, NotUsed> body = response.entity().getDataBytes()
+              .mapMaterializedValue(ignored -> NotUsed.getInstance());
+          long first = status == 200 ? 0
+              : response.getHeader("Content-Range").map(h -> ByteRange.firstOfContentRange(h.value())).orElse(-1L);
+          if (status != 416 && length >= 0 && first >= 0) {
+            // The owner stopping mid-body (a rolling restart, a crash) must not break the client's
+            // pull: the rest comes from wherever the blob's entity says it is now.
+            body = ContinuedCopy.of(body, CONTINUATIONS,
+                offset -> rest(upstream, repository, digest, first + offset, first + length - 1));
+          }
+          body = body.via(inFlight.tracker());
           return HttpResponse.create().withStatus(response.status()).withHeaders(headers)
               .withEntity(length >= 0
                   ? HttpEntities.create(response.entity().getContentType(), length, body)
                   : HttpEntities.createChunked(response.entity().getContentType(), body));
+        });
+  }
+
+  /**
+   * Bytes {@code from..last} of the blob, from the node its entity names now: this node's fill or
+   * file, or another node's.
+   */
+  private CompletionStage<Source<ByteString, NotUsed>> rest(String upstream, RepositoryName repository,
+      Digest digest, long from, long last) {
+    if (from > last) {
+      return CompletableFuture.completedFuture(Source.empty());
+    }
+    HttpHeader range = RawHeader.create("Range", "bytes=" + from + "-" + last);
+    EntityRef<BlobEntity.Command> entity = ClusterSharding.get(system)
+        .entityRefFor(BlobEntity.ENTITY_KEY, digest.toString());
+    return ResentAsk.<BlobEntity.Command, BlobReply>ask(entity,
+            replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo), settings.askTimeout())
+        .thenCompose(reply -> {
+          if (!(reply instanceof BlobReply.BlobLocation location)) {
+            throw REPLACED;
+          }
+          return fills.peers().directory().isSelf(location.ownerUrl())
+              ? serveHeld(HttpRequest.create().addHeader(range), false, digest, false)
+              : fills.peers().send(location.ownerUrl(), HttpMethods.GET, PeerClient.BLOBS_PATH + digest,
+                  List.of(range));
+        })
+        .thenApply(response -> {
+          if (response.status().intValue() != 206) {
+            response.discardEntityBytes(system);
+            throw REPLACED;
+          }
+          return response.entity().getDataBytes().mapMaterializedValue(ignored -> NotUsed.getInstance());
         });
   }
 

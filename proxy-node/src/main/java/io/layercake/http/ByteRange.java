@@ -119,6 +119,23 @@ public record ByteRange(long first, long last) {
     return UNIT + " " + first + "-" + last + "/" + total;
   }
 
+  /**
+   * The first byte of a {@code Content-Range} value {@code bytes first-last/total} (another
+   * node's 206), or -1 if it is not one.
+   */
+  static long firstOfContentRange(String value) {
+    String prefix = UNIT + " ";
+    int dash = value.indexOf('-');
+    if (!value.startsWith(prefix) || dash < 0) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(value.substring(prefix.length(), dash));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   /** The {@code Content-Range} value of a 416 answer, {@code bytes *}{@code /total}. */
   public static String unsatisfiedContentRange(long total) {
     return UNIT + " */" + total;

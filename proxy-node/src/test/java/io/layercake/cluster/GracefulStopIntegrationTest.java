@@ -116,6 +116,54 @@ class GracefulStopIntegrationTest {
     }
   }
 
+  /**
+   * A stream that outlasts the stopping node's deadline: the owner cuts the body it proxies to a
+   * peer, and the peer goes on from the byte where it broke, from the blob's new owner. The
+   * client sees one complete, correct body.
+   */
+  @Test
+  void ownerStopsBeforeAProxiedStreamEnds_thePeerContinuesItFromTheNewOwner() throws Exception {
+    long size = 60L << 20;
+    LargeBlob blob = LargeBlob.writeRandom(work.resolve("upstream-blob"), size, 7, "application/octet-stream");
+    String path = "/v2/" + REPOSITORY + "/blobs/" + blob.digest();
+    ExecutorService readers = Executors.newFixedThreadPool(1);
+    try (FakeRegistry upstream = FakeRegistry.start();
+        // A short deadline cuts the fill and the proxied body; with no wait for a returning
+        // member, the new owner fills from upstream at once.
+        NodeProcessCluster cluster = NodeProcessCluster.start(3, work.resolve("nodes"), upstream.url(),
+            Map.of("layercake.cluster.shutdown-deadline", "1s",
+                "layercake.cluster.returning-member-wait", "0s"))) {
+      upstream.putBlobFile(REPOSITORY, blob.digest(), blob.file());
+      upstream.inject(Fault.throttle(6L << 20), "/blobs/", FakeRegistry.FOREVER);
+      assertEquals(200, new RegistryClient(cluster.url(0)).getAndHangUp(path));
+      Await.until(Duration.ofSeconds(30), "a node filling the blob", () -> IntStream.range(0, 3)
+          .anyMatch(i -> StoredBlobs.filling(cluster.dataDir(i)).contains(blob.digest())));
+      int owner = IntStream.range(0, 3)
+          .filter(i -> StoredBlobs.filling(cluster.dataDir(i)).contains(blob.digest())).findFirst().orElseThrow();
+      int peer = (owner + 1) % 3;
+      AtomicLong started = new AtomicLong();
+      CompletableFuture<Finished> throughPeer = CompletableFuture.supplyAsync(
+          () -> stream(cluster.url(peer), path, started), readers);
+      Await.until(Duration.ofSeconds(30), "the client receiving the body", () -> started.get() > 0);
+
+      long sigtermAt = System.nanoTime();
+      cluster.node(owner).terminate().get(60, TimeUnit.SECONDS);
+      cluster.forget(owner);
+      Finished client = throughPeer.get(120, TimeUnit.SECONDS);
+      String outcome = "client via node " + peer + " while node " + owner + " stopped: " + client.describe(sigtermAt)
+          + "; upstream GETs of the blob: " + upstream.count("GET", "/blobs/");
+      log.info("continued proxy: {}", outcome);
+
+      assertNull(client.body().failure(), "the client's stream broke off: " + outcome);
+      assertEquals(size, client.body().bytes(), outcome);
+      assertEquals(blob.digest(), client.body().digest(), outcome);
+      assertTrue(upstream.count("GET", "/blobs/") >= 2,
+          "the owner finished before it stopped, so nothing was continued: " + outcome);
+    } finally {
+      readers.shutdownNow();
+    }
+  }
+
   /** A client's streamed body and when it ended ({@link System#nanoTime}). */
   private record Finished(RegistryClient.StreamedBody body, long at) {
 
