@@ -7,8 +7,7 @@ import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import io.layercake.Secrets;
-import io.layercake.cluster.ClusterSettings;
-import io.layercake.cluster.PeerClient;
+import io.layercake.cluster.ClusterStatus;
 import io.layercake.eviction.ClusterCache;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
@@ -32,11 +31,11 @@ public final class AdminApi {
   private final PinsEndpoint pins;
 
   /** The admin API of the node running {@code system}. */
-  public AdminApi(ActorSystem<?> system, AdminSettings settings, ClusterSettings cluster, PeerClient peers,
+  public AdminApi(ActorSystem<?> system, AdminSettings settings, ClusterStatus clusterStatus,
       ImageServices imageServices, ClusterCache cache) {
     this.system = system;
     this.settings = settings;
-    this.clusterStatus = new ClusterStatus(system, cluster, peers);
+    this.clusterStatus = clusterStatus;
     this.imageVerbs = new ImageVerbs(system, imageServices);
     this.images = new ImagesEndpoint(cache);
     this.rmi = new RmiEndpoint(cache);

@@ -15,7 +15,6 @@ import io.layercake.manifest.ManifestContent;
 import io.layercake.oci.ImageReference;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +36,6 @@ import java.util.concurrent.CompletionStage;
  */
 final class InspectEndpoint {
 
-  private static final Duration PEER_TIMEOUT = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ActorSystem<?> system;
@@ -150,7 +148,7 @@ final class InspectEndpoint {
             peers.discard(response);
             return CompletableFuture.completedFuture(Optional.<JsonNode>empty());
           }
-          return response.entity().toStrict(PEER_TIMEOUT.toMillis(), system).thenApply(strict -> {
+          return response.entity().toStrict(services.fills().peers().timeout().toMillis(), system).thenApply(strict -> {
             try {
               return Optional.of(JSON.readTree(strict.getData().toArray()));
             } catch (IOException e) {

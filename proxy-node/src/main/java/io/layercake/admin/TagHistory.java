@@ -13,7 +13,6 @@ import io.layercake.persistence.JournalEvents;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,7 +36,6 @@ import java.util.concurrent.CompletionStage;
 /** The history of a tag: which manifest it pointed at, since when, and when that was last confirmed. */
 final class TagHistory {
 
-  private static final Duration PEER_TIMEOUT = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ActorSystem<?> system;
@@ -85,7 +83,7 @@ final class TagHistory {
               peers.discard(response);
               return CompletableFuture.completedFuture(List.<Entry>of());
             }
-            return response.entity().toStrict(PEER_TIMEOUT.toMillis(), system)
+            return response.entity().toStrict(services.fills().peers().timeout().toMillis(), system)
                 .thenApply(strict -> parse(strict.getData().toArray()));
           })
           .toCompletableFuture()

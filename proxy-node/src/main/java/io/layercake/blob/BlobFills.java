@@ -239,7 +239,7 @@ public final class BlobFills {
   }
 
   private ByteString countUpstreamBytes(ByteString chunk) {
-    metrics.upstreamBlobBytes().add(chunk.size());
+    metrics.upstreamBlobBytes(chunk.size());
     return chunk;
   }
 

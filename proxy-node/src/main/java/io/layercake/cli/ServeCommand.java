@@ -8,6 +8,7 @@ import io.layercake.node.LayercakeNode;
 import io.layercake.node.NodeConfig;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +29,9 @@ final class ServeCommand implements Callable<Integer> {
    * reached: Akka gives that phase 10 s, and a few more cover a slow but healthy stop.
    */
   private static final Duration TERMINATION_LIMIT = Duration.ofSeconds(20);
+  /** The variable that logback.xml reads to choose the log format, and the formats it knows. */
+  static final String LOG_FORMAT = "LAYERCAKE_LOG_FORMAT";
+  static final List<String> LOG_FORMATS = List.of("text", "json");
 
   @ParentCommand
   private Layercake root;
@@ -38,6 +42,13 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private static int serve(PrintStream err) {
+    String logFormat = System.getenv(LOG_FORMAT);
+    if (logFormat != null && !LOG_FORMATS.contains(logFormat)) {
+      // logback.xml picks its appender by this name: any other would leave the node silent.
+      err.println("layercake: the node did not start: " + LOG_FORMAT + " must be one of " + LOG_FORMATS
+          + ", got '" + logFormat + "'");
+      return 1;
+    }
     // A configuration the node cannot run with, or a resource it cannot get (a port, the data
     // folder's lock): one line that says which, rather than a stack trace.
     Config config;

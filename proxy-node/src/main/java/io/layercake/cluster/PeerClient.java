@@ -21,6 +21,7 @@ import io.layercake.transport.HttpTransport;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -138,6 +139,14 @@ public final class PeerClient {
       }
       return response;
     });
+  }
+
+  /**
+   * How long a peer request waits for its response headers, and an operator's question to the
+   * other nodes for their answer ({@code layercake.cluster.peer-timeout}).
+   */
+  public Duration timeout() {
+    return settings.peerTimeout();
   }
 
   /**

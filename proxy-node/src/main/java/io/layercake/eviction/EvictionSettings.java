@@ -19,17 +19,22 @@ import java.util.List;
  * @param recentEvictions how many evictions {@link Evictor#recent()} remembers
  * @param volumeReserve the fraction of the data volume kept out of the cap (RocksDB, temp files,
  *     quarantine)
+ * @param nodeTimeout how long a cluster-wide verb waits for each node's part
  */
 public record EvictionSettings(long maxSize, double highWater, double lowWater, Duration ruleInterval,
-    List<AgeRule> rules, int recentEvictions, double volumeReserve) {
+    List<AgeRule> rules, int recentEvictions, double volumeReserve, Duration nodeTimeout) {
 
   /** The share of the data volume kept out of the cap unless configured. */
   public static final double DEFAULT_VOLUME_RESERVE = 0.1;
 
-  /** Settings with the default volume reserve (tests). */
+  /** How long a cluster-wide verb waits for a node unless configured. */
+  public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Settings with the default volume reserve and node timeout (tests). */
   public EvictionSettings(long maxSize, double highWater, double lowWater, Duration ruleInterval,
       List<AgeRule> rules, int recentEvictions) {
-    this(maxSize, highWater, lowWater, ruleInterval, rules, recentEvictions, DEFAULT_VOLUME_RESERVE);
+    this(maxSize, highWater, lowWater, ruleInterval, rules, recentEvictions, DEFAULT_VOLUME_RESERVE,
+        DEFAULT_NODE_TIMEOUT);
   }
 
   /** Validates the marks: {@code 0 < low < high <= 1}. */
@@ -76,7 +81,8 @@ public record EvictionSettings(long maxSize, double highWater, double lowWater, 
     return new EvictionSettings(maxSize, fraction(config, "layercake.storage.high-water"),
         fraction(config, "layercake.storage.low-water"),
         SettingsChecks.positiveDuration(config, "layercake.eviction.rule-interval"), rules,
-        config.getInt("layercake.eviction.recent-evictions"), fraction(config, "layercake.storage.volume-reserve"));
+        config.getInt("layercake.eviction.recent-evictions"), fraction(config, "layercake.storage.volume-reserve"),
+        SettingsChecks.positiveDuration(config, "layercake.eviction.node-timeout"));
   }
 
   /**
@@ -89,7 +95,8 @@ public record EvictionSettings(long maxSize, double highWater, double lowWater, 
     if (fits <= 0 || fits >= maxSize) {
       return this;
     }
-    return new EvictionSettings(fits, highWater, lowWater, ruleInterval, rules, recentEvictions, volumeReserve);
+    return new EvictionSettings(fits, highWater, lowWater, ruleInterval, rules, recentEvictions, volumeReserve,
+        nodeTimeout);
   }
 
   /** The byte count at which eviction starts. */

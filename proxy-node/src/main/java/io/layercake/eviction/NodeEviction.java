@@ -32,8 +32,6 @@ public record NodeEviction(Evictor evictor, ClusterCache cache) {
 
   /** How often the store's size is checked against the cap besides fills' announcements. */
   private static final Duration CHECK_INTERVAL = Duration.ofSeconds(5);
-  /** How long a cluster-wide verb waits for each node. */
-  private static final Duration NODE_TIMEOUT = Duration.ofSeconds(30);
   /** Akka's default; the blob entities use the default extractor with it. */
   private static final String NUMBER_OF_SHARDS = "akka.cluster.sharding.number-of-shards";
 
@@ -53,7 +51,7 @@ public record NodeEviction(Evictor evictor, ClusterCache cache) {
     system.scheduler().scheduleWithFixedDelay(CHECK_INTERVAL, CHECK_INTERVAL, evictor::check,
         system.executionContext());
     CacheKeeper.init(system, peers.directory().selfUrl(), store, tags, evictor, filling, blockingExecutor);
-    ClusterCache cache = new ClusterCache(system, manifests, peers, NODE_TIMEOUT, clock);
+    ClusterCache cache = new ClusterCache(system, manifests, peers, settings.nodeTimeout(), clock);
     AgeRules.schedule(system, settings, cache);
     evictor.check();
     return new NodeEviction(evictor, cache);

@@ -11,12 +11,12 @@ import akka.pattern.AskTimeoutException;
 import io.layercake.Failures;
 import io.layercake.ThrottledLog;
 import io.layercake.admin.AdminApi;
-import io.layercake.admin.ClusterStatus;
 import io.layercake.auth.Identity;
 import io.layercake.auth.PullAuthenticator;
 import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobSettings;
 import io.layercake.cluster.ClusterSettings;
+import io.layercake.cluster.ClusterStatus;
 import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
 import io.layercake.metrics.Endpoint;
@@ -73,7 +73,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   /** The API over this node's services. */
   public RegistryApi(ActorSystem<?> system, Upstreams upstreams, BlobFills fills, BlobSettings blobSettings,
       Manifests manifests, ManifestSettings manifestSettings, TagIndex tagIndex, ClusterSettings cluster,
-      AdminApi admin, InFlightStreams inFlight, NodeHealth health, PullAuthenticator authenticator) {
+      ClusterStatus clusterStatus, AdminApi admin, InFlightStreams inFlight, NodeHealth health, PullAuthenticator authenticator) {
     this.system = system;
     this.upstreams = upstreams;
     this.health = health;
@@ -91,7 +91,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     NodeMetrics nodeMetrics = NodeMetrics.get(system);
     this.requestMetrics = new RequestMetrics(nodeMetrics);
     this.metrics = new MetricsEndpoint(nodeMetrics, fills.blockingExecutor());
-    this.statusPage = new StatusPage(new ClusterStatus(system, cluster, fills.peers()), nodeMetrics,
+    this.statusPage = new StatusPage(clusterStatus, nodeMetrics,
         fills.blockingExecutor());
   }
 
@@ -115,6 +115,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
    */
   private CompletionStage<HttpResponse> handle(HttpRequest request,
       BiFunction<HttpRequest, String, CompletionStage<HttpResponse>> router) {
+    long started = System.nanoTime();
     String path = request.getUri().path();
     CompletionStage<HttpResponse> response;
     try {
@@ -125,7 +126,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     Endpoint endpoint = RequestMetrics.classify(path);
     boolean head = request.method().equals(HttpMethods.HEAD);
     return response.exceptionally(error -> errorResponse(request, error))
-        .thenApply(answer -> requestMetrics.record(endpoint, head, answer));
+        .thenApply(answer -> requestMetrics.record(endpoint, head, started, answer));
   }
 
   private CompletionStage<HttpResponse> routeInternal(HttpRequest request, String requestPath) {
@@ -156,7 +157,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
       return internal.serve(request, head);
     }
     if (readMethod && RequestTarget.isExactly(request, requestPath, "/metrics")) {
-      return metrics.serve();
+      return metrics.serve(request);
     }
     if (readMethod && (RequestTarget.isExactly(request, requestPath, "/") || RequestTarget.isExactly(request, requestPath, "/index.html"))) {
       // It names the images pulled most: with pull authentication on, only users see it.

@@ -7,15 +7,15 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
-import io.layercake.metrics.Counter;
 import io.layercake.metrics.Endpoint;
 import io.layercake.metrics.NodeMetrics;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.LongConsumer;
 
 /**
- * Counts every answered request by endpoint and status, and the body bytes of blob, manifest and
- * internal responses. A strict body (a manifest) is counted whole when answered; a streamed body
+ * Counts every answered request by endpoint and status, times it until its response is ready,
+ * and counts the body bytes of blob, manifest and internal responses. A strict body (a manifest) is counted whole when answered; a streamed body
  * (a blob) is counted as its chunks go out, so a client that disconnects is counted for what it
  * got. Either way the counter is resolved once per response, never per chunk.
  */
@@ -74,17 +74,20 @@ final class RequestMetrics {
     return start >= 0 && path.regionMatches(start, segment, 0, segment.length());
   }
 
-  /** Counts {@code response} and returns it, its body counted as it is sent. */
-  HttpResponse record(Endpoint endpoint, boolean head, HttpResponse response) {
-    metrics.requestAnswered(endpoint, response.status().intValue());
-    Optional<Counter> bytes = head ? Optional.empty() : metrics.servedBytes(endpoint);
+  /**
+   * Counts {@code response} to a request that arrived at {@code startNanos} ({@link
+   * System#nanoTime}) and returns it, its body counted as it is sent.
+   */
+  HttpResponse record(Endpoint endpoint, boolean head, long startNanos, HttpResponse response) {
+    metrics.requestAnswered(endpoint, response.status().intValue(), System.nanoTime() - startNanos);
+    Optional<LongConsumer> bytes = head ? Optional.empty() : metrics.servedBytes(endpoint);
     if (bytes.isEmpty()) {
       return response;
     }
-    Counter counter = bytes.get();
+    LongConsumer counter = bytes.get();
     HttpEntity entity = response.entity();
     if (entity.isStrict()) {
-      counter.add(((HttpEntity.Strict) entity).getData().size());
+      counter.accept(((HttpEntity.Strict) entity).getData().size());
       return response;
     }
     Source<ByteString, Object> counted = entity.getDataBytes().via(counting(counter));
@@ -94,9 +97,9 @@ final class RequestMetrics {
         : HttpEntities.createChunked(entity.getContentType(), counted));
   }
 
-  private static Flow<ByteString, ByteString, NotUsed> counting(Counter counter) {
+  private static Flow<ByteString, ByteString, NotUsed> counting(LongConsumer counter) {
     return Flow.of(ByteString.class).map(chunk -> {
-      counter.add(chunk.size());
+      counter.accept(chunk.size());
       return chunk;
     });
   }

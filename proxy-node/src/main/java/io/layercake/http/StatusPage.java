@@ -6,7 +6,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.layercake.admin.ClusterStatus;
+import io.layercake.cluster.ClusterStatus;
 import io.layercake.metrics.CacheKind;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.RecentEviction;

@@ -5,18 +5,33 @@ import akka.actor.ActorSystem;
 import akka.actor.ExtendedActorSystem;
 import akka.actor.Extension;
 import akka.actor.typed.javadsl.Adapter;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntSupplier;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /*
  * Implementation notes
@@ -24,11 +39,17 @@ import java.util.regex.Pattern;
  * One instance per node, reached as an Akka extension (one per actor system): the components that
  * report (the HTTP endpoints, the blob entity, the upstream client, eviction) can find it from
  * the actor system they already hold, and several nodes in one test JVM keep separate numbers.
+ * Each instance has its own PrometheusRegistry for the same reason; the rest of the code talks
+ * to this class only, never to the client library.
  *
- * Hot paths never look a label up: every counter they touch is resolved once, here (arrays by
- * enum ordinal, and by status code for requests), and counting is one LongAdder add. Bytes are
+ * Hot paths never look a label up: every data point they touch is resolved once (by enum, and
+ * by status code for requests), and counting is one LongAdder add inside the library. Bytes are
  * added per chunk (a blob read, 64 KiB to 2 MiB), which at 2 GB/s is at most tens of thousands of
  * adds a second.
+ *
+ * Gauges are callbacks, read when scraped: the parts they read (store, fills, cluster) are wired
+ * after this instance exists, so each callback reads a field that wiring sets, and leaves its
+ * sample out while the field is unset or the value is unknown (negative or NaN).
  *
  * Definitions (docs/ARCHITECTURE.md repeats them for operators):
  * - blob hit: a client's blob request answered from a committed copy, on this node's disk or on
@@ -42,10 +63,6 @@ import java.util.regex.Pattern;
 
 /** The metrics of one node, and the hooks every part of the node reports through. */
 public final class NodeMetrics implements Extension {
-
-  /** Eviction reasons exported at zero from start-up, so dashboards show them before any eviction. */
-  public static final List<String> EVICTION_REASONS =
-      List.of("size", "not-owner", "unused-for", "max-age", "prune", "rmi");
 
   /**
    * The checks that find corrupted blob files, as the {@code found_by} label says them; exported at
@@ -65,116 +82,160 @@ public final class NodeMetrics implements Extension {
     private final String label = name().toLowerCase(java.util.Locale.ROOT);
   }
 
+  /**
+   * A scrape, rendered in the format the scraper asked for.
+   *
+   * @param contentType the format's media type, with its version
+   * @param body the exposition
+   */
+  public record Exposition(String contentType, byte[] body) {}
+
   /** Upper bounds of the upstream latency buckets, in seconds. */
-  private static final double[] LATENCY_BUCKETS =
+  private static final double[] UPSTREAM_BUCKETS =
       {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
-  private static final Pattern REASON = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+  /** Upper bounds of the request duration buckets, in seconds: hits answer in a millisecond. */
+  private static final double[] REQUEST_BUCKETS =
+      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
   private static final int MAX_STATUS = 600;
   private static final Id ID = new Id();
+  private static final PrometheusTextFormatWriter PROMETHEUS_TEXT = PrometheusTextFormatWriter.create();
+  private static final OpenMetricsTextFormatWriter OPEN_METRICS = OpenMetricsTextFormatWriter.create();
 
-  private final MetricRegistry registry = new MetricRegistry();
-  private final CounterFamily requests;
-  private final Map<Endpoint, AtomicReferenceArray<Counter>> requestsByStatus = new EnumMap<>(Endpoint.class);
-  private final Map<Endpoint, Counter> servedBytes = new EnumMap<>(Endpoint.class);
-  private final Map<CacheKind, Counter> hits = new EnumMap<>(CacheKind.class);
-  private final Map<CacheKind, Counter> misses = new EnumMap<>(CacheKind.class);
-  private final Map<FillSource, Counter> fillsStarted = new EnumMap<>(FillSource.class);
-  private final Counter coalesced;
-  private final Counter upstreamBlobBytes;
-  private final Map<UpstreamCall, Histogram> upstreamLatency = new EnumMap<>(UpstreamCall.class);
-  private final CounterFamily upstreamErrors;
-  private final GaugeFamily rateLimitRemaining;
-  private final GaugeFamily rateLimitLimit;
-  private final CounterFamily evictions;
-  private final CounterFamily evictedBytes;
-  private final GaugeFamily fillsInFlight;
-  private final GaugeFamily streamsInFlight;
-  private final GaugeFamily storeMaxBytes;
-  private final Map<String, Counter> corruptions = new HashMap<>();
-  private final Counter[] uncached = new Counter[Uncached.values().length];
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter requests;
+  private final Map<Endpoint, AtomicReferenceArray<CounterDataPoint>> requestsByStatus = new EnumMap<>(Endpoint.class);
+  private final Map<Endpoint, DistributionDataPoint> requestDuration = new EnumMap<>(Endpoint.class);
+  private final Map<Endpoint, CounterDataPoint> servedBytes = new EnumMap<>(Endpoint.class);
+  private final Map<CacheKind, CounterDataPoint> hits = new EnumMap<>(CacheKind.class);
+  private final Map<CacheKind, CounterDataPoint> misses = new EnumMap<>(CacheKind.class);
+  private final Map<FillSource, CounterDataPoint> fillsStarted = new EnumMap<>(FillSource.class);
+  private final CounterDataPoint coalesced;
+  private final CounterDataPoint upstreamBlobBytes;
+  private final Map<UpstreamCall, DistributionDataPoint> upstreamLatency = new EnumMap<>(UpstreamCall.class);
+  private final Counter upstreamErrors;
+  private final Counter evictions;
+  private final Counter evictedBytes;
+  private final Map<String, CounterDataPoint> corruptions = new ConcurrentHashMap<>();
+  private final CounterDataPoint[] uncached = new CounterDataPoint[Uncached.values().length];
+  private final Map<String, RateLimit> rateLimits = new ConcurrentHashMap<>();
   private final TagPulls tagPulls = new TagPulls();
 
   private volatile Supplier<StoreUsage> storeUsage = () -> null;
   private volatile StoreUsage scrapedUsage;
   private volatile LongSupplier storeCap;
+  private volatile IntSupplier fillsRunning;
+  private volatile IntSupplier streamsRunning;
+  private volatile Supplier<Map<String, Integer>> clusterMembers = Map::of;
   private volatile Supplier<List<RecentEviction>> recentEvictions = List::of;
+
+  /** What an upstream last said of its rate limit; negative while it said nothing. */
+  private record RateLimit(LongSupplier limit, LongSupplier remaining) {}
 
   /** A node's metrics, all at zero; nodes get theirs through {@link #get}. */
   public NodeMetrics() {
-    requests = registry.counter("layercake_http_requests_total",
-        "HTTP requests answered by this node, by endpoint and status code.", "endpoint", "code");
+    requests = Counter.builder().name("layercake_http_requests_total")
+        .help("HTTP requests answered by this node, by endpoint and status code.")
+        .labelNames("endpoint", "code").register(registry);
+    Histogram duration = Histogram.builder().name("layercake_http_request_duration_seconds")
+        .help("Time from a request's arrival until its response headers are ready (a blob body streams"
+            + " on after that), by endpoint.")
+        .classicOnly().classicUpperBounds(REQUEST_BUCKETS).labelNames("endpoint").register(registry);
     for (Endpoint endpoint : Endpoint.values()) {
       requestsByStatus.put(endpoint, new AtomicReferenceArray<>(MAX_STATUS));
+      requestDuration.put(endpoint, duration.labelValues(endpoint.label()));
     }
-    CounterFamily served = registry.counter("layercake_served_bytes_total",
-        "Response body bytes sent: blob and manifest to clients, internal to other nodes.", "endpoint");
+    Counter served = Counter.builder().name("layercake_served_bytes_total")
+        .help("Response body bytes sent: blob and manifest to clients, internal to other nodes.")
+        .labelNames("endpoint").register(registry);
     for (Endpoint endpoint : List.of(Endpoint.BLOB, Endpoint.MANIFEST, Endpoint.INTERNAL)) {
-      servedBytes.put(endpoint, served.labels(endpoint.label()));
+      servedBytes.put(endpoint, served.labelValues(endpoint.label()));
     }
-    CounterFamily hitFamily = registry.counter("layercake_cache_hits_total",
-        "Requests answered from the cache: blobs from a committed copy (this node's or the owner's),"
-            + " manifests by tag without asking upstream.", "kind");
-    CounterFamily missFamily = registry.counter("layercake_cache_misses_total",
-        "Requests the cache could not answer from what it held: blobs served from a fill in"
-            + " progress, manifests by tag revalidated or fetched upstream.", "kind");
+    Counter hitFamily = Counter.builder().name("layercake_cache_hits_total")
+        .help("Requests answered from the cache: blobs from a committed copy (this node's or the owner's),"
+            + " manifests by tag without asking upstream.")
+        .labelNames("kind").register(registry);
+    Counter missFamily = Counter.builder().name("layercake_cache_misses_total")
+        .help("Requests the cache could not answer from what it held: blobs served from a fill in"
+            + " progress, manifests by tag revalidated or fetched upstream.")
+        .labelNames("kind").register(registry);
     for (CacheKind kind : CacheKind.values()) {
-      hits.put(kind, hitFamily.labels(kind.label()));
-      misses.put(kind, missFamily.labels(kind.label()));
+      hits.put(kind, hitFamily.labelValues(kind.label()));
+      misses.put(kind, missFamily.labelValues(kind.label()));
     }
-    CounterFamily fills = registry.counter("layercake_blob_fills_started_total",
-        "Blob fills started on this node, by where the bytes come from.", "source");
+    Counter fills = Counter.builder().name("layercake_blob_fills_started_total")
+        .help("Blob fills started on this node, by where the bytes come from.")
+        .labelNames("source").register(registry);
     for (FillSource source : FillSource.values()) {
-      fillsStarted.put(source, fills.labels(source.label()));
+      fillsStarted.put(source, fills.labelValues(source.label()));
     }
-    coalesced = registry.counter("layercake_blob_fill_coalesced_total",
-        "Blob requests that joined a fill another request had started (single flight).").labels();
-    fillsInFlight = registry.gauge("layercake_blob_fills_in_flight", "Blob fills running on this node now.");
-    streamsInFlight = registry.gauge("layercake_blob_streams_in_flight",
-        "Blob response bodies this node is streaming now.");
-    upstreamBlobBytes = registry.counter("layercake_upstream_blob_bytes_total",
-        "Blob bytes received from upstream registries.").labels();
-    HistogramFamily latency = registry.histogram("layercake_upstream_request_duration_seconds",
-        "Upstream call latency, retries and redirects included: manifests until the body is read,"
-            + " blobs until the response headers.", LATENCY_BUCKETS, "kind");
+    coalesced = Counter.builder().name("layercake_blob_fill_coalesced_total")
+        .help("Blob requests that joined a fill another request had started (single flight).")
+        .register(registry);
+    gauge("layercake_blob_fills_in_flight", "Blob fills running on this node now.",
+        () -> count(fillsRunning));
+    gauge("layercake_blob_streams_in_flight", "Blob response bodies this node is streaming now.",
+        () -> count(streamsRunning));
+    upstreamBlobBytes = Counter.builder().name("layercake_upstream_blob_bytes_total")
+        .help("Blob bytes received from upstream registries.").register(registry);
+    Histogram latency = Histogram.builder().name("layercake_upstream_request_duration_seconds")
+        .help("Upstream call latency, retries and redirects included: manifests until the body is read,"
+            + " blobs until the response headers.")
+        .classicOnly().classicUpperBounds(UPSTREAM_BUCKETS).labelNames("kind").register(registry);
     for (UpstreamCall kind : UpstreamCall.values()) {
-      upstreamLatency.put(kind, latency.labels(kind.label()));
+      upstreamLatency.put(kind, latency.labelValues(kind.label()));
     }
-    upstreamErrors = registry.counter("layercake_upstream_errors_total",
-        "Upstream calls that failed, by kind and the OCI error code they failed with.", "kind", "code");
-    rateLimitRemaining = registry.gauge("layercake_upstream_ratelimit_remaining",
-        "Pulls left in the upstream's rate-limit window (ratelimit-remaining), as last reported.",
-        "upstream");
-    rateLimitLimit = registry.gauge("layercake_upstream_ratelimit_limit",
-        "Pulls allowed per upstream rate-limit window (ratelimit-limit), as last reported.", "upstream");
-    evictions = registry.counter("layercake_evictions_total", "Blobs evicted from this node, by reason.",
-        "reason");
-    evictedBytes = registry.counter("layercake_evicted_bytes_total",
-        "Bytes freed by eviction on this node, by reason.", "reason");
-    for (String reason : EVICTION_REASONS) {
-      evictions.labels(reason);
-      evictedBytes.labels(reason);
-    }
-    registry.gauge("layercake_store_bytes", "Bytes of committed blobs on this node.")
-        .register(() -> scrapedUsage == null ? Double.NaN : scrapedUsage.bytes());
-    registry.gauge("layercake_store_blobs", "Committed blobs on this node.")
-        .register(() -> scrapedUsage == null ? Double.NaN : scrapedUsage.blobs());
-    CounterFamily corrupted = registry.counter("layercake_blob_corruptions_total",
-        "Blob files that failed a check and were quarantined (never served again, fetched again on their"
-            + " next request), by the check that found them: recovery (size at start-up, or the hash of a file"
-            + " the index lacked), scrub (size and sha256 in the background), serve (size before serving).",
-        "found_by");
+    upstreamErrors = Counter.builder().name("layercake_upstream_errors_total")
+        .help("Upstream calls that failed, by kind and the OCI error code they failed with.")
+        .labelNames("kind", "code").register(registry);
+    GaugeWithCallback.builder().name("layercake_upstream_ratelimit_remaining")
+        .help("Pulls left in the upstream's rate-limit window (ratelimit-remaining), as last reported.")
+        .labelNames("upstream")
+        .callback(sample -> rateLimits.forEach((upstream, limit) -> report(sample, limit.remaining(), upstream)))
+        .register(registry);
+    GaugeWithCallback.builder().name("layercake_upstream_ratelimit_limit")
+        .help("Pulls allowed per upstream rate-limit window (ratelimit-limit), as last reported.")
+        .labelNames("upstream")
+        .callback(sample -> rateLimits.forEach((upstream, limit) -> report(sample, limit.limit(), upstream)))
+        .register(registry);
+    evictions = Counter.builder().name("layercake_evictions_total")
+        .help("Blobs evicted from this node, by reason.").labelNames("reason").register(registry);
+    evictedBytes = Counter.builder().name("layercake_evicted_bytes_total")
+        .help("Bytes freed by eviction on this node, by reason.").labelNames("reason").register(registry);
+    gauge("layercake_store_bytes", "Bytes of committed blobs on this node.",
+        () -> scrapedUsage == null ? -1 : scrapedUsage.bytes());
+    gauge("layercake_store_blobs", "Committed blobs on this node.",
+        () -> scrapedUsage == null ? -1 : scrapedUsage.blobs());
+    Counter corrupted = Counter.builder().name("layercake_blob_corruptions_total")
+        .help("Blob files that failed a check and were quarantined (never served again, fetched again on"
+            + " their next request), by the check that found them: recovery (size at start-up, or the hash"
+            + " of a file the index lacked), scrub (size and sha256 in the background), serve (size before"
+            + " serving).")
+        .labelNames("found_by").register(registry);
     for (String check : CORRUPTION_CHECKS) {
-      corruptions.put(check, corrupted.labels(check));
+      corruptions.put(check, corrupted.labelValues(check));
     }
-    CounterFamily notStored = registry.counter("layercake_uncached_total",
-        "What the node served without storing, because its data volume was at layercake.storage.min-free:"
-            + " blobs streamed from upstream, manifests kept in memory only, tag answers not journaled.",
-        "kind");
+    Counter notStored = Counter.builder().name("layercake_uncached_total")
+        .help("What the node served without storing, because its data volume was at"
+            + " layercake.storage.min-free: blobs streamed from upstream, manifests kept in memory only,"
+            + " tag answers not journaled.")
+        .labelNames("kind").register(registry);
     for (Uncached kind : Uncached.values()) {
-      uncached[kind.ordinal()] = notStored.labels(kind.label);
+      uncached[kind.ordinal()] = notStored.labelValues(kind.label);
     }
-    storeMaxBytes = registry.gauge("layercake_store_max_bytes",
-        "The node's storage cap in bytes (absent while no cap is configured).");
+    gauge("layercake_store_max_bytes", "The node's storage cap in bytes (absent while no cap is configured).",
+        () -> storeCap == null ? -1 : storeCap.getAsLong());
+    GaugeWithCallback.builder().name("layercake_cluster_members")
+        .help("Members of the cluster as this node sees them, by status (up, joining, leaving, ...).")
+        .labelNames("status")
+        .callback(sample -> clusterMembers.get().forEach((status, count) -> sample.call(count, status)))
+        .register(registry);
+    Info build = Info.builder().name("layercake_build_info")
+        .help("The layercake version and the Java runtime this node runs on.")
+        .labelNames("version", "java").register(registry);
+    String version = NodeMetrics.class.getPackage().getImplementationVersion();
+    build.setLabelValues(version == null ? "development" : version, Runtime.version().toString());
+    // Heap, direct buffers, GC, threads, file descriptors, CPU: what the memory claims rest on.
+    JvmMetrics.builder().register(registry);
   }
 
   /** The metrics of the node running {@code system}. */
@@ -187,76 +248,78 @@ public final class NodeMetrics implements Extension {
     return ID.get(system);
   }
 
-  /** Counts a request answered with {@code status}. */
-  public void requestAnswered(Endpoint endpoint, int status) {
-    AtomicReferenceArray<Counter> byStatus = requestsByStatus.get(endpoint);
+  /** Counts a request answered with {@code status}, {@code nanos} after it arrived. */
+  public void requestAnswered(Endpoint endpoint, int status, long nanos) {
+    AtomicReferenceArray<CounterDataPoint> byStatus = requestsByStatus.get(endpoint);
     int index = status >= 100 && status < MAX_STATUS ? status : 0;
-    Counter counter = byStatus.get(index);
+    CounterDataPoint counter = byStatus.get(index);
     if (counter == null) {
-      counter = requests.labels(endpoint.label(), index == 0 ? "other" : Integer.toString(status));
+      counter = requests.labelValues(endpoint.label(), index == 0 ? "other" : Integer.toString(status));
       byStatus.set(index, counter);
     }
-    counter.increment();
+    counter.inc();
+    requestDuration.get(endpoint).observe(nanos / 1e9);
   }
 
-  /** The counter of body bytes sent for {@code endpoint}, if it is one whose bytes are counted. */
-  public Optional<Counter> servedBytes(Endpoint endpoint) {
-    return Optional.ofNullable(servedBytes.get(endpoint));
+  /** What counts the body bytes sent for {@code endpoint}, if it is one whose bytes are counted. */
+  public Optional<LongConsumer> servedBytes(Endpoint endpoint) {
+    CounterDataPoint counter = servedBytes.get(endpoint);
+    return counter == null ? Optional.empty() : Optional.of(counter::inc);
   }
 
   /** Counts a request answered from the cache (see the definitions in the class notes). */
   public void cacheHit(CacheKind kind) {
-    hits.get(kind).increment();
+    hits.get(kind).inc();
   }
 
   /** Counts a request the cache could not answer from what it held. */
   public void cacheMiss(CacheKind kind) {
-    misses.get(kind).increment();
+    misses.get(kind).inc();
   }
 
   /** Hits so far. */
   public long hits(CacheKind kind) {
-    return hits.get(kind).value();
+    return hits.get(kind).getLongValue();
   }
 
   /** Misses so far. */
   public long misses(CacheKind kind) {
-    return misses.get(kind).value();
+    return misses.get(kind).getLongValue();
   }
 
   /** Counts a blob fill started on this node. */
   public void fillStarted(FillSource source) {
-    fillsStarted.get(source).increment();
+    fillsStarted.get(source).inc();
   }
 
   /** Counts requests that joined a fill already started for another request. */
   public void fillJoined(int requests) {
-    coalesced.add(requests);
+    coalesced.inc(requests);
   }
 
   /** Reads the number of fills running on this node from {@code running}. */
   public void fillsInFlight(IntSupplier running) {
-    fillsInFlight.register(running::getAsInt);
+    fillsRunning = Objects.requireNonNull(running, "running");
   }
 
   /** Reads the number of blob bodies streaming from {@code streaming}. */
   public void streamsInFlight(IntSupplier streaming) {
-    streamsInFlight.register(streaming::getAsInt);
+    streamsRunning = Objects.requireNonNull(streaming, "streaming");
   }
 
-  /** The counter of blob bytes received from upstream. */
-  public Counter upstreamBlobBytes() {
-    return upstreamBlobBytes;
+  /** Counts blob bytes received from upstream. */
+  public void upstreamBlobBytes(long bytes) {
+    upstreamBlobBytes.inc(bytes);
   }
 
   /** Records one upstream call's latency. */
   public void upstreamCallTook(UpstreamCall kind, long nanos) {
-    upstreamLatency.get(kind).observeNanos(nanos);
+    upstreamLatency.get(kind).observe(nanos / 1e9);
   }
 
   /** Counts an upstream call that failed with {@code errorCode} (an OCI error code name). */
   public void upstreamCallFailed(UpstreamCall kind, String errorCode) {
-    upstreamErrors.labels(kind.label(), errorCode).increment();
+    upstreamErrors.labelValues(kind.label(), errorCode).inc();
   }
 
   /**
@@ -264,20 +327,24 @@ public final class NodeMetrics implements Extension {
    * means "not reported", and the sample is left out.
    */
   public void upstreamRateLimit(String upstream, LongSupplier limit, LongSupplier remaining) {
-    rateLimitLimit.register(() -> orNaN(limit.getAsLong()), upstream);
-    rateLimitRemaining.register(() -> orNaN(remaining.getAsLong()), upstream);
+    rateLimits.put(upstream, new RateLimit(limit, remaining));
   }
 
   /**
-   * Counts one evicted blob. {@code reason} is a short lower-case word from a small fixed set
-   * ({@link #EVICTION_REASONS}; never client input).
+   * The reasons a blob may be evicted for (short lower-case words, never client input), exported
+   * at zero from now on so that dashboards show them before any eviction.
    */
-  public void evicted(String reason, long bytes) {
-    if (reason == null || !REASON.matcher(reason).matches()) {
-      throw new IllegalArgumentException("eviction reason must be a short lower-case word, got " + reason);
+  public void evictionReasons(List<String> reasons) {
+    for (String reason : reasons) {
+      evictions.labelValues(reason);
+      evictedBytes.labelValues(reason);
     }
-    evictions.labels(reason).increment();
-    evictedBytes.labels(reason).add(bytes);
+  }
+
+  /** Counts one evicted blob, for one of the {@link #evictionReasons}. */
+  public void evicted(String reason, long bytes) {
+    evictions.labelValues(reason).inc();
+    evictedBytes.labelValues(reason).inc(bytes);
   }
 
   /**
@@ -285,16 +352,16 @@ public final class NodeMetrics implements Extension {
    * #CORRUPTION_CHECKS}.
    */
   public void blobCorrupted(String foundBy) {
-    Counter counter = corruptions.get(foundBy);
+    CounterDataPoint counter = corruptions.get(foundBy);
     if (counter == null) {
       throw new IllegalArgumentException("corruption check must be one of " + CORRUPTION_CHECKS + ", got " + foundBy);
     }
-    counter.increment();
+    counter.inc();
   }
 
   /** Counts something served without being stored, for want of disk space. */
   public void uncached(Uncached kind) {
-    uncached[kind.ordinal()].increment();
+    uncached[kind.ordinal()].inc();
   }
 
   /** Reads the store's usage from {@code usage} when scraped (counters kept by the store). */
@@ -316,7 +383,6 @@ public final class NodeMetrics implements Extension {
   /** Reads the storage cap in bytes from {@code maxBytes}; until this is called, none is exported. */
   public void storeCap(LongSupplier maxBytes) {
     storeCap = Objects.requireNonNull(maxBytes, "maxBytes");
-    storeMaxBytes.register(() -> orNaN(maxBytes.getAsLong()));
   }
 
   /** The storage cap in bytes, if one is set. */
@@ -327,6 +393,11 @@ public final class NodeMetrics implements Extension {
     }
     long value = cap.getAsLong();
     return value < 0 ? OptionalLong.empty() : OptionalLong.of(value);
+  }
+
+  /** Reads the cluster's members by status (lower-case, as Akka names them) from {@code byStatus}. */
+  public void clusterMembers(Supplier<Map<String, Integer>> byStatus) {
+    clusterMembers = Objects.requireNonNull(byStatus, "byStatus");
   }
 
   /** Reads the recent evictions shown on the status page from {@code recent}, newest first. */
@@ -345,21 +416,46 @@ public final class NodeMetrics implements Extension {
   }
 
   /**
-   * Every metric in the Prometheus text format. Reads the store usage once (it may scan the
-   * index), so call it on a thread that may block.
+   * Every metric, in OpenMetrics if {@code accept} (a request's Accept header, or null) asks for
+   * it, else in the Prometheus text format. Reads the store usage once, so call it on a thread
+   * that may block.
    */
-  public synchronized String scrape() {
+  public synchronized Exposition expose(String accept) {
+    ExpositionFormatWriter writer = accept != null && OPEN_METRICS.accepts(accept) ? OPEN_METRICS : PROMETHEUS_TEXT;
     scrapedUsage = storeUsage().orElse(null);
-    return registry.scrape();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(32 * 1024);
+    try {
+      writer.write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new Exposition(writer.getContentType(), out.toByteArray());
   }
 
-  /** The Content-Type of {@link #scrape()}. */
-  public static String contentType() {
-    return MetricRegistry.contentType();
+  /** Every metric in the Prometheus text format. */
+  public String scrape() {
+    return new String(expose(null).body(), StandardCharsets.UTF_8);
   }
 
-  private static double orNaN(long value) {
-    return value < 0 ? Double.NaN : value;
+  private void gauge(String name, String help, LongSupplier value) {
+    GaugeWithCallback.builder().name(name).help(help).callback(sample -> report(sample, value)).register(registry);
+  }
+
+  /** Reports {@code value} unless it is unknown: negative, or failing (a store being closed). */
+  private static void report(GaugeWithCallback.Callback sample, LongSupplier value, String... labels) {
+    long reading;
+    try {
+      reading = value.getAsLong();
+    } catch (RuntimeException unavailable) {
+      return;
+    }
+    if (reading >= 0) {
+      sample.call(reading, labels);
+    }
+  }
+
+  private static long count(IntSupplier running) {
+    return running == null ? -1 : running.getAsInt();
   }
 
   /** Creates one instance per actor system. */

@@ -5,6 +5,8 @@ import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.Member;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import akka.http.javadsl.ConnectionContext;
@@ -23,11 +25,13 @@ import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobSettings;
 import io.layercake.cluster.ClusterReadiness;
 import io.layercake.cluster.ClusterSettings;
+import io.layercake.cluster.ClusterStatus;
 import io.layercake.cluster.KubernetesBootstrap;
 import io.layercake.cluster.PeerClient;
 import io.layercake.cluster.PeerDirectory;
 import io.layercake.cluster.ReturningMembers;
 import io.layercake.cluster.SeedJoin;
+import io.layercake.eviction.EvictionReason;
 import io.layercake.eviction.EvictionSettings;
 import io.layercake.eviction.Evictor;
 import io.layercake.eviction.NodeEviction;
@@ -60,8 +64,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -162,11 +171,16 @@ public final class LayercakeNode implements AutoCloseable {
           ClusterReadiness.start(system, List.of(BlobEntity.ENTITY_KEY.name(), TagEntity.ENTITY_KEY.name())),
           database::isOpen);
 
-      AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterSettings, peers,
+      // The shard counts per member that /admin/cluster and the status page show, by entity type.
+      Map<String, EntityTypeKey<?>> sharded = new LinkedHashMap<>();
+      sharded.put("blob", BlobEntity.ENTITY_KEY);
+      sharded.put("tag", TagEntity.ENTITY_KEY);
+      ClusterStatus clusterStatus = new ClusterStatus(system, clusterSettings, peers, sharded);
+      AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterStatus,
           new ImageServices(upstreams, fills, blobSettings, manifests, manifestSettings, tagIndex),
           eviction.cache());
       InFlightStreams inFlight = new InFlightStreams();
-      reportGauges(NodeMetrics.get(system), store, fills, inFlight);
+      reportGauges(NodeMetrics.get(system), store, fills, inFlight, Cluster.get(system));
       reportEvictions(NodeMetrics.get(system), eviction.evictor());
       PullAuthenticator authenticator = PullAuthenticator.create(AuthSettings.fromConfig(config), clock);
       if (authenticator.enabled() && clusterSettings.dataPlane() == ClusterSettings.DataPlane.REDIRECT) {
@@ -177,7 +191,7 @@ public final class LayercakeNode implements AutoCloseable {
             + " redirected to. Use data-plane = proxy");
       }
       RegistryApi api = new RegistryApi(system, upstreams, fills, blobSettings, manifests,
-          manifestSettings, tagIndex, clusterSettings, admin, inFlight, health, authenticator);
+          manifestSettings, tagIndex, clusterSettings, clusterStatus, admin, inFlight, health, authenticator);
       ServerBuilder registryPort = Http.get(system).newServerAt(http.interfaceAddress(), http.port());
       if (http.tls().isPresent()) {
         ReloadingSslContext certificate = http.tls().get().reloading(http.tlsCheckInterval());
@@ -284,6 +298,7 @@ public final class LayercakeNode implements AutoCloseable {
 
   /** Tells the node's metrics of every eviction, the store's cap and the recent evictions. */
   private static void reportEvictions(NodeMetrics metrics, Evictor evictor) {
+    metrics.evictionReasons(Arrays.stream(EvictionReason.values()).map(EvictionReason::label).toList());
     evictor.onEviction(evicted -> metrics.evicted(evicted.reason().label(), evicted.size()));
     metrics.storeCap(evictor::maxSize);
     metrics.recentEvictions(() -> evictor.recent().stream()
@@ -292,12 +307,25 @@ public final class LayercakeNode implements AutoCloseable {
         .toList());
   }
 
-  /** Gives the node's metrics what they read when scraped: store usage and work in flight. */
+  /**
+   * Gives the node's metrics what they read when scraped: store usage, work in flight and the
+   * cluster's members.
+   */
   private static void reportGauges(NodeMetrics metrics, BlobStore store, BlobFills fills,
-      InFlightStreams inFlight) {
+      InFlightStreams inFlight, Cluster cluster) {
     metrics.storeUsage(() -> new StoreUsage(store.usedBlobs(), store.usedBytes()));
     metrics.fillsInFlight(fills::runningCount);
     metrics.streamsInFlight(inFlight::count);
+    metrics.clusterMembers(() -> membersByStatus(cluster));
+  }
+
+  /** The members by status, lower-case ({@code up}, {@code leaving}, ...); {@code up} always. */
+  private static Map<String, Integer> membersByStatus(Cluster cluster) {
+    Map<String, Integer> byStatus = new TreeMap<>(Map.of("up", 0));
+    for (Member member : cluster.state().getMembers()) {
+      byStatus.merge(member.status().toString().toLowerCase(Locale.ROOT), 1, Integer::sum);
+    }
+    return byStatus;
   }
 
   /**

@@ -95,7 +95,7 @@ class EvictionSettingsTest {
   @Test
   void cappedToVolume_smallDisk_capFitsTheDiskLessItsReserve() {
     EvictionSettings settings = new EvictionSettings(50L << 30, 0.95, 0.85, java.time.Duration.ofHours(1),
-        java.util.List.of(), 10, 0.1);
+        java.util.List.of(), 10, 0.1, EvictionSettings.DEFAULT_NODE_TIMEOUT);
     assertEquals(90_000_000L, settings.cappedToVolume(100_000_000L).maxSize());
     assertEquals(50L << 30, settings.cappedToVolume(1L << 40).maxSize(), "a large disk keeps max-size");
   }

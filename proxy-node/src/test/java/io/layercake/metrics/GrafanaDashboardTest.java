@@ -40,8 +40,17 @@ class GrafanaDashboardTest {
   static void load() throws IOException {
     dashboard = new ObjectMapper().readTree(Files.readAllBytes(DASHBOARD));
     // Every family a node registers, with the sample names a histogram adds.
+    // Gauges and labelled series appear once there is something to report: give them all some.
     NodeMetrics metrics = new NodeMetrics();
     metrics.storeCap(() -> 1);
+    metrics.storeUsage(() -> new StoreUsage(1, 1));
+    metrics.fillsInFlight(() -> 0);
+    metrics.streamsInFlight(() -> 0);
+    metrics.upstreamRateLimit("docker-hub", () -> 100, () -> 99);
+    metrics.upstreamCallFailed(UpstreamCall.values()[0], "UNAVAILABLE");
+    metrics.evictionReasons(List.of("size"));
+    metrics.requestAnswered(Endpoint.BLOB, 200, 1);
+    metrics.clusterMembers(() -> java.util.Map.of("up", 1));
     exported = new HashSet<>();
     PrometheusText.parse(metrics.scrape()).families().values().forEach(family -> {
       exported.add(family.name());

@@ -13,6 +13,7 @@ import io.layercake.testkit.Fault;
 import io.layercake.testkit.Image;
 import io.layercake.testkit.LargeBlob;
 import io.layercake.testkit.ImageFormat;
+import io.layercake.testkit.PrometheusClientParser;
 import io.layercake.testkit.PrometheusText;
 import io.layercake.testkit.RegistryClient;
 import io.layercake.testkit.TestImage;
@@ -159,6 +160,36 @@ class MetricsIntegrationTest {
     assertFalse(body.contains(ADMIN_TOKEN));
     assertFalse(body.contains("Bearer"));
     assertFalse(body.contains(upstream.url()));
+  }
+
+  @Test
+  void metrics_afterAPull_readByPrometheusOwnParsersInBothFormats() {
+    PrometheusClientParser.require();
+    Image image = TestImage.singlePlatform(ImageFormat.DOCKER, 9, 200_000);
+    FakeImages.publish(upstream, "library/redis", "7", image);
+    assertEquals(200, client.get("/v2/library/redis/manifests/7").statusCode());
+    for (Blob blob : image.blobs()) {
+      assertEquals(200, client.get("/v2/library/redis/blobs/" + blob.digest()).statusCode());
+    }
+    String openMetricsAccept = "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3";
+
+    HttpResponse<byte[]> plain = client.get("/metrics");
+    HttpResponse<byte[]> open = client.get("/metrics", "Accept", openMetricsAccept);
+
+    assertTrue(open.headers().firstValue("Content-Type").orElseThrow().startsWith("application/openmetrics-text"));
+    Map<String, String> fromText = PrometheusClientParser.families(new String(plain.body(), StandardCharsets.UTF_8), false);
+    Map<String, String> fromOpen = PrometheusClientParser.families(new String(open.body(), StandardCharsets.UTF_8), true);
+    for (Map<String, String> families : List.of(fromText, fromOpen)) {
+      assertEquals("counter", families.get("layercake_http_requests"), families.toString());
+      assertEquals("histogram", families.get("layercake_http_request_duration_seconds"));
+      assertEquals("histogram", families.get("layercake_upstream_request_duration_seconds"));
+      assertEquals("gauge", families.get("layercake_store_bytes"));
+      assertEquals("gauge", families.get("layercake_cluster_members"));
+      assertEquals("gauge", families.get("jvm_memory_used_bytes"));
+      assertEquals("counter", families.get("process_cpu_seconds"));
+    }
+    assertEquals("gauge", fromText.get("layercake_build_info"));
+    assertEquals("info", fromOpen.get("layercake_build"));
   }
 
   @Test

@@ -145,6 +145,19 @@ public final class PrometheusText {
     return families;
   }
 
+  /** Every sample named {@code name}, in order; empty if there is none (or no such family). */
+  public List<Sample> samples(String name) {
+    List<Sample> found = new ArrayList<>();
+    for (Family family : families.values()) {
+      for (Sample sample : family.samples()) {
+        if (sample.name().equals(name)) {
+          found.add(sample);
+        }
+      }
+    }
+    return found;
+  }
+
   /**
    * The value of the sample {@code name} whose labels are exactly {@code labelPairs} (name, value,
    * name, value...); fails if there is none.

@@ -1,4 +1,4 @@
-package io.layercake.admin;
+package io.layercake.cluster;
 
 import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
@@ -15,17 +15,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.layercake.blob.BlobEntity;
-import io.layercake.cluster.ClusterSettings;
-import io.layercake.cluster.PeerClient;
-import io.layercake.cluster.PeerDirectory;
-import io.layercake.manifest.TagEntity;
 import io.layercake.metrics.NodeMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,32 +38,36 @@ import java.util.concurrent.CompletionStage;
  */
 public final class ClusterStatus {
 
-  private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ActorSystem<?> system;
   private final ClusterSettings cluster;
   private final PeerClient peers;
+  private final Map<String, EntityTypeKey<?>> sharded;
 
-  /** The status of the cluster {@code system} is a member of, asking peers through {@code peers}. */
-  public ClusterStatus(ActorSystem<?> system, ClusterSettings cluster, PeerClient peers) {
+  /**
+   * The status of the cluster {@code system} is a member of, asking peers through {@code peers};
+   * each member's shards are counted for every entity type in {@code sharded}, under its name.
+   */
+  public ClusterStatus(ActorSystem<?> system, ClusterSettings cluster, PeerClient peers,
+      Map<String, EntityTypeKey<?>> sharded) {
     this.system = system;
     this.cluster = cluster;
     this.peers = peers;
+    this.sharded = new LinkedHashMap<>(sharded);
   }
 
   /** The report as JSON: {@code self}, {@code dataPlane} and one object per member. */
   public CompletionStage<byte[]> report() {
     List<Member> members = peers.directory().members();
-    CompletableFuture<Map<Address, Integer>> blobShards = shardsPerMember(BlobEntity.ENTITY_KEY);
-    CompletableFuture<Map<Address, Integer>> tagShards = shardsPerMember(TagEntity.ENTITY_KEY);
+    Map<String, CompletableFuture<Map<Address, Integer>>> shardCounts = new LinkedHashMap<>();
+    sharded.forEach((name, key) -> shardCounts.put(name, shardsPerMember(key)));
     List<CompletableFuture<Optional<JsonNode>>> storage = new ArrayList<>();
     for (Member member : members) {
       storage.add(storageOf(member));
     }
     List<CompletableFuture<?>> all = new ArrayList<>(storage);
-    all.add(blobShards);
-    all.add(tagShards);
+    all.addAll(shardCounts.values());
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
       ObjectNode root = JSON.createObjectNode();
       root.put("self", hostPort(Cluster.get(system).selfMember().address()));
@@ -85,8 +84,7 @@ public final class ClusterStatus {
         node.put("reachable", !unreachable.contains(member));
         node.put("url", PeerDirectory.urlOf(member).orElse(null));
         ObjectNode shards = node.putObject("shards");
-        shards.put("blob", blobShards.join().getOrDefault(member.address(), 0));
-        shards.put("tag", tagShards.join().getOrDefault(member.address(), 0));
+        shardCounts.forEach((name, counts) -> shards.put(name, counts.join().getOrDefault(member.address(), 0)));
         Optional<JsonNode> stats = storage.get(i).join();
         if (stats.isPresent()) {
           node.put("blobs", stats.get().path("blobs").asLong());
@@ -117,8 +115,8 @@ public final class ClusterStatus {
   private CompletableFuture<Map<Address, Integer>> shardsPerMember(EntityTypeKey<?> key) {
     return AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
             ClusterSharding.get(system).shardState(),
-            replyTo -> new GetClusterShardingStats(key, QUERY_TIMEOUT, replyTo),
-            QUERY_TIMEOUT.plusSeconds(1), system.scheduler())
+            replyTo -> new GetClusterShardingStats(key, peers.timeout(), replyTo),
+            peers.timeout().plusSeconds(1), system.scheduler())
         .toCompletableFuture()
         .thenApply(stats -> {
           Map<Address, Integer> counts = new HashMap<>();
@@ -150,7 +148,7 @@ public final class ClusterStatus {
             peers.discard(response);
             throw new IllegalStateException("the node answered " + response.status().intValue());
           }
-          return response.entity().toStrict(QUERY_TIMEOUT.toMillis(), system);
+          return response.entity().toStrict(peers.timeout().toMillis(), system);
         })
         .thenApply(strict -> {
           try {
