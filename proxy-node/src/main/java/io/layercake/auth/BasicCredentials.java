@@ -1,5 +1,6 @@
 package io.layercake.auth;
 
+import io.layercake.HeaderText;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -30,13 +31,13 @@ record BasicCredentials(String user, String password) {
    * @throws IllegalArgumentException saying what is wrong; the message never holds the input
    */
   static BasicCredentials parse(String headerValue) {
-    String value = stripSpaces(headerValue);
+    String value = HeaderText.trimOptionalWhitespace(headerValue);
     int space = value.indexOf(' ');
     String scheme = space < 0 ? value : value.substring(0, space);
     if (!scheme.equalsIgnoreCase(SCHEME)) {
       throw new IllegalArgumentException("the scheme is not Basic");
     }
-    String encoded = space < 0 ? "" : stripSpaces(value.substring(space));
+    String encoded = space < 0 ? "" : HeaderText.trimOptionalWhitespace(value.substring(space));
     if (encoded.isEmpty()) {
       throw new IllegalArgumentException("Basic without credentials");
     }
@@ -75,19 +76,6 @@ record BasicCredentials(String user, String password) {
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("the credentials are not UTF-8");
     }
-  }
-
-  /** Strips the spaces and tabs HTTP allows around a value; nothing else counts as space here. */
-  private static String stripSpaces(String text) {
-    int start = 0;
-    int end = text.length();
-    while (start < end && (text.charAt(start) == ' ' || text.charAt(start) == '\t')) {
-      start++;
-    }
-    while (end > start && (text.charAt(end - 1) == ' ' || text.charAt(end - 1) == '\t')) {
-      end--;
-    }
-    return text.substring(start, end);
   }
 
   /** Names the user only. */

@@ -9,13 +9,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -77,8 +74,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A node's eviction policy: keeps the store under its size cap, removes blobs on behalf of the
- * cache verbs and age rules, and records every eviction for metrics ({@link #recent()},
- * {@link #counters()}).
+ * cache verbs and age rules, and tells of every eviction: the node's metrics count them by
+ * reason ({@link #onEviction}), the status page lists the last ones ({@link #recent()}).
  */
 public final class Evictor {
 
@@ -95,8 +92,6 @@ public final class Evictor {
   private final AtomicBoolean again = new AtomicBoolean();
   private final Deque<Eviction> recent = new ArrayDeque<>();
   private volatile Consumer<Eviction> listener = eviction -> { };
-  private final Map<EvictionReason, AtomicLong> evictions = new EnumMap<>(EvictionReason.class);
-  private final Map<EvictionReason, AtomicLong> bytesFreed = new EnumMap<>(EvictionReason.class);
 
   /**
    * An evictor for {@code store}.
@@ -114,10 +109,6 @@ public final class Evictor {
     this.ownedHere = ownedHere;
     this.blockingExecutor = blockingExecutor;
     this.clock = clock;
-    for (EvictionReason reason : EvictionReason.values()) {
-      evictions.put(reason, new AtomicLong());
-      bytesFreed.put(reason, new AtomicLong());
-    }
     store.onSpaceWanted(this::spaceWanted);
   }
 
@@ -157,23 +148,6 @@ public final class Evictor {
       return List.copyOf(recent);
     }
   }
-
-  /** Evictions and bytes freed on this node since start, by reason. */
-  public Map<EvictionReason, Counter> counters() {
-    Map<EvictionReason, Counter> counters = new EnumMap<>(EvictionReason.class);
-    for (EvictionReason reason : EvictionReason.values()) {
-      counters.put(reason, new Counter(evictions.get(reason).get(), bytesFreed.get(reason).get()));
-    }
-    return counters;
-  }
-
-  /**
-   * Totals of one eviction reason.
-   *
-   * @param evictions blobs evicted
-   * @param bytes bytes freed
-   */
-  public record Counter(long evictions, long bytes) {}
 
   /** Starts a run if the store is over its high-water mark; returns at once. */
   public void check() {
@@ -305,8 +279,6 @@ public final class Evictor {
   }
 
   private void record(Eviction eviction) {
-    evictions.get(eviction.reason()).incrementAndGet();
-    bytesFreed.get(eviction.reason()).addAndGet(eviction.size());
     synchronized (recent) {
       recent.addFirst(eviction);
       while (recent.size() > settings.recentEvictions()) {

@@ -1,5 +1,6 @@
 package io.layercake.http;
 
+import io.layercake.HeaderText;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ public record ByteRange(long first, long last) {
     if (header == null) {
       return Optional.empty();
     }
-    String value = trimOptionalWhitespace(header);
+    String value = HeaderText.trimOptionalWhitespace(header);
     int equals = value.indexOf('=');
     if (equals < 0 || !isBytesUnit(value.substring(0, equals))) {
       return Optional.empty();
@@ -82,7 +83,7 @@ public record ByteRange(long first, long last) {
     List<RangeSpec> specs = new ArrayList<>();
     for (String element : value.substring(equals + 1).split(",", -1)) {
       // A list allows optional whitespace around elements and empty elements (RFC 9110 §5.6.1).
-      String trimmed = trimOptionalWhitespace(element);
+      String trimmed = HeaderText.trimOptionalWhitespace(element);
       if (trimmed.isEmpty()) {
         continue;
       }
@@ -149,26 +150,6 @@ public record ByteRange(long first, long last) {
     return unit.length() == UNIT.length()
         && unit.chars().allMatch(c -> c < 0x80)
         && unit.equalsIgnoreCase(UNIT);
-  }
-
-  /**
-   * Removes HTTP's optional whitespace, space and tab only: {@link String#trim} would also drop
-   * NUL and other control characters, {@link String#strip} Unicode spaces.
-   */
-  private static String trimOptionalWhitespace(String text) {
-    int start = 0;
-    int end = text.length();
-    while (start < end && isOptionalWhitespace(text.charAt(start))) {
-      start++;
-    }
-    while (end > start && isOptionalWhitespace(text.charAt(end - 1))) {
-      end--;
-    }
-    return text.substring(start, end);
-  }
-
-  private static boolean isOptionalWhitespace(char c) {
-    return c == ' ' || c == '\t';
   }
 
   /**

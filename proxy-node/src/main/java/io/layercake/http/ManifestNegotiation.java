@@ -2,6 +2,7 @@ package io.layercake.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.HeaderText;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.MediaType;
@@ -162,7 +163,7 @@ public final class ManifestNegotiation {
     private static void parseHeader(String headerValue, Set<String> accepted, Set<String> refused) {
       for (String element : splitOutsideQuotes(headerValue, ',')) {
         List<String> parts = splitOutsideQuotes(element, ';');
-        String range = trimOptionalWhitespace(parts.get(0)).toLowerCase(Locale.ROOT);
+        String range = HeaderText.trimOptionalWhitespace(parts.get(0)).toLowerCase(Locale.ROOT);
         if (!isMediaRange(range)) {
           continue;
         }
@@ -177,12 +178,12 @@ public final class ManifestNegotiation {
     /** Whether the parameters hold {@code q=0}; the first {@code q} counts, as in RFC 9110. */
     private static boolean isRefusal(List<String> parameters) {
       for (String parameter : parameters) {
-        String trimmed = trimOptionalWhitespace(parameter);
+        String trimmed = HeaderText.trimOptionalWhitespace(parameter);
         int equals = trimmed.indexOf('=');
-        if (equals < 0 || !trimOptionalWhitespace(trimmed.substring(0, equals)).equalsIgnoreCase("q")) {
+        if (equals < 0 || !HeaderText.trimOptionalWhitespace(trimmed.substring(0, equals)).equalsIgnoreCase("q")) {
           continue;
         }
-        String weight = trimOptionalWhitespace(trimmed.substring(equals + 1));
+        String weight = HeaderText.trimOptionalWhitespace(trimmed.substring(equals + 1));
         return ZERO_WEIGHT.matcher(weight).matches();
       }
       return false;
@@ -220,7 +221,7 @@ public final class ManifestNegotiation {
       Objects.requireNonNull(mediaType, "mediaType");
       int semicolon = mediaType.indexOf(';');
       String type = semicolon < 0 ? mediaType : mediaType.substring(0, semicolon);
-      return trimOptionalWhitespace(type).toLowerCase(Locale.ROOT);
+      return HeaderText.trimOptionalWhitespace(type).toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -248,19 +249,6 @@ public final class ManifestNegotiation {
       }
       pieces.add(current.toString());
       return pieces;
-    }
-
-    /** Removes HTTP's optional whitespace, space and tab only. */
-    private static String trimOptionalWhitespace(String text) {
-      int start = 0;
-      int end = text.length();
-      while (start < end && (text.charAt(start) == ' ' || text.charAt(start) == '\t')) {
-        start++;
-      }
-      while (end > start && (text.charAt(end - 1) == ' ' || text.charAt(end - 1) == '\t')) {
-        end--;
-      }
-      return text.substring(start, end);
     }
   }
 

@@ -1,6 +1,5 @@
 package io.layercake.upstream;
 
-import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
@@ -9,7 +8,6 @@ import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -20,19 +18,10 @@ import java.util.concurrent.CompletionStage;
  * pull on Docker Hub. With no body to hash, the answer is upstream's {@code
  * Docker-Content-Digest}, which a HEAD by tag therefore must carry.
  */
-final class ManifestHead implements RegistryEndpoint<UpstreamManifestHead> {
-
-  private final RepositoryName repository;
-  private final Reference reference;
+final class ManifestHead extends ManifestCall<UpstreamManifestHead> {
 
   ManifestHead(RepositoryName repository, Reference reference) {
-    this.repository = repository;
-    this.reference = reference;
-  }
-
-  @Override
-  public RepositoryName repository() {
-    return repository;
+    super(repository, reference);
   }
 
   @Override
@@ -48,21 +37,6 @@ final class ManifestHead implements RegistryEndpoint<UpstreamManifestHead> {
   @Override
   public HttpMethod method() {
     return HttpMethods.HEAD;
-  }
-
-  @Override
-  public String pathAndQuery() {
-    return "/v2/" + repository + "/manifests/" + reference;
-  }
-
-  @Override
-  public List<HttpHeader> headers() {
-    return List.of(ManifestPull.ACCEPT_ALL_MANIFESTS);
-  }
-
-  @Override
-  public ErrorCode notFoundCode() {
-    return ErrorCode.MANIFEST_UNKNOWN;
   }
 
   @Override

@@ -1,17 +1,13 @@
 package io.layercake.upstream;
 
-import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
-import akka.http.javadsl.model.headers.RawHeader;
 import io.layercake.oci.Digest;
 import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.ErrorCode;
-import io.layercake.oci.MediaType;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -20,23 +16,10 @@ import java.util.concurrent.CompletionStage;
  * whole, capped at {@code max-manifest-size}, and only returned once their sha256 matches the
  * digest asked for and upstream's {@code Docker-Content-Digest}.
  */
-final class ManifestPull implements RegistryEndpoint<UpstreamManifest> {
-
-  /** Every manifest type, in the one Accept header Docker Hub reads. */
-  static final HttpHeader ACCEPT_ALL_MANIFESTS =
-      RawHeader.create("Accept", String.join(", ", MediaType.ALL_MANIFESTS));
-
-  private final RepositoryName repository;
-  private final Reference reference;
+final class ManifestPull extends ManifestCall<UpstreamManifest> {
 
   ManifestPull(RepositoryName repository, Reference reference) {
-    this.repository = repository;
-    this.reference = reference;
-  }
-
-  @Override
-  public RepositoryName repository() {
-    return repository;
+    super(repository, reference);
   }
 
   @Override
@@ -52,21 +35,6 @@ final class ManifestPull implements RegistryEndpoint<UpstreamManifest> {
   @Override
   public HttpMethod method() {
     return HttpMethods.GET;
-  }
-
-  @Override
-  public String pathAndQuery() {
-    return "/v2/" + repository + "/manifests/" + reference;
-  }
-
-  @Override
-  public List<HttpHeader> headers() {
-    return List.of(ACCEPT_ALL_MANIFESTS);
-  }
-
-  @Override
-  public ErrorCode notFoundCode() {
-    return ErrorCode.MANIFEST_UNKNOWN;
   }
 
   @Override

@@ -62,13 +62,8 @@ class GracefulStopIntegrationTest {
       assertTrue(cluster.node(0).logText().contains("NEITHER ENCRYPTED NOR AUTHENTICATED"),
           "a cluster without TLS must say so at start");
 
-      // A GET of a cold blob starts its fill on the owner (a HEAD would not), and the fill goes on
-      // after this client hangs up: the node to stop is the one that holds it.
-      assertEquals(200, new RegistryClient(cluster.url(0)).getAndHangUp(path));
-      Await.until(Duration.ofSeconds(30), "a node filling the blob", () -> IntStream.range(0, 3)
-          .anyMatch(i -> StoredBlobs.filling(cluster.dataDir(i)).contains(blob.digest())));
-      int owner = IntStream.range(0, 3)
-          .filter(i -> StoredBlobs.filling(cluster.dataDir(i)).contains(blob.digest())).findFirst().orElseThrow();
+      // The node to stop is the one that holds the fill.
+      int owner = startFill(cluster, path, blob.digest());
       int peer = (owner + 1) % 3;
 
       AtomicLong ownerClientStarted = new AtomicLong();
@@ -135,11 +130,7 @@ class GracefulStopIntegrationTest {
                 "layercake.cluster.returning-member-wait", "0s"))) {
       upstream.putBlobFile(REPOSITORY, blob.digest(), blob.file());
       upstream.inject(Fault.throttle(6L << 20), "/blobs/", FakeRegistry.FOREVER);
-      assertEquals(200, new RegistryClient(cluster.url(0)).getAndHangUp(path));
-      Await.until(Duration.ofSeconds(30), "a node filling the blob", () -> IntStream.range(0, 3)
-          .anyMatch(i -> StoredBlobs.filling(cluster.dataDir(i)).contains(blob.digest())));
-      int owner = IntStream.range(0, 3)
-          .filter(i -> StoredBlobs.filling(cluster.dataDir(i)).contains(blob.digest())).findFirst().orElseThrow();
+      int owner = startFill(cluster, path, blob.digest());
       int peer = (owner + 1) % 3;
       AtomicLong started = new AtomicLong();
       CompletableFuture<Finished> throughPeer = CompletableFuture.supplyAsync(
@@ -165,6 +156,18 @@ class GracefulStopIntegrationTest {
   }
 
   /** A client's streamed body and when it ended ({@link System#nanoTime}). */
+  /**
+   * Starts the cold blob's fill with a GET through node 0 (a HEAD would not start one; the fill
+   * goes on after the client hangs up) and answers the node that holds it.
+   */
+  private static int startFill(NodeProcessCluster cluster, String path, String digest) throws java.io.IOException {
+    assertEquals(200, new RegistryClient(cluster.url(0)).getAndHangUp(path));
+    Await.until(Duration.ofSeconds(30), "a node filling the blob", () -> IntStream.range(0, 3)
+        .anyMatch(i -> StoredBlobs.filling(cluster.dataDir(i)).contains(digest)));
+    return IntStream.range(0, 3)
+        .filter(i -> StoredBlobs.filling(cluster.dataDir(i)).contains(digest)).findFirst().orElseThrow();
+  }
+
   private record Finished(RegistryClient.StreamedBody body, long at) {
 
     String describe(long sigtermAt) {

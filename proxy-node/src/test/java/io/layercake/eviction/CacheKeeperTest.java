@@ -101,6 +101,7 @@ class CacheKeeperTest {
     CacheKeeper.Removed removed = probe.receiveMessage();
     assertEquals(List.of(held.toString()), removed.deleted().stream().map(CacheKeeper.BlobEntry::digest).toList());
     assertFalse(store.find(held).isPresent());
-    assertEquals(1, evictor.counters().get(EvictionReason.PRUNE).evictions());
+    assertEquals(1, evictor.recent().size());
+    assertEquals(EvictionReason.PRUNE, evictor.recent().get(0).reason());
   }
 }

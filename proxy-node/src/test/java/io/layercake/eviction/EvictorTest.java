@@ -18,8 +18,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +38,8 @@ class EvictorTest {
   private BlobStore store;
   private final Set<Digest> busy = new HashSet<>();
   private final Set<Digest> notOwned = new HashSet<>();
+  private final Map<EvictionReason, Long> evicted = new EnumMap<>(EvictionReason.class);
+  private final Map<EvictionReason, Long> bytesFreed = new EnumMap<>(EvictionReason.class);
 
   @BeforeEach
   void open() {
@@ -52,8 +56,18 @@ class EvictorTest {
   /** Cap 1000 bytes; eviction starts above 900 and stops at 500. Runs on the calling thread. */
   private Evictor evictor() {
     EvictionSettings settings = new EvictionSettings(1000, 0.9, 0.5, Duration.ofHours(1), List.of(), 10);
-    return new Evictor(store, settings, new PinStore(database), busy::contains,
+    Evictor evictor = new Evictor(store, settings, new PinStore(database), busy::contains,
         digest -> !notOwned.contains(digest), Runnable::run, Clock.systemUTC());
+    evictor.onEviction(eviction -> {
+      evicted.merge(eviction.reason(), 1L, Long::sum);
+      bytesFreed.merge(eviction.reason(), eviction.size(), Long::sum);
+    });
+    return evictor;
+  }
+
+  /** Evictions by reason, as the evictor told its listener (the node's metrics). */
+  private long evicted(EvictionReason reason) {
+    return evicted.getOrDefault(reason, 0L);
   }
 
   /** Stores blob {@code i} of {@link #BLOB} bytes, last accessed at {@code lastAccess}. */
@@ -93,8 +107,8 @@ class EvictorTest {
       assertEquals(i >= 5, store.find(digests.get(i)).isPresent(), "blob " + i);
       assertEquals(i >= 5, Files.exists(store.pathOf(digests.get(i))), "file of blob " + i);
     }
-    assertEquals(5, evictor.counters().get(EvictionReason.SIZE).evictions());
-    assertEquals(500, evictor.counters().get(EvictionReason.SIZE).bytes());
+    assertEquals(5, evicted(EvictionReason.SIZE));
+    assertEquals(500, bytesFreed.getOrDefault(EvictionReason.SIZE, 0L));
     assertEquals(digests.get(4), evictor.recent().get(0).digest(), "newest eviction first");
   }
 
@@ -110,8 +124,8 @@ class EvictorTest {
     assertFalse(store.find(digests.get(8)).isPresent());
     assertTrue(store.find(digests.get(3)).isPresent(), "only three owned blobs needed to go");
     assertFalse(store.find(digests.get(2)).isPresent());
-    assertEquals(2, evictor.counters().get(EvictionReason.NOT_OWNER).evictions());
-    assertEquals(3, evictor.counters().get(EvictionReason.SIZE).evictions());
+    assertEquals(2, evicted(EvictionReason.NOT_OWNER));
+    assertEquals(3, evicted(EvictionReason.SIZE));
   }
 
   @Test
@@ -245,7 +259,7 @@ class EvictorTest {
     assertEquals(Evictor.Outcome.IN_USE, evictor.remove(digests.get(1), EvictionReason.PRUNE, false));
     assertEquals(Evictor.Outcome.DELETED, evictor.remove(digests.get(1), EvictionReason.RMI, true));
     assertEquals(Evictor.Outcome.ABSENT, evictor.remove(digests.get(1), EvictionReason.RMI, true));
-    assertEquals(1, evictor.counters().get(EvictionReason.RMI).evictions());
+    assertEquals(1, evicted(EvictionReason.RMI));
     lease.run();
   }
 
