@@ -6,13 +6,14 @@ import akka.http.javadsl.model.HttpResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layercake.Json;
 import io.layercake.eviction.Removal;
 import java.nio.charset.StandardCharsets;
 
 /** The JSON shapes the cache verbs answer with. */
 final class CacheJson {
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = Json.MAPPER;
 
   private CacheJson() {}
 

@@ -6,6 +6,7 @@ import akka.http.javadsl.model.HttpResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layercake.Json;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.ImageReference;
 import io.layercake.oci.OciException;
@@ -21,7 +22,7 @@ import java.util.concurrent.CompletionStage;
  */
 final class HistoryEndpoint {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final ImageResolver resolver;
   private final ImageServices services;

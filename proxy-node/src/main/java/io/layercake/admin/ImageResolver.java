@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Json;
 import io.layercake.archive.ArchiveJson;
 import io.layercake.archive.Descriptor;
 import io.layercake.manifest.ManifestContent;
@@ -34,7 +35,7 @@ final class ImageResolver {
   /** The platform filter that takes every platform of an index. */
   static final String ALL_PLATFORMS = "all";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final ActorSystem<?> system;
   private final ImageServices services;

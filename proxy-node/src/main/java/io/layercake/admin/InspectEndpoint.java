@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layercake.Json;
 import io.layercake.archive.Descriptor;
 import io.layercake.cluster.PeerClient;
 import io.layercake.manifest.ManifestContent;
@@ -36,7 +37,7 @@ import java.util.concurrent.CompletionStage;
  */
 final class InspectEndpoint {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final ActorSystem<?> system;
   private final ImageResolver resolver;

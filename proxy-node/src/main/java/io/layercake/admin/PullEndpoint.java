@@ -14,6 +14,7 @@ import akka.util.ByteString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layercake.Failures;
+import io.layercake.Json;
 import io.layercake.archive.Descriptor;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ImageReference;
@@ -58,7 +59,7 @@ final class PullEndpoint {
 
   private static final int PARALLEL_BLOBS = 3;
   private static final int PROGRESS_PER_SECOND = 5;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final ImageResolver resolver;
   private final ClusterBlobs blobs;

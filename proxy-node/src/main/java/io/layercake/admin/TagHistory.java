@@ -5,6 +5,7 @@ import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.StatusCodes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Json;
 import io.layercake.cluster.PeerClient;
 import io.layercake.manifest.TagEntity;
 import io.layercake.oci.RepositoryName;
@@ -36,7 +37,7 @@ import java.util.concurrent.CompletionStage;
 /** The history of a tag: which manifest it pointed at, since when, and when that was last confirmed. */
 final class TagHistory {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final ActorSystem<?> system;
   private final JournalEvents journal;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layercake.Json;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.MediaType;
@@ -60,7 +61,7 @@ public final class ArchiveJson {
   /** Media type of an OCI image config. */
   public static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private ArchiveJson() {}
 

@@ -1,6 +1,7 @@
 package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.Json;
 import io.layercake.tls.TlsContexts;
 import io.layercake.tls.TlsFileException;
 import java.io.IOException;
@@ -121,7 +122,7 @@ final class AdminClient {
 
   private static JsonNode json(String body) {
     try {
-      return CliJson.MAPPER.readTree(body);
+      return Json.MAPPER.readTree(body);
     } catch (IOException e) {
       throw new CliException("the node sent an answer that is not JSON: " + e.getMessage());
     }

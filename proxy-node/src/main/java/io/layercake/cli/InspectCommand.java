@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
+import io.layercake.Json;
 
 /**
  * {@code layercake inspect IMAGE [--platform os/arch|all]}: the node's JSON report of the image,
@@ -27,8 +28,8 @@ final class InspectCommand extends NodeVerb {
     Invocation invocation = invocation();
     JsonNode report = client().getJson("/admin/inspect?image=" + AdminClient.encode(image)
         + platform.asQuery());
-    invocation.out().println(CliJson.MAPPER.writerWithDefaultPrettyPrinter()
-        .writeValueAsString(CliJson.MAPPER.createArrayNode().add(report)));
+    invocation.out().println(Json.MAPPER.writerWithDefaultPrettyPrinter()
+        .writeValueAsString(Json.MAPPER.createArrayNode().add(report)));
     return 0;
   }
 }

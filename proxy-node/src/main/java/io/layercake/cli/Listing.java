@@ -1,6 +1,7 @@
 package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layercake.Json;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,7 @@ final class Listing {
   void print(FormatOption.Format format, PrintStream out) {
     if (format == FormatOption.Format.JSON) {
       for (String[] row : rows) {
-        ObjectNode object = CliJson.MAPPER.createObjectNode();
+        ObjectNode object = Json.MAPPER.createObjectNode();
         for (int i = 0; i < row.length; i++) {
           object.put(fields.get(i), row[i]);
         }

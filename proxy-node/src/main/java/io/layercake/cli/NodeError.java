@@ -1,6 +1,7 @@
 package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.Json;
 import java.io.IOException;
 
 /** A node's OCI error JSON as one line for the terminal: {@code CODE: message: detail}. */
@@ -12,7 +13,7 @@ final class NodeError {
 
   static String describe(String body) {
     try {
-      JsonNode error = CliJson.MAPPER.readTree(body).path("errors").path(0);
+      JsonNode error = Json.MAPPER.readTree(body).path("errors").path(0);
       if (error.has("code")) {
         String detail = error.path("detail").isTextual() ? ": " + error.path("detail").asText() : "";
         return oneLine(error.path("code").asText() + ": " + error.path("message").asText() + detail);

@@ -1,6 +1,7 @@
 package io.layercake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,7 @@ final class PullCommand extends NodeVerb {
         if (text.isBlank()) {
           continue;
         }
-        JsonNode event = CliJson.MAPPER.readTree(text);
+        JsonNode event = Json.MAPPER.readTree(text);
         progress.show(event);
         if (event.path("event").asText().equals("error") && firstError == null) {
           firstError = event.path("message").asText();

@@ -13,6 +13,7 @@ import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Json;
 import io.layercake.oci.Digest;
 import io.layercake.tls.ReloadingSslContext;
 import io.layercake.tls.TlsContexts;
@@ -69,8 +70,7 @@ public final class PeerClient {
   public static final String STATS_PATH = "/internal/stats";
 
   private static final Logger log = LoggerFactory.getLogger(PeerClient.class);
-  private static final ObjectMapper JSON =
-      new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final PeerDirectory directory;
   private final ClusterSettings settings;

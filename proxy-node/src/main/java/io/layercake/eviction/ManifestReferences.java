@@ -2,6 +2,7 @@ package io.layercake.eviction;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Json;
 import io.layercake.oci.Digest;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import java.util.List;
  */
 public record ManifestReferences(List<Digest> manifests, Digest config, List<Digest> blobs) {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   /** The references in {@code bytes}; none if they are not JSON. */
   public static ManifestReferences of(byte[] bytes) {

@@ -1,6 +1,7 @@
 package io.layercake.eviction;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Json;
 import io.layercake.oci.Digest;
 import io.layercake.storage.NodeDatabase;
 import io.layercake.storage.StorageException;
@@ -23,7 +24,7 @@ import org.rocksdb.RocksIterator;
  */
 public final class PinStore {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final NodeDatabase database;
   private final ColumnFamilyHandle family;

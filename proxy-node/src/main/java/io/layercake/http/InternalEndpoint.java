@@ -6,6 +6,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Json;
 import io.layercake.Secrets;
 import io.layercake.admin.AdminApi;
 import io.layercake.cluster.ClusterSettings;
@@ -31,8 +32,7 @@ import java.util.concurrent.Executor;
  */
 final class InternalEndpoint {
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final ClusterSettings cluster;
   private final BlobEndpoint blobs;

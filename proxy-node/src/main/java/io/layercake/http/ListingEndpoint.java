@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layercake.Failures;
+import io.layercake.Json;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
@@ -36,7 +37,7 @@ final class ListingEndpoint {
   /** The largest page a client may ask for; larger {@code n} is an error, as in distribution. */
   static final int MAX_PAGE = 10_000;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Upstreams upstreams;
   private final TagIndex tagIndex;

@@ -3,6 +3,7 @@ package io.layercake.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.HeaderText;
+import io.layercake.Json;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.MediaType;
@@ -55,7 +56,7 @@ import java.util.regex.Pattern;
  */
 public final class ManifestNegotiation {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private static final String DEFAULT_OS = "linux";
   private static final String DEFAULT_ARCHITECTURE = "amd64";

@@ -6,6 +6,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Json;
 import io.layercake.cluster.ClusterStatus;
 import io.layercake.metrics.CacheKind;
 import io.layercake.metrics.NodeMetrics;
@@ -37,7 +38,7 @@ final class StatusPage {
   /** How many tags the page lists. */
   static final int TOP_IMAGES = 10;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final ClusterStatus cluster;
   private final NodeMetrics metrics;

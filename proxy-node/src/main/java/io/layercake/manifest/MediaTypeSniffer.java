@@ -2,6 +2,7 @@ package io.layercake.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Json;
 import io.layercake.oci.MediaType;
 import java.io.IOException;
 import java.util.Optional;
@@ -12,7 +13,7 @@ import java.util.Optional;
  */
 final class MediaTypeSniffer {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private MediaTypeSniffer() {}
 

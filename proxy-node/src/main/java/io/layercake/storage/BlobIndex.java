@@ -1,6 +1,7 @@
 package io.layercake.storage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Json;
 import io.layercake.oci.Digest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ import org.rocksdb.WriteBatch;
  */
 public final class BlobIndex {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final NodeDatabase database;
   private final ColumnFamilyHandle family;

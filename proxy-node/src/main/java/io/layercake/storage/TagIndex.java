@@ -1,6 +1,7 @@
 package io.layercake.storage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Json;
 import io.layercake.oci.RepositoryName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ import org.rocksdb.RocksIterator;
  */
 public final class TagIndex {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final NodeDatabase database;
   private final ColumnFamilyHandle tags;

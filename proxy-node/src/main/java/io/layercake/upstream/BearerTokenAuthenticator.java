@@ -9,6 +9,7 @@ import akka.http.javadsl.model.headers.HttpChallenge;
 import akka.http.javadsl.model.headers.WWWAuthenticate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Json;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.ErrorCode;
@@ -55,7 +56,7 @@ final class BearerTokenAuthenticator {
   private static final Logger LOG = LoggerFactory.getLogger(BearerTokenAuthenticator.class);
   private static final int MARGIN_DIVISOR = 10;
   private static final Duration MAX_MARGIN = Duration.ofSeconds(30);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private record BearerToken(String value, Instant renewAt) {
     HttpHeader header() {

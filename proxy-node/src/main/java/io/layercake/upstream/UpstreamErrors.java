@@ -4,6 +4,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Json;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import java.io.IOException;
@@ -31,7 +32,7 @@ final class UpstreamErrors {
 
   /** Error bodies are read for their code only; more than this is not an error document. */
   private static final long MAX_ERROR_BODY = 64 * 1024;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private UpstreamErrors() {}
 
