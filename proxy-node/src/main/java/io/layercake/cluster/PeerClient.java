@@ -70,6 +70,8 @@ public final class PeerClient {
   public static final String STATS_PATH = "/internal/stats";
 
   private static final Logger log = LoggerFactory.getLogger(PeerClient.class);
+  /** A failure sooner than this is the connection's, not the peer's: worth one more try. */
+  private static final Duration FAST_FAILURE = Duration.ofSeconds(1);
   private static final ObjectMapper JSON = Json.MAPPER;
 
   private final PeerDirectory directory;
@@ -130,7 +132,19 @@ public final class PeerClient {
       return CompletableFuture.failedFuture(gone);
     }
     HttpRequest request = HttpRequest.create(target).withMethod(method).addHeaders(all);
-    return http.send(request).thenApply(response -> {
+    long started = System.nanoTime();
+    return http.send(request).handle((response, error) -> {
+      if (error == null) {
+        return CompletableFuture.completedFuture(response);
+      }
+      // A pooled connection that was just torn down (a body another client hung up on closes its
+      // connection) fails the next request at once, before the peer saw it, and Akka's own
+      // retries are off (transport.HttpTransport). Every internal request is a GET or a HEAD, so
+      // it is sent once more; a peer that does not answer fails at the timeout and is not asked
+      // twice. (A proxied pull right after a hung-up one answered 503 without this.)
+      return System.nanoTime() - started < FAST_FAILURE.toNanos()
+          ? http.send(request) : CompletableFuture.<HttpResponse>failedFuture(error);
+    }).thenCompose(sent -> sent).thenApply(response -> {
       if (response.status().intValue() == 403) {
         // Not "the peer lacks it": the nodes disagree on layercake.cluster.secret, and blob
         // transfers between them fail until an operator fixes it.

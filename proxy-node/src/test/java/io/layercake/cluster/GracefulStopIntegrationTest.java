@@ -146,6 +146,7 @@ class GracefulStopIntegrationTest {
       log.info("continued proxy: {}", outcome);
 
       assertNull(client.body().failure(), "the client's stream broke off: " + outcome);
+      assertEquals(200, client.body().status(), outcome);
       assertEquals(size, client.body().bytes(), outcome);
       assertEquals(blob.digest(), client.body().digest(), outcome);
       assertTrue(upstream.count("GET", "/blobs/") >= 2,
@@ -171,7 +172,7 @@ class GracefulStopIntegrationTest {
   private record Finished(RegistryClient.StreamedBody body, long at) {
 
     String describe(long sigtermAt) {
-      return (body.failure() == null ? "complete" : "broke off (" + body.failure() + ")") + " with "
+      return "status " + body.status() + ", " + (body.failure() == null ? "complete" : "broke off (" + body.failure() + ")") + " with "
           + (body.bytes() >> 20) + " MB, " + (at - sigtermAt) / 1_000_000 + " ms after SIGTERM";
     }
   }
