@@ -40,8 +40,6 @@ public final class BlobFills {
 
   /** How often a fill that waits for a returning member asks the peers again. */
   private static final Duration RETURNING_OWNER_POLL = Duration.ofSeconds(1);
-  /** How often one fill may continue after the peer it copied from stopped sending. */
-  private static final int MAX_CONTINUATIONS = 3;
   /** The digest of zero bytes: the one blob that may be empty. */
   private static final Digest EMPTY =
       Digest.parse("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
@@ -158,7 +156,7 @@ public final class BlobFills {
   private CompletionStage<BlobFill> startFill(String upstream, RepositoryName repository, Digest digest) {
     return find(upstream, repository, digest, 0).thenApplyAsync(found -> {
       Source<ByteString, NotUsed> body = found.source() == FillSource.PEER
-          ? ContinuedCopy.of(found.body(), MAX_CONTINUATIONS,
+          ? ContinuedCopy.of(found.body(), ContinuedCopy.MAX_CONTINUATIONS,
               offset -> find(upstream, repository, digest, offset).thenApply(rest -> {
                 if (rest.size() != found.size()) {
                   rest.discard().run();

@@ -22,6 +22,12 @@ import java.util.function.LongFunction;
  */
 public final class ContinuedCopy {
 
+  /**
+   * How often one body may go on after its source stopped: a rolling restart stops one node at a
+   * time, so a few continuations cover it, and a body that keeps breaking fails as before.
+   */
+  public static final int MAX_CONTINUATIONS = 3;
+
   private ContinuedCopy() {}
 
   /**

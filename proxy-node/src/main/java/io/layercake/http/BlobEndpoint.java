@@ -57,8 +57,6 @@ final class BlobEndpoint {
   private static final OciException REPLACED = new OciException(ErrorCode.UNAVAILABLE,
       "blob is moving between nodes, retry", null, Duration.ofSeconds(1));
   private static final Logger LOG = LoggerFactory.getLogger(BlobEndpoint.class);
-  /** How often a body proxied from another node may go on after that node stopped sending. */
-  private static final int CONTINUATIONS = 3;
   /** A full disk sends every cold blob this way: one line a minute says so. */
   private static final ThrottledLog UNCACHED = new ThrottledLog(Duration.ofMinutes(1));
   /** How long a response body may wait to be run before its blob lease lapses. */
@@ -274,7 +272,7 @@ final class BlobEndpoint {
           if (status != 416 && length >= 0 && first >= 0) {
             // The owner stopping mid-body (a rolling restart, a crash) must not break the client's
             // pull: the rest comes from wherever the blob's entity says it is now.
-            body = ContinuedCopy.of(body, CONTINUATIONS,
+            body = ContinuedCopy.of(body, ContinuedCopy.MAX_CONTINUATIONS,
                 offset -> rest(upstream, repository, digest, first + offset, first + length - 1));
           }
           body = body.via(inFlight.tracker());

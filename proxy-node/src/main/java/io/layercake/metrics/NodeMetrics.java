@@ -105,7 +105,7 @@ public final class NodeMetrics implements Extension {
   private final Counter requests;
   private final Map<Endpoint, AtomicReferenceArray<CounterDataPoint>> requestsByStatus = new EnumMap<>(Endpoint.class);
   private final Map<Endpoint, DistributionDataPoint> requestDuration = new EnumMap<>(Endpoint.class);
-  private final Map<Endpoint, CounterDataPoint> servedBytes = new EnumMap<>(Endpoint.class);
+  private final Map<Endpoint, Optional<LongConsumer>> servedBytes = new EnumMap<>(Endpoint.class);
   private final Map<CacheKind, CounterDataPoint> hits = new EnumMap<>(CacheKind.class);
   private final Map<CacheKind, CounterDataPoint> misses = new EnumMap<>(CacheKind.class);
   private final Map<FillSource, CounterDataPoint> fillsStarted = new EnumMap<>(FillSource.class);
@@ -148,7 +148,9 @@ public final class NodeMetrics implements Extension {
         .help("Response body bytes sent: blob and manifest to clients, internal to other nodes.")
         .labelNames("endpoint").register(registry);
     for (Endpoint endpoint : List.of(Endpoint.BLOB, Endpoint.MANIFEST, Endpoint.INTERNAL)) {
-      servedBytes.put(endpoint, served.labelValues(endpoint.label()));
+      // Resolved once, wrapped once: every response asks for it.
+      CounterDataPoint bytes = served.labelValues(endpoint.label());
+      servedBytes.put(endpoint, Optional.of(bytes::inc));
     }
     Counter hitFamily = Counter.builder().name("layercake_cache_hits_total")
         .help("Requests answered from the cache: blobs from a committed copy (this node's or the owner's),"
@@ -263,8 +265,7 @@ public final class NodeMetrics implements Extension {
 
   /** What counts the body bytes sent for {@code endpoint}, if it is one whose bytes are counted. */
   public Optional<LongConsumer> servedBytes(Endpoint endpoint) {
-    CounterDataPoint counter = servedBytes.get(endpoint);
-    return counter == null ? Optional.empty() : Optional.of(counter::inc);
+    return servedBytes.getOrDefault(endpoint, Optional.empty());
   }
 
   /** Counts a request answered from the cache (see the definitions in the class notes). */
