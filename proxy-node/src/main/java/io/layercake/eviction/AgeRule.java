@@ -80,11 +80,11 @@ public record AgeRule(int index, Glob repository, Glob tag, Duration unusedFor, 
   /**
    * Whether an image this rule applies to is due at {@code now}.
    *
-   * @param lastPulled the image's last pull, epoch milliseconds
+   * @param lastUsed the image's last use ({@link CachedImage#lastUsed}), epoch milliseconds
    * @param cachedAt when the image's manifest was first stored, epoch milliseconds
    */
-  public boolean isDue(long now, long lastPulled, long cachedAt) {
-    return unusedFor != null ? now - lastPulled > unusedFor.toMillis() : now - cachedAt > maxAge.toMillis();
+  public boolean isDue(long now, long lastUsed, long cachedAt) {
+    return unusedFor != null ? now - lastUsed > unusedFor.toMillis() : now - cachedAt > maxAge.toMillis();
   }
 
   private static String key(int index) {

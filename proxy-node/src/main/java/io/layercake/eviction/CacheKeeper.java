@@ -81,28 +81,28 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
    * @param node the node's registry URL
    * @param blobs its committed blobs
    * @param tags its tag index
+   * @param pulls the pulls of tags it answered
    * @param busy digests it is serving or filling now (on the first page)
    * @param pins its pins
    * @param last whether this is the last page
    * @param error why listing failed, or null
    */
-  public record Contents(String node, List<BlobEntry> blobs, List<TagEntry> tags, List<String> busy,
-      List<PinStore.Pin> pins, boolean last, String error) implements CborSerializable {
+  public record Contents(String node, List<BlobEntry> blobs, List<TagEntry> tags, List<PullEntry> pulls,
+      List<String> busy, List<PinStore.Pin> pins, boolean last, String error) implements CborSerializable {
 
     /** Page {@code page} of these contents. */
     Contents page(int page) {
-      List<BlobEntry> blobPage = slice(blobs, page, BLOBS_PER_PAGE);
-      List<TagEntry> tagPage = slice(tags, page, TAGS_PER_PAGE);
-      List<PinStore.Pin> pinPage = slice(pins, page, PINS_PER_PAGE);
       boolean lastPage = (page + 1) * BLOBS_PER_PAGE >= blobs.size() && (page + 1) * TAGS_PER_PAGE >= tags.size()
-          && (page + 1) * PINS_PER_PAGE >= pins.size();
-      return new Contents(node, blobPage, tagPage, page == 0 ? busy : List.of(), pinPage, lastPage, null);
+          && (page + 1) * TAGS_PER_PAGE >= pulls.size() && (page + 1) * PINS_PER_PAGE >= pins.size();
+      return new Contents(node, slice(blobs, page, BLOBS_PER_PAGE), slice(tags, page, TAGS_PER_PAGE),
+          slice(pulls, page, TAGS_PER_PAGE), page == 0 ? busy : List.of(), slice(pins, page, PINS_PER_PAGE),
+          lastPage, null);
     }
 
     /** These contents followed by {@code next}'s. */
     Contents plus(Contents next) {
-      return new Contents(node, concat(blobs, next.blobs), concat(tags, next.tags), concat(busy, next.busy),
-          concat(pins, next.pins), next.last, next.error);
+      return new Contents(node, concat(blobs, next.blobs), concat(tags, next.tags), concat(pulls, next.pulls),
+          concat(busy, next.busy), concat(pins, next.pins), next.last, next.error);
     }
 
     private static <T> List<T> slice(List<T> list, int page, int size) {
@@ -125,9 +125,8 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
    * @param mediaType a manifest's media type, or null
    * @param storedAt epoch milliseconds
    * @param lastAccess epoch milliseconds
-   * @param pulls times served
    */
-  public record BlobEntry(String digest, long size, String mediaType, long storedAt, long lastAccess, long pulls)
+  public record BlobEntry(String digest, long size, String mediaType, long storedAt, long lastAccess)
       implements CborSerializable {}
 
   /**
@@ -140,6 +139,18 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
    * @param validatedAt epoch milliseconds
    */
   public record TagEntry(String upstream, String repository, String tag, String digest, long validatedAt)
+      implements CborSerializable {}
+
+  /**
+   * A tag's pulls on the listing node (see {@link TagIndex#pulled}).
+   *
+   * @param upstream the upstream's name
+   * @param repository as cached
+   * @param tag the tag
+   * @param pulls how many
+   * @param lastPulled the latest, epoch milliseconds
+   */
+  public record PullEntry(String upstream, String repository, String tag, long pulls, long lastPulled)
       implements CborSerializable {}
 
   /**
@@ -244,7 +255,7 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
   }
 
   private Contents failedListing(String error) {
-    return new Contents(nodeUrl, List.of(), List.of(), List.of(), List.of(), true, error);
+    return new Contents(nodeUrl, List.of(), List.of(), List.of(), List.of(), List.of(), true, error);
   }
 
   private Behavior<Command> onRemoveContent(RemoveContent command) {
@@ -274,12 +285,14 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
   private Contents contents() {
     List<BlobEntry> blobs = new ArrayList<>();
     store.index().forEach((digest, record) -> blobs.add(new BlobEntry(digest.toString(), record.size(),
-        record.mediaType(), record.storedAt(), record.lastAccess(), record.pulls())));
+        record.mediaType(), record.storedAt(), record.lastAccess())));
     List<TagEntry> tagEntries = new ArrayList<>();
     for (TagIndex.IndexedTag tag : tags.all()) {
       tagEntries.add(new TagEntry(tag.upstream(), tag.repository(), tag.tag(), tag.record().digest(),
           tag.record().validatedAt()));
     }
+    List<PullEntry> pulls = tags.pulls().stream()
+        .map(p -> new PullEntry(p.upstream(), p.repository(), p.tag(), p.pulls(), p.lastPulled())).toList();
     Set<String> busy = new HashSet<>();
     filling.get().forEach(d -> busy.add(d.toString()));
     for (BlobEntry blob : blobs) {
@@ -287,7 +300,7 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
         busy.add(blob.digest());
       }
     }
-    return new Contents(nodeUrl, blobs, tagEntries, List.copyOf(busy), evictor.pins().all(), true, null);
+    return new Contents(nodeUrl, blobs, tagEntries, pulls, List.copyOf(busy), evictor.pins().all(), true, null);
   }
 
   private Removed remove(RemoveContent command) {
@@ -305,7 +318,7 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
       long size = store.index().get(digest).map(r -> r.size()).orElse(0L);
       switch (evictor.remove(digest, reason, command.force())) {
         case DELETED:
-          deleted.add(new BlobEntry(text, size, null, 0, 0, 0));
+          deleted.add(new BlobEntry(text, size, null, 0, 0));
           break;
         case PINNED:
         case IN_USE:

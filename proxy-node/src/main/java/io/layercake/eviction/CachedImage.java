@@ -14,16 +14,19 @@ import java.util.Set;
  * @param digests every digest the image refers to that is known: its manifest, an index's
  *     platform manifests, and the config and layers of every manifest held on some node
  * @param size bytes of those digests held on some node, each counted once
- * @param lastPulled the latest access of any of them, epoch milliseconds (the tag's last
- *     validation if none is held)
+ * @param pulls how often it was pulled: manifest requests by tag, summed over the nodes that
+ *     answered them (the count the status page and {@code layercake_image_pulls_total} show)
+ * @param lastPulled the latest of those pulls, epoch milliseconds, or 0 if it was never pulled
+ * @param lastUsed the latest pull, or access of any of its blobs on any node (a pull by digest
+ *     touches no tag), epoch milliseconds; the tag's last validation if neither happened. What
+ *     {@code prune --filter until} and the age rules judge by.
  * @param cachedAt when its manifest was first stored on any node, epoch milliseconds (the tag's
  *     last validation if no node holds it)
- * @param pulls how often its config blobs were served: one per client pull of the image
  * @param pinned whether a pin covers its manifest
  * @param inUse whether any of its blobs is being served or filled now
  */
 public record CachedImage(String upstream, String repository, String tag, Digest manifest, Set<Digest> digests,
-    long size, long lastPulled, long cachedAt, long pulls, boolean pinned, boolean inUse) {
+    long size, long pulls, long lastPulled, long lastUsed, long cachedAt, boolean pinned, boolean inUse) {
 
   /** {@code repository:tag}, as cached. */
   public String name() {

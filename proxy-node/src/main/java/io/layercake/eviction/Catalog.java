@@ -41,9 +41,8 @@ public record Catalog(List<CachedImage> images, Map<Digest, HeldBlob> held, Set<
    * @param mediaType a manifest's media type, or null
    * @param storedAt the earliest commit on any node, epoch milliseconds
    * @param lastAccess the latest access on any node, epoch milliseconds
-   * @param pulls times served, summed over nodes
    */
-  public record HeldBlob(Digest digest, long size, String mediaType, long storedAt, long lastAccess, long pulls) {}
+  public record HeldBlob(Digest digest, long size, String mediaType, long storedAt, long lastAccess) {}
 
   /**
    * What a removal takes away.
@@ -65,20 +64,25 @@ public record Catalog(List<CachedImage> images, Map<Digest, HeldBlob> held, Set<
     Set<Digest> busy = new HashSet<>();
     Map<String, PinStore.Pin> pins = new LinkedHashMap<>();
     Map<String, CacheKeeper.TagEntry> tags = new HashMap<>();
+    Map<String, CacheKeeper.PullEntry> pulls = new HashMap<>();
     for (CacheKeeper.Contents node : contents) {
       for (CacheKeeper.BlobEntry blob : node.blobs()) {
         Digest digest = Digest.parse(blob.digest());
-        HeldBlob mine = new HeldBlob(digest, blob.size(), blob.mediaType(), blob.storedAt(), blob.lastAccess(),
-            blob.pulls());
+        HeldBlob mine = new HeldBlob(digest, blob.size(), blob.mediaType(), blob.storedAt(), blob.lastAccess());
         held.merge(digest, mine, (a, b) -> new HeldBlob(digest, Math.max(a.size(), b.size()),
             a.mediaType() != null ? a.mediaType() : b.mediaType(), Math.min(a.storedAt(), b.storedAt()),
-            Math.max(a.lastAccess(), b.lastAccess()), a.pulls() + b.pulls()));
+            Math.max(a.lastAccess(), b.lastAccess())));
+      }
+      // Each node counts the pulls it answered: the cluster's are their sum.
+      for (CacheKeeper.PullEntry pull : node.pulls()) {
+        pulls.merge(key(pull.upstream(), pull.repository(), pull.tag()), pull, (a, b) -> new CacheKeeper.PullEntry(
+            a.upstream(), a.repository(), a.tag(), a.pulls() + b.pulls(), Math.max(a.lastPulled(), b.lastPulled())));
       }
       node.busy().forEach(d -> busy.add(Digest.parse(d)));
       node.pins().forEach(pin -> pins.putIfAbsent(pin.image(), pin));
       for (CacheKeeper.TagEntry tag : node.tags()) {
         // A tag whose entity moved is indexed on several nodes: the latest validation wins.
-        tags.merge(tag.upstream() + " " + tag.repository() + ":" + tag.tag(), tag,
+        tags.merge(key(tag.upstream(), tag.repository(), tag.tag()), tag,
             (a, b) -> a.validatedAt() >= b.validatedAt() ? a : b);
       }
     }
@@ -86,7 +90,8 @@ public record Catalog(List<CachedImage> images, Map<Digest, HeldBlob> held, Set<
     pins.values().forEach(pin -> pin.digests().forEach(d -> pinned.add(Digest.parse(d))));
     List<CachedImage> images = new ArrayList<>();
     for (CacheKeeper.TagEntry tag : tags.values()) {
-      images.add(image(tag, held, manifests, pinned, busy));
+      images.add(image(tag, pulls.get(key(tag.upstream(), tag.repository(), tag.tag())), held, manifests, pinned,
+          busy));
     }
     images.sort(Comparator.comparing(CachedImage::repository).thenComparing(CachedImage::tag)
         .thenComparing(CachedImage::upstream));
@@ -96,43 +101,43 @@ public record Catalog(List<CachedImage> images, Map<Digest, HeldBlob> held, Set<
         Map.copyOf(pins), contents.size(), referencesKnown);
   }
 
-  private static CachedImage image(CacheKeeper.TagEntry tag, Map<Digest, HeldBlob> held,
+  private static String key(String upstream, String repository, String tag) {
+    return upstream + " " + repository + ":" + tag;
+  }
+
+  private static CachedImage image(CacheKeeper.TagEntry tag, CacheKeeper.PullEntry pulls, Map<Digest, HeldBlob> held,
       Map<Digest, ManifestReferences> manifests, Set<Digest> pinned, Set<Digest> busy) {
     Digest manifest = Digest.parse(tag.digest());
     Set<Digest> digests = new HashSet<>();
-    List<Digest> configs = new ArrayList<>();
-    collect(manifest, manifests, digests, configs, 0);
+    collect(manifest, manifests, digests, 0);
     long size = 0;
-    long lastPulled = 0;
-    boolean anyHeld = false;
+    long lastPulled = pulls == null ? 0 : pulls.lastPulled();
+    // Used: pulled by tag, or any of its blobs served (a pull by digest has no tag to count).
+    long lastUsed = lastPulled;
     for (Digest digest : digests) {
       HeldBlob blob = held.get(digest);
       if (blob != null) {
         size += blob.size();
-        lastPulled = Math.max(lastPulled, blob.lastAccess());
-        anyHeld = true;
+        lastUsed = Math.max(lastUsed, blob.lastAccess());
       }
     }
-    long pulls = configs.stream().map(held::get).filter(b -> b != null).mapToLong(HeldBlob::pulls).sum();
     HeldBlob manifestBlob = held.get(manifest);
     return new CachedImage(tag.upstream(), tag.repository(), tag.tag(), manifest, Set.copyOf(digests), size,
-        anyHeld ? lastPulled : tag.validatedAt(), manifestBlob != null ? manifestBlob.storedAt() : tag.validatedAt(),
-        pulls, pinned.contains(manifest), digests.stream().anyMatch(busy::contains));
+        pulls == null ? 0 : pulls.pulls(), lastPulled, lastUsed > 0 ? lastUsed : tag.validatedAt(),
+        manifestBlob != null ? manifestBlob.storedAt() : tag.validatedAt(), pinned.contains(manifest),
+        digests.stream().anyMatch(busy::contains));
   }
 
   private static void collect(Digest manifest, Map<Digest, ManifestReferences> manifests, Set<Digest> into,
-      List<Digest> configs, int depth) {
+      int depth) {
     into.add(manifest);
     ManifestReferences references = manifests.get(manifest);
     if (references == null || depth > 1) {
       return;
     }
     into.addAll(references.blobs());
-    if (references.config() != null) {
-      configs.add(references.config());
-    }
     for (Digest child : references.manifests()) {
-      collect(child, manifests, into, configs, depth + 1);
+      collect(child, manifests, into, depth + 1);
     }
   }
 

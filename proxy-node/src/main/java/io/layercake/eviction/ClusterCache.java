@@ -171,7 +171,7 @@ public final class ClusterCache {
 
   /**
    * {@code prune}: without {@code all}, the dangling blobs not used for at least
-   * {@link #DANGLING_GRACE}; with it, also every image that is neither pinned nor in use. {@code until} limits both to what was last pulled longer ago
+   * {@link #DANGLING_GRACE}; with it, also every image that is neither pinned nor in use. {@code until} limits both to what was last used longer ago
    * (null: no limit); {@code references} limits images to those matching any pattern, and
    * leaves dangling blobs alone (they have no reference to match).
    */
@@ -183,7 +183,7 @@ public final class ClusterCache {
       if (all) {
         for (CachedImage image : catalog.images()) {
           boolean referenced = references.isEmpty() || references.stream().anyMatch(image::matchesReference);
-          if (referenced && image.lastPulled() < before && !image.pinned() && !image.inUse()) {
+          if (referenced && image.lastUsed() < before && !image.pinned() && !image.inUse()) {
             targets.add(image);
           }
         }
@@ -212,7 +212,7 @@ public final class ClusterCache {
         }
         for (AgeRule rule : rules) {
           if (rule.appliesTo(image.repository(), image.tag())
-              && rule.isDue(now, image.lastPulled(), image.cachedAt())) {
+              && rule.isDue(now, image.lastUsed(), image.cachedAt())) {
             due.computeIfAbsent(rule.reason(), r -> new ArrayList<>()).add(image);
             break;
           }

@@ -18,6 +18,7 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
+import io.layercake.storage.TagIndex;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -38,12 +39,15 @@ final class ManifestEndpoint {
   private final ManifestSettings settings;
   private final FreshTags freshTags;
   private final NodeMetrics metrics;
+  private final TagIndex tagIndex;
   private final NodeHealth health;
   private final NegativeCache notFound;
   private final ManifestResponses responses = new ManifestResponses();
 
-  ManifestEndpoint(ActorSystem<?> system, Manifests manifests, ManifestSettings settings, NodeHealth health) {
+  ManifestEndpoint(ActorSystem<?> system, Manifests manifests, ManifestSettings settings, TagIndex tagIndex,
+      NodeHealth health) {
     this.health = health;
+    this.tagIndex = tagIndex;
     this.system = system;
     this.manifests = manifests;
     this.settings = settings;
@@ -107,8 +111,9 @@ final class ManifestEndpoint {
   }
 
   /**
-   * Counts an answered request by tag as a cache hit or miss, and as a pull of the tag for the
-   * status page. Only answered requests count: a tag that does not exist is neither.
+   * Counts an answered request by tag as a cache hit or miss, and as a pull of the tag: the one
+   * count of pulls ({@link TagIndex#pulled}). Only answered requests count: a tag that does not
+   * exist is neither.
    */
   private HttpResponse countTagPull(String upstream, RepositoryName repository, Reference.ByTag tag,
       boolean hit, HttpResponse response) {
@@ -117,7 +122,7 @@ final class ManifestEndpoint {
     } else {
       metrics.cacheMiss(CacheKind.MANIFEST);
     }
-    metrics.tagPulls().pulled(upstream, repository.value(), tag.tag().value());
+    tagIndex.pulled(upstream, repository.value(), tag.tag().value(), System.currentTimeMillis());
     return response;
   }
 

@@ -83,7 +83,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     // and the registry port, which clients reach, does not serve /internal/ at all.
     this.internalOnThisPort = !cluster.internalTls();
     this.blobs = new BlobEndpoint(system, fills, blobSettings, cluster, inFlight, health);
-    this.manifests = new ManifestEndpoint(system, manifests, manifestSettings, health);
+    this.manifests = new ManifestEndpoint(system, manifests, manifestSettings, tagIndex, health);
     this.listings = new ListingEndpoint(upstreams, tagIndex, fills.blockingExecutor());
     this.internal = new InternalEndpoint(cluster, blobs, manifests, fills.store(), tagIndex,
         fills.blockingExecutor(), admin);
@@ -91,8 +91,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     NodeMetrics nodeMetrics = NodeMetrics.get(system);
     this.requestMetrics = new RequestMetrics(nodeMetrics);
     this.metrics = new MetricsEndpoint(nodeMetrics, fills.blockingExecutor());
-    this.statusPage = new StatusPage(clusterStatus, nodeMetrics,
-        fills.blockingExecutor());
+    this.statusPage = new StatusPage(clusterStatus, nodeMetrics, tagIndex, fills.blockingExecutor());
   }
 
   @Override

@@ -12,11 +12,12 @@ import io.layercake.metrics.CacheKind;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
-import io.layercake.metrics.TagPulls;
+import io.layercake.storage.TagIndex;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -42,11 +43,13 @@ final class StatusPage {
 
   private final ClusterStatus cluster;
   private final NodeMetrics metrics;
+  private final TagIndex tags;
   private final Executor blockingExecutor;
 
-  StatusPage(ClusterStatus cluster, NodeMetrics metrics, Executor blockingExecutor) {
+  StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Executor blockingExecutor) {
     this.cluster = cluster;
     this.metrics = metrics;
+    this.tags = tags;
     this.blockingExecutor = blockingExecutor;
   }
 
@@ -54,8 +57,10 @@ final class StatusPage {
   CompletionStage<HttpResponse> serve(Predicate<String> readable) {
     CompletableFuture<Optional<StoreUsage>> usage =
         CompletableFuture.supplyAsync(metrics::storeUsage, blockingExecutor);
-    return cluster.report().thenCombine(usage, (report, local) -> {
-      byte[] html = StatusPageHtml.render(snapshot(report, local, readable)).getBytes(StandardCharsets.UTF_8);
+    CompletableFuture<List<TagIndex.TagPull>> top =
+        CompletableFuture.supplyAsync(() -> topImages(readable), blockingExecutor);
+    return cluster.report().thenCombine(usage.thenCombine(top, Local::new), (report, local) -> {
+      byte[] html = StatusPageHtml.render(snapshot(report, local)).getBytes(StandardCharsets.UTF_8);
       return HttpResponse.create()
           .withHeaders(List.of(
               // No script and no outside resource is ever needed: forbid them outright.
@@ -66,7 +71,19 @@ final class StatusPage {
     });
   }
 
-  private Snapshot snapshot(byte[] clusterReport, Optional<StoreUsage> localUsage, Predicate<String> readable) {
+  /** What this node reads from its own store for the page. */
+  private record Local(Optional<StoreUsage> usage, List<TagIndex.TagPull> topImages) {}
+
+  /** The {@link #TOP_IMAGES} most pulled tags among the repositories {@code readable} accepts. */
+  private List<TagIndex.TagPull> topImages(Predicate<String> readable) {
+    return tags.pulls().stream().filter(pull -> readable.test(pull.repository()))
+        .sorted(Comparator.comparingLong(TagIndex.TagPull::pulls).reversed()
+            .thenComparing(TagIndex.TagPull::repository).thenComparing(TagIndex.TagPull::tag))
+        .limit(TOP_IMAGES).toList();
+  }
+
+  private Snapshot snapshot(byte[] clusterReport, Local local) {
+    Optional<StoreUsage> localUsage = local.usage();
     JsonNode report;
     try {
       report = JSON.readTree(clusterReport);
@@ -92,7 +109,7 @@ final class StatusPage {
     return new Snapshot(Instant.now(), self, nodes, localUsage, metrics.storeCap(),
         new Ratio(metrics.hits(CacheKind.BLOB), metrics.misses(CacheKind.BLOB)),
         new Ratio(metrics.hits(CacheKind.MANIFEST), metrics.misses(CacheKind.MANIFEST)),
-        metrics.tagPulls().top(TOP_IMAGES, readable), metrics.tagPulls().untracked(), metrics.recentEvictions());
+        local.topImages(), metrics.recentEvictions());
   }
 
   private static OptionalLong number(JsonNode node) {
@@ -109,12 +126,11 @@ final class StatusPage {
    * @param cap this node's storage cap in bytes, if one is configured
    * @param blobs this node's blob hits and misses since start
    * @param manifests this node's manifest (by tag) hits and misses since start
-   * @param topImages the most pulled tags on this node since start
-   * @param untrackedPulls pulls of tags beyond the tracked number
+   * @param topImages the tags most pulled through this node
    * @param evictions recent evictions, newest first
    */
   record Snapshot(Instant at, String self, List<NodeRow> nodes, Optional<StoreUsage> usage, OptionalLong cap,
-      Ratio blobs, Ratio manifests, List<TagPulls.TagPull> topImages, long untrackedPulls,
+      Ratio blobs, Ratio manifests, List<TagIndex.TagPull> topImages,
       List<RecentEviction> evictions) {}
 
   /**

@@ -2,7 +2,7 @@ package io.layercake.http;
 
 import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
-import io.layercake.metrics.TagPulls;
+import io.layercake.storage.TagIndex;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -105,23 +105,20 @@ final class StatusPageHtml {
   }
 
   private static void topImages(StringBuilder html, StatusPage.Snapshot snapshot) {
-    html.append("<h2>Most pulled tags</h2><p class=\"muted\">Manifest requests by tag answered by this")
-        .append(" node since it started (each docker, podman or containerd pull asks for its tag once).</p>");
+    html.append("<h2>Most pulled tags</h2><p class=\"muted\">Pulls answered by this node: manifest requests")
+        .append(" by tag (each docker, podman or containerd pull asks for its tag once). <code>layercake images</code>")
+        .append(" sums them over the cluster.</p>");
     if (snapshot.topImages().isEmpty()) {
       html.append("<p id=\"top-images\">No pulls yet.</p>\n");
       return;
     }
     html.append("<table id=\"top-images\"><tr><th>Image</th><th>Upstream</th><th class=\"num\">Pulls</th></tr>\n");
-    for (TagPulls.TagPull pull : snapshot.topImages()) {
+    for (TagIndex.TagPull pull : snapshot.topImages()) {
       html.append("<tr><td>").append(escape(pull.repository())).append(':').append(escape(pull.tag()))
           .append("</td><td>").append(escape(pull.upstream())).append("</td><td class=\"num\">")
           .append(pull.pulls()).append("</td></tr>\n");
     }
     html.append("</table>\n");
-    if (snapshot.untrackedPulls() > 0) {
-      html.append("<p class=\"muted\">").append(snapshot.untrackedPulls()).append(" more pulls of tags beyond the ")
-          .append(TagPulls.MAX_TAGS).append(" counted one by one.</p>\n");
-    }
   }
 
   private static void evictions(StringBuilder html, StatusPage.Snapshot snapshot) {

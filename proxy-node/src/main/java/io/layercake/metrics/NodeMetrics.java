@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Adapter;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
@@ -118,7 +119,6 @@ public final class NodeMetrics implements Extension {
   private final Map<String, CounterDataPoint> corruptions = new ConcurrentHashMap<>();
   private final CounterDataPoint[] uncached = new CounterDataPoint[Uncached.values().length];
   private final Map<String, RateLimit> rateLimits = new ConcurrentHashMap<>();
-  private final TagPulls tagPulls = new TagPulls();
 
   private volatile Supplier<StoreUsage> storeUsage = () -> null;
   private volatile StoreUsage scrapedUsage;
@@ -127,6 +127,7 @@ public final class NodeMetrics implements Extension {
   private volatile IntSupplier streamsRunning;
   private volatile Supplier<Map<String, Integer>> clusterMembers = Map::of;
   private volatile Supplier<List<RecentEviction>> recentEvictions = List::of;
+  private volatile LongSupplier imagePulls;
 
   /** What an upstream last said of its rate limit; negative while it said nothing. */
   private record RateLimit(LongSupplier limit, LongSupplier remaining) {}
@@ -198,6 +199,15 @@ public final class NodeMetrics implements Extension {
         .help("Pulls allowed per upstream rate-limit window (ratelimit-limit), as last reported.")
         .labelNames("upstream")
         .callback(sample -> rateLimits.forEach((upstream, limit) -> report(sample, limit.limit(), upstream)))
+        .register(registry);
+    CounterWithCallback.builder().name("layercake_image_pulls_total")
+        .help("Image pulls this node answered since it started: manifest requests by tag (GET or HEAD),"
+            + " the count that `layercake images` sums over the cluster.")
+        .callback(sample -> {
+          if (imagePulls != null) {
+            sample.call(imagePulls.getAsLong());
+          }
+        })
         .register(registry);
     evictions = Counter.builder().name("layercake_evictions_total")
         .help("Blobs evicted from this node, by reason.").labelNames("reason").register(registry);
@@ -411,9 +421,9 @@ public final class NodeMetrics implements Extension {
     return List.copyOf(recentEvictions.get());
   }
 
-  /** Pulls per image tag since start, for the status page (not exported: unbounded labels). */
-  public TagPulls tagPulls() {
-    return tagPulls;
+  /** Reads the image pulls this node answered since it started from {@code sinceStart}. */
+  public void imagePulls(LongSupplier sinceStart) {
+    imagePulls = Objects.requireNonNull(sinceStart, "sinceStart");
   }
 
   /**

@@ -144,8 +144,8 @@ public final class LayercakeNode implements AutoCloseable {
       store.onCorruption(found -> NodeMetrics.get(system).blobCorrupted(found.foundBy().label()));
       log.info("Storage at {} recovered: {}", storage.dataDir(), store.recover());
       BlobScrub.start(system, ScrubSettings.fromConfig(config), store, blocking);
-      PullFlusher.start(system, store, blocking);
       TagIndex tagIndex = new TagIndex(database);
+      PullFlusher.start(system, store, tagIndex, blocking);
       Upstreams upstreams = Upstreams.fromConfig(system, config);
       UpstreamClientSettings upstreamClient = UpstreamClientSettings.fromConfig(config);
       PeerClient peers = new PeerClient(system, new PeerDirectory(system, clusterSettings), clusterSettings,
@@ -182,6 +182,7 @@ public final class LayercakeNode implements AutoCloseable {
       InFlightStreams inFlight = new InFlightStreams();
       reportGauges(NodeMetrics.get(system), store, fills, inFlight, Cluster.get(system));
       reportEvictions(NodeMetrics.get(system), eviction.evictor());
+      NodeMetrics.get(system).imagePulls(tagIndex::pullsSinceStart);
       PullAuthenticator authenticator = PullAuthenticator.create(AuthSettings.fromConfig(config), clock);
       if (authenticator.enabled() && clusterSettings.dataPlane() == ClusterSettings.DataPlane.REDIRECT) {
         // Clients drop their credentials when a redirect leads to another host: the owner node

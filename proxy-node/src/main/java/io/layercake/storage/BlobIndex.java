@@ -42,7 +42,7 @@ public final class BlobIndex {
 
   private final NodeDatabase database;
   private final ColumnFamilyHandle family;
-  private final Map<Digest, PendingPulls> pending = new ConcurrentHashMap<>();
+  private final Map<Digest, Pulls> pending = new ConcurrentHashMap<>();
 
   /** An index over the node's BLOBS column family. */
   public BlobIndex(NodeDatabase database) {
@@ -65,8 +65,8 @@ public final class BlobIndex {
   }
 
   private BlobRecord withPending(Digest digest, BlobRecord record) {
-    PendingPulls pulls = pending.get(digest);
-    return pulls == null ? record : pulls.applyTo(record);
+    Pulls pulls = pending.get(digest);
+    return pulls == null ? record : applied(pulls, record);
   }
 
   /**
@@ -84,7 +84,7 @@ public final class BlobIndex {
 
   /** Counts a pull of the blob at {@code at} (epoch milliseconds), in memory until the next flush. */
   public void recordPull(Digest digest, long at) {
-    pending.merge(digest, new PendingPulls(at, 1), PendingPulls::plus);
+    pending.merge(digest, Pulls.one(at), Pulls::plus);
   }
 
   /**
@@ -93,9 +93,9 @@ public final class BlobIndex {
    * and the exception tells the caller, who tries again later.
    */
   public int flushPulls() {
-    Map<Digest, PendingPulls> taken = new HashMap<>();
+    Map<Digest, Pulls> taken = new HashMap<>();
     for (Digest digest : List.copyOf(pending.keySet())) {
-      PendingPulls pulls = pending.remove(digest);
+      Pulls pulls = pending.remove(digest);
       if (pulls != null) {
         taken.put(digest, pulls);
       }
@@ -105,17 +105,17 @@ public final class BlobIndex {
     }
     int written = 0;
     try (WriteBatch batch = new WriteBatch()) {
-      for (Map.Entry<Digest, PendingPulls> entry : taken.entrySet()) {
+      for (Map.Entry<Digest, Pulls> entry : taken.entrySet()) {
         Optional<BlobRecord> record = stored(entry.getKey());
         if (record.isPresent()) {
-          batch.put(family, key(entry.getKey()), JSON.writeValueAsBytes(entry.getValue().applyTo(record.get())));
+          batch.put(family, key(entry.getKey()), JSON.writeValueAsBytes(applied(entry.getValue(), record.get())));
           written++;
         }
       }
       database.rocks().write(database.plainWrites(), batch);
       return written;
     } catch (RocksDBException | IOException | RuntimeException e) {
-      taken.forEach((digest, pulls) -> pending.merge(digest, pulls, PendingPulls::plus));
+      taken.forEach((digest, pulls) -> pending.merge(digest, pulls, Pulls::plus));
       throw new StorageException("write the access times of " + taken.size() + " blobs", e);
     }
   }
@@ -223,16 +223,8 @@ public final class BlobIndex {
     return digest.toString().getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** Pulls of one blob not yet written: the latest time, and how many. */
-  private record PendingPulls(long lastAccess, long count) {
-
-    PendingPulls plus(PendingPulls other) {
-      return new PendingPulls(Math.max(lastAccess, other.lastAccess), count + other.count);
-    }
-
-    BlobRecord applyTo(BlobRecord record) {
-      return new BlobRecord(record.size(), record.mediaType(), record.storedAt(),
-          Math.max(record.lastAccess(), lastAccess), record.pulls() + count);
-    }
+  private static BlobRecord applied(Pulls pulls, BlobRecord record) {
+    return new BlobRecord(record.size(), record.mediaType(), record.storedAt(),
+        Math.max(record.lastAccess(), pulls.last()), record.pulls() + pulls.count());
   }
 }

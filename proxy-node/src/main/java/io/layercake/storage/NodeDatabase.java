@@ -56,7 +56,9 @@ public final class NodeDatabase implements AutoCloseable {
     /** Known repositories. */
     REPOSITORIES("repositories"),
     /** Pinned images, never evicted. */
-    PINS("pins");
+    PINS("pins"),
+    /** Pulls of each tag answered by this node: how many, and the latest. */
+    TAG_PULLS("tag-pulls");
 
     private final String columnFamilyName;
 

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the pulls {@link BlobIndex} counts in memory, every few seconds and once more as the
- * node stops. Access times are worth less than the database's health: while the volume is below
+ * Writes the pulls {@link BlobIndex} and {@link TagIndex} count in memory, every few seconds and
+ * once more as the node stops. Access times are worth less than the database's health: while the volume is below
  * its floor ({@link DiskSpace#low()}) nothing is written, because a write-ahead log that hits a
  * full disk makes RocksDB refuse every write until its own recovery finds room again. A flush the
  * database refuses all the same is tried again at the next tick, and said in the log at most once
@@ -26,17 +26,19 @@ public final class PullFlusher {
   private static final long WARN_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
 
   private final BlobIndex index;
+  private final TagIndex tags;
   private final DiskSpace space;
   private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS - 1);
 
-  PullFlusher(BlobIndex index, DiskSpace space) {
+  PullFlusher(BlobIndex index, TagIndex tags, DiskSpace space) {
     this.index = index;
+    this.tags = tags;
     this.space = space;
   }
 
-  /** Flushes {@code store}'s pulls on {@code blockingExecutor} from now until the node stops. */
-  public static void start(ActorSystem<?> system, BlobStore store, Executor blockingExecutor) {
-    PullFlusher flusher = new PullFlusher(store.index(), store.space());
+  /** Flushes the pulls of {@code store} and {@code tags} on {@code blockingExecutor} until the node stops. */
+  public static void start(ActorSystem<?> system, BlobStore store, TagIndex tags, Executor blockingExecutor) {
+    PullFlusher flusher = new PullFlusher(store.index(), tags, store.space());
     system.scheduler().scheduleWithFixedDelay(EVERY, EVERY, () -> blockingExecutor.execute(flusher::flush),
         system.executionContext());
     // The database closes as the actor system terminates: this is the last moment to write.
@@ -53,6 +55,7 @@ public final class PullFlusher {
     }
     try {
       index.flushPulls();
+      tags.flushPulls();
     } catch (StorageException | IllegalStateException e) {
       long now = System.nanoTime();
       long last = lastWarning.get();

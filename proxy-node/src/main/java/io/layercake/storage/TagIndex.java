@@ -4,20 +4,39 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.oci.RepositoryName;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+
+/*
+ * Implementation notes
+ *
+ * A pull, as Docker Hub counts it, is one manifest request by tag: docker and skopeo GET the tag,
+ * containerd HEADs it and then GETs by digest, so every client asks for the tag once per pull.
+ * Blob serve counts are no measure of that: a warm manifest is answered from memory without
+ * touching the blob index, configs are shared between tags, and a client that has a config skips
+ * it. So the one count of pulls is kept here, by the node that answered the request (the cluster
+ * verbs sum the nodes), batched in memory like the blob index's access times (PullFlusher writes
+ * both). Pending names are capped: while a full disk stops the flushes, a client walking through
+ * many tags cannot grow memory without end.
+ */
 
 /**
- * The cached tags and repositories of each upstream, in RocksDB. The tag entities own the truth
- * of each tag (their journal); this index is the view that answers {@code tags/list} when
- * upstream is down and {@code _catalog}, which would otherwise have to wake every entity.
+ * The cached tags and repositories of each upstream, in RocksDB, and the pulls of each tag that
+ * this node answered. The tag entities own the truth of each tag (their journal); this index is
+ * the view that answers {@code tags/list} when upstream is down and {@code _catalog}, which would
+ * otherwise have to wake every entity.
  *
  * <p>Keys are {@code <upstream> <repository>} and {@code <upstream> <repository>:<tag>}: a space
  * and a colon appear in neither names nor tags, so prefixes never collide.
@@ -25,16 +44,22 @@ import org.rocksdb.RocksIterator;
 public final class TagIndex {
 
   private static final ObjectMapper JSON = Json.MAPPER;
+  /** The most tags whose pulls wait for a flush; more are counted only in {@link #pullsSinceStart}. */
+  static final int MAX_PENDING_TAGS = 10_000;
 
   private final NodeDatabase database;
   private final ColumnFamilyHandle tags;
   private final ColumnFamilyHandle repositories;
+  private final ColumnFamilyHandle pulls;
+  private final Map<String, Pulls> pending = new ConcurrentHashMap<>();
+  private final LongAdder pullsSinceStart = new LongAdder();
 
-  /** An index over the node's TAGS and REPOSITORIES column families. */
+  /** An index over the node's TAGS, REPOSITORIES and TAG_PULLS column families. */
   public TagIndex(NodeDatabase database) {
     this.database = database;
     this.tags = database.family(NodeDatabase.Family.TAGS);
     this.repositories = database.family(NodeDatabase.Family.REPOSITORIES);
+    this.pulls = database.family(NodeDatabase.Family.TAG_PULLS);
   }
 
   /** Records where a tag points now, and that its repository is cached. */
@@ -82,6 +107,9 @@ public final class TagIndex {
         return false;
       }
       database.rocks().delete(tags, key);
+      // Pulled again after its removal, the image starts counting afresh, as docker's would.
+      pending.remove(new String(key, StandardCharsets.UTF_8));
+      database.rocks().delete(pulls, key);
       if (tags(upstream, repository).isEmpty()) {
         database.rocks().delete(repositories, key(upstream, repository.value()));
       }
@@ -94,20 +122,90 @@ public final class TagIndex {
   /** Every indexed tag of every upstream, in key order. */
   public List<IndexedTag> all() {
     List<IndexedTag> found = new ArrayList<>();
-    scan(tags, "", (name, value) -> {
-      int space = name.indexOf(' ');
-      int colon = name.lastIndexOf(':');
-      if (space <= 0 || colon <= space) {
-        return;
-      }
+    scan(tags, "", (name, value) -> TagKey.parse(name).ifPresent(key -> {
       try {
-        found.add(new IndexedTag(name.substring(0, space), name.substring(space + 1, colon),
-            name.substring(colon + 1), JSON.readValue(value, TagRecord.class)));
+        found.add(new IndexedTag(key.upstream(), key.repository(), key.tag(), JSON.readValue(value, TagRecord.class)));
       } catch (IOException e) {
         throw new StorageException("read tag index entry " + name, e);
       }
-    });
+    }));
     return found;
+  }
+
+  /** Counts a pull of {@code repository:tag} answered by this node at {@code at} (epoch milliseconds). */
+  public void pulled(String upstream, String repository, String tag, long at) {
+    pullsSinceStart.increment();
+    String key = upstream + " " + repository + ":" + tag;
+    if (pending.containsKey(key) || pending.size() < MAX_PENDING_TAGS) {
+      pending.merge(key, Pulls.one(at), Pulls::plus);
+    }
+  }
+
+  /** Tag pulls this node answered since it started: the {@code /metrics} counter. */
+  public long pullsSinceStart() {
+    return pullsSinceStart.sum();
+  }
+
+  /**
+   * Writes the tag pulls counted since the last flush, in one batch, not synced. If RocksDB
+   * refuses the write (a full disk), they stay pending and the exception tells the caller.
+   */
+  public void flushPulls() {
+    Map<String, Pulls> taken = new HashMap<>();
+    for (String key : List.copyOf(pending.keySet())) {
+      Pulls counted = pending.remove(key);
+      if (counted != null) {
+        taken.put(key, counted);
+      }
+    }
+    if (taken.isEmpty()) {
+      return;
+    }
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Map.Entry<String, Pulls> entry : taken.entrySet()) {
+        byte[] key = entry.getKey().getBytes(StandardCharsets.UTF_8);
+        batch.put(pulls, key, encode(decode(database.rocks().get(pulls, key)).plus(entry.getValue())));
+      }
+      database.rocks().write(database.plainWrites(), batch);
+    } catch (RocksDBException | RuntimeException e) {
+      taken.forEach((key, counted) -> pending.merge(key, counted, Pulls::plus));
+      throw new StorageException("write the pulls of " + taken.size() + " tags", e);
+    }
+  }
+
+  /** Every tag this node answered pulls of, with the pulls not yet written, in key order. */
+  public List<TagPull> pulls() {
+    Map<String, Pulls> all = new TreeMap<>();
+    scan(pulls, "", (name, value) -> all.put(name, decode(value)));
+    pending.forEach((key, counted) -> all.merge(key, counted, Pulls::plus));
+    List<TagPull> found = new ArrayList<>();
+    all.forEach((name, counted) -> TagKey.parse(name).ifPresent(key -> found.add(
+        new TagPull(key.upstream(), key.repository(), key.tag(), counted.count(), counted.last()))));
+    return found;
+  }
+
+  /**
+   * How often one tag was pulled through this node, and when last.
+   *
+   * @param upstream the configured upstream's name
+   * @param repository the repository as cached, such as {@code library/redis}
+   * @param tag the tag
+   * @param pulls manifest requests by tag this node answered
+   * @param lastPulled the latest of them, epoch milliseconds
+   */
+  public record TagPull(String upstream, String repository, String tag, long pulls, long lastPulled) {}
+
+  private static byte[] encode(Pulls counted) {
+    return ByteBuffer.allocate(16).putLong(counted.count()).putLong(counted.last()).array();
+  }
+
+  private static Pulls decode(byte[] value) {
+    // An absent or unreadable value counts as none: pull counts are statistics, not content.
+    if (value == null || value.length != 16) {
+      return new Pulls(0, 0);
+    }
+    ByteBuffer buffer = ByteBuffer.wrap(value);
+    return new Pulls(buffer.getLong(), buffer.getLong());
   }
 
   /**
@@ -142,6 +240,17 @@ public final class TagIndex {
 
   private static byte[] key(String upstream, String rest) {
     return (upstream + " " + rest).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The parts of a tag's key, {@code <upstream> <repository>:<tag>}. */
+  private record TagKey(String upstream, String repository, String tag) {
+
+    static Optional<TagKey> parse(String key) {
+      int space = key.indexOf(' ');
+      int colon = key.lastIndexOf(':');
+      return space <= 0 || colon <= space ? Optional.empty()
+          : Optional.of(new TagKey(key.substring(0, space), key.substring(space + 1, colon), key.substring(colon + 1)));
+    }
   }
 
   private interface Visitor {

@@ -18,7 +18,7 @@ class CatalogTest {
   }
 
   private static CacheKeeper.BlobEntry blob(int i, long size, long lastAccess, String mediaType) {
-    return new CacheKeeper.BlobEntry(d(i), size, mediaType, 10, lastAccess, 1);
+    return new CacheKeeper.BlobEntry(d(i), size, mediaType, 10, lastAccess);
   }
 
   private static final String MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json";
@@ -31,11 +31,13 @@ class CatalogTest {
     CacheKeeper.Contents first = new CacheKeeper.Contents("http://n1",
         List.of(blob(1, 5, 100, MANIFEST_TYPE), blob(2, 10, 100, null), blob(10, 1000, 300, null),
             blob(20, 50, 5, null)),
-        List.of(new CacheKeeper.TagEntry("docker-hub", "library/a", "1", d(1), 1)), busy, pins, true, null);
+        List.of(new CacheKeeper.TagEntry("docker-hub", "library/a", "1", d(1), 1)),
+        List.of(new CacheKeeper.PullEntry("docker-hub", "library/a", "1", 2, 250)), busy, pins, true, null);
     CacheKeeper.Contents second = new CacheKeeper.Contents("http://n2",
         List.of(blob(3, 5, 200, MANIFEST_TYPE), blob(4, 10, 200, null), blob(11, 100, 100, null),
             blob(12, 200, 200, null)),
-        List.of(new CacheKeeper.TagEntry("docker-hub", "library/b", "1", d(3), 1)), List.of(), List.of(), true, null);
+        List.of(new CacheKeeper.TagEntry("docker-hub", "library/b", "1", d(3), 1)),
+        List.of(new CacheKeeper.PullEntry("docker-hub", "library/a", "1", 3, 150)), List.of(), List.of(), true, null);
     Map<Digest, ManifestReferences> manifests = Map.of(
         Digest.parse(d(1)), new ManifestReferences(List.of(), Digest.parse(d(2)),
             List.of(Digest.parse(d(2)), Digest.parse(d(10)), Digest.parse(d(11)))),
@@ -54,9 +56,19 @@ class CatalogTest {
     CachedImage a = catalog.images().get(0);
     assertEquals("library/a:1", a.name());
     assertEquals(5 + 10 + 1000 + 100, a.size());
-    assertEquals(300, a.lastPulled());
-    assertEquals(1, a.pulls(), "pulls of the config");
+    assertEquals(5, a.pulls(), "each node's pulls of the tag, summed");
+    assertEquals(250, a.lastPulled(), "the latest pull on any node");
+    assertEquals(300, a.lastUsed(), "a layer served later (a pull by digest) counts as use");
     assertEquals("a", a.shortRepository());
+  }
+
+  @Test
+  void build_imageNeverPulledByTag_showsNoPulls_butItsBlobsUse() {
+    CachedImage b = catalog(List.of(), List.of()).images().get(1);
+    assertEquals("library/b:1", b.name());
+    assertEquals(0, b.pulls(), "serving its config or layers is no pull");
+    assertEquals(0, b.lastPulled());
+    assertEquals(300, b.lastUsed(), "layer 10, shared with a:1, was served at 300");
   }
 
   @Test
@@ -78,7 +90,8 @@ class CatalogTest {
   void plan_danglingWhileAnImagesManifestIsUnknown_deletesNothingDangling() {
     CacheKeeper.Contents node = new CacheKeeper.Contents("http://n1",
         List.of(blob(2, 10, 100, null), blob(10, 1000, 5, null)),
-        List.of(new CacheKeeper.TagEntry("docker-hub", "library/a", "1", d(1), 1)), List.of(), List.of(), true, null);
+        List.of(new CacheKeeper.TagEntry("docker-hub", "library/a", "1", d(1), 1)), List.of(), List.of(), List.of(),
+        true, null);
     // Manifest 1 was evicted and could not be read: its config and layer must not look dangling.
     Catalog catalog = Catalog.build(List.of(node), Map.of());
 
@@ -111,9 +124,11 @@ class CatalogTest {
   @Test
   void build_tagKnownToTwoNodes_latestValidationWins() {
     CacheKeeper.Contents older = new CacheKeeper.Contents("http://n1", List.of(),
-        List.of(new CacheKeeper.TagEntry("docker-hub", "library/a", "1", d(1), 1)), List.of(), List.of(), true, null);
+        List.of(new CacheKeeper.TagEntry("docker-hub", "library/a", "1", d(1), 1)), List.of(), List.of(), List.of(),
+        true, null);
     CacheKeeper.Contents newer = new CacheKeeper.Contents("http://n2", List.of(),
-        List.of(new CacheKeeper.TagEntry("docker-hub", "library/a", "1", d(5), 2)), List.of(), List.of(), true, null);
+        List.of(new CacheKeeper.TagEntry("docker-hub", "library/a", "1", d(5), 2)), List.of(), List.of(), List.of(),
+        true, null);
     Catalog catalog = Catalog.build(List.of(older, newer), Map.of());
     assertEquals(1, catalog.images().size());
     assertEquals(Digest.parse(d(5)), catalog.images().get(0).manifest());
