@@ -1,18 +1,21 @@
 package io.layercake.admin;
 
 import akka.actor.typed.ActorSystem;
-import akka.http.javadsl.model.ContentTypes;
-import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.layercake.Json;
 import io.layercake.Secrets;
+import io.layercake.blob.BlobFinder;
 import io.layercake.cluster.ClusterStatus;
 import io.layercake.eviction.ClusterCache;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -21,35 +24,52 @@ import java.util.concurrent.CompletionStage;
  */
 public final class AdminApi {
 
+  /** The one path whose endpoint reads the request body itself (an upload). */
+  private static final String LOAD_PATH = "/admin/load";
+
+  /** One endpoint: answers its request, or throws an {@link OciException}. */
+  private interface Endpoint {
+    CompletionStage<HttpResponse> serve(HttpRequest request);
+  }
+
   private final ActorSystem<?> system;
   private final AdminSettings settings;
-  private final ClusterStatus clusterStatus;
-  private final ImageVerbs imageVerbs;
-  private final ImagesEndpoint images;
-  private final RmiEndpoint rmi;
-  private final PruneEndpoint prune;
-  private final PinsEndpoint pins;
+  private final TagHistory tagHistory;
+  private final Map<String, Endpoint> endpoints;
 
   /** The admin API of the node running {@code system}. */
   public AdminApi(ActorSystem<?> system, AdminSettings settings, ClusterStatus clusterStatus,
-      ImageServices imageServices, ClusterCache cache) {
+      ImageServices services, ClusterCache cache) {
     this.system = system;
     this.settings = settings;
-    this.clusterStatus = clusterStatus;
-    this.imageVerbs = new ImageVerbs(system, imageServices);
-    this.images = new ImagesEndpoint(cache);
-    this.rmi = new RmiEndpoint(cache);
-    this.prune = new PruneEndpoint(cache);
-    this.pins = new PinsEndpoint(cache);
+    this.tagHistory = new TagHistory(system, services);
+    ImageResolver resolver = new ImageResolver(system, services);
+    BlobFinder blobs = new BlobFinder(system, services.fills());
+    ImageVerbSettings verbSettings = ImageVerbSettings.fromConfig(system.settings().config());
+    this.endpoints = Map.of(
+        "/admin/images", new ImagesEndpoint(cache)::serve,
+        "/admin/rmi", new RmiEndpoint(cache)::serve,
+        "/admin/prune", new PruneEndpoint(cache)::serve,
+        "/admin/pins", new PinsEndpoint(cache)::serve,
+        "/admin/cluster", request -> {
+          AdminRequest.of(request, HttpMethods.GET, Set.of());
+          return clusterStatus.report().thenApply(AdminRequest::json);
+        },
+        "/admin/pull", new PullEndpoint(resolver, blobs)::serve,
+        "/admin/save", new SaveEndpoint(resolver, blobs)::serve,
+        LOAD_PATH, new LoadEndpoint(system, services, resolver, verbSettings)::serve,
+        "/admin/inspect", new InspectEndpoint(system, resolver, blobs, tagHistory, services,
+            verbSettings.maxJsonSize())::serve,
+        "/admin/history", new HistoryEndpoint(resolver, services, tagHistory)::serve);
   }
 
   /**
    * Answers one {@code /admin/...} request; failures are {@link OciException}s. The request's
-   * entity is consumed here: streamed by the endpoints that take a body, discarded by the others.
+   * entity is consumed here: streamed by the endpoint that takes a body, discarded for the others.
    */
   public CompletionStage<HttpResponse> serve(HttpRequest request) {
     String path = request.getUri().path();
-    boolean streamsBody = imageVerbs.streamsBody(path);
+    boolean streamsBody = path.equals(LOAD_PATH);
     if (!streamsBody) {
       request.discardEntityBytes(system);
     }
@@ -61,34 +81,25 @@ public final class AdminApi {
       }
       throw refused;
     }
-    if (imageVerbs.handles(path)) {
-      return imageVerbs.serve(request);
+    Endpoint endpoint = endpoints.get(path);
+    if (endpoint == null) {
+      throw new OciException(ErrorCode.NAME_UNKNOWN, "no such admin endpoint", path);
     }
-    if (path.equals("/admin/cluster")) {
-      AdminRequests.requireMethod(request, HttpMethods.GET);
-      return clusterStatus.report().thenApply(AdminApi::json);
-    }
-    switch (path) {
-      case "/admin/images":
-        return images.serve(request);
-      case "/admin/rmi":
-        return rmi.serve(request);
-      case "/admin/prune":
-        return prune.serve(request);
-      case "/admin/pins":
-        return pins.serve(request);
-      default:
-        break;
-    }
-    throw new OciException(ErrorCode.NAME_UNKNOWN, "no such admin endpoint", path);
+    return endpoint.serve(request);
   }
 
   /**
-   * This node's part of a tag's history as JSON, for another node assembling the cluster's view
-   * (served on the internal endpoint, so nodes never forward an operator's admin token).
+   * This node's part of a tag's history, for another node assembling the cluster's view (served
+   * on the internal endpoint, so nodes never forward an operator's admin token).
    */
   public CompletionStage<byte[]> nodeHistory(String upstream, RepositoryName repository, Tag tag) {
-    return imageVerbs.nodeHistory(upstream, repository, tag);
+    return tagHistory.local(upstream, repository, tag).thenApply(entries -> {
+      try {
+        return Json.MAPPER.writeValueAsBytes(new AdminAnswers.History(repository + ":" + tag.value(), entries));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("an answer record is always writable", e);
+      }
+    });
   }
 
   private void authenticate(HttpRequest request) {
@@ -101,10 +112,5 @@ public final class AdminApi {
       throw new OciException(ErrorCode.UNAUTHORIZED, "admin token required",
           "send Authorization: Bearer <layercake.admin.token>");
     }
-  }
-
-  private static HttpResponse json(byte[] body) {
-    return HttpResponse.create().withEntity(
-        HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 }

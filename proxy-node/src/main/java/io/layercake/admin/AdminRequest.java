@@ -1,11 +1,17 @@
 package io.layercake.admin;
 
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
 import akka.japi.Pair;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.layercake.Glob;
+import io.layercake.Json;
 import io.layercake.eviction.AgeFilter;
 import io.layercake.oci.ErrorCode;
+import io.layercake.oci.ImageReference;
 import io.layercake.oci.OciException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +21,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The query parameters of one admin request, checked: unknown parameters, repeated single
- * parameters and malformed values are 400s naming the parameter, never 500s.
+ * One admin request, checked: a wrong method is a 405, and unknown parameters, repeated single
+ * parameters and malformed values are 400s naming the parameter, never 500s. Every endpoint
+ * reads its parameters through this class, so every endpoint is as strict.
  */
 final class AdminRequest {
 
@@ -28,7 +35,9 @@ final class AdminRequest {
 
   /** The request, after checking its method and that it names only {@code known} parameters. */
   static AdminRequest of(HttpRequest request, HttpMethod method, Set<String> known) {
-    AdminRequests.requireMethod(request, method);
+    if (!request.method().equals(method)) {
+      throw new OciException(ErrorCode.UNSUPPORTED, "use " + method.value(), request.method().value());
+    }
     for (Pair<String, String> parameter : request.getUri().query().toList()) {
       if (!known.contains(parameter.first())) {
         throw invalid("unknown parameter '" + parameter.first() + "'",
@@ -61,6 +70,25 @@ final class AdminRequest {
     return value.equals("true");
   }
 
+  /** The {@code image} parameters, parsed; at least one is required. */
+  List<ImageReference> images() {
+    List<String> values = request.getUri().query().getAll("image");
+    if (values.isEmpty()) {
+      throw invalid("missing parameter 'image'", "add ?image=NAME[:TAG|@DIGEST]");
+    }
+    return values.stream().map(ImageReference::parse).toList();
+  }
+
+  /** The one {@code image} parameter, parsed. */
+  ImageReference image() {
+    return ImageReference.parse(required("image"));
+  }
+
+  /** The {@code platform} parameter, checked; {@code linux/amd64} if absent. */
+  String platform() {
+    return ImageResolver.checkPlatform(optional("platform").orElse(ImageResolver.DEFAULT_PLATFORM));
+  }
+
   /** The {@code reference} patterns, any number of them. */
   List<Glob> references() {
     List<Glob> patterns = new ArrayList<>();
@@ -83,6 +111,16 @@ final class AdminRequest {
         throw invalid("invalid until filter", e.getMessage());
       }
     });
+  }
+
+  /** A 200 answer with {@code answer} (one of {@link AdminAnswers}' records, say) as its JSON body. */
+  static HttpResponse json(Object answer) {
+    try {
+      return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
+          Json.MAPPER.writeValueAsBytes(answer)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("an answer record is always writable", e);
+    }
   }
 
   private static OciException invalid(String message, String detail) {

@@ -1,15 +1,13 @@
 package io.layercake.admin;
 
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.archive.ArchiveJson;
 import io.layercake.archive.Descriptor;
 import io.layercake.manifest.ManifestContent;
-import io.layercake.manifest.TagEntity;
-import io.layercake.manifest.TagReply;
+import io.layercake.manifest.TagResolver;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.ImageReference;
 import io.layercake.oci.MediaType;
@@ -24,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Resolves an image reference the way a client's pull does: a tag through its {@link TagEntity}
+ * Resolves an image reference the way a client's pull does: a tag through {@link TagResolver}
  * (fresh cached answers never reach upstream), a digest through the manifest store, and an index
  * to the manifests of the wanted platforms.
  */
@@ -37,12 +35,12 @@ final class ImageResolver {
 
   private static final ObjectMapper JSON = Json.MAPPER;
 
-  private final ActorSystem<?> system;
   private final ImageServices services;
+  private final TagResolver tags;
 
   ImageResolver(ActorSystem<?> system, ImageServices services) {
-    this.system = system;
     this.services = services;
+    this.tags = new TagResolver(system, services.manifestSettings().askTimeout());
   }
 
   /** The upstream an image reference names: Docker Hub is the default upstream. */
@@ -60,17 +58,9 @@ final class ImageResolver {
           .thenApply(top -> new ResolvedImage(image, upstream, repository, top));
     }
     Reference.ByTag byTag = (Reference.ByTag) reference;
-    return ClusterSharding.get(system)
-        .entityRefFor(TagEntity.ENTITY_KEY, TagEntity.entityId(upstream, repository, byTag.tag()))
-        .<TagReply>ask(TagEntity.ResolveTag::new, services.manifestSettings().askTimeout())
-        .thenCompose(reply -> {
-          if (reply instanceof TagReply.TagFailure failure) {
-            throw failure.failure().toException();
-          }
-          ManifestContent top = ((TagReply.TagResolved) reply).content();
-          return services.manifests().keep(top)
-              .thenApply(kept -> new ResolvedImage(image, upstream, repository, top));
-        });
+    return tags.resolve(upstream, repository, byTag.tag())
+        .thenCompose(resolved -> services.manifests().keep(resolved.content())
+            .thenApply(kept -> new ResolvedImage(image, upstream, repository, resolved.content())));
   }
 
   /**

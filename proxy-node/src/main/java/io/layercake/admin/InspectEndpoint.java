@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layercake.Json;
 import io.layercake.archive.Descriptor;
+import io.layercake.blob.BlobFinder;
 import io.layercake.cluster.PeerClient;
 import io.layercake.manifest.ManifestContent;
 import io.layercake.oci.ImageReference;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -41,12 +43,12 @@ final class InspectEndpoint {
 
   private final ActorSystem<?> system;
   private final ImageResolver resolver;
-  private final ClusterBlobs blobs;
+  private final BlobFinder blobs;
   private final TagHistory history;
   private final ImageServices services;
   private final long maxJsonSize;
 
-  InspectEndpoint(ActorSystem<?> system, ImageResolver resolver, ClusterBlobs blobs, TagHistory history,
+  InspectEndpoint(ActorSystem<?> system, ImageResolver resolver, BlobFinder blobs, TagHistory history,
       ImageServices services, long maxJsonSize) {
     this.system = system;
     this.resolver = resolver;
@@ -57,9 +59,9 @@ final class InspectEndpoint {
   }
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
-    AdminRequests.requireMethod(request, HttpMethods.GET);
-    ImageReference image = AdminRequests.image(request);
-    String platform = AdminRequests.platform(request);
+    AdminRequest query = AdminRequest.of(request, HttpMethods.GET, Set.of("image", "platform"));
+    ImageReference image = query.image();
+    String platform = query.platform();
     return resolver.resolve(image).thenCompose(resolved -> resolver.platforms(resolved, platform)
         .thenCompose(platforms -> {
           ObjectNode root = JSON.createObjectNode();
@@ -72,7 +74,7 @@ final class InspectEndpoint {
           for (ImageResolver.PlatformImage each : platforms) {
             described.add(describePlatform(each).toCompletableFuture());
           }
-          CompletableFuture<List<TagHistory.Entry>> tagHistory = image.tag().isPresent() && image.digest().isEmpty()
+          CompletableFuture<List<AdminAnswers.HistoryEntry>> tagHistory = image.tag().isPresent() && image.digest().isEmpty()
               ? history.cluster(resolved.upstream(), resolved.repository(), image.tag().get())
                   .toCompletableFuture()
               : CompletableFuture.completedFuture(List.of());
@@ -81,8 +83,8 @@ final class InspectEndpoint {
           return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
             ArrayNode list = root.putArray("platforms");
             described.forEach(node -> list.add(node.join()));
-            root.set("history", HistoryEndpoint.entriesJson(tagHistory.join()));
-            return AdminRequests.json(root);
+            root.set("history", JSON.valueToTree(tagHistory.join()));
+            return AdminRequest.json(root);
           });
         }));
   }
@@ -135,7 +137,7 @@ final class InspectEndpoint {
     String holder = described.path("nodes").path(0).asText();
     PeerClient peers = services.fills().peers();
     if (peers.directory().isSelf(holder)) {
-      return blobs.findLocal(config.digest()).thenApply(local -> local.flatMap(blob -> {
+      return blobs.local(config.digest(), false).thenApply(local -> local.flatMap(blob -> {
         try {
           return Optional.of(JSON.readTree(Files.readAllBytes(blob.path())));
         } catch (IOException e) {

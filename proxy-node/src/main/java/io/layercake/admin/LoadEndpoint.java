@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -83,9 +84,11 @@ final class LoadEndpoint {
   }
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
-    if (!request.method().equals(HttpMethods.POST)) {
+    try {
+      AdminRequest.of(request, HttpMethods.POST, Set.of());
+    } catch (OciException refused) {
       request.discardEntityBytes(system);
-      AdminRequests.requireMethod(request, HttpMethods.POST);
+      throw refused;
     }
     if (!slots.tryAcquire()) {
       request.discardEntityBytes(system);
@@ -176,7 +179,7 @@ final class LoadEndpoint {
                 throw failure.failure().toException();
               }
             }
-            return AdminRequests.json(report(staged));
+            return AdminRequest.json(report(staged));
           });
         });
   }
@@ -190,19 +193,11 @@ final class LoadEndpoint {
             services.manifestSettings().askTimeout());
   }
 
-  private static ObjectNode report(Staged staged) {
-    ObjectNode root = JSON.createObjectNode();
-    ArrayNode images = root.putArray("images");
-    for (ArchiveLoad.PlannedImage image : staged.plan().images()) {
-      ObjectNode node = images.addObject();
-      node.put("digest", image.top().digest().toString());
-      node.put("mediaType", image.top().mediaType());
-      ArrayNode names = node.putArray("names");
-      image.names().forEach(name -> names.add(name.familiar()));
-    }
-    root.put("blobsStored", staged.committed().blobs());
-    root.put("bytesStored", staged.committed().bytes());
-    return root;
+  private static AdminAnswers.Load report(Staged staged) {
+    return new AdminAnswers.Load(staged.plan().images().stream()
+        .map(image -> new AdminAnswers.LoadedImage(image.top().digest().toString(), image.top().mediaType(),
+            image.names().stream().map(ImageReference::familiar).toList()))
+        .toList(), staged.committed().blobs(), staged.committed().bytes());
   }
 
   /**

@@ -3,11 +3,8 @@ package io.layercake.admin;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layercake.eviction.ClusterCache;
 import io.layercake.eviction.ImageName;
-import io.layercake.eviction.PinStore;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import java.util.List;
@@ -15,9 +12,9 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
- * {@code /admin/pins}: {@code GET} lists the pins ({@code {"pins":[{"image","manifest","pinnedAt"}]}});
- * {@code POST ?image=NAME} pins a cached image on every node; {@code DELETE ?image=NAME} unpins it.
- * Both answer {@code {"images":["library/redis:7"]}}, the pins added or removed.
+ * {@code /admin/pins}: {@code GET} lists the pins ({@link AdminAnswers.Pins}); {@code POST
+ * ?image=NAME} pins a cached image on every node; {@code DELETE ?image=NAME} unpins it. Both
+ * answer with the pins added or removed ({@link AdminAnswers.PinChange}).
  */
 final class PinsEndpoint {
 
@@ -30,14 +27,8 @@ final class PinsEndpoint {
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     if (request.method().equals(HttpMethods.GET)) {
       AdminRequest.of(request, HttpMethods.GET, Set.of());
-      return cache.catalog().thenApply(catalog -> {
-        ObjectNode root = CacheJson.JSON.createObjectNode();
-        ArrayNode pins = root.putArray("pins");
-        for (PinStore.Pin pin : catalog.pins().values()) {
-          pins.addObject().put("image", pin.image()).put("manifest", pin.manifest()).put("pinnedAt", pin.pinnedAt());
-        }
-        return CacheJson.json(root);
-      });
+      return cache.catalog().thenApply(catalog ->
+          AdminRequest.json(new AdminAnswers.Pins(List.copyOf(catalog.pins().values()))));
     }
     boolean pin = request.method().equals(HttpMethods.POST);
     if (!pin && !request.method().equals(HttpMethods.DELETE)) {
@@ -45,13 +36,7 @@ final class PinsEndpoint {
     }
     AdminRequest query = AdminRequest.of(request, request.method(), Set.of("image"));
     ImageName image = ImageName.parse(query.required("image"));
-    return (pin ? cache.pin(image) : cache.unpin(image)).thenApply(PinsEndpoint::images);
-  }
-
-  private static HttpResponse images(List<String> images) {
-    ObjectNode root = CacheJson.JSON.createObjectNode();
-    ArrayNode list = root.putArray("images");
-    images.forEach(list::add);
-    return CacheJson.json(root);
+    return (pin ? cache.pin(image) : cache.unpin(image))
+        .thenApply(images -> AdminRequest.json(new AdminAnswers.PinChange(images)));
   }
 }

@@ -22,6 +22,6 @@ final class PruneEndpoint {
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.POST, Set.of("all", "until", "reference", "dry-run"));
     return cache.prune(query.flag("all"), query.until().orElse(null), query.references(), query.flag("dry-run"))
-        .thenApply(CacheJson::removal);
+        .thenApply(AdminRequest::json);
   }
 }

@@ -8,14 +8,15 @@ import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.MediaTypes;
-import akka.stream.javadsl.Source;
 import akka.japi.pf.PFBuilder;
+import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layercake.Failures;
 import io.layercake.Json;
+import io.layercake.admin.AdminAnswers.PullEvent;
 import io.layercake.archive.Descriptor;
+import io.layercake.blob.BlobFinder;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ImageReference;
 import io.layercake.oci.OciException;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,19 +62,20 @@ final class PullEndpoint {
   private static final int PARALLEL_BLOBS = 3;
   private static final int PROGRESS_PER_SECOND = 5;
   private static final ObjectMapper JSON = Json.MAPPER;
+  private static final ByteString NEWLINE = ByteString.fromString("\n");
 
   private final ImageResolver resolver;
-  private final ClusterBlobs blobs;
+  private final BlobFinder blobs;
 
-  PullEndpoint(ImageResolver resolver, ClusterBlobs blobs) {
+  PullEndpoint(ImageResolver resolver, BlobFinder blobs) {
     this.resolver = resolver;
     this.blobs = blobs;
   }
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
-    AdminRequests.requireMethod(request, HttpMethods.POST);
-    ImageReference image = AdminRequests.image(request);
-    String platform = AdminRequests.platform(request);
+    AdminRequest query = AdminRequest.of(request, HttpMethods.POST, Set.of("image", "platform"));
+    ImageReference image = query.image();
+    String platform = query.platform();
     return resolver.resolve(image).thenCompose(resolved -> resolver.platforms(resolved, platform)
         .thenApply(platforms -> {
           Map<Digest, Descriptor> unique = new LinkedHashMap<>();
@@ -90,28 +93,21 @@ final class PullEndpoint {
       List<Digest> configs) {
     AtomicBoolean fetched = new AtomicBoolean();
     AtomicInteger errors = new AtomicInteger();
-    ObjectNode start = event("start");
-    start.put("image", image.reference().familiar());
-    start.put("repository", image.repository().value());
-    start.put("reference", image.reference().reference().toString());
-    start.put("digest", image.top().digest().toString());
-    Source<ObjectNode, NotUsed> blobEvents = Source.from(wanted).flatMapMerge(PARALLEL_BLOBS,
+    String name = image.reference().familiar();
+    String digest = image.top().digest().toString();
+    PullEvent start = new PullEvent("start", name, image.repository().value(),
+        image.reference().reference().toString(), digest, null, null, null, null, null, null, null);
+    Source<PullEvent, NotUsed> blobEvents = Source.from(wanted).flatMapMerge(PARALLEL_BLOBS,
         blob -> blobEvents(image, blob, configs.contains(blob.digest()), fetched, errors));
-    Source<ObjectNode, NotUsed> done = Source.lazySingle(() -> {
-      ObjectNode last = event("done");
-      last.put("image", image.reference().familiar());
-      last.put("digest", image.top().digest().toString());
-      last.put("upToDate", !fetched.get());
-      last.put("errors", errors.get());
-      return last;
-    });
+    Source<PullEvent, NotUsed> done = Source.lazySingle(() -> new PullEvent("done", name, null, null, digest,
+        !fetched.get(), errors.get(), null, null, null, null, null));
     return Source.single(start).concat(blobEvents).concatLazy(done)
-        .map(node -> ByteString.fromString(node.toString() + "\n"));
+        .map(event -> ByteString.fromArray(JSON.writeValueAsBytes(event)).concat(NEWLINE));
   }
 
-  private Source<ObjectNode, NotUsed> blobEvents(ImageResolver.ResolvedImage image, Descriptor blob,
+  private Source<PullEvent, NotUsed> blobEvents(ImageResolver.ResolvedImage image, Descriptor blob,
       boolean config, AtomicBoolean fetched, AtomicInteger errors) {
-    CompletionStage<Source<ObjectNode, NotUsed>> events = blobs.holders(blob.digest()).thenCompose(holders -> {
+    CompletionStage<Source<PullEvent, NotUsed>> events = blobs.holders(blob.digest()).thenCompose(holders -> {
       if (!holders.isEmpty()) {
         return CompletableFuture.completedFuture(
             Source.single(blobEvent("exists", blob, config)));
@@ -122,54 +118,42 @@ final class PullEndpoint {
     });
     return Source.completionStage(events)
         .flatMapConcat(source -> source)
-        .recover(new PFBuilder<Throwable, ObjectNode>()
+        .recover(new PFBuilder<Throwable, PullEvent>()
             .matchAny(error -> failed(blob, config, messageOf(error), errors))
             .build())
         .mapMaterializedValue(m -> NotUsed.getInstance())
         .prepend(Source.single(blobEvent("waiting", blob, config)));
   }
 
-  private Source<ObjectNode, NotUsed> download(Descriptor blob, boolean config, ClusterBlobs.SizedSource opened,
+  private Source<PullEvent, NotUsed> download(Descriptor blob, boolean config, BlobFinder.SizedSource opened,
       AtomicInteger errors) {
     AtomicLong received = new AtomicLong();
-    Source<ObjectNode, NotUsed> progress = opened.body()
+    Source<PullEvent, NotUsed> progress = opened.body()
         .map(chunk -> received.addAndGet(chunk.size()))
         .conflate((older, newer) -> newer)
         .throttle(PROGRESS_PER_SECOND, Duration.ofSeconds(1))
-        .map(current -> {
-          ObjectNode node = blobEvent("progress", blob, config);
-          node.put("current", current);
-          return node;
-        });
-    Source<ObjectNode, NotUsed> end = Source.lazySingle(() -> received.get() == blob.size()
+        .map(current -> blobEvent("progress", blob, config, current, null));
+    Source<PullEvent, NotUsed> end = Source.lazySingle(() -> received.get() == blob.size()
         ? blobEvent("complete", blob, config)
         : failed(blob, config, "got " + received.get() + " of " + blob.size() + " bytes", errors));
-    return progress.concatLazy(end).recover(new PFBuilder<Throwable, ObjectNode>()
+    return progress.concatLazy(end).recover(new PFBuilder<Throwable, PullEvent>()
         .matchAny(error -> failed(blob, config,
             "transfer failed after " + received.get() + " bytes: " + messageOf(error), errors))
         .build());
   }
 
-  private static ObjectNode failed(Descriptor blob, boolean config, String message, AtomicInteger errors) {
+  private static PullEvent failed(Descriptor blob, boolean config, String message, AtomicInteger errors) {
     errors.incrementAndGet();
-    ObjectNode node = blobEvent("error", blob, config);
-    node.put("message", blob.digest() + ": " + message);
-    return node;
+    return blobEvent("error", blob, config, null, blob.digest() + ": " + message);
   }
 
-  private static ObjectNode blobEvent(String name, Descriptor blob, boolean config) {
-    ObjectNode node = event(name);
-    node.put("id", blob.digest().hex().substring(0, 12));
-    node.put("digest", blob.digest().toString());
-    node.put("kind", config ? "config" : "layer");
-    node.put("total", blob.size());
-    return node;
+  private static PullEvent blobEvent(String name, Descriptor blob, boolean config) {
+    return blobEvent(name, blob, config, null, null);
   }
 
-  private static ObjectNode event(String name) {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("event", name);
-    return node;
+  private static PullEvent blobEvent(String name, Descriptor blob, boolean config, Long current, String message) {
+    return new PullEvent(name, null, null, null, blob.digest().toString(), null, null,
+        blob.digest().hex().substring(0, 12), config ? "config" : "layer", blob.size(), current, message);
   }
 
   /** The message of a failure as an error event shows it. */

@@ -24,6 +24,6 @@ final class RmiEndpoint {
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.POST, Set.of("image", "force"));
     ImageName image = ImageName.parse(query.required("image"));
-    return cache.rmi(image, query.flag("force")).thenApply(CacheJson::removal);
+    return cache.rmi(image, query.flag("force")).thenApply(AdminRequest::json);
   }
 }

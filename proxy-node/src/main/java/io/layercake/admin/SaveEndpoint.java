@@ -13,6 +13,7 @@ import io.layercake.archive.ArchiveJson;
 import io.layercake.archive.Descriptor;
 import io.layercake.archive.SavedImage;
 import io.layercake.archive.TarWriter;
+import io.layercake.blob.BlobFinder;
 import io.layercake.manifest.ManifestContent;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -49,17 +51,17 @@ import java.util.concurrent.CompletionStage;
 final class SaveEndpoint {
 
   private final ImageResolver resolver;
-  private final ClusterBlobs blobs;
+  private final BlobFinder blobs;
 
-  SaveEndpoint(ImageResolver resolver, ClusterBlobs blobs) {
+  SaveEndpoint(ImageResolver resolver, BlobFinder blobs) {
     this.resolver = resolver;
     this.blobs = blobs;
   }
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
-    AdminRequests.requireMethod(request, HttpMethods.GET);
-    List<ImageReference> images = AdminRequests.images(request);
-    String platform = AdminRequests.platform(request);
+    AdminRequest query = AdminRequest.of(request, HttpMethods.GET, Set.of("image", "platform"));
+    List<ImageReference> images = query.images();
+    String platform = query.platform();
     List<CompletableFuture<Resolved>> resolved = new ArrayList<>();
     for (ImageReference image : images) {
       resolved.add(resolver.resolve(image)

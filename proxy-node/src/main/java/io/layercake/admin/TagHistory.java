@@ -3,9 +3,9 @@ package io.layercake.admin;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.StatusCodes;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
+import io.layercake.admin.AdminAnswers.HistoryEntry;
 import io.layercake.cluster.PeerClient;
 import io.layercake.manifest.TagEntity;
 import io.layercake.oci.RepositoryName;
@@ -52,7 +52,7 @@ final class TagHistory {
   }
 
   /** This node's part of the history, oldest first: its latest snapshot, then the events after it. */
-  CompletionStage<List<Entry>> local(String upstream, RepositoryName repository, Tag tag) {
+  CompletionStage<List<HistoryEntry>> local(String upstream, RepositoryName repository, Tag tag) {
     String persistenceId = TagEntity.ENTITY_KEY.name() + "|" + TagEntity.entityId(upstream, repository, tag);
     String self = services.fills().peers().directory().selfUrl();
     return CompletableFuture.supplyAsync(() -> {
@@ -65,14 +65,14 @@ final class TagHistory {
         }
       }
       return state.history().stream()
-          .map(p -> new Entry(p.digest(), p.mediaType(), p.since(), p.lastConfirmed(), self))
+          .map(p -> new HistoryEntry(p.digest(), p.mediaType(), p.since(), p.lastConfirmed(), self))
           .toList();
     }, services.fills().blockingExecutor());
   }
 
   /** The history across every member, oldest first. */
-  CompletionStage<List<Entry>> cluster(String upstream, RepositoryName repository, Tag tag) {
-    List<CompletableFuture<List<Entry>>> parts = new ArrayList<>();
+  CompletionStage<List<HistoryEntry>> cluster(String upstream, RepositoryName repository, Tag tag) {
+    List<CompletableFuture<List<HistoryEntry>>> parts = new ArrayList<>();
     parts.add(local(upstream, repository, tag).toCompletableFuture());
     PeerClient peers = services.fills().peers();
     String path = PeerClient.HISTORY_PATH + "?upstream=" + encode(upstream) + "&repository="
@@ -82,7 +82,7 @@ final class TagHistory {
           .thenCompose(response -> {
             if (!response.status().equals(StatusCodes.OK)) {
               peers.discard(response);
-              return CompletableFuture.completedFuture(List.<Entry>of());
+              return CompletableFuture.completedFuture(List.<HistoryEntry>of());
             }
             return response.entity().toStrict(services.fills().peers().timeout().toMillis(), system)
                 .thenApply(strict -> parse(strict.getData().toArray()));
@@ -97,11 +97,11 @@ final class TagHistory {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
-  private static List<Entry> merge(List<CompletableFuture<List<Entry>>> parts) {
-    List<Entry> all = new ArrayList<>();
-    for (CompletableFuture<List<Entry>> part : parts) {
-      for (Entry entry : part.join()) {
-        Optional<Entry> same = all.stream()
+  private static List<HistoryEntry> merge(List<CompletableFuture<List<HistoryEntry>>> parts) {
+    List<HistoryEntry> all = new ArrayList<>();
+    for (CompletableFuture<List<HistoryEntry>> part : parts) {
+      for (HistoryEntry entry : part.join()) {
+        Optional<HistoryEntry> same = all.stream()
             .filter(e -> e.digest().equals(entry.digest()) && e.since() == entry.since())
             .findFirst();
         if (same.isEmpty()) {
@@ -111,31 +111,16 @@ final class TagHistory {
         }
       }
     }
-    all.sort(Comparator.comparingLong(Entry::since));
+    all.sort(Comparator.comparingLong(HistoryEntry::since));
     return all;
   }
 
-  private static List<Entry> parse(byte[] body) {
-    List<Entry> entries = new ArrayList<>();
+  private static List<HistoryEntry> parse(byte[] body) {
     try {
-      for (JsonNode node : JSON.readTree(body).path("history")) {
-        entries.add(new Entry(node.path("digest").asText(), node.path("mediaType").asText(),
-            node.path("since").asLong(), node.path("lastConfirmed").asLong(), node.path("node").asText()));
-      }
+      List<HistoryEntry> entries = JSON.readValue(body, AdminAnswers.History.class).history();
+      return entries == null ? List.of() : entries;
     } catch (IOException e) {
       return List.of();
     }
-    return entries;
   }
-
-  /**
-   * One period of a tag's history.
-   *
-   * @param digest the manifest the tag pointed at
-   * @param mediaType its media type
-   * @param since when the tag was found pointing there, epoch milliseconds
-   * @param lastConfirmed when upstream (or a load) last confirmed it, epoch milliseconds
-   * @param node the URL of the node whose journal recorded it
-   */
-  record Entry(String digest, String mediaType, long since, long lastConfirmed, String node) {}
 }

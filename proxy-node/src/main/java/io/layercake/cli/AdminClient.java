@@ -6,13 +6,13 @@ import io.layercake.tls.TlsContexts;
 import io.layercake.tls.TlsFileException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -72,9 +72,14 @@ final class AdminClient {
     return readAll(send(request(path).timeout(ANSWER_TIMEOUT).GET()));
   }
 
-  /** GET of an admin path whose answer is a JSON report. */
+  /** GET of an admin path whose answer is a JSON document of any shape. */
   JsonNode getJson(String path) {
-    return json(get(path));
+    return json(get(path), JsonNode.class);
+  }
+
+  /** GET of an admin path whose answer is one of the node's answer records. */
+  <T> T get(String path, Class<T> answer) {
+    return json(get(path), answer);
   }
 
   /** {@code method} (GET, POST, DELETE) of an admin path, without a body; the body on 200. */
@@ -82,9 +87,9 @@ final class AdminClient {
     return readAll(send(request(path).timeout(ANSWER_TIMEOUT).method(method, HttpRequest.BodyPublishers.noBody())));
   }
 
-  /** The same, for an answer that is a JSON report. */
-  JsonNode sendJson(String method, String path) {
-    return json(send(method, path));
+  /** The same, for an answer that is one of the node's answer records. */
+  <T> T send(String method, String path, Class<T> answer) {
+    return json(send(method, path), answer);
   }
 
   /**
@@ -107,12 +112,12 @@ final class AdminClient {
    * @param length the body's length, sent as Content-Length so the node can check members against
    *     it, or -1 when unknown (a pipe), sent chunked
    */
-  JsonNode upload(String path, Supplier<InputStream> body, long length) {
+  <T> T upload(String path, Supplier<InputStream> body, long length, Class<T> answer) {
     HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.ofInputStream(body);
     if (length >= 0) {
       publisher = HttpRequest.BodyPublishers.fromPublisher(publisher, length);
     }
-    return json(readAll(send(request(path).header("Content-Type", "application/x-tar").POST(publisher))));
+    return json(readAll(send(request(path).header("Content-Type", "application/x-tar").POST(publisher))), answer);
   }
 
   /** {@code value} as a query parameter's value. */
@@ -120,9 +125,9 @@ final class AdminClient {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
-  private static JsonNode json(String body) {
+  private static <T> T json(String body, Class<T> answer) {
     try {
-      return Json.MAPPER.readTree(body);
+      return Json.MAPPER.readValue(body, answer);
     } catch (IOException e) {
       throw new CliException("the node sent an answer that is not JSON: " + e.getMessage());
     }

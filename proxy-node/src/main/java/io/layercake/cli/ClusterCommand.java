@@ -1,6 +1,6 @@
 package io.layercake.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.cluster.ClusterReport;
 import java.io.PrintStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,30 +15,29 @@ final class ClusterCommand extends NodeVerb {
   @Override
   public Integer call() {
     Invocation invocation = invocation();
-    JsonNode report = client().getJson("/admin/cluster");
+    ClusterReport report = client().get("/admin/cluster", ClusterReport.class);
     boolean table = format.format() == FormatOption.Format.TABLE;
     Listing members = new Listing().column("ADDRESS", "Address").column("STATUS", "Status").column("URL", "URL")
         .column("BLOB SHARDS", "BlobShards").column("TAG SHARDS", "TagShards").column("BLOBS", "Blobs")
         .column("SIZE", "Size").jsonOnly("Self");
-    for (JsonNode member : report.path("members")) {
-      String address = member.path("address").asText();
-      boolean self = address.equals(report.path("self").asText());
+    for (ClusterReport.Node member : report.members()) {
+      boolean self = member.address().equals(report.self());
       members.row(
-          table && self ? address + " *" : address,
-          member.path("status").asText() + (member.path("reachable").asBoolean(true) ? "" : " (unreachable)"),
-          member.path("url").asText("-"),
-          member.path("shards").path("blob").asText(),
-          member.path("shards").path("tag").asText(),
-          member.path("blobs").isNull() ? "?" : member.path("blobs").asText(),
-          member.path("blobBytes").isNull() ? "?" : HumanSize.of(member.path("blobBytes").asLong()),
+          table && self ? member.address() + " *" : member.address(),
+          member.status() + (member.reachable() ? "" : " (unreachable)"),
+          member.url() == null ? "-" : member.url(),
+          String.valueOf(member.shards().getOrDefault("blob", 0)),
+          String.valueOf(member.shards().getOrDefault("tag", 0)),
+          member.blobs() == null ? "?" : member.blobs().toString(),
+          member.blobBytes() == null ? "?" : HumanSize.of(member.blobBytes()),
           Boolean.toString(self));
     }
     PrintStream out = invocation.out();
     members.print(format.format(), out);
     if (table) {
       out.println();
-      out.println("data plane: " + report.path("dataPlane").asText() + "   shard coordinator on: "
-          + report.path("coordinator").asText("none") + "   (* = the node answering)");
+      out.println("data plane: " + report.dataPlane() + "   shard coordinator on: "
+          + (report.coordinator() == null ? "none" : report.coordinator()) + "   (* = the node answering)");
     }
     return 0;
   }

@@ -1,7 +1,6 @@
 package io.layercake.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
+import io.layercake.admin.AdminAnswers;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,23 +22,23 @@ final class HistoryCommand extends NodeVerb {
   @Override
   public Integer call() {
     Invocation invocation = invocation();
-    JsonNode report = client().getJson("/admin/history?image=" + AdminClient.encode(image));
+    AdminAnswers.History report = client().get("/admin/history?image=" + AdminClient.encode(image),
+        AdminAnswers.History.class);
     long now = System.currentTimeMillis();
     Listing history = new Listing().column("DIGEST", "Digest").column("SINCE", "Since")
         .column("LAST CONFIRMED", "LastConfirmed").column("MEDIA TYPE", "MediaType").column("NODE", "Node");
-    List<JsonNode> entries = new ArrayList<>();
-    report.path("history").forEach(entries::add);
+    List<AdminAnswers.HistoryEntry> entries = report.history();
     for (int i = entries.size() - 1; i >= 0; i--) {
-      JsonNode entry = entries.get(i);
+      AdminAnswers.HistoryEntry entry = entries.get(i);
       history.row(
-          entry.path("digest").asText(),
-          HumanAge.ago(entry.path("since").asLong(), now),
-          HumanAge.ago(entry.path("lastConfirmed").asLong(), now),
-          shortType(entry.path("mediaType").asText()),
-          entry.path("node").asText());
+          entry.digest(),
+          HumanAge.ago(entry.since(), now),
+          HumanAge.ago(entry.lastConfirmed(), now),
+          shortType(entry.mediaType()),
+          entry.node());
     }
     if (history.isEmpty() && format.format() == FormatOption.Format.TABLE) {
-      invocation.out().println("No history for " + report.path("image").asText() + ": no node has resolved this tag.");
+      invocation.out().println("No history for " + report.image() + ": no node has resolved this tag.");
       return 0;
     }
     history.print(format.format(), invocation.out());

@@ -1,6 +1,6 @@
 package io.layercake.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.admin.AdminAnswers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -27,25 +27,25 @@ final class ImagesCommand extends NodeVerb {
   public Integer call() {
     String query = Filters.asQuery(filters, Set.of("reference"));
     Invocation invocation = invocation();
-    JsonNode report = client().getJson("/admin/images" + (query.isEmpty() ? "" : "?" + query.substring(1)));
+    AdminAnswers.Images report = client().get("/admin/images" + (query.isEmpty() ? "" : "?" + query.substring(1)),
+        AdminAnswers.Images.class);
     long now = System.currentTimeMillis();
     Listing images = new Listing().column("REPOSITORY", "Repository").column("TAG", "Tag").column("IMAGE ID", "ID")
         .column("SIZE", "Size").column("LAST PULLED", "LastPulled").column("PULLS", "Pulls").jsonOnly("Digest");
-    for (JsonNode image : report.path("images")) {
-      String id = image.path("id").asText();
+    for (AdminAnswers.Image image : report.images()) {
+      String id = image.id();
       String shortId = id.substring(id.indexOf(':') + 1, Math.min(id.length(), id.indexOf(':') + 13));
       if (quiet) {
         invocation.out().println(shortId);
         continue;
       }
-      long lastPulled = image.path("lastPulled").asLong();
       images.row(
-          image.path("repository").asText(),
-          image.path("tag").asText(),
+          image.repository(),
+          image.tag(),
           shortId,
-          HumanSize.of(image.path("size").asLong()),
-          lastPulled <= 0 ? "Never" : HumanAge.ago(lastPulled, now),
-          image.path("pulls").asText(),
+          HumanSize.of(image.size()),
+          image.lastPulled() <= 0 ? "Never" : HumanAge.ago(image.lastPulled(), now),
+          Long.toString(image.pulls()),
           id);
     }
     if (!quiet) {

@@ -1,6 +1,6 @@
 package io.layercake.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.admin.AdminAnswers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -57,19 +57,17 @@ final class LoadCommand extends NodeVerb {
       };
     }
     LoadProgress progress = new LoadProgress(out, length, invocation.interactive() && !quiet);
-    JsonNode report;
+    AdminAnswers.Load report;
     try {
-      report = client().upload("/admin/load", () -> progress.counting(archive.get()), length);
+      report = client().upload("/admin/load", () -> progress.counting(archive.get()), length, AdminAnswers.Load.class);
     } finally {
       progress.done();
     }
-    for (JsonNode image : report.path("images")) {
-      if (image.path("names").isEmpty()) {
-        out.println("Loaded image ID: " + image.path("digest").asText());
+    for (AdminAnswers.LoadedImage image : report.images()) {
+      if (image.names().isEmpty()) {
+        out.println("Loaded image ID: " + image.digest());
       }
-      for (JsonNode name : image.path("names")) {
-        out.println("Loaded image: " + name.asText());
-      }
+      image.names().forEach(name -> out.println("Loaded image: " + name));
     }
     return 0;
   }

@@ -1,6 +1,6 @@
 package io.layercake.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.admin.AdminAnswers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -26,10 +26,10 @@ class PinCommand extends NodeVerb {
   @Override
   public Integer call() {
     Invocation invocation = invocation();
-    JsonNode answer = client().sendJson(pins() ? "POST" : "DELETE",
-        "/admin/pins?image=" + AdminClient.encode(image));
-    for (JsonNode name : answer.path("images")) {
-      invocation.out().println((pins() ? "Pinned: " : "Unpinned: ") + RemovalOutput.familiar(name.asText()));
+    AdminAnswers.PinChange answer = client().send(pins() ? "POST" : "DELETE",
+        "/admin/pins?image=" + AdminClient.encode(image), AdminAnswers.PinChange.class);
+    for (String name : answer.images()) {
+      invocation.out().println((pins() ? "Pinned: " : "Unpinned: ") + RemovalOutput.familiar(name));
     }
     return 0;
   }

@@ -1,6 +1,6 @@
 package io.layercake.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.eviction.Removal;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -50,15 +50,15 @@ final class PruneCommand extends NodeVerb {
       out.println("Total reclaimed space: 0B");
       return 0;
     }
-    JsonNode removal = client().sendJson("POST", "/admin/prune?" + query);
-    boolean any = removal.path("untagged").size() + removal.path("deleted").size() > 0;
+    Removal removal = client().send("POST", "/admin/prune?" + query, Removal.class);
+    boolean any = !removal.untagged().isEmpty() || !removal.deleted().isEmpty();
     if (any) {
       out.println(dryRun ? "Would delete:" : "Deleted Images:");
       RemovalOutput.print(removal, out, "untagged: ", "deleted: ");
       out.println();
     }
     out.println((dryRun ? "Total reclaimable space: " : "Total reclaimed space: ")
-        + HumanSize.of(removal.path("reclaimed").asLong()));
+        + HumanSize.of(removal.reclaimed()));
     return 0;
   }
 

@@ -1,7 +1,7 @@
 package io.layercake.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.layercake.Json;
+import io.layercake.admin.AdminAnswers.PullEvent;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +32,7 @@ final class PullCommand extends NodeVerb {
     AdminClient client = client();
     String path = "/admin/pull?image=" + AdminClient.encode(image) + platform.asQuery();
     PullProgress progress = new PullProgress(out, invocation.interactive());
-    JsonNode done = null;
+    PullEvent done = null;
     String firstError = null;
     try (InputStream body = client.postStreaming(path);
         BufferedReader events = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
@@ -40,12 +40,12 @@ final class PullCommand extends NodeVerb {
         if (text.isBlank()) {
           continue;
         }
-        JsonNode event = Json.MAPPER.readTree(text);
+        PullEvent event = Json.MAPPER.readValue(text, PullEvent.class);
         progress.show(event);
-        if (event.path("event").asText().equals("error") && firstError == null) {
-          firstError = event.path("message").asText();
+        if (event.event().equals("error") && firstError == null) {
+          firstError = event.message();
         }
-        if (event.path("event").asText().equals("done")) {
+        if (event.event().equals("done")) {
           done = event;
         }
       }
@@ -58,10 +58,10 @@ final class PullCommand extends NodeVerb {
     if (done == null) {
       throw new AdminClient.CliException("the pull stream ended early");
     }
-    out.println("Digest: " + done.path("digest").asText());
-    out.println(done.path("upToDate").asBoolean()
-        ? "Status: Image is up to date for " + done.path("image").asText()
-        : "Status: Downloaded newer image for " + done.path("image").asText());
+    out.println("Digest: " + done.digest());
+    out.println(Boolean.TRUE.equals(done.upToDate())
+        ? "Status: Image is up to date for " + done.image()
+        : "Status: Downloaded newer image for " + done.image());
     return 0;
   }
 }

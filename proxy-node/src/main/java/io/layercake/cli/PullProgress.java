@@ -1,6 +1,6 @@
 package io.layercake.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.admin.AdminAnswers.PullEvent;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,18 +25,16 @@ final class PullProgress {
   }
 
   /** Shows one event. */
-  void show(JsonNode event) {
-    String name = event.path("event").asText();
+  void show(PullEvent event) {
+    String name = event.event();
     if (name.equals("start")) {
-      String reference = event.path("reference").asText();
-      out.println(reference + ": Pulling from "
-          + event.path("repository").asText());
+      out.println(event.reference() + ": Pulling from " + event.repository());
       return;
     }
-    if (!event.path("kind").asText().equals("layer")) {
+    if (!"layer".equals(event.kind())) {
       return;
     }
-    String id = event.path("id").asText();
+    String id = event.id();
     switch (name) {
       case "waiting":
         update(id, "Pulling fs layer", true);
@@ -45,17 +43,21 @@ final class PullProgress {
         update(id, "Already exists", true);
         break;
       case "progress":
-        update(id, "Downloading", false, bar(event.path("current").asLong(), event.path("total").asLong()));
+        update(id, "Downloading", false, bar(orZero(event.current()), orZero(event.total())));
         break;
       case "complete":
         update(id, "Pull complete", true);
         break;
       case "error":
-        update(id, "Error: " + event.path("message").asText(), true);
+        update(id, "Error: " + event.message(), true);
         break;
       default:
         break;
     }
+  }
+
+  private static long orZero(Long value) {
+    return value == null ? 0 : value;
   }
 
   private void update(String id, String status, boolean stateChange) {

@@ -1,6 +1,6 @@
 package io.layercake.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.eviction.Removal;
 import java.io.PrintStream;
 
 /** Prints a removal answer's untagged images and deleted blobs, one per line, as docker does. */
@@ -8,16 +8,10 @@ final class RemovalOutput {
 
   private RemovalOutput() {}
 
-  static void print(JsonNode removal, PrintStream out, String untaggedPrefix, String deletedPrefix) {
-    for (JsonNode name : removal.path("untagged")) {
-      out.println(untaggedPrefix + familiar(name.asText()));
-    }
-    for (JsonNode blob : removal.path("deleted")) {
-      out.println(deletedPrefix + blob.path("digest").asText());
-    }
-    for (JsonNode error : removal.path("errors")) {
-      out.println("Warning: " + error.asText());
-    }
+  static void print(Removal removal, PrintStream out, String untaggedPrefix, String deletedPrefix) {
+    removal.untagged().forEach(name -> out.println(untaggedPrefix + familiar(name)));
+    removal.deleted().forEach(blob -> out.println(deletedPrefix + blob.digest()));
+    removal.errors().forEach(error -> out.println("Warning: " + error));
   }
 
   /** {@code library/redis:7} as docker prints it: {@code redis:7}. */

@@ -1,5 +1,6 @@
 package io.layercake.cli;
 
+import io.layercake.eviction.Removal;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,8 +30,8 @@ final class RmiCommand extends NodeVerb {
     int status = 0;
     for (String image : images) {
       try {
-        RemovalOutput.print(client.sendJson("POST", "/admin/rmi?image=" + AdminClient.encode(image)
-            + (force ? "&force=true" : "")), invocation.out(), "Untagged: ", "Deleted: ");
+        RemovalOutput.print(client.send("POST", "/admin/rmi?image=" + AdminClient.encode(image)
+            + (force ? "&force=true" : ""), Removal.class), invocation.out(), "Untagged: ", "Deleted: ");
       } catch (AdminClient.CliException e) {
         invocation.err().println("layercake: " + image + ": " + e.getMessage());
         status = 1;

@@ -11,14 +11,10 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.cluster.typed.Cluster;
 import akka.http.javadsl.model.HttpMethods;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layercake.Json;
 import io.layercake.metrics.NodeMetrics;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -58,44 +54,33 @@ public final class ClusterStatus {
     this.sharded = new LinkedHashMap<>(sharded);
   }
 
-  /** The report as JSON: {@code self}, {@code dataPlane} and one object per member. */
-  public CompletionStage<byte[]> report() {
+  /** The report: this node, the data plane, the coordinator and every member. */
+  public CompletionStage<ClusterReport> report() {
     List<Member> members = peers.directory().members();
     Map<String, CompletableFuture<Map<Address, Integer>>> shardCounts = new LinkedHashMap<>();
     sharded.forEach((name, key) -> shardCounts.put(name, shardsPerMember(key)));
-    List<CompletableFuture<Optional<JsonNode>>> storage = new ArrayList<>();
+    List<CompletableFuture<Optional<ClusterReport.Storage>>> storage = new ArrayList<>();
     for (Member member : members) {
       storage.add(storageOf(member));
     }
     List<CompletableFuture<?>> all = new ArrayList<>(storage);
     all.addAll(shardCounts.values());
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      ObjectNode root = JSON.createObjectNode();
-      root.put("self", hostPort(Cluster.get(system).selfMember().address()));
-      root.put("dataPlane", cluster.dataPlane().name().toLowerCase(Locale.ROOT));
-      oldestUp(members).ifPresentOrElse(oldest -> root.put("coordinator", hostPort(oldest.address())),
-          () -> root.putNull("coordinator"));
       Set<Member> unreachable = Cluster.get(system).state().getUnreachable();
-      ArrayNode list = root.putArray("members");
+      List<ClusterReport.Node> nodes = new ArrayList<>();
       for (int i = 0; i < members.size(); i++) {
         Member member = members.get(i);
-        ObjectNode node = list.addObject();
-        node.put("address", hostPort(member.address()));
-        node.put("status", member.status().toString());
-        node.put("reachable", !unreachable.contains(member));
-        node.put("url", PeerDirectory.urlOf(member).orElse(null));
-        ObjectNode shards = node.putObject("shards");
+        Map<String, Integer> shards = new LinkedHashMap<>();
         shardCounts.forEach((name, counts) -> shards.put(name, counts.join().getOrDefault(member.address(), 0)));
-        Optional<JsonNode> stats = storage.get(i).join();
-        if (stats.isPresent()) {
-          node.put("blobs", stats.get().path("blobs").asLong());
-          node.put("blobBytes", stats.get().path("blobBytes").asLong());
-        } else {
-          node.putNull("blobs");
-          node.putNull("blobBytes");
-        }
+        Optional<ClusterReport.Storage> stats = storage.get(i).join();
+        nodes.add(new ClusterReport.Node(hostPort(member.address()), member.status().toString(),
+            !unreachable.contains(member), PeerDirectory.urlOf(member).orElse(null), shards,
+            stats.map(ClusterReport.Storage::blobs).orElse(null),
+            stats.map(ClusterReport.Storage::blobBytes).orElse(null)));
       }
-      return root.toString().getBytes(StandardCharsets.UTF_8);
+      return new ClusterReport(hostPort(Cluster.get(system).selfMember().address()),
+          cluster.dataPlane().name().toLowerCase(Locale.ROOT),
+          oldestUp(members).map(oldest -> hostPort(oldest.address())).orElse(null), List.copyOf(nodes));
     });
   }
 
@@ -127,16 +112,12 @@ public final class ClusterStatus {
         .exceptionally(error -> Map.of());
   }
 
-  private CompletableFuture<Optional<JsonNode>> storageOf(Member member) {
+  private CompletableFuture<Optional<ClusterReport.Storage>> storageOf(Member member) {
     if (member.address().equals(Cluster.get(system).selfMember().address())) {
       // This node's own numbers are at hand: asking its own internal endpoint over HTTP would cost
       // a request per page view (and, on a single node with no cluster secret, a refusal each).
-      return CompletableFuture.completedFuture(NodeMetrics.get(system).storeUsage().map(usage -> {
-        ObjectNode stats = JSON.createObjectNode();
-        stats.put("blobs", usage.blobs());
-        stats.put("blobBytes", usage.bytes());
-        return stats;
-      }));
+      return CompletableFuture.completedFuture(NodeMetrics.get(system).storeUsage()
+          .map(usage -> new ClusterReport.Storage(usage.blobs(), usage.bytes())));
     }
     Optional<String> url = PeerDirectory.urlOf(member);
     if (url.isEmpty()) {
@@ -153,9 +134,9 @@ public final class ClusterStatus {
         })
         .thenApply(strict -> {
           try {
-            return Optional.of(JSON.readTree(strict.getData().toArray()));
+            return Optional.of(JSON.readValue(strict.getData().toArray(), ClusterReport.Storage.class));
           } catch (IOException e) {
-            return Optional.<JsonNode>empty();
+            return Optional.<ClusterReport.Storage>empty();
           }
         })
         .toCompletableFuture()

@@ -311,7 +311,7 @@ public final class ClusterCache {
               .sorted(Comparator.comparing(Removal.Freed::digest))
               .toList();
           return new Removal(plan.untag().stream().map(CachedImage::name).toList(), freed,
-              freed.stream().mapToLong(Removal.Freed::bytes).sum(), false, List.copyOf(errors));
+              freed.stream().mapToLong(Removal.Freed::size).sum(), false, List.copyOf(errors));
         });
   }
 

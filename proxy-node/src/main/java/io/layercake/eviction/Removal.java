@@ -39,7 +39,7 @@ public record Removal(List<String> untagged, List<Freed> deleted, long reclaimed
    * One deleted blob.
    *
    * @param digest the blob
-   * @param bytes its size (summed over the nodes that held a copy)
+   * @param size its size in bytes (summed over the nodes that held a copy)
    */
-  public record Freed(String digest, long bytes) {}
+  public record Freed(String digest, long size) {}
 }

@@ -2,8 +2,6 @@ package io.layercake.http;
 
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
@@ -16,9 +14,9 @@ import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.layercake.Failures;
 import io.layercake.ThrottledLog;
-import io.layercake.blob.BlobEntity;
 import io.layercake.blob.BlobFill;
 import io.layercake.blob.BlobFills;
+import io.layercake.blob.BlobFinder;
 import io.layercake.blob.BlobReply;
 import io.layercake.blob.BlobSettings;
 import io.layercake.blob.ContinuedCopy;
@@ -54,8 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 final class BlobEndpoint {
 
-  private static final OciException REPLACED = new OciException(ErrorCode.UNAVAILABLE,
-      "blob is moving between nodes, retry", null, Duration.ofSeconds(1));
   private static final Logger LOG = LoggerFactory.getLogger(BlobEndpoint.class);
   /** A full disk sends every cold blob this way: one line a minute says so. */
   private static final ThrottledLog UNCACHED = new ThrottledLog(Duration.ofMinutes(1));
@@ -64,7 +60,7 @@ final class BlobEndpoint {
 
   private final ActorSystem<?> system;
   private final BlobFills fills;
-  private final BlobSettings settings;
+  private final BlobFinder finder;
   private final ClusterSettings cluster;
   private final InFlightStreams inFlight;
   private final NodeMetrics metrics;
@@ -76,7 +72,7 @@ final class BlobEndpoint {
     this.health = health;
     this.system = system;
     this.fills = fills;
-    this.settings = settings;
+    this.finder = new BlobFinder(system, fills);
     this.cluster = cluster;
     this.inFlight = inFlight;
     this.metrics = NodeMetrics.get(system);
@@ -106,14 +102,10 @@ final class BlobEndpoint {
   /** Asks the digest's entity, wherever in the cluster it lives, to locate or fetch the blob. */
   private CompletionStage<HttpResponse> askOwner(HttpRequest request, boolean head, String upstream,
       RepositoryName repository, Digest digest, String key) {
-    EntityRef<BlobEntity.Command> entity = ClusterSharding.get(system)
-        .entityRefFor(BlobEntity.ENTITY_KEY, digest.toString());
     if (head) {
-      return ResentAsk.<BlobEntity.Command, BlobReply>ask(entity, BlobEntity.LocateBlob::new, settings.askTimeout())
-          .thenCompose(reply -> serveHead(request, upstream, repository, digest, key, reply));
+      return finder.locate(digest).thenCompose(reply -> serveHead(request, upstream, repository, digest, key, reply));
     }
-    return ResentAsk.<BlobEntity.Command, BlobReply>ask(entity,
-            replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo), settings.askTimeout())
+    return finder.fetch(upstream, repository, digest)
         .thenCompose(reply -> serveReply(request, false, upstream, repository, digest, key, reply));
   }
 
@@ -128,7 +120,7 @@ final class BlobEndpoint {
     }
     // A HEAD never reads the body, so no reader is needed.
     return fills.headUpstream(upstream, repository, digest)
-        .whenComplete((size, error) -> remember(key, error))
+        .whenComplete((size, error) -> notFound.remember(key, error))
         .thenApply(size -> respond(request, true, digest, size, null, () -> { }));
   }
 
@@ -142,7 +134,7 @@ final class BlobEndpoint {
     UNCACHED.warn(LOG, "Streaming " + digest + " from upstream without storing it: " + uncached.reason());
     metrics.cacheMiss(CacheKind.BLOB);
     return fills.streamThrough(upstream, repository, digest)
-        .whenComplete((blob, error) -> remember(key, error))
+        .whenComplete((blob, error) -> notFound.remember(key, error))
         .thenApply(blob -> {
           AtomicBoolean started = new AtomicBoolean();
           // A response Akka never sends (the client left) must give its upstream connection back.
@@ -162,13 +154,6 @@ final class BlobEndpoint {
                   RawHeader.create("Etag", "\"" + digest + "\"")))
               .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, blob.size(), body));
         });
-  }
-
-  /** Remembers upstream's answer if it says the blob is not there. */
-  private void remember(String key, Throwable error) {
-    if (error != null && Failures.unwrap(error) instanceof OciException oci) {
-      notFound.put(key, oci.code());
-    }
   }
 
   /**
@@ -195,7 +180,7 @@ final class BlobEndpoint {
 
   /** Looks the blob up, releasing the lease if the lookup itself fails. */
   private CompletionStage<Optional<StoredBlob>> leasedLookup(Digest digest, Runnable release) {
-    return findLocal(digest).whenComplete((found, error) -> {
+    return finder.local(digest, true).whenComplete((found, error) -> {
       if (error != null) {
         release.run();
       }
@@ -224,7 +209,7 @@ final class BlobEndpoint {
             // Committed and moved, or failed, between the entity's answer and this lookup: the
             // client retries. Anything else (a disk that cannot be read) keeps its own answer.
             if (Failures.unwrap(error) instanceof OciException oci && oci.code() == ErrorCode.BLOB_UNKNOWN) {
-              throw REPLACED;
+              throw BlobFinder.MOVING;
             }
             throw error instanceof CompletionException wrapped ? wrapped : new CompletionException(error);
           });
@@ -255,7 +240,7 @@ final class BlobEndpoint {
           int status = response.status().intValue();
           if (status != 200 && status != 206 && status != 416) {
             fills.peers().discard(response);
-            throw REPLACED;
+            throw BlobFinder.MOVING;
           }
           List<HttpHeader> headers = new ArrayList<>();
           for (HttpHeader header : response.getHeaders()) {
@@ -272,8 +257,9 @@ final class BlobEndpoint {
           if (status != 416 && length >= 0 && first >= 0) {
             // The owner stopping mid-body (a rolling restart, a crash) must not break the client's
             // pull: the rest comes from wherever the blob's entity says it is now.
-            body = ContinuedCopy.of(body, ContinuedCopy.MAX_CONTINUATIONS,
-                offset -> rest(upstream, repository, digest, first + offset, first + length - 1));
+            body = ContinuedCopy.of(body, ContinuedCopy.MAX_CONTINUATIONS, offset -> finder
+                .read(upstream, repository, digest, first + offset, first + length - 1)
+                .thenApply(BlobFinder.SizedSource::body));
           }
           body = body.via(inFlight.tracker());
           return HttpResponse.create().withStatus(response.status()).withHeaders(headers)
@@ -281,42 +267,6 @@ final class BlobEndpoint {
                   ? HttpEntities.create(response.entity().getContentType(), length, body)
                   : HttpEntities.createChunked(response.entity().getContentType(), body));
         });
-  }
-
-  /**
-   * Bytes {@code from..last} of the blob, from the node its entity names now: this node's fill or
-   * file, or another node's.
-   */
-  private CompletionStage<Source<ByteString, NotUsed>> rest(String upstream, RepositoryName repository,
-      Digest digest, long from, long last) {
-    if (from > last) {
-      return CompletableFuture.completedFuture(Source.empty());
-    }
-    HttpHeader range = RawHeader.create("Range", "bytes=" + from + "-" + last);
-    EntityRef<BlobEntity.Command> entity = ClusterSharding.get(system)
-        .entityRefFor(BlobEntity.ENTITY_KEY, digest.toString());
-    return ResentAsk.<BlobEntity.Command, BlobReply>ask(entity,
-            replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo), settings.askTimeout())
-        .thenCompose(reply -> {
-          if (!(reply instanceof BlobReply.BlobLocation location)) {
-            throw REPLACED;
-          }
-          return fills.peers().directory().isSelf(location.ownerUrl())
-              ? serveHeld(HttpRequest.create().addHeader(range), false, digest, false)
-              : fills.peers().send(location.ownerUrl(), HttpMethods.GET, PeerClient.BLOBS_PATH + digest,
-                  List.of(range));
-        })
-        .thenApply(response -> {
-          if (response.status().intValue() != 206) {
-            response.discardEntityBytes(system);
-            throw REPLACED;
-          }
-          return response.entity().getDataBytes().mapMaterializedValue(ignored -> NotUsed.getInstance());
-        });
-  }
-
-  private CompletionStage<Optional<StoredBlob>> findLocal(Digest digest) {
-    return CompletableFuture.supplyAsync(() -> fills.store().findForPull(digest), fills.blockingExecutor());
   }
 
   private HttpResponse respondFromFile(HttpRequest request, boolean head, StoredBlob blob, Runnable release) {

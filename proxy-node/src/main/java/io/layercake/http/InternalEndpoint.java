@@ -10,6 +10,7 @@ import io.layercake.Json;
 import io.layercake.Secrets;
 import io.layercake.admin.AdminApi;
 import io.layercake.cluster.ClusterSettings;
+import io.layercake.cluster.ClusterReport;
 import io.layercake.cluster.PeerClient;
 import io.layercake.manifest.Manifests;
 import io.layercake.oci.Digest;
@@ -88,7 +89,7 @@ final class InternalEndpoint {
     }
     if (path.equals(PeerClient.STATS_PATH)) {
       return CompletableFuture.completedFuture(Responses.json(
-          toJson(Map.of("blobs", store.usedBlobs(), "blobBytes", store.usedBytes())), List.of()));
+          toJson(new ClusterReport.Storage(store.usedBlobs(), store.usedBytes())), List.of()));
     }
     throw new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint", "unknown internal path");
   }

@@ -1,7 +1,6 @@
 package io.layercake.http;
 
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
@@ -10,7 +9,7 @@ import io.layercake.manifest.ManifestContent;
 import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
 import io.layercake.manifest.TagEntity;
-import io.layercake.manifest.TagReply;
+import io.layercake.manifest.TagResolver;
 import io.layercake.metrics.CacheKind;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
@@ -40,6 +39,7 @@ final class ManifestEndpoint {
   private final FreshTags freshTags;
   private final NodeMetrics metrics;
   private final TagIndex tagIndex;
+  private final TagResolver tags;
   private final NodeHealth health;
   private final NegativeCache notFound;
   private final ManifestResponses responses = new ManifestResponses();
@@ -48,6 +48,7 @@ final class ManifestEndpoint {
       NodeHealth health) {
     this.health = health;
     this.tagIndex = tagIndex;
+    this.tags = new TagResolver(system, settings.askTimeout());
     this.system = system;
     this.manifests = manifests;
     this.settings = settings;
@@ -85,15 +86,9 @@ final class ManifestEndpoint {
   private CompletionStage<HttpResponse> resolveTag(ManifestNegotiation.AcceptedTypes accepted, boolean head,
       String upstream, RepositoryName repository, Reference.ByTag byTag, String key) {
     long asked = System.currentTimeMillis();
-    return ResentAsk.<TagEntity.Command, TagReply>ask(ClusterSharding.get(system)
-            .entityRefFor(TagEntity.ENTITY_KEY, TagEntity.entityId(upstream, repository, byTag.tag())),
-            TagEntity.ResolveTag::new, settings.askTimeout())
-        .thenCompose(reply -> {
-          if (reply instanceof TagReply.TagFailure failure) {
-            notFound.put(key, failure.failure().code());
-            throw failure.failure().toException();
-          }
-          TagReply.TagResolved resolved = (TagReply.TagResolved) reply;
+    return tags.resolve(upstream, repository, byTag.tag())
+        .whenComplete((resolved, error) -> notFound.remember(key, error))
+        .thenCompose(resolved -> {
           String warning = resolved.stale()
               ? "110 layercake \"Response is stale: " + resolved.staleReason() + "\"" : null;
           ManifestContent manifest = resolved.content();

@@ -1,6 +1,8 @@
 package io.layercake.http;
 
+import io.layercake.Failures;
 import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -72,6 +74,13 @@ final class NegativeCache {
       return Optional.empty();
     }
     return Optional.of(answer.code());
+  }
+
+  /** Remembers a failed request's answer for {@code key} if it is a "not found" {@link OciException}. */
+  void remember(String key, Throwable error) {
+    if (error != null && Failures.unwrap(error) instanceof OciException refused) {
+      put(key, refused.code());
+    }
   }
 
   /** Remembers upstream's answer for {@code key} if it is a "not found"; ignores anything else. */

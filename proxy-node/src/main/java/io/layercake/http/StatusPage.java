@@ -4,16 +4,13 @@ import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.layercake.Json;
+import io.layercake.cluster.ClusterReport;
 import io.layercake.cluster.ClusterStatus;
 import io.layercake.metrics.CacheKind;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
 import io.layercake.storage.TagIndex;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,8 +35,6 @@ final class StatusPage {
 
   /** How many tags the page lists. */
   static final int TOP_IMAGES = 10;
-
-  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final ClusterStatus cluster;
   private final NodeMetrics metrics;
@@ -82,38 +77,26 @@ final class StatusPage {
         .limit(TOP_IMAGES).toList();
   }
 
-  private Snapshot snapshot(byte[] clusterReport, Local local) {
+  private Snapshot snapshot(ClusterReport report, Local local) {
     Optional<StoreUsage> localUsage = local.usage();
-    JsonNode report;
-    try {
-      report = JSON.readTree(clusterReport);
-    } catch (IOException e) {
-      throw new IllegalStateException("the cluster report is JSON this node wrote", e);
-    }
-    String self = report.path("self").asText("");
     List<NodeRow> nodes = new ArrayList<>();
-    for (JsonNode member : report.path("members")) {
-      boolean isSelf = member.path("address").asText("").equals(self);
-      OptionalLong blobs = number(member.path("blobs"));
-      OptionalLong bytes = number(member.path("blobBytes"));
+    for (ClusterReport.Node member : report.members()) {
+      boolean isSelf = member.address().equals(report.self());
+      OptionalLong blobs = member.blobs() == null ? OptionalLong.empty() : OptionalLong.of(member.blobs());
+      OptionalLong bytes = member.blobBytes() == null ? OptionalLong.empty() : OptionalLong.of(member.blobBytes());
       if (isSelf && localUsage.isPresent()) {
         // This node's own numbers need no round trip through the internal endpoint (which a
         // single node without a cluster secret refuses).
         blobs = OptionalLong.of(localUsage.get().blobs());
         bytes = OptionalLong.of(localUsage.get().bytes());
       }
-      nodes.add(new NodeRow(member.path("address").asText(""), member.path("status").asText(""),
-          member.path("url").asText(""), member.path("shards").path("blob").asInt(),
-          member.path("shards").path("tag").asInt(), blobs, bytes, isSelf));
+      nodes.add(new NodeRow(member.address(), member.status(), member.url() == null ? "" : member.url(),
+          member.shards().getOrDefault("blob", 0), member.shards().getOrDefault("tag", 0), blobs, bytes, isSelf));
     }
-    return new Snapshot(Instant.now(), self, nodes, localUsage, metrics.storeCap(),
+    return new Snapshot(Instant.now(), report.self(), nodes, localUsage, metrics.storeCap(),
         new Ratio(metrics.hits(CacheKind.BLOB), metrics.misses(CacheKind.BLOB)),
         new Ratio(metrics.hits(CacheKind.MANIFEST), metrics.misses(CacheKind.MANIFEST)),
         local.topImages(), metrics.recentEvictions());
-  }
-
-  private static OptionalLong number(JsonNode node) {
-    return node.isNumber() ? OptionalLong.of(node.asLong()) : OptionalLong.empty();
   }
 
   /**

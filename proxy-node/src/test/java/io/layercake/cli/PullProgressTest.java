@@ -2,7 +2,8 @@ package io.layercake.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.Json;
+import io.layercake.admin.AdminAnswers.PullEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,7 +12,10 @@ import org.junit.jupiter.api.Test;
 
 class PullProgressTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** An event as the node's NDJSON line has it, read the way the command reads it. */
+  private static PullEvent event(String line) throws IOException {
+    return Json.MAPPER.readValue(line, PullEvent.class);
+  }
 
   @Test
   void bar_partial_drawsArrowAndSizes() {
@@ -30,11 +34,11 @@ class PullProgressTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PullProgress progress = new PullProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false);
 
-    progress.show(JSON.readTree("{\"event\":\"start\",\"reference\":\"7\",\"repository\":\"library/redis\"}"));
-    progress.show(JSON.readTree("{\"event\":\"waiting\",\"id\":\"abc\",\"kind\":\"layer\"}"));
-    progress.show(JSON.readTree("{\"event\":\"waiting\",\"id\":\"cfg\",\"kind\":\"config\"}"));
-    progress.show(JSON.readTree("{\"event\":\"progress\",\"id\":\"abc\",\"kind\":\"layer\",\"current\":5,\"total\":10}"));
-    progress.show(JSON.readTree("{\"event\":\"complete\",\"id\":\"abc\",\"kind\":\"layer\"}"));
+    progress.show(event("{\"event\":\"start\",\"reference\":\"7\",\"repository\":\"library/redis\"}"));
+    progress.show(event("{\"event\":\"waiting\",\"id\":\"abc\",\"kind\":\"layer\"}"));
+    progress.show(event("{\"event\":\"waiting\",\"id\":\"cfg\",\"kind\":\"config\"}"));
+    progress.show(event("{\"event\":\"progress\",\"id\":\"abc\",\"kind\":\"layer\",\"current\":5,\"total\":10}"));
+    progress.show(event("{\"event\":\"complete\",\"id\":\"abc\",\"kind\":\"layer\"}"));
 
     assertEquals("7: Pulling from library/redis\nabc: Pulling fs layer\nabc: Pull complete\n",
         bytes.toString(StandardCharsets.UTF_8));
@@ -45,9 +49,9 @@ class PullProgressTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PullProgress progress = new PullProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), true);
 
-    progress.show(JSON.readTree("{\"event\":\"waiting\",\"id\":\"aaa\",\"kind\":\"layer\"}"));
-    progress.show(JSON.readTree("{\"event\":\"waiting\",\"id\":\"bbb\",\"kind\":\"layer\"}"));
-    progress.show(JSON.readTree("{\"event\":\"complete\",\"id\":\"aaa\",\"kind\":\"layer\"}"));
+    progress.show(event("{\"event\":\"waiting\",\"id\":\"aaa\",\"kind\":\"layer\"}"));
+    progress.show(event("{\"event\":\"waiting\",\"id\":\"bbb\",\"kind\":\"layer\"}"));
+    progress.show(event("{\"event\":\"complete\",\"id\":\"aaa\",\"kind\":\"layer\"}"));
 
     assertEquals("aaa: Pulling fs layer\nbbb: Pulling fs layer\n\u001b[2A\r\u001b[2Kaaa: Pull complete\r\u001b[2B",
         bytes.toString(StandardCharsets.UTF_8));

@@ -1,4 +1,4 @@
-package io.layercake.http;
+package io.layercake.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

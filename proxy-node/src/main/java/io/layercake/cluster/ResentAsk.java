@@ -1,4 +1,4 @@
-package io.layercake.http;
+package io.layercake.cluster;
 
 import akka.actor.typed.ActorRef;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
@@ -23,24 +23,24 @@ import java.util.function.Function;
  */
 
 /** Asks a sharded entity, sending the request again while no answer comes, up to a deadline. */
-final class ResentAsk {
+public final class ResentAsk {
 
-  static final Duration RESEND = Duration.ofSeconds(10);
+  public static final Duration RESEND = Duration.ofSeconds(10);
 
   private ResentAsk() {}
 
   /** One ask of an entity: send {@code message}, wait up to the duration for the reply. */
-  interface Asker<M, R> {
+  public interface Asker<M, R> {
     CompletionStage<R> ask(Function<ActorRef<R>, M> message, Duration timeout);
   }
 
   /** The entity's reply to {@code message}, or a timeout once {@code timeout} has passed in all. */
-  static <M, R> CompletionStage<R> ask(EntityRef<M> entity, Function<ActorRef<R>, M> message, Duration timeout) {
+  public static <M, R> CompletionStage<R> ask(EntityRef<M> entity, Function<ActorRef<R>, M> message, Duration timeout) {
     return ask((m, wait) -> entity.<R>ask(m::apply, wait), message, timeout, RESEND);
   }
 
   /** The same, over any {@code asker}, resending every {@code resend}. */
-  static <M, R> CompletionStage<R> ask(Asker<M, R> asker, Function<ActorRef<R>, M> message, Duration timeout,
+  public static <M, R> CompletionStage<R> ask(Asker<M, R> asker, Function<ActorRef<R>, M> message, Duration timeout,
       Duration resend) {
     return attempt(asker, message, System.nanoTime() + timeout.toNanos(), resend);
   }
