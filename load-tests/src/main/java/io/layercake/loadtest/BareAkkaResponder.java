@@ -13,7 +13,7 @@ import akka.http.javadsl.model.headers.RawHeader;
 import akka.stream.Attributes;
 import akka.stream.javadsl.FileIO;
 import com.typesafe.config.ConfigFactory;
-import io.layercake.testkit.TestNode;
+import io.layercake.testkit.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ final class BareAkkaResponder {
 
   /** Starts the responder in its own JVM, serving {@code manifest} (of {@code mediaType}) and {@code blob}. */
   static Mirror start(Path work, Path manifest, String mediaType, String manifestDigest, Path blob) throws Exception {
-    int port = TestNode.freePort();
+    int port = FreePorts.next();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(LayercakeMirror.JVM_OPTIONS);

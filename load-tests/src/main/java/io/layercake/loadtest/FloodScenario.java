@@ -1,7 +1,6 @@
 package io.layercake.loadtest;
 
 import io.layercake.storage.NodeDatabase;
-import io.layercake.testkit.DatabaseKeys;
 import io.layercake.testkit.EmptyRegistry;
 import io.layercake.testkit.JvmHeap;
 import io.layercake.testkit.NameFlood;
@@ -60,7 +59,10 @@ final class FloodScenario implements Scenario {
       }
       upstreamRequests = upstream.blobRequests() + upstream.manifestRequests();
     }
-    Map<NodeDatabase.Family, Long> keys = DatabaseKeys.count(dataRoot.resolve("node-0"));
+    Map<NodeDatabase.Family, Long> keys;
+    try (NodeDatabase database = NodeDatabase.open(dataRoot.resolve("node-0").resolve("db"))) {
+      keys = database.keyCounts();
+    }
     long[] heap = {before, halfway, after, max};
     return section(names, heap, first.plus(second), upstreamRequests, keys);
   }

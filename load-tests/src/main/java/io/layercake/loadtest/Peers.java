@@ -1,6 +1,6 @@
 package io.layercake.loadtest;
 
-import io.layercake.testkit.TestNode;
+import io.layercake.testkit.FreePorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ final class Peers {
   /** Starts docker-registry as a pull-through cache of {@code upstreamUrl}. */
   static Mirror distribution(Path work, String upstreamUrl) throws IOException {
     Path dir = Files.createDirectories(work.resolve("registry2"));
-    int port = TestNode.freePort();
+    int port = FreePorts.next();
     Path config = dir.resolve("config.yml");
     Files.writeString(config, """
         version: 0.1
@@ -65,7 +65,7 @@ final class Peers {
   static Mirror nginxCache(Path work, String upstreamHostPort, Duration tagTtl) throws IOException {
     Path dir = Files.createDirectories(work.resolve("nginx-cache"));
     Files.createDirectories(dir.resolve("cache"));
-    int port = TestNode.freePort();
+    int port = FreePorts.next();
     String server = """
           proxy_cache_path %1$s/cache levels=1:2 keys_zone=registry:16m max_size=50g inactive=7d use_temp_path=off;
           upstream registry { server %2$s; keepalive 32; }
@@ -121,7 +121,7 @@ final class Peers {
     Files.deleteIfExists(target);
     Files.createLink(target, file);
     Files.createDirectories(root.resolve("v2"));
-    int port = TestNode.freePort();
+    int port = FreePorts.next();
     String server = """
           server {
             listen 127.0.0.1:%2$d;

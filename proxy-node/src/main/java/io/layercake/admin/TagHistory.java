@@ -3,7 +3,6 @@ package io.layercake.admin;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.StatusCodes;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.admin.AdminAnswers.HistoryEntry;
 import io.layercake.cluster.PeerClient;
@@ -36,8 +35,6 @@ import java.util.concurrent.CompletionStage;
 
 /** The history of a tag: which manifest it pointed at, since when, and when that was last confirmed. */
 final class TagHistory {
-
-  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final ActorSystem<?> system;
   private final JournalEvents journal;
@@ -117,7 +114,8 @@ final class TagHistory {
 
   private static List<HistoryEntry> parse(byte[] body) {
     try {
-      List<HistoryEntry> entries = JSON.readValue(body, AdminAnswers.History.class).history();
+      List<HistoryEntry> entries = Json.answerReader(AdminAnswers.History.class)
+          .<AdminAnswers.History>readValue(body).history();
       return entries == null ? List.of() : entries;
     } catch (IOException e) {
       return List.of();

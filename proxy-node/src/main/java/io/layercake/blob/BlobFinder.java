@@ -129,15 +129,31 @@ public final class BlobFinder {
     return ClusterSharding.get(system).entityRefFor(BlobEntity.ENTITY_KEY, digest.toString());
   }
 
-  /** This node owns the blob: the running fill (readable through its own commit) first, then the file. */
+  /**
+   * This node owns the blob: the running fill (readable through its own commit) first, then the
+   * file. Leased until the body ends, so eviction cannot delete the file between finding it and
+   * reading it, and counted as a pull.
+   */
   private CompletionStage<SizedSource> readHere(Digest digest, long first, long last) {
+    Runnable release = fills.store().lease(digest);
     Optional<BlobFill> running = fills.running(digest);
     if (running.isPresent()) {
-      return CompletableFuture.completedFuture(new SizedSource(last - first + 1, running.get().read(first, last)));
+      return CompletableFuture.completedFuture(leased(running.get().read(first, last), last - first + 1, release));
     }
-    return local(digest, false).thenApply(local -> local
-        .map(blob -> new SizedSource(last - first + 1, readFile(blob, first, last)))
-        .orElseThrow(() -> MOVING));
+    return local(digest, true).handle((local, error) -> {
+      if (error != null || local.isEmpty()) {
+        release.run();
+        throw MOVING;
+      }
+      return leased(readFile(local.get(), first, last), last - first + 1, release);
+    });
+  }
+
+  private static SizedSource leased(Source<ByteString, NotUsed> body, long size, Runnable release) {
+    return new SizedSource(size, body.watchTermination((notUsed, done) -> {
+      done.whenComplete((ok, error) -> release.run());
+      return notUsed;
+    }));
   }
 
   private CompletionStage<SizedSource> readAt(String ownerUrl, Digest digest, long first, long last, long size) {

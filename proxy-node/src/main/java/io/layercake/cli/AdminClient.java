@@ -127,7 +127,7 @@ final class AdminClient {
 
   private static <T> T json(String body, Class<T> answer) {
     try {
-      return Json.MAPPER.readValue(body, answer);
+      return Json.answerReader(answer).readValue(body);
     } catch (IOException e) {
       throw new CliException("the node sent an answer that is not JSON: " + e.getMessage());
     }

@@ -31,7 +31,8 @@ final class PruneCommand extends NodeVerb {
   private boolean all;
 
   @Option(names = "--filter", paramLabel = "FILTER", description = {
-      "until=DURATION: only what was last pulled more than DURATION ago (24h, 7d, 1h30m);",
+      "until=DURATION: only what was last used (pulled, or a blob of it served) more than DURATION ago"
+          + " (24h, 7d, 1h30m);",
       "reference=PATTERN: only images matching PATTERN (dangling blobs are then kept); repeatable"})
   private List<String> filters = new ArrayList<>();
 

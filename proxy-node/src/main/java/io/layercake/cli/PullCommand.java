@@ -40,7 +40,7 @@ final class PullCommand extends NodeVerb {
         if (text.isBlank()) {
           continue;
         }
-        PullEvent event = Json.MAPPER.readValue(text, PullEvent.class);
+        PullEvent event = Json.answerReader(PullEvent.class).readValue(text);
         progress.show(event);
         if (event.event().equals("error") && firstError == null) {
           firstError = event.message();

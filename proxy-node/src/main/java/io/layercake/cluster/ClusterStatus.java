@@ -11,7 +11,6 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.cluster.typed.Cluster;
 import akka.http.javadsl.model.HttpMethods;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.metrics.NodeMetrics;
 import java.io.IOException;
@@ -34,8 +33,6 @@ import java.util.concurrent.CompletionStage;
  * so the unauthenticated status page shows it too.
  */
 public final class ClusterStatus {
-
-  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final ActorSystem<?> system;
   private final ClusterSettings cluster;
@@ -134,7 +131,8 @@ public final class ClusterStatus {
         })
         .thenApply(strict -> {
           try {
-            return Optional.of(JSON.readValue(strict.getData().toArray(), ClusterReport.Storage.class));
+            return Optional.of(Json.answerReader(ClusterReport.Storage.class)
+                .<ClusterReport.Storage>readValue(strict.getData().toArray()));
           } catch (IOException e) {
             return Optional.<ClusterReport.Storage>empty();
           }

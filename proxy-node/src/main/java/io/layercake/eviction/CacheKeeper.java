@@ -70,7 +70,9 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
 
   /** Blobs, tags and pins per page: a page stays far below remoting's frame size. */
   static final int BLOBS_PER_PAGE = 500;
-  static final int TAGS_PER_PAGE = 500;
+  /** A tag or pull entry may carry a 255-character repository and a 128-character tag. */
+  static final int TAGS_PER_PAGE = 150;
+  static final int PULLS_PER_PAGE = 150;
   static final int PINS_PER_PAGE = 20;
   /** How long a listing's snapshot is kept for its later pages. */
   static final Duration SNAPSHOT_LIFETIME = Duration.ofMinutes(2);
@@ -90,12 +92,17 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
   public record Contents(String node, List<BlobEntry> blobs, List<TagEntry> tags, List<PullEntry> pulls,
       List<String> busy, List<PinStore.Pin> pins, boolean last, String error) implements CborSerializable {
 
+    /** A node of an earlier version, mid rolling upgrade, sends no pulls. */
+    public Contents {
+      pulls = pulls == null ? List.of() : pulls;
+    }
+
     /** Page {@code page} of these contents. */
     Contents page(int page) {
       boolean lastPage = (page + 1) * BLOBS_PER_PAGE >= blobs.size() && (page + 1) * TAGS_PER_PAGE >= tags.size()
-          && (page + 1) * TAGS_PER_PAGE >= pulls.size() && (page + 1) * PINS_PER_PAGE >= pins.size();
+          && (page + 1) * PULLS_PER_PAGE >= pulls.size() && (page + 1) * PINS_PER_PAGE >= pins.size();
       return new Contents(node, slice(blobs, page, BLOBS_PER_PAGE), slice(tags, page, TAGS_PER_PAGE),
-          slice(pulls, page, TAGS_PER_PAGE), page == 0 ? busy : List.of(), slice(pins, page, PINS_PER_PAGE),
+          slice(pulls, page, PULLS_PER_PAGE), page == 0 ? busy : List.of(), slice(pins, page, PINS_PER_PAGE),
           lastPage, null);
     }
 

@@ -103,13 +103,16 @@ public final class TagIndex {
   public boolean remove(String upstream, RepositoryName repository, String tag) {
     try {
       byte[] key = key(upstream, repository + ":" + tag);
+      // Every node that answered pulls of the tag forgets them, indexed here or not: pulled again
+      // after its removal, the image starts counting afresh, as docker's would.
+      synchronized (pending) {
+        pending.remove(new String(key, StandardCharsets.UTF_8));
+        database.rocks().delete(pulls, key);
+      }
       if (database.rocks().get(tags, key) == null) {
         return false;
       }
       database.rocks().delete(tags, key);
-      // Pulled again after its removal, the image starts counting afresh, as docker's would.
-      pending.remove(new String(key, StandardCharsets.UTF_8));
-      database.rocks().delete(pulls, key);
       if (tags(upstream, repository).isEmpty()) {
         database.rocks().delete(repositories, key(upstream, repository.value()));
       }
@@ -151,6 +154,13 @@ public final class TagIndex {
    * refuses the write (a full disk), they stay pending and the exception tells the caller.
    */
   public void flushPulls() {
+    // One flush at a time, and never beside a removal: each reads, adds to and writes the count.
+    synchronized (pending) {
+      flushPendingPulls();
+    }
+  }
+
+  private void flushPendingPulls() {
     Map<String, Pulls> taken = new HashMap<>();
     for (String key : List.copyOf(pending.keySet())) {
       Pulls counted = pending.remove(key);

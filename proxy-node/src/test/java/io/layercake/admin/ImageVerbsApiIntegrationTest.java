@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.RegistryClient;
 import io.layercake.testkit.Sha256;
 import io.layercake.testkit.StoredBlobs;
@@ -48,7 +49,7 @@ class ImageVerbsApiIntegrationTest {
 
   @BeforeAll
   void start() {
-    node = TestNode.start(work.resolve("node"), "http://127.0.0.1:" + TestNode.freePort(),
+    node = TestNode.start(work.resolve("node"), "http://127.0.0.1:" + FreePorts.next(),
         Map.of("layercake.admin.token", TOKEN));
   }
 

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.layercake.cli.LayercakeCli;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.Image;
 import io.layercake.testkit.ImageFormat;
 import io.layercake.testkit.LargeBlob;
 import io.layercake.testkit.NodeProcess;
 import io.layercake.testkit.RegistryClient;
 import io.layercake.testkit.TestImage;
-import io.layercake.testkit.TestNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -46,7 +46,7 @@ class SaveLoadMemoryIntegrationTest {
     }
     assertTrue(Files.size(archive) > LAYER_SIZE);
 
-    try (NodeProcess target = node(work.resolve("target"), "http://127.0.0.1:" + TestNode.freePort())) {
+    try (NodeProcess target = node(work.resolve("target"), "http://127.0.0.1:" + FreePorts.next())) {
       LayercakeCli.Output loaded = LayercakeCli.run(env(target), "load", "-i", archive.toString());
       assertEquals(0, loaded.status(), loaded.err() + target.logText());
 

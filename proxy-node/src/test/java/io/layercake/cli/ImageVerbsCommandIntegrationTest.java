@@ -4,19 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.oci.Digest;
 import io.layercake.testkit.Await;
 import io.layercake.testkit.Blob;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.Image;
 import io.layercake.testkit.ImageFormat;
 import io.layercake.testkit.MirrorClient;
 import io.layercake.testkit.RegistryClient;
 import io.layercake.testkit.TestImage;
 import io.layercake.testkit.TestNode;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,7 +184,7 @@ class ImageVerbsCommandIntegrationTest {
   @ValueSource(strings = {"pull redis", "save redis -o /tmp/x.tar", "load -i %s", "inspect redis", "history redis"})
   void everyVerb_nodeUnreachable_failsWithOneLine(String command) throws Exception {
     LayercakeCli.Output output = LayercakeCli.run(
-        Map.of("LAYERCAKE_URL", "http://127.0.0.1:" + TestNode.freePort()), args(command));
+        Map.of("LAYERCAKE_URL", "http://127.0.0.1:" + FreePorts.next()), args(command));
 
     assertEquals(1, output.status());
     assertEquals(1, output.err().strip().lines().count(), output.err());

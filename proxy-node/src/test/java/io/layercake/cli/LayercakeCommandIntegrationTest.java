@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.TestNode;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,7 +54,7 @@ class LayercakeCommandIntegrationTest {
 
   @Test
   void cluster_nodeUnreachable_failsWithOneLine() {
-    LayercakeCli.Output output = run(List.of("cluster", "--url", "http://127.0.0.1:" + TestNode.freePort()), Map.of());
+    LayercakeCli.Output output = run(List.of("cluster", "--url", "http://127.0.0.1:" + FreePorts.next()), Map.of());
 
     assertEquals(1, output.status());
     assertEquals(1, output.err().strip().lines().count(), output.err());

@@ -10,6 +10,7 @@ import io.layercake.testkit.Await;
 import io.layercake.testkit.ClusterReport;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.Image;
 import io.layercake.testkit.ImageFormat;
 import io.layercake.testkit.MakeCerts;
@@ -19,7 +20,6 @@ import io.layercake.testkit.NodeProcessCluster;
 import io.layercake.testkit.RawHttp;
 import io.layercake.testkit.TestCluster;
 import io.layercake.testkit.TestImage;
-import io.layercake.testkit.TestNode;
 import io.layercake.tls.TlsContexts;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -112,8 +112,8 @@ class ClusterTlsIntegrationTest {
       // A node of another CA that knows the seeds and the secret.
       try (NodeProcess rogue = NodeProcess.builder(work.resolve("rogue"), upstream.url())
           .properties(Map.of(
-              "layercake.cluster.port", TestNode.freePort(),
-              "layercake.cluster.internal-port", TestNode.freePort(),
+              "layercake.cluster.port", FreePorts.next(),
+              "layercake.cluster.internal-port", FreePorts.next(),
               "layercake.cluster.seed-nodes", cluster.seedNodes(),
               "layercake.cluster.secret", TestCluster.SECRET,
               "layercake.cluster.tls-dir", rogueCerts.toString()))

@@ -10,8 +10,8 @@ import akka.http.javadsl.Http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.layercake.testkit.Await;
+import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.RegistryClient;
-import io.layercake.testkit.TestNode;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,7 +102,7 @@ class KubernetesBootstrapIntegrationTest {
   }
 
   private static int freeLoopbackPort() {
-    return TestNode.freePort();
+    return FreePorts.next();
   }
 
 }

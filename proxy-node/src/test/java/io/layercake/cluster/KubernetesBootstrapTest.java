@@ -12,8 +12,8 @@ import akka.management.cluster.bootstrap.ClusterBootstrap;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.layercake.testkit.Await;
+import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.RegistryClient;
-import io.layercake.testkit.TestNode;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -113,7 +113,7 @@ class KubernetesBootstrapTest {
   }
 
   private static int freeLoopbackPort() {
-    return TestNode.freePort();
+    return FreePorts.next();
   }
 
 }

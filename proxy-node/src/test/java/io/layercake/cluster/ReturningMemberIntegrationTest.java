@@ -10,6 +10,7 @@ import io.layercake.testkit.Await;
 import io.layercake.testkit.Blob;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.Image;
 import io.layercake.testkit.ImageFormat;
 import io.layercake.testkit.RegistryClient;
@@ -42,12 +43,12 @@ class ReturningMemberIntegrationTest {
 
   @Test
   void blobOnlyOnALeavingNode_pulledWhileItRestarts_copiedFromItWhenBack_notFetchedAgain() throws Exception {
-    int portA = TestNode.freePort();
-    int portB = TestNode.freePort();
-    int httpB = TestNode.freePort();
+    int portA = FreePorts.next();
+    int portB = FreePorts.next();
+    int httpB = FreePorts.next();
     String seeds = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
     try (FakeRegistry upstream = FakeRegistry.start();
-        TestNode a = TestNode.start(work.resolve("a"), upstream.url(), node(seeds, portA, TestNode.freePort()))) {
+        TestNode a = TestNode.start(work.resolve("a"), upstream.url(), node(seeds, portA, FreePorts.next()))) {
       RegistryClient client = new RegistryClient(a.url());
       TestNode b = TestNode.start(work.resolve("b"), upstream.url(), node(seeds, portB, httpB));
       Blob onB = null;

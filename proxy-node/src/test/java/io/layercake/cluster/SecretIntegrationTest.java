@@ -10,6 +10,7 @@ import akka.cluster.typed.Cluster;
 import io.layercake.testkit.Await;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.Image;
 import io.layercake.testkit.ImageFormat;
 import io.layercake.testkit.MirrorClient;
@@ -71,7 +72,7 @@ class SecretIntegrationTest {
               .anyMatch(node -> StoredBlobs.committed(node.dataDir()).contains(digest))));
 
       Map<String, Object> settings = new HashMap<>(NO_REBALANCE);
-      settings.put("layercake.cluster.port", TestNode.freePort());
+      settings.put("layercake.cluster.port", FreePorts.next());
       settings.put("layercake.cluster.seed-nodes", seedNodes(cluster));
       settings.put("layercake.cluster.secret", WRONG_SECRET);
       settings.put("akka.cluster.split-brain-resolver.stable-after", "3s");

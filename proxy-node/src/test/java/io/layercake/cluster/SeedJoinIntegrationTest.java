@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.layercake.testkit.Await;
 import io.layercake.testkit.ClusterReport;
 import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.RegistryClient;
 import io.layercake.testkit.TestCluster;
 import io.layercake.testkit.TestNode;
@@ -36,8 +37,8 @@ class SeedJoinIntegrationTest {
 
   @Test
   void downedFirstSeed_neverFormsItsOwnCluster_joinsTheSurvivingOne() throws Exception {
-    int portA = TestNode.freePort();
-    int portB = TestNode.freePort();
+    int portA = FreePorts.next();
+    int portB = FreePorts.next();
     String seeds = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
     Path dataA = Files.createDirectories(work.resolve("a"));
     Files.writeString(dataA.resolve(SeedJoin.DOWNED_FILE), "downed at an earlier run\n");
@@ -69,8 +70,8 @@ class SeedJoinIntegrationTest {
 
   @Test
   void nodeDownedByItsCluster_leavesTheMarker_nodeStoppedOnPurpose_doesNot() throws Exception {
-    int portA = TestNode.freePort();
-    int portB = TestNode.freePort();
+    int portA = FreePorts.next();
+    int portB = FreePorts.next();
     String seeds = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
     Map<String, Object> common = Map.of("layercake.cluster.seed-nodes", seeds,
         "layercake.cluster.secret", TestCluster.SECRET);

@@ -9,6 +9,7 @@ import io.layercake.cli.LayercakeCli;
 import io.layercake.testkit.DirLayoutReader;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.Image;
 import io.layercake.testkit.ImageFormat;
 import io.layercake.testkit.Skopeo;
@@ -60,7 +61,7 @@ class SaveLoadIntegrationTest {
       }
     }
 
-    try (TestNode empty = TestNode.start(work.resolve("empty"), "http://127.0.0.1:" + TestNode.freePort(),
+    try (TestNode empty = TestNode.start(work.resolve("empty"), "http://127.0.0.1:" + FreePorts.next(),
         Map.of("layercake.admin.token", TOKEN))) {
       Map<String, String> env = Map.of("LAYERCAKE_ADMIN_TOKEN", TOKEN, "LAYERCAKE_URL", empty.url());
       LayercakeCli.Output loaded = LayercakeCli.run(env, "load", "-i", archive.toString());

@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.javadsl.Adapter;
+import akka.serialization.Serialization;
+import akka.serialization.SerializationExtension;
+import com.typesafe.config.ConfigFactory;
 import io.layercake.oci.Digest;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.NodeDatabase;
@@ -18,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -82,6 +87,36 @@ class CacheKeeperTest {
     }
     assertEquals(3, pages);
     assertEquals(stored, listed);
+  }
+
+  @Test
+  void contentsPage_ofTheLongestNames_fitsRemotingsFrame() {
+    // Pages cross nodes as CBOR: one that outgrows Artery's frame is dropped, and the listing times out.
+    String repository = "r".repeat(255);
+    String tag = "t".repeat(128);
+    String digest = "sha256:" + "a".repeat(64);
+    String mediaType = "application/vnd.docker.distribution.manifest.list.v2+json";
+    CacheKeeper.Contents page = new CacheKeeper.Contents("http://" + "n".repeat(60) + ":5000",
+        Collections.nCopies(CacheKeeper.BLOBS_PER_PAGE,
+            new CacheKeeper.BlobEntry(digest, Long.MAX_VALUE, mediaType, Long.MAX_VALUE, Long.MAX_VALUE)),
+        Collections.nCopies(CacheKeeper.TAGS_PER_PAGE,
+            new CacheKeeper.TagEntry("docker-hub", repository, tag, digest, Long.MAX_VALUE)),
+        Collections.nCopies(CacheKeeper.PULLS_PER_PAGE,
+            new CacheKeeper.PullEntry("docker-hub", repository, tag, Long.MAX_VALUE, Long.MAX_VALUE)),
+        List.of(), List.of(), false, null);
+    // The node's own serialization bindings, on a local actor system (no port to bind).
+    ActorTestKit node = ActorTestKit.create(ConfigFactory.parseString("akka.actor.provider = local")
+        .withFallback(ConfigFactory.parseResources("layercake-node.conf")).withFallback(ConfigFactory.load()));
+    try {
+      Serialization serialization = SerializationExtension.get(Adapter.toClassic(node.system()));
+
+      byte[] bytes = serialization.serialize(page).get();
+
+      long frame = node.system().settings().config().getBytes("akka.remote.artery.advanced.maximum-frame-size");
+      assertTrue(bytes.length < frame - 4096, bytes.length + " bytes in a frame of " + frame);
+    } finally {
+      node.shutdownTestKit();
+    }
   }
 
   @Test

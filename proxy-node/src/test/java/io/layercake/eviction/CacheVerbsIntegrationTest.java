@@ -12,13 +12,13 @@ import io.layercake.testkit.Await;
 import io.layercake.testkit.Blob;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.Image;
 import io.layercake.testkit.ImageFormat;
 import io.layercake.testkit.LargeBlob;
 import io.layercake.testkit.RegistryClient;
 import io.layercake.testkit.TestCluster;
 import io.layercake.testkit.TestImage;
-import io.layercake.testkit.TestNode;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
@@ -215,7 +215,7 @@ class CacheVerbsIntegrationTest {
     LayercakeCli.Output badName = LayercakeCli.run("rmi", "--url", cluster.node(0).url(), "Bad:Name:x");
     assertEquals(1, badName.status());
     assertEquals(1, badName.err().strip().lines().count(), badName.err());
-    LayercakeCli.Output unreachable = LayercakeCli.run("images", "--url", "http://127.0.0.1:" + TestNode.freePort());
+    LayercakeCli.Output unreachable = LayercakeCli.run("images", "--url", "http://127.0.0.1:" + FreePorts.next());
     assertEquals(1, unreachable.status());
     assertTrue(unreachable.err().contains("cannot reach the node"), unreachable.err());
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.layercake.testkit.Await;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.Image;
 import io.layercake.testkit.ImageFormat;
 import io.layercake.testkit.RegistryClient;
@@ -35,7 +36,7 @@ class ReadinessIntegrationTest {
   @Test
   void unreachableSeeds_notReady_blobAndManifest503Fast_readyOnceClusterForms() throws Exception {
     Image image = TestImage.singlePlatform(ImageFormat.OCI, 11, 2048, 50_000);
-    int seedPort = TestNode.freePort();
+    int seedPort = FreePorts.next();
     Map<String, Object> cluster = Map.of(
         "layercake.cluster.seed-nodes", "127.0.0.1:" + seedPort,
         "layercake.cluster.secret", TestCluster.SECRET,

@@ -53,6 +53,20 @@ class TagPullsTest {
   }
 
   @Test
+  void remove_tagIndexedElsewhere_stillForgetsThePullsThisNodeAnswered() {
+    try (NodeDatabase database = NodeDatabase.open(dir.resolve("db"))) {
+      TagIndex index = new TagIndex(database);
+      index.pulled("docker-hub", "library/redis", "7", 1_000);
+      index.flushPulls();
+
+      // In a cluster the tag's entity (and index entry) is on one node; pulls are on every node.
+      assertEquals(false, index.remove("docker-hub", RepositoryName.parse("library/redis"), "7"));
+
+      assertEquals(List.of(), index.pulls());
+    }
+  }
+
+  @Test
   void pulled_pendingNamesAreCapped_whileFlushesCannotRun() {
     try (NodeDatabase database = NodeDatabase.open(dir.resolve("db"))) {
       TagIndex index = new TagIndex(database);

@@ -2,9 +2,7 @@ package io.layercake.testkit;
 
 import io.layercake.storage.NodeDatabase;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.Map;
-import org.rocksdb.RocksIterator;
 
 /**
  * How many keys each column family of a node's RocksDB holds: the journal, snapshots and indexes,
@@ -24,16 +22,6 @@ public final class DatabaseKeys {
 
   /** The key count of every family of an open database (reads may run beside a node's writes). */
   public static Map<NodeDatabase.Family, Long> count(NodeDatabase database) {
-    Map<NodeDatabase.Family, Long> counts = new EnumMap<>(NodeDatabase.Family.class);
-    for (NodeDatabase.Family family : NodeDatabase.Family.values()) {
-      long keys = 0;
-      try (RocksIterator it = database.rocks().newIterator(database.family(family))) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          keys++;
-        }
-      }
-      counts.put(family, keys);
-    }
-    return counts;
+    return database.keyCounts();
   }
 }

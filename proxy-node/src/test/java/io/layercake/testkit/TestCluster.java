@@ -26,7 +26,7 @@ import java.util.stream.StreamSupport;
 public final class TestCluster implements AutoCloseable {
 
   /** The cluster secret the test nodes share. */
-  public static final String SECRET = "test-cluster-secret";
+  public static final String SECRET = NodeProcessCluster.SECRET;
 
   private final List<TestNode> nodes = new ArrayList<>();
   private final List<Integer> remotingPorts = new ArrayList<>();
@@ -44,7 +44,7 @@ public final class TestCluster implements AutoCloseable {
   public static TestCluster start(int size, Path dataRoot, String upstreamUrl, Map<String, Object> extra) {
     TestCluster cluster = new TestCluster(dataRoot, upstreamUrl, extra);
     for (int i = 0; i < size; i++) {
-      cluster.remotingPorts.add(TestNode.freePort());
+      cluster.remotingPorts.add(FreePorts.next());
     }
     try {
       for (int i = 0; i < size; i++) {
@@ -60,7 +60,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts one more node that joins through the existing ones, and waits until it is Up. */
   public TestNode addNode() {
-    int port = TestNode.freePort();
+    int port = FreePorts.next();
     remotingPorts.add(port);
     TestNode node = startNode(nodes.size(), port);
     nodes.add(node);

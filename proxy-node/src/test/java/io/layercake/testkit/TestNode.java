@@ -8,17 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A layercake node in this JVM for integration tests: free ports, its own data folder, the given
  * upstream, and short timeouts so that fault tests finish quickly.
  */
 public final class TestNode implements AutoCloseable {
-
-  /** Every port {@link #freePort} has returned in this JVM. */
-  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   private final LayercakeNode node;
   private final Path dataDir;
@@ -37,7 +32,7 @@ public final class TestNode implements AutoCloseable {
   public static TestNode start(Path dataDir, String upstreamUrl, Map<String, Object> extra) {
     Map<String, Object> settings = new HashMap<>();
     settings.put("layercake.http.interface", "127.0.0.1");
-    settings.put("layercake.http.port", freePort());
+    settings.put("layercake.http.port", FreePorts.next());
     settings.put("layercake.storage.data-dir", dataDir.toString());
     settings.put("layercake.upstreams.docker-hub.url", upstreamUrl);
     settings.put("layercake.upstream-client.min-backoff", "20ms");
@@ -54,22 +49,6 @@ public final class TestNode implements AutoCloseable {
       Await.until(Duration.ofSeconds(60), "the node ready", () -> node.node().health().ready());
     }
     return node;
-  }
-
-  /** A TCP port that was free a moment ago, for a node's HTTP or remoting port. */
-  public static int freePort() {
-    // The kernel may give the same free port to two calls in a row: a test that asks for a
-    // node's remoting port and then another's HTTP port got one port twice, and a node failed to
-    // bind. So a port is handed out once per JVM.
-    while (true) {
-      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-        if (HANDED_OUT.add(socket.getLocalPort())) {
-          return socket.getLocalPort();
-        }
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
   }
 
   /** The registry API's base URL, e.g. {@code http://127.0.0.1:38211}. */

@@ -23,7 +23,7 @@ class MirrorClientTest {
     try (FakeRegistry fake = FakeRegistry.start()) {
       FakeImages.publish(fake, "library/mirror", "1", image);
       fake.inject(Fault.status(503), "/blobs/", 1);
-      String dead = "http://127.0.0.1:" + TestNode.freePort();
+      String dead = "http://127.0.0.1:" + FreePorts.next();
       MirrorClient client = new MirrorClient(List.of(dead, fake.url()), QUICK);
 
       client.pull("library/mirror", "1", image, 1).get(30, TimeUnit.SECONDS);

@@ -113,7 +113,7 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Starts the node and waits until {@code /livez} answers. */
     public NodeProcess start() throws IOException {
-      int port = httpPort > 0 ? httpPort : freePort();
+      int port = httpPort > 0 ? httpPort : FreePorts.next();
       Files.createDirectories(dataDir);
       Path log = Files.createTempFile("layercake-node-", ".log");
       List<String> command = new ArrayList<>();
@@ -257,8 +257,5 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
-    return TestNode.freePort();
-  }
 
 }

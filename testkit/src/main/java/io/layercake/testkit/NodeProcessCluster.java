@@ -17,10 +17,13 @@ import java.util.stream.Collectors;
 /**
  * Several layercake nodes, each in its own child JVM, forming one cluster over loopback: for tests
  * that {@code kill -9} a node, stop one with SIGTERM, or restart one on the same data folder and
- * the same ports. Every node lists every node as a seed, shares {@link TestCluster#SECRET}, and
+ * the same ports. Every node lists every node as a seed, shares {@link #SECRET}, and
  * has the admin API on with {@link #ADMIN_TOKEN}.
  */
 public final class NodeProcessCluster implements AutoCloseable {
+
+  /** The cluster secret of the test clusters, in child JVMs and in the test JVM alike. */
+  public static final String SECRET = "test-cluster-secret";
 
   /** The admin token of every node. */
   public static final String ADMIN_TOKEN = "process-cluster-admin";
@@ -48,9 +51,9 @@ public final class NodeProcessCluster implements AutoCloseable {
     this.internalPorts = new int[size];
     this.nodes = new NodeProcess[size];
     for (int i = 0; i < size; i++) {
-      httpPorts[i] = TestNode.freePort();
-      remotingPorts[i] = TestNode.freePort();
-      internalPorts[i] = TestNode.freePort();
+      httpPorts[i] = FreePorts.next();
+      remotingPorts[i] = FreePorts.next();
+      internalPorts[i] = FreePorts.next();
     }
   }
 
@@ -195,7 +198,7 @@ public final class NodeProcessCluster implements AutoCloseable {
     settings.put("layercake.cluster.port", remotingPorts[index]);
     settings.put("layercake.cluster.internal-port", internalPorts[index]);
     settings.put("layercake.cluster.seed-nodes", seedNodes());
-    settings.put("layercake.cluster.secret", TestCluster.SECRET);
+    settings.put("layercake.cluster.secret", SECRET);
     settings.put("layercake.admin.token", ADMIN_TOKEN);
     settings.put("akka.cluster.split-brain-resolver.stable-after", "3s");
     settings.put("layercake.upstream-client.min-backoff", "20ms");

@@ -96,7 +96,7 @@ public final class DebianRegistry implements AutoCloseable {
     }
     // a port chosen by ServerSocket(0) can be taken by someone else before the registry binds it
     for (int attempt = 1; ; attempt++) {
-      port = freePort();
+      port = FreePorts.next();
       try {
         launch();
         return this;
@@ -394,9 +394,6 @@ public final class DebianRegistry implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
-    return TestNode.freePort();
-  }
 
 
   /** Polls {@code condition} until it holds or {@code timeout} passes; returns whether it held. */
