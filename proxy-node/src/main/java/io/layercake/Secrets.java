@@ -1,8 +1,8 @@
 package io.layercake;
 
+import io.layercake.oci.Digest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * Compares a secret a client presented with the one configured, in time that depends on neither.
@@ -28,10 +28,6 @@ public final class Secrets {
   }
 
   private static byte[] sha256(String text) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return Digest.newSha256().digest(text.getBytes(StandardCharsets.UTF_8));
   }
 }

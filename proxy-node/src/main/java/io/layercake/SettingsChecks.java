@@ -25,4 +25,22 @@ public final class SettingsChecks {
     }
     return value;
   }
+
+  /** The int at {@code key}, which must be at least 1. */
+  public static int positiveInt(Config config, String key) {
+    int value = config.getInt(key);
+    if (value <= 0) {
+      throw new IllegalArgumentException(key + " must be at least 1, got " + value);
+    }
+    return value;
+  }
+
+  /** The int at {@code key}, which must not be negative. */
+  public static int nonNegativeInt(Config config, String key) {
+    int value = config.getInt(key);
+    if (value < 0) {
+      throw new IllegalArgumentException(key + " must not be negative, got " + value);
+    }
+    return value;
+  }
 }

@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -217,7 +216,7 @@ final class ArchiveLoad implements AutoCloseable {
       byte[] bytes = new byte[(int) entry.size()];
       // The member's stream ends exactly at its size, or throws "truncated".
       data.readNBytes(bytes, 0, bytes.length);
-      return new Small(digestOf(bytes), bytes);
+      return new Small(Digest.sha256Of(bytes), bytes);
     }
     return spool(data, entry.size());
   }
@@ -249,7 +248,7 @@ final class ArchiveLoad implements AutoCloseable {
 
   private StagedContent spool(InputStream data, long size) throws IOException {
     Path file = tmpDir.resolve("load-" + UUID.randomUUID() + ".part");
-    MessageDigest sha256 = sha256();
+    MessageDigest sha256 = Digest.newSha256();
     try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW), sha256)) {
       data.transferTo(out);
     } catch (IOException | RuntimeException e) {
@@ -374,18 +373,6 @@ final class ArchiveLoad implements AutoCloseable {
     return text.length() > 200 ? text.substring(0, 200) + "..." : text;
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
-  }
-
-  /** The sha256 digest of {@code bytes}. */
-  static Digest digestOf(byte[] bytes) {
-    return Digest.ofSha256Bytes(sha256().digest(bytes));
-  }
 
   static OciException invalid(String detail) {
     return new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "invalid image archive", detail);

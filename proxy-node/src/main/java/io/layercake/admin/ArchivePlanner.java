@@ -94,7 +94,7 @@ final class ArchivePlanner {
       byte[] bytes = ArchiveJson.buildManifest(
           new Descriptor(ArchiveJson.OCI_CONFIG, config.digest(), config.size()), layers);
       memory.charge(bytes.length);
-      ManifestContent manifest = new ManifestContent(ArchiveLoad.digestOf(bytes), MediaType.OCI_MANIFEST, bytes);
+      ManifestContent manifest = new ManifestContent(Digest.sha256Of(bytes), MediaType.OCI_MANIFEST, bytes);
       manifests.put(manifest.digest(), manifest);
       images.add(new PlannedImage(parseNames(entry.repoTags()), manifest));
     }

@@ -2,7 +2,6 @@ package io.layercake.admin;
 
 import akka.actor.typed.ActorSystem;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.archive.ArchiveJson;
 import io.layercake.archive.Descriptor;
@@ -32,8 +31,6 @@ final class ImageResolver {
   static final String DEFAULT_PLATFORM = "linux/amd64";
   /** The platform filter that takes every platform of an index. */
   static final String ALL_PLATFORMS = "all";
-
-  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final ImageServices services;
   private final TagResolver tags;
@@ -127,7 +124,7 @@ final class ImageResolver {
 
   private static JsonNode read(ManifestContent manifest) {
     try {
-      return JSON.readTree(manifest.bytes());
+      return Json.MAPPER.readTree(manifest.bytes());
     } catch (IOException e) {
       throw new OciException(ErrorCode.MANIFEST_INVALID, "manifest is not JSON", manifest.digest().toString());
     }

@@ -1,10 +1,8 @@
 package io.layercake.admin;
 
 import io.layercake.blob.BlobFills;
-import io.layercake.blob.BlobSettings;
 import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
-import io.layercake.storage.TagIndex;
 import io.layercake.upstream.Upstreams;
 
 /**
@@ -13,10 +11,8 @@ import io.layercake.upstream.Upstreams;
  *
  * @param upstreams the configured upstreams
  * @param fills blob fills, the blob store and the peer client
- * @param blobSettings blob timeouts
  * @param manifests manifests by digest and tag fetches
  * @param manifestSettings tag timeouts
- * @param tagIndex the node's index of cached tags
  */
-public record ImageServices(Upstreams upstreams, BlobFills fills, BlobSettings blobSettings, Manifests manifests,
-    ManifestSettings manifestSettings, TagIndex tagIndex) {}
+public record ImageServices(Upstreams upstreams, BlobFills fills, Manifests manifests,
+    ManifestSettings manifestSettings) {}

@@ -6,7 +6,6 @@ import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layercake.Json;
@@ -39,8 +38,6 @@ import java.util.concurrent.CompletionStage;
  */
 final class InspectEndpoint {
 
-  private static final ObjectMapper JSON = Json.MAPPER;
-
   private final ActorSystem<?> system;
   private final ImageResolver resolver;
   private final BlobFinder blobs;
@@ -64,7 +61,7 @@ final class InspectEndpoint {
     String platform = query.platform();
     return resolver.resolve(image).thenCompose(resolved -> resolver.platforms(resolved, platform)
         .thenCompose(platforms -> {
-          ObjectNode root = JSON.createObjectNode();
+          ObjectNode root = Json.MAPPER.createObjectNode();
           root.put("image", image.familiar());
           root.put("name", image.toString());
           root.put("upstream", resolved.upstream());
@@ -74,7 +71,8 @@ final class InspectEndpoint {
           for (ImageResolver.PlatformImage each : platforms) {
             described.add(describePlatform(each).toCompletableFuture());
           }
-          CompletableFuture<List<AdminAnswers.HistoryEntry>> tagHistory = image.tag().isPresent() && image.digest().isEmpty()
+          CompletableFuture<List<AdminAnswers.HistoryEntry>> tagHistory =
+              image.tag().isPresent() && image.digest().isEmpty()
               ? history.cluster(resolved.upstream(), resolved.repository(), image.tag().get())
                   .toCompletableFuture()
               : CompletableFuture.completedFuture(List.of());
@@ -83,14 +81,14 @@ final class InspectEndpoint {
           return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
             ArrayNode list = root.putArray("platforms");
             described.forEach(node -> list.add(node.join()));
-            root.set("history", JSON.valueToTree(tagHistory.join()));
+            root.set("history", Json.MAPPER.valueToTree(tagHistory.join()));
             return AdminRequest.json(root);
           });
         }));
   }
 
   private CompletionStage<ObjectNode> describePlatform(ImageResolver.PlatformImage image) {
-    ObjectNode node = JSON.createObjectNode();
+    ObjectNode node = Json.MAPPER.createObjectNode();
     node.put("platform", image.platform());
     describeManifest(node, image.manifest());
     List<CompletableFuture<ObjectNode>> layers = new ArrayList<>();
@@ -119,7 +117,7 @@ final class InspectEndpoint {
 
   private CompletionStage<ObjectNode> describeBlob(Descriptor blob) {
     return blobs.holders(blob.digest()).thenApply(holders -> {
-      ObjectNode node = JSON.createObjectNode();
+      ObjectNode node = Json.MAPPER.createObjectNode();
       node.put("digest", blob.digest().toString());
       node.put("mediaType", blob.mediaType());
       node.put("size", blob.size());
@@ -139,7 +137,7 @@ final class InspectEndpoint {
     if (peers.directory().isSelf(holder)) {
       return blobs.local(config.digest(), false).thenApply(local -> local.flatMap(blob -> {
         try {
-          return Optional.of(JSON.readTree(Files.readAllBytes(blob.path())));
+          return Optional.of(Json.MAPPER.readTree(Files.readAllBytes(blob.path())));
         } catch (IOException e) {
           return Optional.empty();
         }
@@ -153,7 +151,7 @@ final class InspectEndpoint {
           }
           return response.entity().toStrict(services.fills().peers().timeout().toMillis(), system).thenApply(strict -> {
             try {
-              return Optional.of(JSON.readTree(strict.getData().toArray()));
+              return Optional.of(Json.MAPPER.readTree(strict.getData().toArray()));
             } catch (IOException e) {
               return Optional.<JsonNode>empty();
             }
@@ -166,7 +164,7 @@ final class InspectEndpoint {
     node.put("digest", manifest.digest().toString());
     node.put("mediaType", manifest.mediaType());
     try {
-      node.set("manifest", JSON.readTree(manifest.bytes()));
+      node.set("manifest", Json.MAPPER.readTree(manifest.bytes()));
     } catch (IOException e) {
       node.putNull("manifest");
     }

@@ -7,11 +7,7 @@ import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.stream.Materializer;
 import akka.stream.javadsl.StreamConverters;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layercake.Failures;
-import io.layercake.Json;
 import io.layercake.manifest.ManifestContent;
 import io.layercake.manifest.TagEntity;
 import io.layercake.manifest.TagReply;
@@ -61,7 +57,6 @@ import java.util.concurrent.Semaphore;
 /** {@code POST /admin/load} with a tar archive as the body: seeds the cache from it. */
 final class LoadEndpoint {
 
-  private static final ObjectMapper JSON = Json.MAPPER;
   /** What a load refused for want of a free slot is told to wait. */
   private static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(10);
 

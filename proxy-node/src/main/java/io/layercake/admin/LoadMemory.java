@@ -81,11 +81,6 @@ final class LoadMemory {
       charged += bytes;
     }
 
-    /** Bytes this account holds. */
-    long charged() {
-      return charged;
-    }
-
     /** Gives everything back; safe to call more than once. */
     @Override
     public void close() {

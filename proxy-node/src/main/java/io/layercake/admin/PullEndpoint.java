@@ -11,7 +11,6 @@ import akka.http.javadsl.model.MediaTypes;
 import akka.japi.pf.PFBuilder;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Failures;
 import io.layercake.Json;
 import io.layercake.admin.AdminAnswers.PullEvent;
@@ -61,7 +60,6 @@ final class PullEndpoint {
 
   private static final int PARALLEL_BLOBS = 3;
   private static final int PROGRESS_PER_SECOND = 5;
-  private static final ObjectMapper JSON = Json.MAPPER;
   private static final ByteString NEWLINE = ByteString.fromString("\n");
 
   private final ImageResolver resolver;
@@ -102,7 +100,7 @@ final class PullEndpoint {
     Source<PullEvent, NotUsed> done = Source.lazySingle(() -> new PullEvent("done", name, null, null, digest,
         !fetched.get(), errors.get(), null, null, null, null, null));
     return Source.single(start).concat(blobEvents).concatLazy(done)
-        .map(event -> ByteString.fromArray(JSON.writeValueAsBytes(event)).concat(NEWLINE));
+        .map(event -> ByteString.fromArray(Json.MAPPER.writeValueAsBytes(event)).concat(NEWLINE));
   }
 
   private Source<PullEvent, NotUsed> blobEvents(ImageResolver.ResolvedImage image, Descriptor blob,

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layercake.Json;
@@ -61,8 +60,6 @@ public final class ArchiveJson {
   /** Media type of an OCI image config. */
   public static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
 
-  private static final ObjectMapper JSON = Json.MAPPER;
-
   private ArchiveJson() {}
 
   /** The archive path of a blob. */
@@ -86,7 +83,7 @@ public final class ArchiveJson {
 
   /** The {@code index.json} of the saved images. */
   public static byte[] index(List<SavedImage> images) {
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = Json.MAPPER.createObjectNode();
     root.put("schemaVersion", 2);
     root.put("mediaType", MediaType.OCI_INDEX);
     ArrayNode manifests = root.putArray("manifests");
@@ -103,7 +100,7 @@ public final class ArchiveJson {
 
   /** docker's {@code manifest.json} of the saved images. */
   public static byte[] dockerManifest(List<SavedImage> images) {
-    ArrayNode root = JSON.createArrayNode();
+    ArrayNode root = Json.MAPPER.createArrayNode();
     for (SavedImage image : images) {
       ObjectNode entry = root.addObject();
       entry.put("Config", blobPath(image.config().digest()));
@@ -123,7 +120,7 @@ public final class ArchiveJson {
    */
   public static byte[] buildManifest(Descriptor config, List<Descriptor> layers) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 160 * layers.size());
-    try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
+    try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
       json.writeStartObject();
       json.writeNumberField("schemaVersion", 2);
       json.writeStringField("mediaType", MediaType.OCI_MANIFEST);
@@ -180,11 +177,6 @@ public final class ArchiveJson {
    */
   public record IndexEntry(Descriptor descriptor, Optional<String> imageName, Optional<String> refName) {}
 
-  /** Parses {@code index.json}. */
-  public static List<IndexEntry> parseIndex(byte[] json) {
-    return parseIndex(json, Budget.UNLIMITED);
-  }
-
   /** Parses {@code index.json}, charging what it keeps to {@code budget}. */
   public static List<IndexEntry> parseIndex(byte[] json, Budget budget) {
     return JsonReading.parse(json, INDEX, parser -> {
@@ -218,11 +210,6 @@ public final class ArchiveJson {
    * @param layers the archive paths of the layers, in order
    */
   public record DockerEntry(String config, List<String> repoTags, List<String> layers) {}
-
-  /** Parses docker's {@code manifest.json}. */
-  public static List<DockerEntry> parseDockerManifest(byte[] json) {
-    return parseDockerManifest(json, Budget.UNLIMITED);
-  }
 
   /** Parses docker's {@code manifest.json}, charging what it keeps to {@code budget}. */
   public static List<DockerEntry> parseDockerManifest(byte[] json, Budget budget) {

@@ -33,8 +33,8 @@ public record BlobSettings(Duration fillTimeout, Duration askTimeout, Duration i
       queueTimeout = ask.dividedBy(2);
     }
     ReadBudget readBudget = readBudget(config);
-    int maxFills = positiveInt(config, "layercake.blobs.max-fills");
-    int perUpstream = positiveInt(config, "layercake.blobs.max-fills-per-upstream");
+    int maxFills = SettingsChecks.positiveInt(config, "layercake.blobs.max-fills");
+    int perUpstream = SettingsChecks.positiveInt(config, "layercake.blobs.max-fills-per-upstream");
     if (perUpstream > maxFills) {
       throw new IllegalArgumentException("layercake.blobs.max-fills-per-upstream must not exceed"
           + " layercake.blobs.max-fills (" + maxFills + "), got " + perUpstream);
@@ -43,11 +43,11 @@ public record BlobSettings(Duration fillTimeout, Duration askTimeout, Duration i
         SettingsChecks.positiveDuration(config, "layercake.blobs.fill-timeout"),
         ask,
         SettingsChecks.positiveDuration(config, "layercake.blobs.idle-timeout"),
-        nonNegativeDuration(config, "layercake.blobs.not-found-ttl"),
-        positiveInt(config, "layercake.blobs.not-found-cache-size"),
+        SettingsChecks.nonNegativeDuration(config, "layercake.blobs.not-found-ttl"),
+        SettingsChecks.positiveInt(config, "layercake.blobs.not-found-cache-size"),
         maxFills,
         perUpstream,
-        nonNegativeInt(config, "layercake.blobs.fill-queue-size"),
+        SettingsChecks.nonNegativeInt(config, "layercake.blobs.fill-queue-size"),
         queueTimeout,
         readBudget.capacity(),
         readBudget.minRead(),
@@ -78,29 +78,5 @@ public record BlobSettings(Duration fillTimeout, Duration askTimeout, Duration i
       throw new IllegalArgumentException(key + " must be between 4KiB and 64MiB, got " + value);
     }
     return (int) value;
-  }
-
-  private static int positiveInt(Config config, String key) {
-    int value = config.getInt(key);
-    if (value <= 0) {
-      throw new IllegalArgumentException(key + " must be at least 1, got " + value);
-    }
-    return value;
-  }
-
-  private static int nonNegativeInt(Config config, String key) {
-    int value = config.getInt(key);
-    if (value < 0) {
-      throw new IllegalArgumentException(key + " must not be negative, got " + value);
-    }
-    return value;
-  }
-
-  private static Duration nonNegativeDuration(Config config, String key) {
-    Duration value = config.getDuration(key);
-    if (value.isNegative()) {
-      throw new IllegalArgumentException(key + " must not be negative, got " + value);
-    }
-    return value;
   }
 }

@@ -36,10 +36,6 @@ final class AdminClient {
   private final String baseUrl;
   private final String token;
 
-  AdminClient(String baseUrl, String token) {
-    this(baseUrl, token, "");
-  }
-
   /**
    * A client for the node at {@code baseUrl}; an HTTPS node's certificate is checked against the
    * JDK's CAs, or only against those in {@code caFile} when it is not empty.
@@ -67,29 +63,13 @@ final class AdminClient {
         env.getOrDefault(CA_CERT_VARIABLE, ""));
   }
 
-  /** GET of an admin path; the body on 200. */
-  String get(String path) {
-    return readAll(send(request(path).timeout(ANSWER_TIMEOUT).GET()));
-  }
-
-  /** GET of an admin path whose answer is a JSON document of any shape. */
-  JsonNode getJson(String path) {
-    return json(get(path), JsonNode.class);
-  }
-
-  /** GET of an admin path whose answer is one of the node's answer records. */
-  <T> T get(String path, Class<T> answer) {
-    return json(get(path), answer);
-  }
-
-  /** {@code method} (GET, POST, DELETE) of an admin path, without a body; the body on 200. */
-  String send(String method, String path) {
-    return readAll(send(request(path).timeout(ANSWER_TIMEOUT).method(method, HttpRequest.BodyPublishers.noBody())));
-  }
-
-  /** The same, for an answer that is one of the node's answer records. */
+  /**
+   * {@code method} (GET, POST, DELETE) of an admin path, without a body, whose answer is one of
+   * the node's answer records (or, as {@code JsonNode}, any JSON document).
+   */
   <T> T send(String method, String path, Class<T> answer) {
-    return json(send(method, path), answer);
+    return json(readAll(send(request(path).timeout(ANSWER_TIMEOUT)
+        .method(method, HttpRequest.BodyPublishers.noBody()))), answer);
   }
 
   /**

@@ -15,7 +15,7 @@ final class ClusterCommand extends NodeVerb {
   @Override
   public Integer call() {
     Invocation invocation = invocation();
-    ClusterReport report = client().get("/admin/cluster", ClusterReport.class);
+    ClusterReport report = client().send("GET", "/admin/cluster", ClusterReport.class);
     boolean table = format.format() == FormatOption.Format.TABLE;
     Listing members = new Listing().column("ADDRESS", "Address").column("STATUS", "Status").column("URL", "URL")
         .column("BLOB SHARDS", "BlobShards").column("TAG SHARDS", "TagShards").column("BLOBS", "Blobs")

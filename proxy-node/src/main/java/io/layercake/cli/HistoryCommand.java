@@ -22,7 +22,7 @@ final class HistoryCommand extends NodeVerb {
   @Override
   public Integer call() {
     Invocation invocation = invocation();
-    AdminAnswers.History report = client().get("/admin/history?image=" + AdminClient.encode(image),
+    AdminAnswers.History report = client().send("GET", "/admin/history?image=" + AdminClient.encode(image),
         AdminAnswers.History.class);
     long now = System.currentTimeMillis();
     Listing history = new Listing().column("DIGEST", "Digest").column("SINCE", "Since")

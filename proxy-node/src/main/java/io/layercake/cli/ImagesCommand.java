@@ -27,8 +27,8 @@ final class ImagesCommand extends NodeVerb {
   public Integer call() {
     String query = Filters.asQuery(filters, Set.of("reference"));
     Invocation invocation = invocation();
-    AdminAnswers.Images report = client().get("/admin/images" + (query.isEmpty() ? "" : "?" + query.substring(1)),
-        AdminAnswers.Images.class);
+    AdminAnswers.Images report = client().send("GET",
+        "/admin/images" + (query.isEmpty() ? "" : "?" + query.substring(1)), AdminAnswers.Images.class);
     long now = System.currentTimeMillis();
     Listing images = new Listing().column("REPOSITORY", "Repository").column("TAG", "Tag").column("IMAGE ID", "ID")
         .column("SIZE", "Size").column("LAST PULLED", "LastPulled").column("PULLS", "Pulls").jsonOnly("Digest");

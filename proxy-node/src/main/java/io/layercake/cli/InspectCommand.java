@@ -26,8 +26,8 @@ final class InspectCommand extends NodeVerb {
   @Override
   public Integer call() throws JsonProcessingException {
     Invocation invocation = invocation();
-    JsonNode report = client().getJson("/admin/inspect?image=" + AdminClient.encode(image)
-        + platform.asQuery());
+    JsonNode report = client().send("GET", "/admin/inspect?image=" + AdminClient.encode(image)
+        + platform.asQuery(), JsonNode.class);
     invocation.out().println(Json.MAPPER.writerWithDefaultPrettyPrinter()
         .writeValueAsString(Json.MAPPER.createArrayNode().add(report)));
     return 0;

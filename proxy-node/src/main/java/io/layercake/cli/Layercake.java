@@ -1,12 +1,9 @@
 package io.layercake.cli;
 
-import java.io.ByteArrayInputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -90,11 +87,6 @@ public final class Layercake implements Callable<Integer> {
     if (System.getProperty(MAX_CACHED_BUFFER) == null) {
       System.setProperty(MAX_CACHED_BUFFER, String.valueOf(256 * 1024));
     }
-  }
-
-  /** Runs a command with {@code env} standing for the environment and nothing on stdin (tests). */
-  static int run(List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
-    return run(args, new Invocation(new ByteArrayInputStream(new byte[0]), out, err, env, false));
   }
 
   /** Runs the command line {@code args} of one invocation; returns the exit status. */

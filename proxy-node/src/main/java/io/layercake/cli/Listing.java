@@ -59,7 +59,20 @@ final class Listing {
     for (String[] row : rows) {
       table.add(shown(row));
     }
-    Table.print(table, out);
+    // Left-aligned columns three spaces apart, like docker's tables.
+    int[] widths = new int[table.get(0).length];
+    for (String[] row : table) {
+      for (int i = 0; i < widths.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
+    }
+    for (String[] row : table) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < widths.length; i++) {
+        line.append(row[i]).append(i < widths.length - 1 ? " ".repeat(widths[i] - row[i].length() + 3) : "");
+      }
+      out.println(line.toString().stripTrailing());
+    }
   }
 
   /** The cells of the columns a table shows. */

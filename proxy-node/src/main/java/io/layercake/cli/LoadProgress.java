@@ -4,7 +4,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.util.function.LongSupplier;
 
 /**
  * The progress of an upload on a terminal, one line redrawn in place as docker's {@code load}
@@ -19,20 +18,14 @@ final class LoadProgress {
   private final PrintStream out;
   private final long total;
   private final boolean draw;
-  private final LongSupplier nanoTime;
   private long sent;
   private long drawnAt;
   private boolean drawn;
 
   LoadProgress(PrintStream out, long total, boolean draw) {
-    this(out, total, draw, System::nanoTime);
-  }
-
-  LoadProgress(PrintStream out, long total, boolean draw, LongSupplier nanoTime) {
     this.out = out;
     this.total = total;
     this.draw = draw;
-    this.nanoTime = nanoTime;
   }
 
   /** {@code in}, counting what is read from it. */
@@ -68,7 +61,7 @@ final class LoadProgress {
 
   private synchronized void advance(long bytes) {
     sent += bytes;
-    long now = nanoTime.getAsLong();
+    long now = System.nanoTime();
     if (draw && (!drawn || now - drawnAt >= REDRAW_NANOS)) {
       drawn = true;
       drawnAt = now;

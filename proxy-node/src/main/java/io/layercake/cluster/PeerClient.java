@@ -12,7 +12,6 @@ import akka.http.javadsl.model.headers.RawHeader;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.oci.Digest;
 import io.layercake.tls.ReloadingSslContext;
@@ -72,8 +71,6 @@ public final class PeerClient {
   private static final Logger log = LoggerFactory.getLogger(PeerClient.class);
   /** A failure sooner than this is the connection's, not the peer's: worth one more try. */
   private static final Duration FAST_FAILURE = Duration.ofSeconds(1);
-  private static final ObjectMapper JSON = Json.MAPPER;
-
   private final PeerDirectory directory;
   private final ClusterSettings settings;
   private final HttpTransport http;
@@ -229,7 +226,7 @@ public final class PeerClient {
 
   private static Optional<PeerTag> parseTag(byte[] json) {
     try {
-      JsonNode node = JSON.readTree(json);
+      JsonNode node = Json.MAPPER.readTree(json);
       return Optional.of(new PeerTag(Digest.parse(node.path("digest").asText()),
           node.path("mediaType").asText(), node.path("validatedAt").asLong()));
     } catch (IOException | RuntimeException e) {

@@ -12,12 +12,8 @@ import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Subscribe;
 import io.layercake.oci.Digest;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 

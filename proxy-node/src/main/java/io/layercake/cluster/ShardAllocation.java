@@ -9,10 +9,9 @@ import akka.cluster.Member;
 import akka.cluster.MemberStatus;
 import akka.cluster.sharding.ShardCoordinator;
 import akka.dispatch.Futures;
+import io.layercake.oci.Digest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -166,17 +165,12 @@ public final class ShardAllocation extends ShardCoordinator.AbstractShardAllocat
    * The shard of {@code digest}'s blob entity (whose id is the digest): Akka's default extractor,
    * the id's hash modulo the number of shards.
    */
-  public static String blobShard(io.layercake.oci.Digest digest, int shards) {
+  public static String blobShard(Digest digest, int shards) {
     return Integer.toString(Math.abs(digest.toString().hashCode() % shards));
   }
 
   private static long weight(String shardId, Address member) {
-    try {
-      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-      byte[] hash = sha256.digest((shardId + "@" + member).getBytes(StandardCharsets.UTF_8));
-      return ByteBuffer.wrap(hash).getLong();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
+    byte[] hash = Digest.newSha256().digest((shardId + "@" + member).getBytes(StandardCharsets.UTF_8));
+    return ByteBuffer.wrap(hash).getLong();
   }
 }

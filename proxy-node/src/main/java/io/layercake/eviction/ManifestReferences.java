@@ -1,7 +1,6 @@
 package io.layercake.eviction;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.oci.Digest;
 import java.io.IOException;
@@ -19,13 +18,11 @@ import java.util.List;
  */
 public record ManifestReferences(List<Digest> manifests, Digest config, List<Digest> blobs) {
 
-  private static final ObjectMapper JSON = Json.MAPPER;
-
-  /** The references in {@code bytes}; none if they are not JSON. */
+  /** The references in {@code bytes}; none if they are not Json.MAPPER. */
   public static ManifestReferences of(byte[] bytes) {
     JsonNode root;
     try {
-      root = JSON.readTree(bytes);
+      root = Json.MAPPER.readTree(bytes);
     } catch (IOException e) {
       return new ManifestReferences(List.of(), null, List.of());
     }

@@ -1,6 +1,5 @@
 package io.layercake.eviction;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.oci.Digest;
 import io.layercake.storage.NodeDatabase;
@@ -24,8 +23,6 @@ import org.rocksdb.RocksIterator;
  */
 public final class PinStore {
 
-  private static final ObjectMapper JSON = Json.MAPPER;
-
   private final NodeDatabase database;
   private final ColumnFamilyHandle family;
   private final Map<String, Pin> pins = new TreeMap<>();
@@ -38,7 +35,7 @@ public final class PinStore {
     try (RocksIterator it = database.rocks().newIterator(family)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         try {
-          Pin pin = JSON.readValue(it.value(), Pin.class);
+          Pin pin = Json.MAPPER.readValue(it.value(), Pin.class);
           pins.put(pin.image(), pin);
         } catch (IOException e) {
           throw new StorageException("read pin " + new String(it.key(), StandardCharsets.UTF_8), e);
@@ -51,7 +48,7 @@ public final class PinStore {
   /** Records a pin (replacing any pin of the same image). Synced: a pin must survive power cuts. */
   public synchronized void pin(Pin pin) {
     try {
-      database.rocks().put(family, database.syncWrites(), key(pin.image()), JSON.writeValueAsBytes(pin));
+      database.rocks().put(family, database.syncWrites(), key(pin.image()), Json.MAPPER.writeValueAsBytes(pin));
     } catch (RocksDBException | IOException e) {
       throw new StorageException("store pin " + pin.image(), e);
     }

@@ -167,7 +167,8 @@ final class BlobEndpoint {
     Optional<BlobFill> running = committedOnly ? Optional.empty() : fills.running(digest);
     Runnable release = fills.store().lease(digest);
     if (running.isPresent()) {
-      return CompletableFuture.completedFuture(respondFromFill(request, head, running.get(), release));
+      BlobFill fill = running.get();
+      return CompletableFuture.completedFuture(respond(request, head, digest, fill.size(), fill::read, release));
     }
     return leasedLookup(digest, release).thenApply(local -> {
       if (local.isEmpty()) {
@@ -272,10 +273,6 @@ final class BlobEndpoint {
   private HttpResponse respondFromFile(HttpRequest request, boolean head, StoredBlob blob, Runnable release) {
     return respond(request, head, blob.digest(), blob.size(),
         (first, last) -> fills.fileReads().ofFile(blob.path(), first, last), release);
-  }
-
-  private HttpResponse respondFromFill(HttpRequest request, boolean head, BlobFill fill, Runnable release) {
-    return respond(request, head, fill.digest(), fill.size(), fill::read, release);
   }
 
   /** Responds with bytes of the blob; {@code release} ends the reader's lease when the body ends. */

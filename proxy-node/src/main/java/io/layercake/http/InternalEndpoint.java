@@ -5,7 +5,6 @@ import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.Secrets;
 import io.layercake.admin.AdminApi;
@@ -21,7 +20,6 @@ import io.layercake.oci.Tag;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.TagIndex;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -32,8 +30,6 @@ import java.util.concurrent.Executor;
  * refuses everything. It serves only what this node already holds and never triggers a fetch.
  */
 final class InternalEndpoint {
-
-  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final ClusterSettings cluster;
   private final BlobEndpoint blobs;
@@ -104,7 +100,7 @@ final class InternalEndpoint {
 
   private static byte[] toJson(Object value) {
     try {
-      return JSON.writeValueAsBytes(value);
+      return Json.MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("records and maps of numbers are always serialisable", e);
     }

@@ -4,7 +4,6 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layercake.Failures;
@@ -36,8 +35,6 @@ final class ListingEndpoint {
 
   /** The largest page a client may ask for; larger {@code n} is an error, as in distribution. */
   static final int MAX_PAGE = 10_000;
-
-  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Upstreams upstreams;
   private final TagIndex tagIndex;
@@ -78,7 +75,7 @@ final class ListingEndpoint {
           : new OciException(ErrorCode.UNAVAILABLE, "upstream unavailable", upstreamError.toString());
     }
     Page page = Page.of(names, n, last);
-    ObjectNode body = JSON.createObjectNode().put("name", repository.value());
+    ObjectNode body = Json.MAPPER.createObjectNode().put("name", repository.value());
     ArrayNode tags = body.putArray("tags");
     page.items().forEach(tags::add);
     List<HttpHeader> headers = new ArrayList<>();
@@ -93,7 +90,7 @@ final class ListingEndpoint {
     last.ifPresent(RepositoryName::parse);
     return CompletableFuture.supplyAsync(() -> {
       Page page = Page.of(tagIndex.repositories(upstream).stream().filter(readable).toList(), n, last);
-      ObjectNode body = JSON.createObjectNode();
+      ObjectNode body = Json.MAPPER.createObjectNode();
       ArrayNode repositories = body.putArray("repositories");
       page.items().forEach(repositories::add);
       List<HttpHeader> headers = new ArrayList<>();

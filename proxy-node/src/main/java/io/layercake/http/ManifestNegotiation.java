@@ -1,7 +1,6 @@
 package io.layercake.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.HeaderText;
 import io.layercake.Json;
 import io.layercake.oci.Digest;
@@ -34,7 +33,7 @@ import java.util.regex.Pattern;
  *       exactly these bytes, and anything else would not match the digest it will check.
  *   <li>No usable {@code Accept}, {@code *}{@code /*}, {@code application/*}, or only {@code
  *       application/json}: served as is. curl and plain HTTP clients send these and want the
- *       bytes; every manifest is JSON.
+ *       bytes; every manifest is Json.MAPPER.
  *   <li>A type the client accepts is served as is.
  *   <li>An OCI manifest the client does not accept: refused, as distribution does.
  *   <li>An OCI index the client does not accept, by tag: the linux/amd64 manifest when the client
@@ -55,8 +54,6 @@ import java.util.regex.Pattern;
  * #notAcceptable}.
  */
 public final class ManifestNegotiation {
-
-  private static final ObjectMapper JSON = Json.MAPPER;
 
   private static final String DEFAULT_OS = "linux";
   private static final String DEFAULT_ARCHITECTURE = "amd64";
@@ -345,7 +342,7 @@ public final class ManifestNegotiation {
   public static Optional<String> defaultPlatformDigest(byte[] indexJson) {
     JsonNode index;
     try {
-      index = JSON.readTree(indexJson);
+      index = Json.MAPPER.readTree(indexJson);
     } catch (IOException notJson) {
       return Optional.empty();
     }

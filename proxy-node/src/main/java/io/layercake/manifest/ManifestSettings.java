@@ -26,10 +26,7 @@ public record ManifestSettings(Duration tagTtl, Duration askTimeout, Duration re
 
   /** Reads and validates {@code layercake.manifests}. */
   public static ManifestSettings fromConfig(Config config) {
-    Duration ttl = config.getDuration("layercake.manifests.tag-ttl");
-    if (ttl.isNegative()) {
-      throw new IllegalArgumentException("layercake.manifests.tag-ttl must not be negative, got " + ttl);
-    }
+    Duration ttl = SettingsChecks.nonNegativeDuration(config, "layercake.manifests.tag-ttl");
     Duration ask = SettingsChecks.positiveDuration(config, "layercake.manifests.ask-timeout");
     Duration revalidate = config.getDuration("layercake.manifests.revalidate-timeout");
     if (revalidate.isNegative() || revalidate.isZero() || revalidate.compareTo(ask) >= 0) {
@@ -41,26 +38,10 @@ public record ManifestSettings(Duration tagTtl, Duration askTimeout, Duration re
       throw new IllegalArgumentException(
           "layercake.manifests.memory-cache-size must not be negative, got " + memory);
     }
-    Duration notFoundTtl = config.getDuration("layercake.manifests.not-found-ttl");
-    if (notFoundTtl.isNegative()) {
-      throw new IllegalArgumentException(
-          "layercake.manifests.not-found-ttl must not be negative, got " + notFoundTtl);
-    }
-    int notFoundSize = config.getInt("layercake.manifests.not-found-cache-size");
-    if (notFoundSize < 1) {
-      throw new IllegalArgumentException(
-          "layercake.manifests.not-found-cache-size must be at least 1, got " + notFoundSize);
-    }
-    int historyDepth = config.getInt("layercake.manifests.history-depth");
-    if (historyDepth < 1) {
-      throw new IllegalArgumentException(
-          "layercake.manifests.history-depth must be at least 1, got " + historyDepth);
-    }
-    int snapshotEvery = config.getInt("layercake.manifests.snapshot-every");
-    if (snapshotEvery < 1) {
-      throw new IllegalArgumentException(
-          "layercake.manifests.snapshot-every must be at least 1, got " + snapshotEvery);
-    }
+    Duration notFoundTtl = SettingsChecks.nonNegativeDuration(config, "layercake.manifests.not-found-ttl");
+    int notFoundSize = SettingsChecks.positiveInt(config, "layercake.manifests.not-found-cache-size");
+    int historyDepth = SettingsChecks.positiveInt(config, "layercake.manifests.history-depth");
+    int snapshotEvery = SettingsChecks.positiveInt(config, "layercake.manifests.snapshot-every");
     return new ManifestSettings(ttl, ask, revalidate, memory,
         SettingsChecks.positiveDuration(config, "layercake.manifests.idle-timeout"), notFoundTtl, notFoundSize,
         historyDepth, snapshotEvery);

@@ -16,8 +16,6 @@ import io.layercake.upstream.UpstreamManifestHead;
 import io.layercake.upstream.Upstreams;
 import io.layercake.ThrottledLog;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -233,14 +231,10 @@ public final class Manifests {
   }
 
   private static void requireDigest(Digest digest, byte[] bytes) {
-    try {
-      Digest actual = Digest.ofSha256Bytes(MessageDigest.getInstance("SHA-256").digest(bytes));
-      if (!actual.equals(digest)) {
-        throw new OciException(ErrorCode.DIGEST_INVALID, "manifest bytes do not match their digest",
-            digest + " is not " + actual);
-      }
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
+    Digest actual = Digest.sha256Of(bytes);
+    if (!actual.equals(digest)) {
+      throw new OciException(ErrorCode.DIGEST_INVALID, "manifest bytes do not match their digest",
+          digest + " is not " + actual);
     }
   }
 }

@@ -1,26 +1,23 @@
 package io.layercake.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.oci.MediaType;
 import java.io.IOException;
 import java.util.Optional;
 
 /**
- * Recovers a manifest's media type from its JSON. Only needed for a manifest whose index entry
+ * Recovers a manifest's media type from its Json.MAPPER. Only needed for a manifest whose index entry
  * was lost in a crash: normally the type upstream sent is stored with the bytes.
  */
 final class MediaTypeSniffer {
-
-  private static final ObjectMapper JSON = Json.MAPPER;
 
   private MediaTypeSniffer() {}
 
   static Optional<String> sniff(byte[] bytes) {
     JsonNode root;
     try {
-      root = JSON.readTree(bytes);
+      root = Json.MAPPER.readTree(bytes);
     } catch (IOException e) {
       return Optional.empty();
     }

@@ -177,7 +177,7 @@ public final class LayercakeNode implements AutoCloseable {
       sharded.put("tag", TagEntity.ENTITY_KEY);
       ClusterStatus clusterStatus = new ClusterStatus(system, clusterSettings, peers, sharded);
       AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterStatus,
-          new ImageServices(upstreams, fills, blobSettings, manifests, manifestSettings, tagIndex),
+          new ImageServices(upstreams, fills, manifests, manifestSettings),
           eviction.cache());
       InFlightStreams inFlight = new InFlightStreams();
       reportGauges(NodeMetrics.get(system), store, fills, inFlight, Cluster.get(system));
@@ -383,11 +383,6 @@ public final class LayercakeNode implements AutoCloseable {
   /** The node's health: readiness, and whether it is stopping. */
   public NodeHealth health() {
     return health;
-  }
-
-  /** The address of the node-to-node TLS listener, when the node has one. */
-  public Optional<InetSocketAddress> internalAddress() {
-    return internalBinding.map(ServerBinding::localAddress);
   }
 
   /** Stops the node: unbinds, then terminates the actor system and waits for it. */

@@ -1,5 +1,7 @@
 package io.layercake.oci;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.regex.Pattern;
 
 /**
@@ -39,6 +41,20 @@ public record Digest(String hex) implements Comparable<Digest> {
     return text != null
         && text.startsWith(ALGORITHM + ":")
         && HEX.matcher(text.substring(ALGORITHM.length() + 1)).matches();
+  }
+
+  /** A fresh SHA-256 hasher. */
+  public static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  /** The sha256 digest of {@code bytes}. */
+  public static Digest sha256Of(byte[] bytes) {
+    return ofSha256Bytes(newSha256().digest(bytes));
   }
 
   /** Builds a digest from the 32 raw bytes of a sha256 hash. */

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 
 /**
@@ -44,11 +43,7 @@ final class BlobFileCheck implements AutoCloseable {
     // No bigger than the file: the scrub may open dozens of small blobs per step, and a quarter
     // mebibyte of garbage for each would be felt by a small heap.
     this.buffer = ByteBuffer.allocate((int) Math.max(1, Math.min(BUFFER_SIZE, fileSize)));
-    try {
-      this.sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
+    this.sha256 = Digest.newSha256();
   }
 
   /**

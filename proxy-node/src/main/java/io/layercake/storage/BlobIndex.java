@@ -1,6 +1,5 @@
 package io.layercake.storage;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.oci.Digest;
 import java.io.IOException;
@@ -38,8 +37,6 @@ import org.rocksdb.WriteBatch;
  */
 public final class BlobIndex {
 
-  private static final ObjectMapper JSON = Json.MAPPER;
-
   private final NodeDatabase database;
   private final ColumnFamilyHandle family;
   private final Map<Digest, Pulls> pending = new ConcurrentHashMap<>();
@@ -58,7 +55,7 @@ public final class BlobIndex {
   private Optional<BlobRecord> stored(Digest digest) {
     try {
       byte[] value = database.rocks().get(family, key(digest));
-      return value == null ? Optional.empty() : Optional.of(JSON.readValue(value, BlobRecord.class));
+      return value == null ? Optional.empty() : Optional.of(Json.MAPPER.readValue(value, BlobRecord.class));
     } catch (RocksDBException | IOException e) {
       throw new StorageException("read blob index entry for " + digest, e);
     }
@@ -72,11 +69,11 @@ public final class BlobIndex {
   /**
    * Writes the record of a commit. Not synced: the file it describes is already fsynced in place,
    * and start-up indexes any committed file the index lacks (after an OS crash, say), sniffing a
-   * manifest's type from its JSON. An fsync here would sit on every cold manifest's path.
+   * manifest's type from its Json.MAPPER. An fsync here would sit on every cold manifest's path.
    */
   public void put(Digest digest, BlobRecord record) {
     try {
-      database.rocks().put(family, database.plainWrites(), key(digest), JSON.writeValueAsBytes(record));
+      database.rocks().put(family, database.plainWrites(), key(digest), Json.MAPPER.writeValueAsBytes(record));
     } catch (RocksDBException | IOException e) {
       throw new StorageException("write blob index entry for " + digest, e);
     }
@@ -108,7 +105,8 @@ public final class BlobIndex {
       for (Map.Entry<Digest, Pulls> entry : taken.entrySet()) {
         Optional<BlobRecord> record = stored(entry.getKey());
         if (record.isPresent()) {
-          batch.put(family, key(entry.getKey()), JSON.writeValueAsBytes(applied(entry.getValue(), record.get())));
+          batch.put(family, key(entry.getKey()),
+              Json.MAPPER.writeValueAsBytes(applied(entry.getValue(), record.get())));
           written++;
         }
       }
@@ -174,7 +172,8 @@ public final class BlobIndex {
         }
         try {
           Digest digest = Digest.parse(key);
-          return Optional.of(new Entry(digest, withPending(digest, JSON.readValue(it.value(), BlobRecord.class))));
+          BlobRecord record = Json.MAPPER.readValue(it.value(), BlobRecord.class);
+          return Optional.of(new Entry(digest, withPending(digest, record)));
         } catch (IOException unreadable) {
           // Passed over, as above.
         }
@@ -203,7 +202,7 @@ public final class BlobIndex {
         }
         try {
           Digest digest = Digest.parse(key);
-          visitor.accept(digest, withPending(digest, JSON.readValue(it.value(), BlobRecord.class)));
+          visitor.accept(digest, withPending(digest, Json.MAPPER.readValue(it.value(), BlobRecord.class)));
         } catch (IOException e) {
           corrupt.add(it.key());
         }

@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -199,7 +197,7 @@ public final class BlobStore {
   public Optional<byte[]> readVerified(StoredBlob blob) throws IOException {
     BasicFileAttributes file = Files.readAttributes(blob.path(), BasicFileAttributes.class);
     byte[] bytes = Files.readAllBytes(blob.path());
-    Digest actual = Digest.ofSha256Bytes(sha256(bytes));
+    Digest actual = Digest.sha256Of(bytes);
     if (actual.equals(blob.digest())) {
       return Optional.of(bytes);
     }
@@ -500,14 +498,6 @@ public final class BlobStore {
   private static void fsyncDirectory(Path directory) throws IOException {
     try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
       channel.force(true);
-    }
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
     }
   }
 

@@ -1,6 +1,5 @@
 package io.layercake.storage;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.oci.RepositoryName;
 import java.io.IOException;
@@ -14,6 +13,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -43,7 +43,6 @@ import org.rocksdb.WriteBatch;
  */
 public final class TagIndex {
 
-  private static final ObjectMapper JSON = Json.MAPPER;
   /** The most tags whose pulls wait for a flush; more are counted only in {@link #pullsSinceStart}. */
   static final int MAX_PENDING_TAGS = 10_000;
 
@@ -65,7 +64,7 @@ public final class TagIndex {
   /** Records where a tag points now, and that its repository is cached. */
   public void put(String upstream, RepositoryName repository, String tag, TagRecord record) {
     try {
-      database.rocks().put(tags, key(upstream, repository + ":" + tag), JSON.writeValueAsBytes(record));
+      database.rocks().put(tags, key(upstream, repository + ":" + tag), Json.MAPPER.writeValueAsBytes(record));
       database.rocks().put(repositories, key(upstream, repository.value()), new byte[0]);
     } catch (RocksDBException | IOException e) {
       throw new StorageException("index tag " + repository + ":" + tag, e);
@@ -76,7 +75,7 @@ public final class TagIndex {
   public Optional<TagRecord> get(String upstream, RepositoryName repository, String tag) {
     try {
       byte[] value = database.rocks().get(tags, key(upstream, repository + ":" + tag));
-      return value == null ? Optional.empty() : Optional.of(JSON.readValue(value, TagRecord.class));
+      return value == null ? Optional.empty() : Optional.of(Json.MAPPER.readValue(value, TagRecord.class));
     } catch (RocksDBException | IOException e) {
       throw new StorageException("read tag " + repository + ":" + tag, e);
     }
@@ -88,7 +87,7 @@ public final class TagIndex {
     String prefix = upstream + " " + repository + ":";
     scan(tags, prefix, (name, value) -> {
       try {
-        found.put(name, JSON.readValue(value, TagRecord.class));
+        found.put(name, Json.MAPPER.readValue(value, TagRecord.class));
       } catch (IOException e) {
         throw new StorageException("read tag index entry " + name, e);
       }
@@ -127,7 +126,8 @@ public final class TagIndex {
     List<IndexedTag> found = new ArrayList<>();
     scan(tags, "", (name, value) -> TagKey.parse(name).ifPresent(key -> {
       try {
-        found.add(new IndexedTag(key.upstream(), key.repository(), key.tag(), JSON.readValue(value, TagRecord.class)));
+        found.add(new IndexedTag(key.upstream(), key.repository(), key.tag(),
+            Json.MAPPER.readValue(value, TagRecord.class)));
       } catch (IOException e) {
         throw new StorageException("read tag index entry " + name, e);
       }
@@ -235,7 +235,7 @@ public final class TagIndex {
     return found;
   }
 
-  private void scan(ColumnFamilyHandle family, String prefix, Visitor visitor) {
+  private void scan(ColumnFamilyHandle family, String prefix, BiConsumer<String, byte[]> visitor) {
     byte[] start = prefix.getBytes(StandardCharsets.UTF_8);
     try (RocksIterator it = database.rocks().newIterator(family)) {
       for (it.seek(start); it.isValid(); it.next()) {
@@ -243,7 +243,7 @@ public final class TagIndex {
         if (!key.startsWith(prefix)) {
           break;
         }
-        visitor.visit(key.substring(prefix.length()), it.value());
+        visitor.accept(key.substring(prefix.length()), it.value());
       }
     }
   }
@@ -261,9 +261,5 @@ public final class TagIndex {
       return space <= 0 || colon <= space ? Optional.empty()
           : Optional.of(new TagKey(key.substring(0, space), key.substring(space + 1, colon), key.substring(colon + 1)));
     }
-  }
-
-  private interface Visitor {
-    void visit(String name, byte[] value);
   }
 }

@@ -68,11 +68,6 @@ public final class HttpTransport {
             .withIdleTimeout(finite(longer.plus(client.idleTimeout()))));
   }
 
-  /** The materializer that runs the bodies this transport reads. */
-  public Materializer materializer() {
-    return materializer;
-  }
-
   /**
    * Sends {@code request}; fails with a {@link TimeoutException} when no response headers arrive
    * within the response timeout. A response that arrives after that is drained, so it cannot hold

@@ -8,7 +8,6 @@ import akka.http.javadsl.model.headers.Authorization;
 import akka.http.javadsl.model.headers.HttpChallenge;
 import akka.http.javadsl.model.headers.WWWAuthenticate;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.UpstreamCall;
@@ -56,8 +55,6 @@ final class BearerTokenAuthenticator {
   private static final Logger LOG = LoggerFactory.getLogger(BearerTokenAuthenticator.class);
   private static final int MARGIN_DIVISOR = 10;
   private static final Duration MAX_MARGIN = Duration.ofSeconds(30);
-  private static final ObjectMapper JSON = Json.MAPPER;
-
   private record BearerToken(String value, Instant renewAt) {
     HttpHeader header() {
       return Authorization.oauth2(value);
@@ -213,7 +210,7 @@ final class BearerTokenAuthenticator {
   private BearerToken parse(byte[] body, String where, CallContext context) {
     JsonNode json;
     try {
-      json = JSON.readTree(body);
+      json = Json.MAPPER.readTree(body);
     } catch (IOException e) {
       throw context.failure(ErrorCode.UNAVAILABLE, where + " sent a response that is not JSON");
     }

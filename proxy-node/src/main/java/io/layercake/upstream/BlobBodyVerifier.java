@@ -15,7 +15,6 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 
 /** Checks a blob body's length, digest and liveness while streaming it. */
@@ -63,7 +62,7 @@ final class BlobBodyVerifier extends GraphStage<FlowShape<ByteString, ByteString
   @Override
   public GraphStageLogic createLogic(Attributes inheritedAttributes) {
     return new TimerGraphStageLogic(shape) {
-      private final MessageDigest sha256 = newSha256();
+      private final MessageDigest sha256 = Digest.newSha256();
       private long received;
 
       {
@@ -128,13 +127,5 @@ final class BlobBodyVerifier extends GraphStage<FlowShape<ByteString, ByteString
 
   private OciException failure(ErrorCode code, String reason) {
     return new OciException(code, code.message(), description + ": " + reason);
-  }
-
-  private static MessageDigest newSha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
   }
 }

@@ -2,7 +2,6 @@ package io.layercake.upstream;
 
 import akka.http.javadsl.model.HttpEntity;
 import akka.http.scaladsl.model.EntityStreamSizeException;
-import akka.stream.Materializer;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.transport.HttpTransport;
@@ -32,10 +31,6 @@ final class CallContext {
 
   UpstreamClientSettings client() {
     return client;
-  }
-
-  Materializer materializer() {
-    return http.materializer();
   }
 
   HttpTransport http() {

@@ -4,23 +4,12 @@ import akka.http.javadsl.model.HttpResponse;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.Reference;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 
 /** The digest and media type checks shared by the manifest GET and HEAD. */
 final class ManifestDigests {
 
   private ManifestDigests() {}
-
-  /** The sha256 of {@code bytes}. */
-  static Digest sha256(byte[] bytes) {
-    try {
-      return Digest.ofSha256Bytes(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
-  }
 
   /**
    * Upstream's {@code Docker-Content-Digest}, when it sent one in the sha256 form this mirror

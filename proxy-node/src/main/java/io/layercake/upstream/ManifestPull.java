@@ -41,7 +41,7 @@ final class ManifestPull extends ManifestCall<UpstreamManifest> {
   public CompletionStage<UpstreamManifest> handle(HttpResponse response, CallContext context) {
     String mediaType = ManifestDigests.mediaType(response);
     return context.readDocument(response.entity(), ErrorCode.MANIFEST_INVALID).thenApply(bytes -> {
-      Digest computed = ManifestDigests.sha256(bytes);
+      Digest computed = Digest.sha256Of(bytes);
       ManifestDigests.verify(computed, reference, ManifestDigests.headerDigest(response), context);
       return new UpstreamManifest(computed, mediaType, bytes);
     });

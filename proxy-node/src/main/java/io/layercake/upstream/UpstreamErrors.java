@@ -3,7 +3,6 @@ package io.layercake.upstream;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.Json;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
@@ -32,8 +31,6 @@ final class UpstreamErrors {
 
   /** Error bodies are read for their code only; more than this is not an error document. */
   private static final long MAX_ERROR_BODY = 64 * 1024;
-  private static final ObjectMapper JSON = Json.MAPPER;
-
   private UpstreamErrors() {}
 
   /** Reads the response's error body (if any) and fails with the mapped exception. */
@@ -111,7 +108,7 @@ final class UpstreamErrors {
       return Optional.empty();
     }
     try {
-      JsonNode first = JSON.readTree(body).path("errors").path(0);
+      JsonNode first = Json.MAPPER.readTree(body).path("errors").path(0);
       String code = first.path("code").asText("");
       return code.isEmpty() ? Optional.empty()
           : Optional.of(new UpstreamError(code, first.path("message").asText("")));

@@ -29,7 +29,8 @@ class ArchiveJsonTest {
 
   @Test
   void index_parsesBackWithNames() {
-    List<ArchiveJson.IndexEntry> entries = ArchiveJson.parseIndex(ArchiveJson.index(List.of(IMAGE)));
+    List<ArchiveJson.IndexEntry> entries = ArchiveJson.parseIndex(ArchiveJson.index(List.of(IMAGE)),
+        ArchiveJson.Budget.UNLIMITED);
 
     assertEquals(1, entries.size());
     assertEquals(IMAGE.top(), entries.get(0).descriptor());
@@ -39,7 +40,8 @@ class ArchiveJsonTest {
 
   @Test
   void dockerManifest_parsesBackWithBlobPaths() {
-    List<ArchiveJson.DockerEntry> entries = ArchiveJson.parseDockerManifest(ArchiveJson.dockerManifest(List.of(IMAGE)));
+    List<ArchiveJson.DockerEntry> entries = ArchiveJson.parseDockerManifest(
+        ArchiveJson.dockerManifest(List.of(IMAGE)), ArchiveJson.Budget.UNLIMITED);
 
     assertEquals(new ArchiveJson.DockerEntry("blobs/sha256/" + CONFIG.hex(), List.of("redis:7"),
         List.of("blobs/sha256/" + LAYER.hex())), entries.get(0));
@@ -69,7 +71,7 @@ class ArchiveJsonTest {
       "{\"manifests\":[{\"mediaType\":\"x\",\"size\":1}]}"})
   void parseIndex_invalid_throwsBlobUploadInvalid(String json) {
     OciException error = assertThrows(OciException.class,
-        () -> ArchiveJson.parseIndex(json.getBytes(StandardCharsets.UTF_8)));
+        () -> ArchiveJson.parseIndex(json.getBytes(StandardCharsets.UTF_8), ArchiveJson.Budget.UNLIMITED));
 
     assertEquals(ErrorCode.BLOB_UPLOAD_INVALID, error.code());
   }
@@ -138,8 +140,8 @@ class ArchiveJsonTest {
         .getBytes(StandardCharsets.UTF_8);
     byte[] kept = ("[{\"Config\":\"" + huge + "\",\"Layers\":[]}]").getBytes(StandardCharsets.UTF_8);
 
-    assertEquals("c.json", ArchiveJson.parseDockerManifest(skipped).get(0).config());
-    OciException error = assertThrows(OciException.class, () -> ArchiveJson.parseDockerManifest(kept));
+    assertEquals("c.json", parseDockerManifest(skipped).get(0).config());
+    OciException error = assertThrows(OciException.class, () -> parseDockerManifest(kept));
     assertTrue(error.getMessage().contains("JSON limits"), error.getMessage());
   }
 
@@ -147,7 +149,7 @@ class ArchiveJsonTest {
   void parseDockerManifest_repoTagsNull_noNames() {
     byte[] json = "[{\"Config\":\"c.json\",\"RepoTags\":null,\"Layers\":[\"l\"]}]".getBytes(StandardCharsets.UTF_8);
 
-    assertEquals(new ArchiveJson.DockerEntry("c.json", List.of(), List.of("l")), ArchiveJson.parseDockerManifest(json).get(0));
+    assertEquals(new ArchiveJson.DockerEntry("c.json", List.of(), List.of("l")), parseDockerManifest(json).get(0));
   }
 
   @ParameterizedTest
@@ -155,8 +157,12 @@ class ArchiveJsonTest {
       "[{\"Config\":\"c\",\"Layers\":[{}]}]", "[1]", "{}", "[{\"Config\":5,\"Layers\":[]}]", "[{\"Config\":\"c\","})
   void parseDockerManifest_invalid_throwsBlobUploadInvalid(String json) {
     OciException error = assertThrows(OciException.class,
-        () -> ArchiveJson.parseDockerManifest(json.getBytes(StandardCharsets.UTF_8)));
+        () -> parseDockerManifest(json.getBytes(StandardCharsets.UTF_8)));
 
     assertEquals(ErrorCode.BLOB_UPLOAD_INVALID, error.code());
+  }
+
+  private static List<ArchiveJson.DockerEntry> parseDockerManifest(byte[] json) {
+    return ArchiveJson.parseDockerManifest(json, ArchiveJson.Budget.UNLIMITED);
   }
 }

@@ -1,7 +1,6 @@
 package io.layercake.blob;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.layercake.testkit.Await;
 import io.layercake.testkit.FakeRegistry;

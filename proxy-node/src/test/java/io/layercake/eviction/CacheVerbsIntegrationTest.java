@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.cli.LayercakeCli;
 import io.layercake.oci.Digest;
 import io.layercake.testkit.Await;
-import io.layercake.testkit.Blob;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
 import io.layercake.testkit.FreePorts;
