@@ -8,10 +8,11 @@ import akka.stream.javadsl.Sink;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.layercake.UpstreamName;
 import io.layercake.blob.BlobFill;
 import io.layercake.blob.BlobFills;
-import io.layercake.blob.FileRangeSource;
 import io.layercake.blob.BlobSettings;
+import io.layercake.blob.FileRangeSource;
 import io.layercake.oci.Digest;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.BlobStore;
@@ -106,7 +107,7 @@ public class UpstreamFillBenchmark {
         .withValue("layercake.upstreams." + UPSTREAM + ".url", ConfigValueFactory.fromAnyRef(fake.url()))
         .withValue("layercake.default-upstream", ConfigValueFactory.fromAnyRef(UPSTREAM)));
     system = BenchmarkNode.startSystem("upstream-fill-benchmark", config);
-    upstream = Upstreams.fromConfig(system, config).get(UPSTREAM);
+    upstream = Upstreams.fromConfig(system, config).get(UpstreamName.of(UPSTREAM));
     store = BlobStore.open(StorageSettings.fromConfig(config), NodeDatabaseExtension.get(system),
         Clock.systemUTC());
     blobSettings = BlobSettings.fromConfig(config);

@@ -7,6 +7,7 @@ import akka.http.javadsl.model.HttpResponse;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.layercake.Json;
 import io.layercake.Secrets;
+import io.layercake.UpstreamName;
 import io.layercake.blob.BlobFinder;
 import io.layercake.cluster.ClusterStatus;
 import io.layercake.eviction.ClusterCache;
@@ -92,7 +93,7 @@ public final class AdminApi {
    * This node's part of a tag's history, for another node assembling the cluster's view (served
    * on the internal endpoint, so nodes never forward an operator's admin token).
    */
-  public CompletionStage<byte[]> nodeHistory(String upstream, RepositoryName repository, Tag tag) {
+  public CompletionStage<byte[]> nodeHistory(UpstreamName upstream, RepositoryName repository, Tag tag) {
     return tagHistory.local(upstream, repository, tag).thenApply(entries -> {
       try {
         return Json.MAPPER.writeValueAsBytes(new AdminAnswers.History(repository + ":" + tag.value(), entries));

@@ -3,6 +3,7 @@ package io.layercake.admin;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
+import io.layercake.UpstreamName;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.ImageReference;
 import io.layercake.oci.OciException;
@@ -35,7 +36,7 @@ final class HistoryEndpoint {
     if (image.digest().isPresent()) {
       throw new OciException(ErrorCode.TAG_INVALID, "history needs a tag, not a digest", image.familiar());
     }
-    String upstream = resolver.upstreamOf(image);
+    UpstreamName upstream = resolver.upstreamOf(image);
     RepositoryName repository = services.upstreams().canonicalName(upstream, image.repository());
     Tag tag = image.tag().orElseThrow();
     boolean nodeOnly = query.optional("scope").map("node"::equals).orElse(false);

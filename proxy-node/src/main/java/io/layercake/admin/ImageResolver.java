@@ -3,6 +3,7 @@ package io.layercake.admin;
 import akka.actor.typed.ActorSystem;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layercake.Json;
+import io.layercake.UpstreamName;
 import io.layercake.archive.ArchiveJson;
 import io.layercake.archive.Descriptor;
 import io.layercake.manifest.ManifestContent;
@@ -41,13 +42,13 @@ final class ImageResolver {
   }
 
   /** The upstream an image reference names: Docker Hub is the default upstream. */
-  String upstreamOf(ImageReference image) {
+  UpstreamName upstreamOf(ImageReference image) {
     return services.upstreams().select(image.isDockerHub() ? Optional.empty() : Optional.of(image.domain()));
   }
 
   /** The image's top manifest (an index for a multi-platform image). */
   CompletionStage<ResolvedImage> resolve(ImageReference image) {
-    String upstream = upstreamOf(image);
+    UpstreamName upstream = upstreamOf(image);
     RepositoryName repository = services.upstreams().canonicalName(upstream, image.repository());
     Reference reference = image.reference();
     if (reference instanceof Reference.ByDigest byDigest) {
@@ -138,7 +139,7 @@ final class ImageResolver {
    * @param repository the repository as that upstream names it
    * @param top the manifest or index the reference points at
    */
-  record ResolvedImage(ImageReference reference, String upstream, RepositoryName repository, ManifestContent top) {}
+  record ResolvedImage(ImageReference reference, UpstreamName upstream, RepositoryName repository, ManifestContent top) {}
 
   /**
    * One platform's image manifest with what it refers to.

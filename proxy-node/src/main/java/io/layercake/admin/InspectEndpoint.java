@@ -64,7 +64,7 @@ final class InspectEndpoint {
           ObjectNode root = Json.MAPPER.createObjectNode();
           root.put("image", image.familiar());
           root.put("name", image.toString());
-          root.put("upstream", resolved.upstream());
+          root.put("upstream", resolved.upstream().value());
           root.put("repository", resolved.repository().value());
           describeManifest(root, resolved.top());
           List<CompletableFuture<ObjectNode>> described = new ArrayList<>();

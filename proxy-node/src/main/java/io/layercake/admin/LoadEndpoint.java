@@ -8,6 +8,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.stream.Materializer;
 import akka.stream.javadsl.StreamConverters;
 import io.layercake.Failures;
+import io.layercake.UpstreamName;
 import io.layercake.manifest.ManifestContent;
 import io.layercake.manifest.TagEntity;
 import io.layercake.manifest.TagReply;
@@ -21,8 +22,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
@@ -149,7 +150,7 @@ final class LoadEndpoint {
         if (name.tag().isEmpty() || name.digest().isPresent()) {
           continue;
         }
-        String upstream = resolver.upstreamOf(name);
+        UpstreamName upstream = resolver.upstreamOf(name);
         RepositoryName repository = services.upstreams().canonicalName(upstream, name.repository());
         taggings.add(new Tagging(name, upstream, repository, image.top()));
       }
@@ -203,7 +204,7 @@ final class LoadEndpoint {
    * @param repository the repository as that upstream names it
    * @param top the manifest or index the tag will point at
    */
-  private record Tagging(ImageReference name, String upstream, RepositoryName repository, ManifestContent top) {}
+  private record Tagging(ImageReference name, UpstreamName upstream, RepositoryName repository, ManifestContent top) {}
 
   /**
    * A load whose blobs are committed.

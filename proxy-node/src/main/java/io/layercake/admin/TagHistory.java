@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.StatusCodes;
 import io.layercake.Json;
+import io.layercake.UpstreamName;
 import io.layercake.admin.AdminAnswers.HistoryEntry;
 import io.layercake.cluster.PeerClient;
 import io.layercake.manifest.TagEntity;
@@ -49,7 +50,7 @@ final class TagHistory {
   }
 
   /** This node's part of the history, oldest first: its latest snapshot, then the events after it. */
-  CompletionStage<List<HistoryEntry>> local(String upstream, RepositoryName repository, Tag tag) {
+  CompletionStage<List<HistoryEntry>> local(UpstreamName upstream, RepositoryName repository, Tag tag) {
     String persistenceId = TagEntity.ENTITY_KEY.name() + "|" + TagEntity.entityId(upstream, repository, tag);
     String self = services.fills().peers().directory().selfUrl();
     return CompletableFuture.supplyAsync(() -> {
@@ -68,11 +69,11 @@ final class TagHistory {
   }
 
   /** The history across every member, oldest first. */
-  CompletionStage<List<HistoryEntry>> cluster(String upstream, RepositoryName repository, Tag tag) {
+  CompletionStage<List<HistoryEntry>> cluster(UpstreamName upstream, RepositoryName repository, Tag tag) {
     List<CompletableFuture<List<HistoryEntry>>> parts = new ArrayList<>();
     parts.add(local(upstream, repository, tag).toCompletableFuture());
     PeerClient peers = services.fills().peers();
-    String path = PeerClient.HISTORY_PATH + "?upstream=" + encode(upstream) + "&repository="
+    String path = PeerClient.HISTORY_PATH + "?upstream=" + encode(upstream.value()) + "&repository="
         + encode(repository.value()) + "&tag=" + encode(tag.value());
     for (String peer : peers.directory().peerUrls()) {
       parts.add(peers.send(peer, HttpMethods.GET, path, List.of())

@@ -9,9 +9,6 @@ import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
-import io.layercake.cluster.SelfPassivation;
-import io.layercake.cluster.ShardAllocation;
-import io.layercake.metrics.NodeMetrics;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
@@ -20,6 +17,10 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import io.layercake.CborSerializable;
 import io.layercake.Failures;
+import io.layercake.UpstreamName;
+import io.layercake.cluster.SelfPassivation;
+import io.layercake.cluster.ShardAllocation;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.StoredBlob;
@@ -79,7 +80,7 @@ public final class BlobEntity
    * @param upstream the configured upstream to fetch from if the blob is cold
    * @param repository the repository the client asked under, needed by the upstream
    */
-  public record FetchBlob(String upstream, RepositoryName repository, ActorRef<BlobReply> replyTo)
+  public record FetchBlob(UpstreamName upstream, RepositoryName repository, ActorRef<BlobReply> replyTo)
       implements Command {}
 
   /**

@@ -4,6 +4,7 @@ import akka.NotUsed;
 import akka.stream.Materializer;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
+import io.layercake.UpstreamName;
 import io.layercake.cluster.PeerClient;
 import io.layercake.cluster.ReturningMembers;
 import io.layercake.metrics.FillSource;
@@ -11,9 +12,9 @@ import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
-import io.layercake.storage.BlobWriter;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.BlobStore;
+import io.layercake.storage.BlobWriter;
 import io.layercake.storage.StorageException;
 import io.layercake.upstream.Upstreams;
 import java.time.Duration;
@@ -118,7 +119,7 @@ public final class BlobFills {
    * Asks {@code upstream}, with a HEAD, whether it holds the blob in {@code repository}: its size,
    * or BLOB_UNKNOWN. Nothing is fetched and nothing is stored.
    */
-  public CompletionStage<Long> headUpstream(String upstream, RepositoryName repository, Digest digest) {
+  public CompletionStage<Long> headUpstream(UpstreamName upstream, RepositoryName repository, Digest digest) {
     return upstreams.get(upstream).headBlob(repository, digest);
   }
 
@@ -128,7 +129,7 @@ public final class BlobFills {
    * started (not when it is done), or fails with the upstream's error, or with UNAVAILABLE and
    * Retry-After when no place became free in time. The place is held until the fill ends.
    */
-  public CompletionStage<BlobFill> start(String upstream, RepositoryName repository, Digest digest) {
+  public CompletionStage<BlobFill> start(UpstreamName upstream, RepositoryName repository, Digest digest) {
     if (store.space().low()) {
       return CompletableFuture.failedFuture(new NoRoomToStore("the data volume is at layercake.storage.min-free"));
     }
@@ -153,7 +154,7 @@ public final class BlobFills {
     });
   }
 
-  private CompletionStage<BlobFill> startFill(String upstream, RepositoryName repository, Digest digest) {
+  private CompletionStage<BlobFill> startFill(UpstreamName upstream, RepositoryName repository, Digest digest) {
     return find(upstream, repository, digest, 0).thenApplyAsync(found -> {
       Source<ByteString, NotUsed> body = found.source() == FillSource.PEER
           ? ContinuedCopy.of(found.body(), ContinuedCopy.MAX_CONTINUATIONS,
@@ -178,7 +179,7 @@ public final class BlobFills {
    * back; else upstream (whose whole body is fetched and verified, and its first {@code offset}
    * bytes skipped).
    */
-  private CompletionStage<Supply> find(String upstream, RepositoryName repository, Digest digest, long offset) {
+  private CompletionStage<Supply> find(UpstreamName upstream, RepositoryName repository, Digest digest, long offset) {
     return peers.blobFromPeers(digest, offset).thenCompose(fromPeer -> {
       if (fromPeer.isPresent()) {
         PeerClient.PeerBlob blob = fromPeer.get();
@@ -209,7 +210,7 @@ public final class BlobFills {
    * complete body that is not the blob; it holds a fill place until it ends, so that a full disk
    * does not lift the caps on upstream traffic.
    */
-  public CompletionStage<UncachedBlob> streamThrough(String upstream, RepositoryName repository, Digest digest) {
+  public CompletionStage<UncachedBlob> streamThrough(UpstreamName upstream, RepositoryName repository, Digest digest) {
     return limiter.acquire(upstream).thenCompose(permit -> upstreams.get(upstream).fetchBlob(repository, digest)
         .whenComplete((blob, error) -> {
           if (error != null) {

@@ -9,6 +9,7 @@ import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
+import io.layercake.UpstreamName;
 import io.layercake.cluster.PeerClient;
 import io.layercake.cluster.ResentAsk;
 import io.layercake.oci.Digest;
@@ -58,7 +59,7 @@ public final class BlobFinder {
    * Asks the blob's entity, wherever it lives, to make the blob readable on its owner: a fill
    * starts if no node has it. Sent again while unanswered ({@link ResentAsk}).
    */
-  public CompletionStage<BlobReply> fetch(String upstream, RepositoryName repository, Digest digest) {
+  public CompletionStage<BlobReply> fetch(UpstreamName upstream, RepositoryName repository, Digest digest) {
     return ResentAsk.<BlobEntity.Command, BlobReply>ask(entity(digest),
         replyTo -> new BlobEntity.FetchBlob(upstream, repository, replyTo), fills.settings().askTimeout());
   }
@@ -73,7 +74,7 @@ public final class BlobFinder {
    * The whole blob: this node's copy, else from wherever its entity says it is (fetched first if
    * no node has it). Fails with the entity's failure, or {@link #MOVING}.
    */
-  public CompletionStage<SizedSource> open(String upstream, RepositoryName repository, Digest digest) {
+  public CompletionStage<SizedSource> open(UpstreamName upstream, RepositoryName repository, Digest digest) {
     return local(digest, false).thenCompose(local -> local.isPresent()
         ? CompletableFuture.completedFuture(new SizedSource(local.get().size(), readFile(local.get(), 0, -1)))
         : read(upstream, repository, digest, 0, -1));
@@ -83,7 +84,7 @@ public final class BlobFinder {
    * Bytes {@code first..last} of the blob ({@code last} -1: to its end), from the node its entity
    * names now: this node's fill or file, or another node's.
    */
-  public CompletionStage<SizedSource> read(String upstream, RepositoryName repository, Digest digest, long first,
+  public CompletionStage<SizedSource> read(UpstreamName upstream, RepositoryName repository, Digest digest, long first,
       long last) {
     return fetch(upstream, repository, digest).thenCompose(reply -> {
       if (reply instanceof BlobReply.BlobUncached uncached) {

@@ -1,5 +1,6 @@
 package io.layercake.blob;
 
+import io.layercake.UpstreamName;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import java.time.Duration;
@@ -52,7 +53,7 @@ final class FillLimiter {
   private final int maxPerUpstream;
   private final int queueSize;
   private final Duration queueTimeout;
-  private final Map<String, Integer> runningByUpstream = new HashMap<>();
+  private final Map<UpstreamName, Integer> runningByUpstream = new HashMap<>();
   private final Deque<Waiter> queue = new ArrayDeque<>();
   private int running;
 
@@ -62,7 +63,7 @@ final class FillLimiter {
     void release();
   }
 
-  private record Waiter(String upstream, CompletableFuture<Permit> place) {}
+  private record Waiter(UpstreamName upstream, CompletableFuture<Permit> place) {}
 
   /**
    * A limiter of at most {@code maxFills} fills, {@code maxPerUpstream} of them per upstream,
@@ -90,7 +91,7 @@ final class FillLimiter {
    * the queue. Fails with UNAVAILABLE and Retry-After when the queue is full or the wait passes
    * the queue timeout.
    */
-  CompletionStage<Permit> acquire(String upstream) {
+  CompletionStage<Permit> acquire(UpstreamName upstream) {
     Waiter waiter;
     synchronized (this) {
       // Fair: a waiter is only ever left queued while its own caps are full (see free()).
@@ -122,12 +123,12 @@ final class FillLimiter {
     return queue.size();
   }
 
-  private boolean admits(String upstream) {
+  private boolean admits(UpstreamName upstream) {
     return running < maxFills && runningByUpstream.getOrDefault(upstream, 0) < maxPerUpstream;
   }
 
   /** Counts a fill as running; call holding the lock. */
-  private Permit take(String upstream) {
+  private Permit take(UpstreamName upstream) {
     running++;
     runningByUpstream.merge(upstream, 1, Integer::sum);
     AtomicBoolean released = new AtomicBoolean();
@@ -143,7 +144,7 @@ final class FillLimiter {
    * fit, so that no newcomer can take a place a waiter was due. Their futures are completed
    * outside the lock.
    */
-  private void free(String upstream) {
+  private void free(UpstreamName upstream) {
     Map<Waiter, Permit> admitted = new LinkedHashMap<>();
     synchronized (this) {
       running--;

@@ -13,6 +13,7 @@ import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layercake.Json;
+import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
 import io.layercake.tls.ReloadingSslContext;
 import io.layercake.tls.TlsContexts;
@@ -202,8 +203,8 @@ public final class PeerClient {
    * What the other nodes know of a tag: the most recently validated record any of them holds
    * (a tag's entity moves with its shard, but its journal stays on the node it ran on).
    */
-  public CompletionStage<Optional<PeerTag>> tagFromPeers(String upstream, String repository, String tag) {
-    String path = TAGS_PATH + "?upstream=" + encode(upstream) + "&repository=" + encode(repository)
+  public CompletionStage<Optional<PeerTag>> tagFromPeers(UpstreamName upstream, String repository, String tag) {
+    String path = TAGS_PATH + "?upstream=" + encode(upstream.value()) + "&repository=" + encode(repository)
         + "&tag=" + encode(tag);
     List<CompletableFuture<Optional<PeerTag>>> answers = new ArrayList<>();
     for (String peer : directory.peerUrls()) {

@@ -12,6 +12,7 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
 import io.layercake.CborSerializable;
+import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.BlobStore;
@@ -145,7 +146,7 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
    * @param digest the manifest it points at
    * @param validatedAt epoch milliseconds
    */
-  public record TagEntry(String upstream, String repository, String tag, String digest, long validatedAt)
+  public record TagEntry(UpstreamName upstream, String repository, String tag, String digest, long validatedAt)
       implements CborSerializable {}
 
   /**
@@ -157,7 +158,7 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
    * @param pulls how many
    * @param lastPulled the latest, epoch milliseconds
    */
-  public record PullEntry(String upstream, String repository, String tag, long pulls, long lastPulled)
+  public record PullEntry(UpstreamName upstream, String repository, String tag, long pulls, long lastPulled)
       implements CborSerializable {}
 
   /**

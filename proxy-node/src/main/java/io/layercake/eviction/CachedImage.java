@@ -1,6 +1,7 @@
 package io.layercake.eviction;
 
 import io.layercake.Glob;
+import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
 import java.util.Set;
 
@@ -25,7 +26,7 @@ import java.util.Set;
  * @param pinned whether a pin covers its manifest
  * @param inUse whether any of its blobs is being served or filled now
  */
-public record CachedImage(String upstream, String repository, String tag, Digest manifest, Set<Digest> digests,
+public record CachedImage(UpstreamName upstream, String repository, String tag, Digest manifest, Set<Digest> digests,
     long size, long pulls, long lastPulled, long lastUsed, long cachedAt, boolean pinned, boolean inUse) {
 
   /** {@code repository:tag}, as cached. */

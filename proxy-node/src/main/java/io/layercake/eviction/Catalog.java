@@ -1,5 +1,6 @@
 package io.layercake.eviction;
 
+import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -94,14 +95,14 @@ public record Catalog(List<CachedImage> images, Map<Digest, HeldBlob> held, Set<
           busy));
     }
     images.sort(Comparator.comparing(CachedImage::repository).thenComparing(CachedImage::tag)
-        .thenComparing(CachedImage::upstream));
+        .thenComparing(image -> image.upstream().value()));
     boolean referencesKnown = tags.values().stream()
         .allMatch(tag -> referencesKnown(Digest.parse(tag.digest()), manifests, held));
     return new Catalog(List.copyOf(images), Map.copyOf(held), Set.copyOf(pinned), Set.copyOf(busy),
         Map.copyOf(pins), contents.size(), referencesKnown);
   }
 
-  private static String key(String upstream, String repository, String tag) {
+  private static String key(UpstreamName upstream, String repository, String tag) {
     return upstream + " " + repository + ":" + tag;
   }
 

@@ -14,6 +14,7 @@ import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.layercake.Failures;
 import io.layercake.ThrottledLog;
+import io.layercake.UpstreamName;
 import io.layercake.blob.BlobFill;
 import io.layercake.blob.BlobFills;
 import io.layercake.blob.BlobFinder;
@@ -79,7 +80,7 @@ final class BlobEndpoint {
     this.notFound = new NegativeCache(settings.notFoundTtl(), settings.notFoundCacheSize(), System::nanoTime);
   }
 
-  CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, String upstream,
+  CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, UpstreamName upstream,
       RepositoryName repository, Digest digest) {
     // Leased before the lookup, so eviction cannot delete the file between finding and opening it.
     Runnable release = fills.store().lease(digest);
@@ -100,7 +101,7 @@ final class BlobEndpoint {
   }
 
   /** Asks the digest's entity, wherever in the cluster it lives, to locate or fetch the blob. */
-  private CompletionStage<HttpResponse> askOwner(HttpRequest request, boolean head, String upstream,
+  private CompletionStage<HttpResponse> askOwner(HttpRequest request, boolean head, UpstreamName upstream,
       RepositoryName repository, Digest digest, String key) {
     if (head) {
       return finder.locate(digest).thenCompose(reply -> serveHead(request, upstream, repository, digest, key, reply));
@@ -113,7 +114,7 @@ final class BlobEndpoint {
    * A HEAD the entity answered: from the owner's copy or fill, or, when the owner has neither,
    * from upstream's answer to a HEAD of its own (no body moves, and nothing is stored).
    */
-  private CompletionStage<HttpResponse> serveHead(HttpRequest request, String upstream,
+  private CompletionStage<HttpResponse> serveHead(HttpRequest request, UpstreamName upstream,
       RepositoryName repository, Digest digest, String key, BlobReply reply) {
     if (!(reply instanceof BlobReply.BlobAbsent)) {
       return serveReply(request, true, upstream, repository, digest, key, reply);
@@ -129,7 +130,7 @@ final class BlobEndpoint {
    * verified as it goes, and stores it nowhere. A full disk costs single flight and the cache,
    * never the pull. The whole blob is sent whatever Range asked for, which HTTP allows.
    */
-  private CompletionStage<HttpResponse> streamThrough(String upstream, RepositoryName repository, Digest digest,
+  private CompletionStage<HttpResponse> streamThrough(UpstreamName upstream, RepositoryName repository, Digest digest,
       String key, BlobReply.BlobUncached uncached) {
     UNCACHED.warn(LOG, "Streaming " + digest + " from upstream without storing it: " + uncached.reason());
     metrics.cacheMiss(CacheKind.BLOB);
@@ -188,7 +189,7 @@ final class BlobEndpoint {
     });
   }
 
-  private CompletionStage<HttpResponse> serveReply(HttpRequest request, boolean head, String upstream,
+  private CompletionStage<HttpResponse> serveReply(HttpRequest request, boolean head, UpstreamName upstream,
       RepositoryName repository, Digest digest, String key, BlobReply reply) {
     if (reply instanceof BlobReply.BlobFailure failure) {
       notFound.put(key, failure.failure().code());
@@ -228,7 +229,7 @@ final class BlobEndpoint {
     return proxyFromOwner(request, upstream, repository, digest, location.ownerUrl());
   }
 
-  private CompletionStage<HttpResponse> proxyFromOwner(HttpRequest request, String upstream,
+  private CompletionStage<HttpResponse> proxyFromOwner(HttpRequest request, UpstreamName upstream,
       RepositoryName repository, Digest digest, String ownerUrl) {
     List<HttpHeader> forwarded = new ArrayList<>();
     request.getHeader("Range").ifPresent(forwarded::add);

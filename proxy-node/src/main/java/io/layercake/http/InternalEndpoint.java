@@ -7,9 +7,10 @@ import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.layercake.Json;
 import io.layercake.Secrets;
+import io.layercake.UpstreamName;
 import io.layercake.admin.AdminApi;
-import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.ClusterReport;
+import io.layercake.cluster.ClusterSettings;
 import io.layercake.cluster.PeerClient;
 import io.layercake.manifest.Manifests;
 import io.layercake.oci.Digest;
@@ -69,13 +70,13 @@ final class InternalEndpoint {
               "manifest not held by this node", digest.toString())));
     }
     if (path.equals(PeerClient.HISTORY_PATH)) {
-      String upstream = upstreamParameter(request);
+      UpstreamName upstream = upstreamParameter(request);
       RepositoryName repository = RepositoryName.parse(request.getUri().query().get("repository").orElse(""));
       Tag tag = Tag.parse(request.getUri().query().get("tag").orElse(""));
       return admin.nodeHistory(upstream, repository, tag).thenApply(json -> Responses.json(json, List.of()));
     }
     if (path.equals(PeerClient.TAGS_PATH)) {
-      String upstream = upstreamParameter(request);
+      UpstreamName upstream = upstreamParameter(request);
       RepositoryName repository = RepositoryName.parse(request.getUri().query().get("repository").orElse(""));
       Tag tag = Tag.parse(request.getUri().query().get("tag").orElse(""));
       return CompletableFuture.supplyAsync(() -> tagIndex.get(upstream, repository, tag.value())
@@ -90,12 +91,13 @@ final class InternalEndpoint {
     throw new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint", "unknown internal path");
   }
 
-  private static String upstreamParameter(HttpRequest request) {
+  private static UpstreamName upstreamParameter(HttpRequest request) {
     String upstream = request.getUri().query().get("upstream").orElse("");
-    if (!upstream.matches("[a-z0-9][a-z0-9-]*")) {
+    try {
+      return UpstreamName.of(upstream);
+    } catch (IllegalArgumentException e) {
       throw new OciException(ErrorCode.NAME_INVALID, "invalid upstream name", upstream);
     }
-    return upstream;
   }
 
   private static byte[] toJson(Object value) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layercake.Failures;
 import io.layercake.Json;
+import io.layercake.UpstreamName;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
@@ -22,8 +23,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Predicate;
 import java.util.concurrent.Executor;
+import java.util.function.Predicate;
 
 /**
  * {@code GET /v2/<name>/tags/list} and {@code GET /v2/_catalog}, both paginated with {@code n}
@@ -46,7 +47,7 @@ final class ListingEndpoint {
     this.blockingExecutor = blockingExecutor;
   }
 
-  CompletionStage<HttpResponse> tags(HttpRequest request, String upstream, RepositoryName repository) {
+  CompletionStage<HttpResponse> tags(HttpRequest request, UpstreamName upstream, RepositoryName repository) {
     OptionalInt n = pageSize(request);
     Optional<String> last = request.getUri().query().get("last");
     last.ifPresent(Tag::parse);
@@ -67,7 +68,7 @@ final class ListingEndpoint {
         });
   }
 
-  private HttpResponse cachedTags(HttpRequest request, String upstream, RepositoryName repository,
+  private HttpResponse cachedTags(HttpRequest request, UpstreamName upstream, RepositoryName repository,
       OptionalInt n, Optional<String> last, Throwable upstreamError) {
     List<String> names = new ArrayList<>(tagIndex.tags(upstream, repository).keySet());
     if (names.isEmpty()) {
@@ -84,7 +85,7 @@ final class ListingEndpoint {
     return Responses.json(body.toString().getBytes(StandardCharsets.UTF_8), headers);
   }
 
-  CompletionStage<HttpResponse> catalog(HttpRequest request, String upstream, Predicate<String> readable) {
+  CompletionStage<HttpResponse> catalog(HttpRequest request, UpstreamName upstream, Predicate<String> readable) {
     OptionalInt n = pageSize(request);
     Optional<String> last = request.getUri().query().get("last");
     last.ifPresent(RepositoryName::parse);

@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
+import io.layercake.UpstreamName;
 import io.layercake.manifest.FreshTags;
 import io.layercake.manifest.ManifestContent;
 import io.layercake.manifest.ManifestSettings;
@@ -57,7 +58,7 @@ final class ManifestEndpoint {
     this.notFound = new NegativeCache(settings.notFoundTtl(), settings.notFoundCacheSize(), System::nanoTime);
   }
 
-  CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, String upstream,
+  CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, UpstreamName upstream,
       RepositoryName repository, Reference reference) {
     ManifestNegotiation.AcceptedTypes accepted = ManifestNegotiation.AcceptedTypes.parse(
         StreamSupport.stream(request.getHeaders().spliterator(), false)
@@ -84,7 +85,7 @@ final class ManifestEndpoint {
   }
 
   private CompletionStage<HttpResponse> resolveTag(ManifestNegotiation.AcceptedTypes accepted, boolean head,
-      String upstream, RepositoryName repository, Reference.ByTag byTag, String key) {
+      UpstreamName upstream, RepositoryName repository, Reference.ByTag byTag, String key) {
     long asked = System.currentTimeMillis();
     return tags.resolve(upstream, repository, byTag.tag())
         .whenComplete((resolved, error) -> notFound.remember(key, error))
@@ -110,7 +111,7 @@ final class ManifestEndpoint {
    * count of pulls ({@link TagIndex#pulled}). Only answered requests count: a tag that does not
    * exist is neither.
    */
-  private HttpResponse countTagPull(String upstream, RepositoryName repository, Reference.ByTag tag,
+  private HttpResponse countTagPull(UpstreamName upstream, RepositoryName repository, Reference.ByTag tag,
       boolean hit, HttpResponse response) {
     if (hit) {
       metrics.cacheHit(CacheKind.MANIFEST);
@@ -126,7 +127,7 @@ final class ManifestEndpoint {
    * platform's manifest from an index the client cannot read, or refuse as Docker Hub would.
    */
   private CompletionStage<ManifestContent> negotiate(ManifestNegotiation.AcceptedTypes accepted,
-      String upstream, RepositoryName repository, ManifestContent manifest, Reference tag) {
+      UpstreamName upstream, RepositoryName repository, ManifestContent manifest, Reference tag) {
     switch (ManifestNegotiation.decide(accepted, manifest.mediaType(), tag)) {
       case SERVE_AS_IS:
         return CompletableFuture.completedFuture(manifest);

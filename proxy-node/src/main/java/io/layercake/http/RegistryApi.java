@@ -10,6 +10,7 @@ import akka.japi.function.Function;
 import akka.pattern.AskTimeoutException;
 import io.layercake.Failures;
 import io.layercake.ThrottledLog;
+import io.layercake.UpstreamName;
 import io.layercake.admin.AdminApi;
 import io.layercake.auth.Identity;
 import io.layercake.auth.PullAuthenticator;
@@ -182,7 +183,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
       default:
         break;
     }
-    String upstream = upstreams.select(namespace(request));
+    UpstreamName upstream = upstreams.select(namespace(request));
     RepositoryName repository = upstreams.canonicalName(upstream, RepositoryName.parse(path.name()));
     access.requireRead(identity, repository);
     switch (path.endpoint()) {

@@ -1,6 +1,7 @@
 package io.layercake.http;
 
 import io.layercake.Failures;
+import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
@@ -50,7 +51,7 @@ final class RepositoryLinks {
    * Completes when upstream holds {@code digest} in {@code repository}; fails with 404
    * (BLOB_UNKNOWN or MANIFEST_UNKNOWN) when it does not.
    */
-  CompletionStage<Void> require(String upstream, RepositoryName repository, Digest digest, boolean manifest) {
+  CompletionStage<Void> require(UpstreamName upstream, RepositoryName repository, Digest digest, boolean manifest) {
     String key = upstream + "|" + repository + "|" + digest + (manifest ? "|m" : "|b");
     Verdict verdict = remembered(key);
     if (verdict != null) {

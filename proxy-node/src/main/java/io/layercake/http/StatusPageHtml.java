@@ -115,7 +115,7 @@ final class StatusPageHtml {
     html.append("<table id=\"top-images\"><tr><th>Image</th><th>Upstream</th><th class=\"num\">Pulls</th></tr>\n");
     for (TagIndex.TagPull pull : snapshot.topImages()) {
       html.append("<tr><td>").append(escape(pull.repository())).append(':').append(escape(pull.tag()))
-          .append("</td><td>").append(escape(pull.upstream())).append("</td><td class=\"num\">")
+          .append("</td><td>").append(escape(pull.upstream().value())).append("</td><td class=\"num\">")
           .append(pull.pulls()).append("</td></tr>\n");
     }
     html.append("</table>\n");

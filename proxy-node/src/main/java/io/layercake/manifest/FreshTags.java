@@ -1,5 +1,6 @@
 package io.layercake.manifest;
 
+import io.layercake.UpstreamName;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +37,7 @@ public final class FreshTags {
   }
 
   /** The manifest the tag points at, if an answer for it is still fresh. */
-  public synchronized Optional<ManifestContent> get(String upstream, String repository, String tag) {
+  public synchronized Optional<ManifestContent> get(UpstreamName upstream, String repository, String tag) {
     String key = key(upstream, repository, tag);
     Entry entry = entries.get(key);
     if (entry == null) {
@@ -50,7 +51,7 @@ public final class FreshTags {
   }
 
   /** Keeps an entity's fresh answer until the TTL since {@code validatedAt} has passed. */
-  public synchronized void put(String upstream, String repository, String tag, ManifestContent manifest,
+  public synchronized void put(UpstreamName upstream, String repository, String tag, ManifestContent manifest,
       long validatedAt) {
     long freshUntil = validatedAt + ttlMillis;
     if (clock.getAsLong() < freshUntil) {
@@ -58,7 +59,7 @@ public final class FreshTags {
     }
   }
 
-  private static String key(String upstream, String repository, String tag) {
+  private static String key(UpstreamName upstream, String repository, String tag) {
     return upstream + "/" + repository + ":" + tag;
   }
 }

@@ -1,6 +1,9 @@
 package io.layercake.manifest;
 
+import io.layercake.ThrottledLog;
+import io.layercake.UpstreamName;
 import io.layercake.cluster.PeerClient;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.MediaType;
@@ -8,19 +11,17 @@ import io.layercake.oci.OciException;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
-import io.layercake.metrics.NodeMetrics;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.StorageException;
 import io.layercake.storage.StoredBlob;
 import io.layercake.upstream.UpstreamManifestHead;
 import io.layercake.upstream.Upstreams;
-import io.layercake.ThrottledLog;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +81,7 @@ public final class Manifests {
    * The manifest by digest: from this node's store, else from a peer that holds it, else fetched
    * from upstream; verified and stored here either way.
    */
-  public CompletionStage<ManifestContent> byDigest(String upstream, RepositoryName repository, Digest digest) {
+  public CompletionStage<ManifestContent> byDigest(UpstreamName upstream, RepositoryName repository, Digest digest) {
     Optional<ManifestContent> inMemory = memory.get(digest);
     if (inMemory.isPresent()) {
       return CompletableFuture.completedFuture(inMemory.get());
@@ -102,7 +103,7 @@ public final class Manifests {
     return mine;
   }
 
-  private CompletionStage<ManifestContent> lookUp(String upstream, RepositoryName repository, Digest digest) {
+  private CompletionStage<ManifestContent> lookUp(UpstreamName upstream, RepositoryName repository, Digest digest) {
     return findLocal(digest).thenCompose(found -> {
       if (found.isPresent()) {
         return CompletableFuture.completedFuture(found.get());
@@ -119,7 +120,7 @@ public final class Manifests {
    * this node and has no history here. Empty if no peer knows the tag (or any step fails: then
    * the caller simply asks upstream).
    */
-  public CompletionStage<Optional<KnownTag>> tagFromPeers(String upstream, RepositoryName repository, Tag tag) {
+  public CompletionStage<Optional<KnownTag>> tagFromPeers(UpstreamName upstream, RepositoryName repository, Tag tag) {
     return peers.tagFromPeers(upstream, repository.value(), tag.value()).thenCompose(found -> {
       if (found.isEmpty()) {
         return CompletableFuture.completedFuture(Optional.<KnownTag>empty());
@@ -139,7 +140,7 @@ public final class Manifests {
   public record KnownTag(ManifestContent manifest, long validatedAt) {}
 
   /** Fetches what a tag points at now, and stores it. */
-  public CompletionStage<ManifestContent> fetchTag(String upstream, RepositoryName repository, Tag tag) {
+  public CompletionStage<ManifestContent> fetchTag(UpstreamName upstream, RepositoryName repository, Tag tag) {
     return fetch(upstream, repository, new Reference.ByTag(tag));
   }
 
@@ -156,7 +157,7 @@ public final class Manifests {
   }
 
   /** Asks upstream where a tag points, without fetching it (no pull is counted). */
-  public CompletionStage<UpstreamManifestHead> headTag(String upstream, RepositoryName repository, Tag tag) {
+  public CompletionStage<UpstreamManifestHead> headTag(UpstreamName upstream, RepositoryName repository, Tag tag) {
     return upstreams.get(upstream).headManifest(repository, new Reference.ByTag(tag));
   }
 
@@ -193,7 +194,7 @@ public final class Manifests {
     }
   }
 
-  private CompletionStage<ManifestContent> fetch(String upstream, RepositoryName repository,
+  private CompletionStage<ManifestContent> fetch(UpstreamName upstream, RepositoryName repository,
       Reference reference) {
     return upstreams.get(upstream).fetchManifest(repository, reference)
         .thenApplyAsync(m -> store(m.digest(), m.mediaType(), m.bytes()), blockingExecutor);

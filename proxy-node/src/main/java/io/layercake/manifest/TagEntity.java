@@ -9,10 +9,6 @@ import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
-import io.layercake.ThrottledLog;
-import io.layercake.metrics.NodeMetrics;
-import io.layercake.cluster.SelfPassivation;
-import io.layercake.cluster.ShardAllocation;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
@@ -21,6 +17,11 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.layercake.CborSerializable;
 import io.layercake.Failures;
+import io.layercake.ThrottledLog;
+import io.layercake.UpstreamName;
+import io.layercake.cluster.SelfPassivation;
+import io.layercake.cluster.ShardAllocation;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
@@ -177,7 +178,7 @@ public final class TagEntity
   public record Period(String digest, String mediaType, long since, long lastConfirmed) {}
 
   /** The entity id of a tag. */
-  public static String entityId(String upstream, RepositoryName repository, Tag tag) {
+  public static String entityId(UpstreamName upstream, RepositoryName repository, Tag tag) {
     return upstream + "/" + repository + ":" + tag;
   }
 
@@ -199,7 +200,7 @@ public final class TagEntity
     if (slash <= 0 || colon < slash) {
       throw new IllegalArgumentException("tag entity id must be upstream/repository:tag: " + entityId);
     }
-    String upstream = entityId.substring(0, slash);
+    UpstreamName upstream = UpstreamName.of(entityId.substring(0, slash));
     RepositoryName repository = RepositoryName.parse(entityId.substring(slash + 1, colon));
     Tag tag = Tag.parse(entityId.substring(colon + 1));
     return Behaviors.setup(context -> new TagEntity(context, entityId, upstream, repository, tag,
@@ -207,7 +208,7 @@ public final class TagEntity
   }
 
   private final ActorContext<Command> context;
-  private final String upstream;
+  private final UpstreamName upstream;
   private final RepositoryName repository;
   private final Tag tag;
   private final Manifests manifests;
@@ -224,7 +225,7 @@ public final class TagEntity
   /** Loads whose manifest is being stored. */
   private int pendingLoads;
 
-  private TagEntity(ActorContext<Command> context, String entityId, String upstream,
+  private TagEntity(ActorContext<Command> context, String entityId, UpstreamName upstream,
       RepositoryName repository, Tag tag, Manifests manifests, TagIndex tags,
       ManifestSettings settings, Clock clock, ActorRef<ClusterSharding.ShardCommand> shard) {
     super(PersistenceId.of(ENTITY_KEY.name(), entityId));

@@ -2,6 +2,7 @@ package io.layercake.manifest;
 
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import io.layercake.UpstreamName;
 import io.layercake.cluster.ResentAsk;
 import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
@@ -29,7 +30,7 @@ public final class TagResolver {
    * Where the tag points, as its entity answers; fails with the entity's failure (unknown tag,
    * upstream down with nothing cached) as an {@link io.layercake.oci.OciException}.
    */
-  public CompletionStage<TagReply.TagResolved> resolve(String upstream, RepositoryName repository, Tag tag) {
+  public CompletionStage<TagReply.TagResolved> resolve(UpstreamName upstream, RepositoryName repository, Tag tag) {
     return ResentAsk.<TagEntity.Command, TagReply>ask(ClusterSharding.get(system)
             .entityRefFor(TagEntity.ENTITY_KEY, TagEntity.entityId(upstream, repository, tag)),
             TagEntity.ResolveTag::new, askTimeout)

@@ -1,6 +1,7 @@
 package io.layercake.storage;
 
 import io.layercake.Json;
+import io.layercake.UpstreamName;
 import io.layercake.oci.RepositoryName;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -62,7 +63,7 @@ public final class TagIndex {
   }
 
   /** Records where a tag points now, and that its repository is cached. */
-  public void put(String upstream, RepositoryName repository, String tag, TagRecord record) {
+  public void put(UpstreamName upstream, RepositoryName repository, String tag, TagRecord record) {
     try {
       database.rocks().put(tags, key(upstream, repository + ":" + tag), Json.MAPPER.writeValueAsBytes(record));
       database.rocks().put(repositories, key(upstream, repository.value()), new byte[0]);
@@ -72,7 +73,7 @@ public final class TagIndex {
   }
 
   /** What this node last knew of one tag. */
-  public Optional<TagRecord> get(String upstream, RepositoryName repository, String tag) {
+  public Optional<TagRecord> get(UpstreamName upstream, RepositoryName repository, String tag) {
     try {
       byte[] value = database.rocks().get(tags, key(upstream, repository + ":" + tag));
       return value == null ? Optional.empty() : Optional.of(Json.MAPPER.readValue(value, TagRecord.class));
@@ -82,7 +83,7 @@ public final class TagIndex {
   }
 
   /** The cached tags of a repository, sorted. */
-  public Map<String, TagRecord> tags(String upstream, RepositoryName repository) {
+  public Map<String, TagRecord> tags(UpstreamName upstream, RepositoryName repository) {
     Map<String, TagRecord> found = new TreeMap<>();
     String prefix = upstream + " " + repository + ":";
     scan(tags, prefix, (name, value) -> {
@@ -99,7 +100,7 @@ public final class TagIndex {
    * Forgets a tag (for rmi, prune and age rules), and its repository once it has no tag left.
    * Whether the tag was indexed.
    */
-  public boolean remove(String upstream, RepositoryName repository, String tag) {
+  public boolean remove(UpstreamName upstream, RepositoryName repository, String tag) {
     try {
       byte[] key = key(upstream, repository + ":" + tag);
       // Every node that answered pulls of the tag forgets them, indexed here or not: pulled again
@@ -136,7 +137,7 @@ public final class TagIndex {
   }
 
   /** Counts a pull of {@code repository:tag} answered by this node at {@code at} (epoch milliseconds). */
-  public void pulled(String upstream, String repository, String tag, long at) {
+  public void pulled(UpstreamName upstream, String repository, String tag, long at) {
     pullsSinceStart.increment();
     String key = upstream + " " + repository + ":" + tag;
     if (pending.containsKey(key) || pending.size() < MAX_PENDING_TAGS) {
@@ -203,7 +204,7 @@ public final class TagIndex {
    * @param pulls manifest requests by tag this node answered
    * @param lastPulled the latest of them, epoch milliseconds
    */
-  public record TagPull(String upstream, String repository, String tag, long pulls, long lastPulled) {}
+  public record TagPull(UpstreamName upstream, String repository, String tag, long pulls, long lastPulled) {}
 
   private static byte[] encode(Pulls counted) {
     return ByteBuffer.allocate(16).putLong(counted.count()).putLong(counted.last()).array();
@@ -226,10 +227,10 @@ public final class TagIndex {
    * @param tag the tag
    * @param record where it pointed
    */
-  public record IndexedTag(String upstream, String repository, String tag, TagRecord record) {}
+  public record IndexedTag(UpstreamName upstream, String repository, String tag, TagRecord record) {}
 
   /** The cached repositories of an upstream, sorted. */
-  public List<String> repositories(String upstream) {
+  public List<String> repositories(UpstreamName upstream) {
     List<String> found = new ArrayList<>();
     scan(repositories, upstream + " ", (name, value) -> found.add(name));
     return found;
@@ -248,18 +249,19 @@ public final class TagIndex {
     }
   }
 
-  private static byte[] key(String upstream, String rest) {
+  private static byte[] key(UpstreamName upstream, String rest) {
     return (upstream + " " + rest).getBytes(StandardCharsets.UTF_8);
   }
 
   /** The parts of a tag's key, {@code <upstream> <repository>:<tag>}. */
-  private record TagKey(String upstream, String repository, String tag) {
+  private record TagKey(UpstreamName upstream, String repository, String tag) {
 
     static Optional<TagKey> parse(String key) {
       int space = key.indexOf(' ');
       int colon = key.lastIndexOf(':');
       return space <= 0 || colon <= space ? Optional.empty()
-          : Optional.of(new TagKey(key.substring(0, space), key.substring(space + 1, colon), key.substring(colon + 1)));
+          : Optional.of(new TagKey(UpstreamName.of(key.substring(0, space)), key.substring(space + 1, colon),
+              key.substring(colon + 1)));
     }
   }
 }

@@ -3,6 +3,7 @@ package io.layercake.upstream;
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
 import io.layercake.metrics.NodeMetrics;
+import io.layercake.UpstreamName;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
@@ -17,8 +18,8 @@ import java.util.Optional;
  */
 public final class Upstreams {
 
-  private final Map<String, UpstreamRegistry> byName;
-  private final String defaultName;
+  private final Map<UpstreamName, UpstreamRegistry> byName = new LinkedHashMap<>();
+  private final UpstreamName defaultName;
 
   /** Upstreams over already-created clients; {@code defaultName} must be one of them. */
   public Upstreams(Map<String, UpstreamRegistry> byName, String defaultName) {
@@ -26,15 +27,14 @@ public final class Upstreams {
       throw new IllegalArgumentException("layercake.default-upstream names \"" + defaultName
           + "\", which is not under layercake.upstreams (configured: " + byName.keySet() + ")");
     }
-    for (String name : byName.keySet()) {
-      // Names become part of entity ids and keys, which rely on them having no '/', ':' or ' '.
-      if (!name.matches("[a-z0-9][a-z0-9-]*")) {
-        throw new IllegalArgumentException("layercake.upstreams." + name
-            + ": upstream names may only use a-z, 0-9 and '-'");
+    byName.forEach((name, registry) -> {
+      try {
+        this.byName.put(UpstreamName.of(name), registry);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("layercake.upstreams." + name + ": " + e.getMessage(), e);
       }
-    }
-    this.byName = Map.copyOf(byName);
-    this.defaultName = defaultName;
+    });
+    this.defaultName = UpstreamName.of(defaultName);
   }
 
   /** Creates a client for every entry under {@code layercake.upstreams}. */
@@ -50,10 +50,10 @@ public final class Upstreams {
   }
 
   /** The upstream called {@code name}. */
-  public UpstreamRegistry get(String name) {
+  public UpstreamRegistry get(UpstreamName name) {
     UpstreamRegistry registry = byName.get(name);
     if (registry == null) {
-      throw new OciException(ErrorCode.NAME_UNKNOWN, "unknown upstream", name);
+      throw new OciException(ErrorCode.NAME_UNKNOWN, "unknown upstream", name.value());
     }
     return registry;
   }
@@ -62,7 +62,7 @@ public final class Upstreams {
    * The upstream for a request's {@code ?ns=} value: absent means the default upstream; a value
    * no upstream serves is a clear 404, never an attempt to reach that host.
    */
-  public String select(Optional<String> namespace) {
+  public UpstreamName select(Optional<String> namespace) {
     if (namespace.isEmpty() || namespace.get().isEmpty()) {
       return defaultName;
     }
@@ -76,12 +76,12 @@ public final class Upstreams {
   }
 
   /** The repository name as the upstream knows it (Docker Hub adds {@code library/}). */
-  public RepositoryName canonicalName(String upstream, RepositoryName name) {
+  public RepositoryName canonicalName(UpstreamName upstream, RepositoryName name) {
     return get(upstream).settings().dockerHubNames() ? name.normalizedForDockerHub() : name;
   }
 
   /** The default upstream's name. */
-  public String defaultName() {
+  public UpstreamName defaultName() {
     return defaultName;
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.layercake.Failures;
+import io.layercake.UpstreamName;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import java.time.Duration;
@@ -38,18 +39,18 @@ class FillLimiterTest {
   @Test
   void acquire_underBothCaps_grantsAtOnce() {
     FillLimiter limiter = new FillLimiter(3, 2, 0, LONG);
-    now(limiter.acquire("hub"));
-    now(limiter.acquire("hub"));
-    now(limiter.acquire("ghcr"));
+    now(limiter.acquire(UpstreamName.of("hub")));
+    now(limiter.acquire(UpstreamName.of("hub")));
+    now(limiter.acquire(UpstreamName.of("ghcr")));
     assertEquals(3, limiter.running());
   }
 
   @Test
   void acquire_atNodeCap_waitsUntilAPlaceIsReleased() {
     FillLimiter limiter = new FillLimiter(2, 2, 4, LONG);
-    FillLimiter.Permit first = now(limiter.acquire("hub"));
-    now(limiter.acquire("ghcr"));
-    CompletableFuture<FillLimiter.Permit> third = limiter.acquire("quay").toCompletableFuture();
+    FillLimiter.Permit first = now(limiter.acquire(UpstreamName.of("hub")));
+    now(limiter.acquire(UpstreamName.of("ghcr")));
+    CompletableFuture<FillLimiter.Permit> third = limiter.acquire(UpstreamName.of("quay")).toCompletableFuture();
 
     assertFalse(third.isDone());
     assertEquals(1, limiter.waiting());
@@ -62,9 +63,9 @@ class FillLimiterTest {
   @Test
   void acquire_atUpstreamCap_otherUpstreamsGoAhead() {
     FillLimiter limiter = new FillLimiter(4, 1, 4, LONG);
-    FillLimiter.Permit hub = now(limiter.acquire("hub"));
-    CompletableFuture<FillLimiter.Permit> secondHub = limiter.acquire("hub").toCompletableFuture();
-    now(limiter.acquire("ghcr"));
+    FillLimiter.Permit hub = now(limiter.acquire(UpstreamName.of("hub")));
+    CompletableFuture<FillLimiter.Permit> secondHub = limiter.acquire(UpstreamName.of("hub")).toCompletableFuture();
+    now(limiter.acquire(UpstreamName.of("ghcr")));
 
     assertFalse(secondHub.isDone(), "hub is at its cap");
     hub.release();
@@ -74,10 +75,10 @@ class FillLimiterTest {
   @Test
   void release_givesThePlaceToTheFirstWaiterNotANewcomer() {
     FillLimiter limiter = new FillLimiter(1, 1, 4, LONG);
-    FillLimiter.Permit running = now(limiter.acquire("hub"));
-    CompletableFuture<FillLimiter.Permit> waiting = limiter.acquire("hub").toCompletableFuture();
+    FillLimiter.Permit running = now(limiter.acquire(UpstreamName.of("hub")));
+    CompletableFuture<FillLimiter.Permit> waiting = limiter.acquire(UpstreamName.of("hub")).toCompletableFuture();
     running.release();
-    CompletableFuture<FillLimiter.Permit> newcomer = limiter.acquire("hub").toCompletableFuture();
+    CompletableFuture<FillLimiter.Permit> newcomer = limiter.acquire(UpstreamName.of("hub")).toCompletableFuture();
 
     assertTrue(waiting.isDone());
     assertFalse(newcomer.isDone());
@@ -86,9 +87,9 @@ class FillLimiterTest {
   @Test
   void acquire_queueFull_failsAtOnceWithRetryAfter() throws Exception {
     FillLimiter limiter = new FillLimiter(1, 1, 1, LONG);
-    now(limiter.acquire("hub"));
-    limiter.acquire("hub");
-    OciException refusal = refused(limiter.acquire("hub"));
+    now(limiter.acquire(UpstreamName.of("hub")));
+    limiter.acquire(UpstreamName.of("hub"));
+    OciException refusal = refused(limiter.acquire(UpstreamName.of("hub")));
 
     assertEquals(ErrorCode.UNAVAILABLE, refusal.code());
     assertEquals(FillLimiter.RETRY_AFTER, refusal.retryAfter().orElseThrow());
@@ -98,15 +99,15 @@ class FillLimiterTest {
   @Test
   void acquire_noQueue_failsAsSoonAsACapIsReached() throws Exception {
     FillLimiter limiter = new FillLimiter(1, 1, 0, LONG);
-    now(limiter.acquire("hub"));
-    assertEquals(ErrorCode.UNAVAILABLE, refused(limiter.acquire("hub")).code());
+    now(limiter.acquire(UpstreamName.of("hub")));
+    assertEquals(ErrorCode.UNAVAILABLE, refused(limiter.acquire(UpstreamName.of("hub"))).code());
   }
 
   @Test
   void acquire_waitPastQueueTimeout_failsWithRetryAfterAndLeavesTheQueue() throws Exception {
     FillLimiter limiter = new FillLimiter(1, 1, 4, Duration.ofMillis(50));
-    FillLimiter.Permit running = now(limiter.acquire("hub"));
-    OciException refusal = refused(limiter.acquire("hub"));
+    FillLimiter.Permit running = now(limiter.acquire(UpstreamName.of("hub")));
+    OciException refusal = refused(limiter.acquire(UpstreamName.of("hub")));
 
     assertEquals(ErrorCode.UNAVAILABLE, refusal.code());
     assertTrue(refusal.retryAfter().isPresent());
@@ -118,8 +119,8 @@ class FillLimiterTest {
   @Test
   void release_twice_freesOnePlace() {
     FillLimiter limiter = new FillLimiter(2, 2, 4, LONG);
-    FillLimiter.Permit permit = now(limiter.acquire("hub"));
-    now(limiter.acquire("hub"));
+    FillLimiter.Permit permit = now(limiter.acquire(UpstreamName.of("hub")));
+    now(limiter.acquire(UpstreamName.of("hub")));
     permit.release();
     permit.release();
     assertEquals(1, limiter.running());
@@ -131,7 +132,7 @@ class FillLimiterTest {
     List<CompletableFuture<Void>> fills = new ArrayList<>();
     int[] peak = new int[1];
     for (int i = 0; i < 500; i++) {
-      String upstream = i % 3 == 0 ? "ghcr" : "hub";
+      UpstreamName upstream = UpstreamName.of(i % 3 == 0 ? "ghcr" : "hub");
       fills.add(CompletableFuture.supplyAsync(() -> limiter.acquire(upstream))
           .thenCompose(place -> place)
           .thenAcceptAsync(permit -> {

@@ -12,6 +12,7 @@ import akka.actor.typed.javadsl.Adapter;
 import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
 import com.typesafe.config.ConfigFactory;
+import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.NodeDatabase;
@@ -100,9 +101,9 @@ class CacheKeeperTest {
         Collections.nCopies(CacheKeeper.BLOBS_PER_PAGE,
             new CacheKeeper.BlobEntry(digest, Long.MAX_VALUE, mediaType, Long.MAX_VALUE, Long.MAX_VALUE)),
         Collections.nCopies(CacheKeeper.TAGS_PER_PAGE,
-            new CacheKeeper.TagEntry("docker-hub", repository, tag, digest, Long.MAX_VALUE)),
+            new CacheKeeper.TagEntry(UpstreamName.of("docker-hub"), repository, tag, digest, Long.MAX_VALUE)),
         Collections.nCopies(CacheKeeper.PULLS_PER_PAGE,
-            new CacheKeeper.PullEntry("docker-hub", repository, tag, Long.MAX_VALUE, Long.MAX_VALUE)),
+            new CacheKeeper.PullEntry(UpstreamName.of("docker-hub"), repository, tag, Long.MAX_VALUE, Long.MAX_VALUE)),
         List.of(), List.of(), false, null);
     // The node's own serialization bindings, on a local actor system (no port to bind).
     ActorTestKit node = ActorTestKit.create(ConfigFactory.parseString("akka.actor.provider = local")
@@ -114,6 +115,7 @@ class CacheKeeperTest {
 
       long frame = node.system().settings().config().getBytes("akka.remote.artery.advanced.maximum-frame-size");
       assertTrue(bytes.length < frame - 4096, bytes.length + " bytes in a frame of " + frame);
+      assertEquals(page, serialization.deserialize(bytes, CacheKeeper.Contents.class).get(), "read back whole");
     } finally {
       node.shutdownTestKit();
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.layercake.Glob;
+import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
 import java.util.List;
 import java.util.Map;
@@ -31,13 +32,13 @@ class CatalogTest {
     CacheKeeper.Contents first = new CacheKeeper.Contents("http://n1",
         List.of(blob(1, 5, 100, MANIFEST_TYPE), blob(2, 10, 100, null), blob(10, 1000, 300, null),
             blob(20, 50, 5, null)),
-        List.of(new CacheKeeper.TagEntry("docker-hub", "library/a", "1", d(1), 1)),
-        List.of(new CacheKeeper.PullEntry("docker-hub", "library/a", "1", 2, 250)), busy, pins, true, null);
+        List.of(new CacheKeeper.TagEntry(UpstreamName.of("docker-hub"), "library/a", "1", d(1), 1)),
+        List.of(new CacheKeeper.PullEntry(UpstreamName.of("docker-hub"), "library/a", "1", 2, 250)), busy, pins, true, null);
     CacheKeeper.Contents second = new CacheKeeper.Contents("http://n2",
         List.of(blob(3, 5, 200, MANIFEST_TYPE), blob(4, 10, 200, null), blob(11, 100, 100, null),
             blob(12, 200, 200, null)),
-        List.of(new CacheKeeper.TagEntry("docker-hub", "library/b", "1", d(3), 1)),
-        List.of(new CacheKeeper.PullEntry("docker-hub", "library/a", "1", 3, 150)), List.of(), List.of(), true, null);
+        List.of(new CacheKeeper.TagEntry(UpstreamName.of("docker-hub"), "library/b", "1", d(3), 1)),
+        List.of(new CacheKeeper.PullEntry(UpstreamName.of("docker-hub"), "library/a", "1", 3, 150)), List.of(), List.of(), true, null);
     Map<Digest, ManifestReferences> manifests = Map.of(
         Digest.parse(d(1)), new ManifestReferences(List.of(), Digest.parse(d(2)),
             List.of(Digest.parse(d(2)), Digest.parse(d(10)), Digest.parse(d(11)))),
@@ -90,7 +91,7 @@ class CatalogTest {
   void plan_danglingWhileAnImagesManifestIsUnknown_deletesNothingDangling() {
     CacheKeeper.Contents node = new CacheKeeper.Contents("http://n1",
         List.of(blob(2, 10, 100, null), blob(10, 1000, 5, null)),
-        List.of(new CacheKeeper.TagEntry("docker-hub", "library/a", "1", d(1), 1)), List.of(), List.of(), List.of(),
+        List.of(new CacheKeeper.TagEntry(UpstreamName.of("docker-hub"), "library/a", "1", d(1), 1)), List.of(), List.of(), List.of(),
         true, null);
     // Manifest 1 was evicted and could not be read: its config and layer must not look dangling.
     Catalog catalog = Catalog.build(List.of(node), Map.of());
@@ -124,10 +125,10 @@ class CatalogTest {
   @Test
   void build_tagKnownToTwoNodes_latestValidationWins() {
     CacheKeeper.Contents older = new CacheKeeper.Contents("http://n1", List.of(),
-        List.of(new CacheKeeper.TagEntry("docker-hub", "library/a", "1", d(1), 1)), List.of(), List.of(), List.of(),
+        List.of(new CacheKeeper.TagEntry(UpstreamName.of("docker-hub"), "library/a", "1", d(1), 1)), List.of(), List.of(), List.of(),
         true, null);
     CacheKeeper.Contents newer = new CacheKeeper.Contents("http://n2", List.of(),
-        List.of(new CacheKeeper.TagEntry("docker-hub", "library/a", "1", d(5), 2)), List.of(), List.of(), List.of(),
+        List.of(new CacheKeeper.TagEntry(UpstreamName.of("docker-hub"), "library/a", "1", d(5), 2)), List.of(), List.of(), List.of(),
         true, null);
     Catalog catalog = Catalog.build(List.of(older, newer), Map.of());
     assertEquals(1, catalog.images().size());

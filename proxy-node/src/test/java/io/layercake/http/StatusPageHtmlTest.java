@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.layercake.UpstreamName;
 import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
 import io.layercake.storage.TagIndex;
@@ -25,7 +26,7 @@ class StatusPageHtmlTest {
             OptionalLong.of(4096), true)),
         Optional.of(new StoreUsage(3, 4096)), OptionalLong.empty(),
         new StatusPage.Ratio(0, 0), new StatusPage.Ratio(0, 0),
-        List.of(new TagIndex.TagPull(HOSTILE, HOSTILE, HOSTILE, 5, 0)),
+        List.of(new TagIndex.TagPull(UpstreamName.of("docker-hub"), HOSTILE, HOSTILE, 5, 0)),
         List.of(new RecentEviction(Instant.EPOCH, HOSTILE, HOSTILE, 10)));
 
     String html = StatusPageHtml.render(snapshot);

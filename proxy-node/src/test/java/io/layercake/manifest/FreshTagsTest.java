@@ -3,6 +3,7 @@ package io.layercake.manifest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
 import io.layercake.testkit.Sha256;
 import java.nio.charset.StandardCharsets;
@@ -23,36 +24,36 @@ class FreshTagsTest {
 
   @Test
   void get_withinTheTtlSinceValidation_returnsTheAnswer() {
-    tags.put("docker-hub", "library/redis", "7", manifest, now.get() - 1000);
+    tags.put(UpstreamName.of("docker-hub"), "library/redis", "7", manifest, now.get() - 1000);
     now.addAndGet(TTL - 1001);
-    assertEquals(manifest, tags.get("docker-hub", "library/redis", "7").orElseThrow());
+    assertEquals(manifest, tags.get(UpstreamName.of("docker-hub"), "library/redis", "7").orElseThrow());
   }
 
   @Test
   void get_onceTheTtlSinceValidationHasPassed_isEmpty() {
-    tags.put("docker-hub", "library/redis", "7", manifest, now.get() - 1000);
+    tags.put(UpstreamName.of("docker-hub"), "library/redis", "7", manifest, now.get() - 1000);
     now.addAndGet(TTL - 1000);
-    assertFalse(tags.get("docker-hub", "library/redis", "7").isPresent());
+    assertFalse(tags.get(UpstreamName.of("docker-hub"), "library/redis", "7").isPresent());
   }
 
   @Test
   void put_ofAnAnswerAlreadyPastItsTtl_keepsNothing() {
-    tags.put("docker-hub", "library/redis", "7", manifest, now.get() - TTL);
-    assertFalse(tags.get("docker-hub", "library/redis", "7").isPresent());
+    tags.put(UpstreamName.of("docker-hub"), "library/redis", "7", manifest, now.get() - TTL);
+    assertFalse(tags.get(UpstreamName.of("docker-hub"), "library/redis", "7").isPresent());
   }
 
   @Test
   void get_keysOnUpstreamRepositoryAndTag() {
-    tags.put("docker-hub", "library/redis", "7", manifest, now.get());
-    assertFalse(tags.get("docker-hub", "library/redis", "8").isPresent());
-    assertFalse(tags.get("docker-hub", "library/redi", "s:7").isPresent());
-    assertFalse(tags.get("ghcr", "library/redis", "7").isPresent());
+    tags.put(UpstreamName.of("docker-hub"), "library/redis", "7", manifest, now.get());
+    assertFalse(tags.get(UpstreamName.of("docker-hub"), "library/redis", "8").isPresent());
+    assertFalse(tags.get(UpstreamName.of("docker-hub"), "library/redi", "s:7").isPresent());
+    assertFalse(tags.get(UpstreamName.of("ghcr"), "library/redis", "7").isPresent());
   }
 
   @Test
   void zeroTtl_neverKeepsAnAnswer() {
     FreshTags always = new FreshTags(0, now::get);
-    always.put("docker-hub", "library/redis", "7", manifest, now.get());
-    assertFalse(always.get("docker-hub", "library/redis", "7").isPresent());
+    always.put(UpstreamName.of("docker-hub"), "library/redis", "7", manifest, now.get());
+    assertFalse(always.get(UpstreamName.of("docker-hub"), "library/redis", "7").isPresent());
   }
 }

@@ -2,6 +2,7 @@ package io.layercake.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +27,7 @@ class PullFlusherTest {
       index.put(DIGEST, new BlobRecord(10, null, 1_000, 1_000, 0));
       index.recordPull(DIGEST, 5_000);
       TagIndex tags = new TagIndex(database);
-      tags.pulled("docker-hub", "library/redis", "7", 5_000);
+      tags.pulled(UpstreamName.of("docker-hub"), "library/redis", "7", 5_000);
       PullFlusher flusher = new PullFlusher(index, tags, space);
 
       flusher.flush();
@@ -39,7 +40,7 @@ class PullFlusherTest {
       now.addAndGet(1_000_000_000L);
       flusher.flush();
       assertEquals(new BlobRecord(10, null, 1_000, 5_000, 1), new BlobIndex(database).get(DIGEST).orElseThrow());
-      assertEquals(List.of(new TagIndex.TagPull("docker-hub", "library/redis", "7", 1, 5_000)),
+      assertEquals(List.of(new TagIndex.TagPull(UpstreamName.of("docker-hub"), "library/redis", "7", 1, 5_000)),
           new TagIndex(database).pulls());
     }
   }

@@ -2,6 +2,7 @@ package io.layercake.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.layercake.UpstreamName;
 import io.layercake.oci.RepositoryName;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,21 +18,21 @@ class TagPullsTest {
   void pulls_pendingAndWritten_addUp_andSurviveReopening() {
     try (NodeDatabase database = NodeDatabase.open(dir.resolve("db"))) {
       TagIndex index = new TagIndex(database);
-      index.pulled("docker-hub", "library/redis", "7", 1_000);
-      index.pulled("docker-hub", "library/redis", "7", 3_000);
+      index.pulled(UpstreamName.of("docker-hub"), "library/redis", "7", 1_000);
+      index.pulled(UpstreamName.of("docker-hub"), "library/redis", "7", 3_000);
       index.flushPulls();
-      index.pulled("docker-hub", "library/redis", "7", 2_000);
-      index.pulled("quay", "org/app", "v1.2", 4_000);
+      index.pulled(UpstreamName.of("docker-hub"), "library/redis", "7", 2_000);
+      index.pulled(UpstreamName.of("quay"), "org/app", "v1.2", 4_000);
 
-      assertEquals(List.of(new TagIndex.TagPull("docker-hub", "library/redis", "7", 3, 3_000),
-          new TagIndex.TagPull("quay", "org/app", "v1.2", 1, 4_000)), index.pulls(), "written plus pending");
+      assertEquals(List.of(new TagIndex.TagPull(UpstreamName.of("docker-hub"), "library/redis", "7", 3, 3_000),
+          new TagIndex.TagPull(UpstreamName.of("quay"), "org/app", "v1.2", 1, 4_000)), index.pulls(), "written plus pending");
       assertEquals(4, index.pullsSinceStart());
       index.flushPulls();
     }
     try (NodeDatabase database = NodeDatabase.open(dir.resolve("db"))) {
       TagIndex reopened = new TagIndex(database);
-      assertEquals(List.of(new TagIndex.TagPull("docker-hub", "library/redis", "7", 3, 3_000),
-          new TagIndex.TagPull("quay", "org/app", "v1.2", 1, 4_000)), reopened.pulls());
+      assertEquals(List.of(new TagIndex.TagPull(UpstreamName.of("docker-hub"), "library/redis", "7", 3, 3_000),
+          new TagIndex.TagPull(UpstreamName.of("quay"), "org/app", "v1.2", 1, 4_000)), reopened.pulls());
       assertEquals(0, reopened.pullsSinceStart(), "the metric counts since start, as Prometheus counters do");
     }
   }
@@ -41,12 +42,12 @@ class TagPullsTest {
     try (NodeDatabase database = NodeDatabase.open(dir.resolve("db"))) {
       TagIndex index = new TagIndex(database);
       RepositoryName redis = RepositoryName.parse("library/redis");
-      index.put("docker-hub", redis, "7", new TagRecord("sha256:" + "a".repeat(64), null, 1));
-      index.pulled("docker-hub", "library/redis", "7", 1_000);
+      index.put(UpstreamName.of("docker-hub"), redis, "7", new TagRecord("sha256:" + "a".repeat(64), null, 1));
+      index.pulled(UpstreamName.of("docker-hub"), "library/redis", "7", 1_000);
       index.flushPulls();
-      index.pulled("docker-hub", "library/redis", "7", 2_000);
+      index.pulled(UpstreamName.of("docker-hub"), "library/redis", "7", 2_000);
 
-      index.remove("docker-hub", redis, "7");
+      index.remove(UpstreamName.of("docker-hub"), redis, "7");
 
       assertEquals(List.of(), index.pulls());
     }
@@ -56,11 +57,11 @@ class TagPullsTest {
   void remove_tagIndexedElsewhere_stillForgetsThePullsThisNodeAnswered() {
     try (NodeDatabase database = NodeDatabase.open(dir.resolve("db"))) {
       TagIndex index = new TagIndex(database);
-      index.pulled("docker-hub", "library/redis", "7", 1_000);
+      index.pulled(UpstreamName.of("docker-hub"), "library/redis", "7", 1_000);
       index.flushPulls();
 
       // In a cluster the tag's entity (and index entry) is on one node; pulls are on every node.
-      assertEquals(false, index.remove("docker-hub", RepositoryName.parse("library/redis"), "7"));
+      assertEquals(false, index.remove(UpstreamName.of("docker-hub"), RepositoryName.parse("library/redis"), "7"));
 
       assertEquals(List.of(), index.pulls());
     }
@@ -71,9 +72,9 @@ class TagPullsTest {
     try (NodeDatabase database = NodeDatabase.open(dir.resolve("db"))) {
       TagIndex index = new TagIndex(database);
       for (int i = 0; i <= TagIndex.MAX_PENDING_TAGS; i++) {
-        index.pulled("docker-hub", "library/walk", "t" + i, 1);
+        index.pulled(UpstreamName.of("docker-hub"), "library/walk", "t" + i, 1);
       }
-      index.pulled("docker-hub", "library/walk", "t0", 2);
+      index.pulled(UpstreamName.of("docker-hub"), "library/walk", "t0", 2);
 
       assertEquals(TagIndex.MAX_PENDING_TAGS, index.pulls().size());
       assertEquals(TagIndex.MAX_PENDING_TAGS + 2, index.pullsSinceStart(), "every pull is in the metric");
