@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layercake.Json;
 import io.layercake.cli.LayercakeCli;
+import io.layercake.testkit.Await;
 import io.layercake.testkit.Blob;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -123,10 +125,18 @@ class PullCountIntegrationTest {
     return last;
   }
 
-  /** {@code layercake images --format json}, one object per image. */
+  /** {@code layercake images --format json}, one object per image, once the node's keeper answers. */
   private static Iterable<JsonNode> images(String url) throws IOException {
-    LayercakeCli.Output listed = LayercakeCli.run("images", "--url", url, "--format", "json");
-    assertEquals(0, listed.status(), listed.err());
+    LayercakeCli.Output[] listed = new LayercakeCli.Output[1];
+    // Just after a start the node's cache keeper may not be registered yet: images answers 503.
+    Await.until(Duration.ofSeconds(30), "images answers", () -> {
+      listed[0] = LayercakeCli.run("images", "--url", url, "--format", "json");
+      return listed[0].status() == 0;
+    });
+    return parse(listed[0]);
+  }
+
+  private static Iterable<JsonNode> parse(LayercakeCli.Output listed) {
     return listed.out().lines().map(line -> {
       try {
         return Json.MAPPER.readTree(line);

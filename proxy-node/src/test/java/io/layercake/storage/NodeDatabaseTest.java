@@ -38,7 +38,8 @@ class NodeDatabaseTest {
     NodeDatabase.open(dir).close();
 
     assertEquals(
-        Set.of("default", "journal", "journal-meta", "snapshots", "blobs", "tags", "repositories", "pins"),
+        Set.of("default", "journal", "journal-meta", "snapshots", "blobs", "tags", "repositories", "pins",
+            "tag-pulls"),
         familiesOnDisk(dir));
   }
 
