@@ -4,13 +4,14 @@ import io.layercake.admin.StagedContent.Held;
 import io.layercake.admin.StagedContent.Pending;
 import io.layercake.admin.StagedContent.Small;
 import io.layercake.admin.StagedContent.Spooled;
+import io.layercake.archive.ArchiveErrors;
 import io.layercake.archive.ArchiveJson;
+import io.layercake.archive.ArchivePlanner;
+import io.layercake.archive.StagedArchive;
 import io.layercake.archive.TarEntry;
 import io.layercake.archive.TarReader;
-import io.layercake.manifest.ManifestContent;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
-import io.layercake.oci.ImageReference;
 import io.layercake.oci.OciException;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.BlobWriter;
@@ -74,12 +75,10 @@ import java.util.UUID;
  */
 
 /** One {@code load} of an image archive into this node's store. Not thread-safe: one load, one thread. */
-final class ArchiveLoad implements AutoCloseable {
+final class ArchiveLoad implements StagedArchive, AutoCloseable {
 
   /** Heap charged per member besides its name: its map entries, content record and digest. */
   static final long MEMBER_COST = 256;
-  /** Heap charged per image name besides its text: the parsed reference and its tagging. */
-  static final long NAME_COST = 256;
 
   private static final int COPY_CHUNK = 256 * 1024;
   private static final Set<String> IN_MEMORY = Set.of(ArchiveJson.INDEX, ArchiveJson.DOCKER_MANIFEST,
@@ -121,7 +120,7 @@ final class ArchiveLoad implements AutoCloseable {
         continue;
       }
       if (byName.containsKey(entry.name()) || links.containsKey(entry.name())) {
-        throw invalid("the archive has more than one member named " + shown(entry.name())
+        throw ArchiveErrors.invalid("the archive has more than one member named " + ArchiveErrors.shown(entry.name())
             + " (an appended tar?); load takes archives with one member per name");
       }
       long bookkeeping = MEMBER_COST + ArchiveJson.stringCost(entry.name());
@@ -132,7 +131,7 @@ final class ArchiveLoad implements AutoCloseable {
       }
       memory.charge(bookkeeping);
       if (length.isPresent() && entry.size() > length.getAsLong() - counted.position()) {
-        throw new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "tar archive truncated", shown(entry.name())
+        throw new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "tar archive truncated", ArchiveErrors.shown(entry.name())
             + " declares " + entry.size() + " bytes, but only " + (length.getAsLong() - counted.position())
             + " of the upload's Content-Length are left");
       }
@@ -141,17 +140,18 @@ final class ArchiveLoad implements AutoCloseable {
       byDigest.putIfAbsent(content.digest(), content);
     }
     if (byName.isEmpty()) {
-      throw invalid("the archive holds no files");
+      throw ArchiveErrors.invalid("the archive holds no files");
     }
   }
 
   /** Phase 2a: works out the images, checking that everything they need is here. Commits nothing. */
-  Plan plan() {
-    return new ArchivePlanner(this, settings, memory).plan();
+  ArchivePlanner.Plan plan() {
+    return new ArchivePlanner(this, new ArchivePlanner.Limits(settings.maxJsonSize(), ImageVerbSettings.MAX_JSON_SIZE,
+        settings.maxIndexDepth(), ImageVerbSettings.MAX_INDEX_DEPTH), memory).plan();
   }
 
   /** Phase 2b: commits the blobs the plan needs; returns the number of blobs and bytes committed. */
-  Committed commit(Plan plan) throws IOException {
+  Committed commit(ArchivePlanner.Plan plan) throws IOException {
     int blobs = 0;
     long bytes = 0;
     for (Digest digest : plan.blobs()) {
@@ -209,7 +209,7 @@ final class ArchiveLoad implements AutoCloseable {
     }
     if (IN_MEMORY.contains(entry.name()) || entry.name().endsWith(".json")) {
       if (entry.size() > settings.maxJsonSize()) {
-        throw overLimit(shown(entry.name()) + " is " + entry.size() + " bytes, more than "
+        throw ArchiveErrors.overLimit(ArchiveErrors.shown(entry.name()) + " is " + entry.size() + " bytes, more than "
             + settings.maxJsonSize() + " (" + ImageVerbSettings.MAX_JSON_SIZE + ")");
       }
       memory.charge(entry.size());
@@ -237,7 +237,7 @@ final class ArchiveLoad implements AutoCloseable {
       writer.abort();
       if (e.code() == ErrorCode.DIGEST_INVALID) {
         throw new OciException(ErrorCode.DIGEST_INVALID, "corrupt blob in the archive",
-            shown(entry.name()) + ": " + e.detail().orElse(e.getMessage()));
+            ArchiveErrors.shown(entry.name()) + ": " + e.detail().orElse(e.getMessage()));
       }
       throw e;
     } catch (IOException | RuntimeException e) {
@@ -258,18 +258,19 @@ final class ArchiveLoad implements AutoCloseable {
     return new Spooled(Digest.ofSha256Bytes(sha256.digest()), size, file);
   }
 
-  /** Whether the archive or the node holds {@code digest}. */
-  boolean has(Digest digest) {
+  @Override
+  public boolean has(Digest digest) {
     return byDigest.containsKey(digest) || store.find(digest).isPresent();
   }
 
-  /** The archive's member with this digest. */
-  Optional<StagedContent> content(Digest digest) {
+  @Override
+  public Optional<Member> content(Digest digest) {
     return Optional.ofNullable(byDigest.get(digest));
   }
 
-  /** The archive's member with this digest, or else the node's copy, leased until the load is tagged. */
-  Optional<StagedContent> contentOrHeld(Digest digest) {
+  /** {@inheritDoc} The node's copy is leased until the load is tagged. */
+  @Override
+  public Optional<Member> contentOrHeld(Digest digest) {
     StagedContent content = byDigest.get(digest);
     if (content != null) {
       return Optional.of(content);
@@ -277,37 +278,37 @@ final class ArchiveLoad implements AutoCloseable {
     memory.charge(MEMBER_COST);
     Optional<Held> held = held(digest);
     held.ifPresent(blob -> byDigest.put(digest, blob));
-    return held.map(StagedContent.class::cast);
+    return held.map(Member.class::cast);
   }
 
-  /** Whether the archive has a file at {@code path}, following links. */
-  boolean hasMember(String path) {
+  @Override
+  public boolean hasMember(String path) {
     return byName.containsKey(resolve(path));
   }
 
-  /** The file at {@code path}, following links; refuses the archive if there is none. */
-  StagedContent member(String path) {
+  @Override
+  public StagedContent member(String path) {
     StagedContent content = byName.get(resolve(path));
     if (content == null) {
-      throw invalid("manifest.json names " + shown(path) + ", which the archive lacks");
+      throw ArchiveErrors.invalid("manifest.json names " + ArchiveErrors.shown(path) + ", which the archive lacks");
     }
     return content;
   }
 
-  /** The JSON file {@code name} at the archive's top, if it has one. */
-  Optional<byte[]> json(String name) {
+  @Override
+  public Optional<byte[]> json(String name) {
     StagedContent content = byName.get(name);
     return content instanceof Small small ? Optional.of(small.bytes()) : Optional.empty();
   }
 
-  /** A member's whole content (a manifest, whose size the caller has checked). */
-  byte[] bytes(StagedContent content) {
-    return content.bytes(store);
+  @Override
+  public byte[] bytes(Member content) {
+    return ((StagedContent) content).bytes(store);
   }
 
-  /** A member's first {@code count} bytes. */
-  byte[] head(StagedContent content, int count) {
-    return content.head(store, count);
+  @Override
+  public byte[] head(Member content, int count) {
+    return ((StagedContent) content).head(store, count);
   }
 
   private String resolve(String path) {
@@ -368,19 +369,6 @@ final class ArchiveLoad implements AutoCloseable {
     }
   }
 
-  /** A name or media type from the archive, shortened for an error message: it may be a megabyte long. */
-  static String shown(String text) {
-    return text.length() > 200 ? text.substring(0, 200) + "..." : text;
-  }
-
-
-  static OciException invalid(String detail) {
-    return new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "invalid image archive", detail);
-  }
-
-  static OciException overLimit(String detail) {
-    return new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "image archive over a limit", detail);
-  }
 
   /** Counts the bytes the tar reader has taken, to compare members' sizes with what is left. */
   private static final class Counted extends FilterInputStream {
@@ -419,23 +407,6 @@ final class ArchiveLoad implements AutoCloseable {
       return n;
     }
   }
-
-  /**
-   * What a load will do.
-   *
-   * @param images the images with the names they will be tagged with
-   * @param manifests every manifest and index to store, with its media type
-   * @param blobs every config and layer the images need
-   */
-  record Plan(List<PlannedImage> images, List<ManifestContent> manifests, List<Digest> blobs) {}
-
-  /**
-   * One image of the archive.
-   *
-   * @param names the references to point at it (none: stored by digest only)
-   * @param top its manifest or index
-   */
-  record PlannedImage(List<ImageReference> names, ManifestContent top) {}
 
   /**
    * What a commit stored.

@@ -9,11 +9,12 @@ import akka.stream.Materializer;
 import akka.stream.javadsl.StreamConverters;
 import io.layercake.Failures;
 import io.layercake.UpstreamName;
-import io.layercake.manifest.ManifestContent;
+import io.layercake.archive.ArchivePlanner;
 import io.layercake.manifest.TagEntity;
 import io.layercake.manifest.TagReply;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.ImageReference;
+import io.layercake.oci.ManifestContent;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.StorageSettings;
@@ -127,7 +128,7 @@ final class LoadEndpoint {
         // and closes with a body unread resets the connection, and a client still sending (a
         // pipe from 'layercake save') then loses the answer.
         upload.drain();
-        ArchiveLoad.Plan plan = load.plan();
+        ArchivePlanner.Plan plan = load.plan();
         List<Tagging> taggings = taggings(plan);
         ArchiveLoad.Committed committed = load.commit(plan);
         return new Staged(plan, taggings, committed, load.handOverLeases());
@@ -143,9 +144,9 @@ final class LoadEndpoint {
   }
 
   /** Where each named image goes; refuses names of unconfigured registries before anything is stored. */
-  private List<Tagging> taggings(ArchiveLoad.Plan plan) {
+  private List<Tagging> taggings(ArchivePlanner.Plan plan) {
     List<Tagging> taggings = new ArrayList<>();
-    for (ArchiveLoad.PlannedImage image : plan.images()) {
+    for (ArchivePlanner.PlannedImage image : plan.images()) {
       for (ImageReference name : image.names()) {
         if (name.tag().isEmpty() || name.digest().isPresent()) {
           continue;
@@ -213,6 +214,6 @@ final class LoadEndpoint {
    * @param taggings the tags to set
    * @param committed what was stored
    */
-  private record Staged(ArchiveLoad.Plan plan, List<Tagging> taggings, ArchiveLoad.Committed committed,
+  private record Staged(ArchivePlanner.Plan plan, List<Tagging> taggings, ArchiveLoad.Committed committed,
       Runnable releaseLeases) {}
 }

@@ -1,5 +1,6 @@
 package io.layercake.admin;
 
+import io.layercake.archive.StagedArchive;
 import io.layercake.oci.Digest;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.BlobWriter;
@@ -11,14 +12,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /** A member of an archive being loaded, wherever its content waits until the load commits or drops it. */
-sealed interface StagedContent permits StagedContent.Held, StagedContent.Pending, StagedContent.Small,
-    StagedContent.Spooled {
-
-  /** The content's digest. */
-  Digest digest();
-
-  /** The content's length in bytes. */
-  long size();
+sealed interface StagedContent extends StagedArchive.Member permits StagedContent.Held, StagedContent.Pending,
+    StagedContent.Small, StagedContent.Spooled {
 
   /** The whole content; only called for manifests, whose size is capped. */
   default byte[] bytes(BlobStore store) {
@@ -71,6 +66,11 @@ sealed interface StagedContent permits StagedContent.Held, StagedContent.Pending
     @Override
     public long size() {
       return bytes.length;
+    }
+
+    @Override
+    public boolean inMemory() {
+      return true;
     }
 
     @Override

@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.layercake.Json;
 import io.layercake.oci.Digest;
-import io.layercake.oci.ErrorCode;
 import io.layercake.oci.MediaType;
-import io.layercake.oci.OciException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -196,7 +194,7 @@ public final class ArchiveJson {
         }
       }
       if (!found) {
-        throw invalid(INDEX + " has no \"manifests\" array");
+        throw ArchiveErrors.invalid(INDEX + " has no \"manifests\" array");
       }
       return entries;
     });
@@ -260,15 +258,15 @@ public final class ArchiveJson {
       }
       if (index) {
         if (children == null) {
-          throw invalid(what + " has no \"manifests\" array");
+          throw ArchiveErrors.invalid(what + " has no \"manifests\" array");
         }
         return new References(children, Optional.empty(), List.of());
       }
       if (config == null) {
-        throw invalid("the " + what + " has no config (only schema 2 and OCI manifests can be loaded)");
+        throw ArchiveErrors.invalid("the " + what + " has no config (only schema 2 and OCI manifests can be loaded)");
       }
       if (layers == null) {
-        throw invalid(what + " has no \"layers\" array");
+        throw ArchiveErrors.invalid(what + " has no \"layers\" array");
       }
       return new References(List.of(), Optional.of(config), layers);
     });
@@ -308,10 +306,10 @@ public final class ArchiveJson {
       }
     }
     if (config.isEmpty()) {
-      throw invalid(DOCKER_MANIFEST + " has an entry without Config");
+      throw ArchiveErrors.invalid(DOCKER_MANIFEST + " has an entry without Config");
     }
     if (layers == null) {
-      throw invalid(DOCKER_MANIFEST + " has no \"Layers\" array");
+      throw ArchiveErrors.invalid(DOCKER_MANIFEST + " has no \"Layers\" array");
     }
     return new DockerEntry(config, tags, layers);
   }
@@ -327,7 +325,4 @@ public final class ArchiveJson {
     return node.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  static OciException invalid(String detail) {
-    return new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "invalid image archive", detail);
-  }
 }

@@ -60,28 +60,28 @@ final class JsonReading {
   static <T> T parse(byte[] json, String what, Reading<T> reading) {
     try (JsonParser parser = FACTORY.createParser(json)) {
       if (parser.nextToken() == null) {
-        throw ArchiveJson.invalid(what + " is empty");
+        throw ArchiveErrors.invalid(what + " is empty");
       }
       return reading.read(parser);
     } catch (StreamConstraintsException e) {
-      throw ArchiveJson.invalid(what + " is beyond the JSON limits (nesting " + MAX_NESTING + ", strings of "
+      throw ArchiveErrors.invalid(what + " is beyond the JSON limits (nesting " + MAX_NESTING + ", strings of "
           + MAX_STRING + " characters): " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw ArchiveJson.invalid(what + " is not valid JSON");
+      throw ArchiveErrors.invalid(what + " is not valid JSON");
     }
   }
 
   /** Checks that the current token opens an object. */
   static void startObject(JsonParser parser, String otherwise) {
     if (parser.currentToken() != JsonToken.START_OBJECT) {
-      throw ArchiveJson.invalid(otherwise);
+      throw ArchiveErrors.invalid(otherwise);
     }
   }
 
   /** Checks that the current token opens an array. */
   static void startArray(JsonParser parser, String otherwise) {
     if (parser.currentToken() != JsonToken.START_ARRAY) {
-      throw ArchiveJson.invalid(otherwise);
+      throw ArchiveErrors.invalid(otherwise);
     }
   }
 
@@ -125,7 +125,7 @@ final class JsonReading {
     startArray(parser, otherwise);
     List<String> strings = new ArrayList<>();
     while (nextElement(parser)) {
-      strings.add(string(parser, budget).orElseThrow(() -> ArchiveJson.invalid(otherwise)));
+      strings.add(string(parser, budget).orElseThrow(() -> ArchiveErrors.invalid(otherwise)));
     }
     return strings;
   }
@@ -179,7 +179,7 @@ final class JsonReading {
       }
     }
     if (mediaType.isEmpty() || !Digest.isDigest(digest) || size < 0) {
-      throw ArchiveJson.invalid(otherwise);
+      throw ArchiveErrors.invalid(otherwise);
     }
     budget.charge(ArchiveJson.DESCRIPTOR_COST + ArchiveJson.stringCost(mediaType));
     return new ParsedDescriptor(new Descriptor(mediaType, Digest.parse(digest), size), imageName, refName);

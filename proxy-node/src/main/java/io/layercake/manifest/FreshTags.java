@@ -1,6 +1,7 @@
 package io.layercake.manifest;
 
 import io.layercake.UpstreamName;
+import io.layercake.oci.ManifestContent;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

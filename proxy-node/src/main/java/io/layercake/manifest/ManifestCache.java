@@ -1,6 +1,7 @@
 package io.layercake.manifest;
 
 import io.layercake.oci.Digest;
+import io.layercake.oci.ManifestContent;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;

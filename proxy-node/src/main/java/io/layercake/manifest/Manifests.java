@@ -6,6 +6,7 @@ import io.layercake.cluster.PeerClient;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
+import io.layercake.oci.ManifestContent;
 import io.layercake.oci.MediaType;
 import io.layercake.oci.OciException;
 import io.layercake.oci.Reference;

@@ -24,6 +24,7 @@ import io.layercake.cluster.ShardAllocation;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
+import io.layercake.oci.ManifestContent;
 import io.layercake.oci.OciException;
 import io.layercake.oci.OciFailure;
 import io.layercake.oci.RepositoryName;

@@ -3,6 +3,7 @@ package io.layercake.manifest;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.layercake.CborSerializable;
+import io.layercake.oci.ManifestContent;
 import io.layercake.oci.OciFailure;
 
 /** What a {@link TagEntity} answers. */

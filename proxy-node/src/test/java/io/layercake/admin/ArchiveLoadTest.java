@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.layercake.archive.ArchivePlanner;
 import io.layercake.archive.TarWriter;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
@@ -177,7 +178,7 @@ class ArchiveLoadTest {
   void plan_indexesEightDeep_plansOneImage() throws IOException {
     byte[] archive = ArchiveBombs.nestedIndexes(8, "eight:1");
 
-    ArchiveLoad.Plan plan = load(settings(MiB, 4 * MiB), new LoadMemory(4 * MiB), archive,
+    ArchivePlanner.Plan plan = load(settings(MiB, 4 * MiB), new LoadMemory(4 * MiB), archive,
         OptionalLong.of(archive.length));
 
     assertEquals(1, plan.images().size());
@@ -224,7 +225,7 @@ class ArchiveLoadTest {
   }
 
   /** Reads and plans {@code archive}, then closes the load as the endpoint does. */
-  private ArchiveLoad.Plan load(ImageVerbSettings settings, LoadMemory memory, byte[] archive, OptionalLong length)
+  private ArchivePlanner.Plan load(ImageVerbSettings settings, LoadMemory memory, byte[] archive, OptionalLong length)
       throws IOException {
     try (LoadMemory.Account account = memory.open();
         ArchiveLoad load = new ArchiveLoad(store, tmpDir, settings, account)) {

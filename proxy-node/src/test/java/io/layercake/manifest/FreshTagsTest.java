@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
+import io.layercake.oci.ManifestContent;
 import io.layercake.testkit.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.layercake.oci.Digest;
+import io.layercake.oci.ManifestContent;
 import io.layercake.testkit.Sha256;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,4 @@
-package io.layercake.manifest;
-
-import io.layercake.oci.Digest;
+package io.layercake.oci;
 
 /**
  * A manifest's exact bytes with its digest and media type. Manifests are small (the upstream

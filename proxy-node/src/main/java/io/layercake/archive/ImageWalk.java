@@ -1,12 +1,8 @@
-package io.layercake.admin;
+package io.layercake.archive;
 
-import io.layercake.archive.ArchiveJson;
-import io.layercake.archive.Descriptor;
-import io.layercake.manifest.ManifestContent;
 import io.layercake.oci.Digest;
-import io.layercake.oci.ErrorCode;
+import io.layercake.oci.ManifestContent;
 import io.layercake.oci.MediaType;
-import io.layercake.oci.OciException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,10 +29,10 @@ import java.util.stream.Collectors;
  */
 
 /** The manifests and blobs an archive's images need, found by walking down from each image's top manifest or index. */
-final class ImageWalk {
+public final class ImageWalk {
 
   /** What the walk asks of the archive being loaded. */
-  interface Source {
+  public interface Source {
     /** Whether the archive or the node holds {@code digest}. */
     boolean has(Digest digest);
 
@@ -56,34 +52,39 @@ final class ImageWalk {
    * @param manifest the top manifest or index
    * @param config the config of a single image manifest; empty for an index
    */
-  record Walked(ManifestContent manifest, Optional<Digest> config) {}
+  public record Walked(ManifestContent manifest, Optional<Digest> config) {}
 
   private final Source source;
   private final int maxDepth;
+  private final String maxDepthKey;
   private final Map<Digest, Walked> walked = new HashMap<>();
   private final Map<Digest, ManifestContent> manifests = new LinkedHashMap<>();
   private final Set<Digest> blobs = new LinkedHashSet<>();
   /** The indexes from the current top down to the manifest being walked. */
   private final LinkedHashSet<Digest> path = new LinkedHashSet<>();
 
-  /** A walk over {@code source} that refuses indexes nested deeper than {@code maxDepth}. */
-  ImageWalk(Source source, int maxDepth) {
+  /**
+   * A walk over {@code source} that refuses indexes nested deeper than {@code maxDepth}, the
+   * setting {@code maxDepthKey} (named in the refusal).
+   */
+  public ImageWalk(Source source, int maxDepth, String maxDepthKey) {
     this.source = source;
     this.maxDepth = maxDepth;
+    this.maxDepthKey = maxDepthKey;
   }
 
   /** Walks the image whose top {@code top} names (an index.json entry). */
-  Walked add(Descriptor top) {
+  public Walked add(Descriptor top) {
     return walk(top, 0);
   }
 
   /** Every manifest and index walked, in the order first met. */
-  Collection<ManifestContent> manifests() {
+  public Collection<ManifestContent> manifests() {
     return manifests.values();
   }
 
   /** Every config and layer the walked images need, in the order first met. */
-  Set<Digest> blobs() {
+  public Set<Digest> blobs() {
     return blobs;
   }
 
@@ -115,15 +116,15 @@ final class ImageWalk {
 
   private void walkIndex(ManifestContent index, ArchiveJson.References refs, int depth) {
     if (depth > maxDepth) {
-      throw invalid("indexes nest deeper than " + maxDepth + " levels at " + index.digest() + " ("
-          + ImageVerbSettings.MAX_INDEX_DEPTH + ")");
+      throw ArchiveErrors.invalid("indexes nest deeper than " + maxDepth + " levels at " + index.digest() + " ("
+          + maxDepthKey + ")");
     }
     path.add(index.digest());
     try {
       int present = 0;
       for (Descriptor child : refs.children()) {
         if (path.contains(child.digest())) {
-          throw invalid("index " + index.digest() + " names " + child.digest() + ", which leads back to it: "
+          throw ArchiveErrors.invalid("index " + index.digest() + " names " + child.digest() + ", which leads back to it: "
               + path.stream().map(Digest::toString).collect(Collectors.joining(" -> ")) + " -> " + child.digest());
         }
         // docker save (containerd store) and layercake save keep only some platforms of an index.
@@ -133,14 +134,10 @@ final class ImageWalk {
         }
       }
       if (present == 0) {
-        throw invalid("the archive holds none of the manifests of index " + index.digest());
+        throw ArchiveErrors.invalid("the archive holds none of the manifests of index " + index.digest());
       }
     } finally {
       path.remove(index.digest());
     }
-  }
-
-  private static OciException invalid(String detail) {
-    return new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "invalid image archive", detail);
   }
 }

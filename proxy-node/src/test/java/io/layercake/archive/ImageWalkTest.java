@@ -1,15 +1,13 @@
-package io.layercake.admin;
+package io.layercake.archive;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.layercake.archive.ArchiveJson;
-import io.layercake.archive.Descriptor;
-import io.layercake.manifest.ManifestContent;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
+import io.layercake.oci.ManifestContent;
 import io.layercake.oci.MediaType;
 import io.layercake.oci.OciException;
 import io.layercake.testkit.Sha256;
@@ -28,6 +26,9 @@ import org.junit.jupiter.api.Test;
  */
 class ImageWalkTest {
 
+  /** The setting the walk names when an archive nests too deep (admin's, passed in). */
+  private static final String DEPTH_KEY = "layercake.admin.images.max-index-depth";
+
   private final FakeArchive archive = new FakeArchive();
 
   @Test
@@ -39,7 +40,7 @@ class ImageWalkTest {
       level = List.of(archive.index("a" + depth, level), archive.index("b" + depth, level));
     }
     Descriptor top = archive.index("top", level);
-    ImageWalk walk = new ImageWalk(archive, 64);
+    ImageWalk walk = new ImageWalk(archive, 64, DEPTH_KEY);
 
     assertTimeoutPreemptively(Duration.ofSeconds(5), () -> walk.add(top));
 
@@ -56,7 +57,7 @@ class ImageWalkTest {
     }
     Descriptor forty = top;
 
-    OciException error = assertThrows(OciException.class, () -> new ImageWalk(archive, 8).add(forty));
+    OciException error = assertThrows(OciException.class, () -> new ImageWalk(archive, 8, DEPTH_KEY).add(forty));
 
     assertEquals(ErrorCode.BLOB_UPLOAD_INVALID, error.code());
     assertTrue(error.getMessage().contains("deeper than 8"), error.getMessage());
@@ -71,7 +72,7 @@ class ImageWalkTest {
       top = archive.index("level" + depth, List.of(top));
     }
 
-    ImageWalk.Walked walked = new ImageWalk(archive, 8).add(top);
+    ImageWalk.Walked walked = new ImageWalk(archive, 8, DEPTH_KEY).add(top);
 
     assertEquals(Optional.empty(), walked.config());
   }
@@ -81,7 +82,7 @@ class ImageWalkTest {
     Descriptor self = archive.descriptorOf("self", MediaType.OCI_INDEX);
     archive.define(self, List.of(self, archive.image("image")));
 
-    OciException error = assertThrows(OciException.class, () -> new ImageWalk(archive, 8).add(self));
+    OciException error = assertThrows(OciException.class, () -> new ImageWalk(archive, 8, DEPTH_KEY).add(self));
 
     assertEquals(ErrorCode.BLOB_UPLOAD_INVALID, error.code());
     assertTrue(error.getMessage().contains("leads back to it"), error.getMessage());
@@ -93,7 +94,7 @@ class ImageWalkTest {
     Descriptor second = archive.index("second", List.of(first));
     archive.define(first, List.of(second));
 
-    OciException error = assertThrows(OciException.class, () -> new ImageWalk(archive, 8).add(first));
+    OciException error = assertThrows(OciException.class, () -> new ImageWalk(archive, 8, DEPTH_KEY).add(first));
 
     assertTrue(error.getMessage().contains("leads back to it"), error.getMessage());
     assertTrue(error.getMessage().contains(first.digest() + " -> " + second.digest() + " -> " + first.digest()),
@@ -103,7 +104,7 @@ class ImageWalkTest {
   @Test
   void add_sameTopTwice_walkedOnce() {
     Descriptor top = archive.index("top", List.of(archive.image("image")));
-    ImageWalk walk = new ImageWalk(archive, 8);
+    ImageWalk walk = new ImageWalk(archive, 8, DEPTH_KEY);
 
     walk.add(top);
     walk.add(top);
@@ -117,7 +118,7 @@ class ImageWalkTest {
     Descriptor missing = archive.descriptorOf("missing", MediaType.OCI_MANIFEST);
     Descriptor top = archive.index("top", List.of(missing));
 
-    OciException error = assertThrows(OciException.class, () -> new ImageWalk(archive, 8).add(top));
+    OciException error = assertThrows(OciException.class, () -> new ImageWalk(archive, 8, DEPTH_KEY).add(top));
 
     assertTrue(error.getMessage().contains("none of the manifests"), error.getMessage());
   }

@@ -1,12 +1,8 @@
-package io.layercake.admin;
+package io.layercake.archive;
 
-import io.layercake.admin.ArchiveLoad.Plan;
-import io.layercake.admin.ArchiveLoad.PlannedImage;
-import io.layercake.archive.ArchiveJson;
-import io.layercake.archive.Descriptor;
-import io.layercake.manifest.ManifestContent;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ImageReference;
+import io.layercake.oci.ManifestContent;
 import io.layercake.oci.MediaType;
 import io.layercake.oci.OciException;
 import java.util.ArrayList;
@@ -33,23 +29,57 @@ import java.util.Set;
  * however often manifest.json lists it.
  */
 
-/** Phase 2a of a load: works out a staged archive's images and what they need. */
-final class ArchivePlanner {
+/**
+ * Works out a staged archive's images and what they need, committing nothing: the pure part of a
+ * {@code load}, between reading the archive and committing its blobs. Every refusal is an
+ * {@link ArchiveErrors} exception.
+ */
+public final class ArchivePlanner {
 
-  private final ArchiveLoad archive;
-  private final ImageVerbSettings settings;
-  private final LoadMemory.Account memory;
+  /** Heap charged per image name besides its text: the parsed reference and its tagging. */
+  public static final long NAME_COST = 256;
+
+  private final StagedArchive archive;
+  private final Limits limits;
+  private final ArchiveJson.Budget memory;
   private final Map<Digest, String> layerMediaTypes = new HashMap<>();
 
-  /** A planner over the members {@code archive} has read. */
-  ArchivePlanner(ArchiveLoad archive, ImageVerbSettings settings, LoadMemory.Account memory) {
+  /**
+   * The limits a plan keeps to, with the settings that set them (named in refusals).
+   *
+   * @param maxJsonSize the largest manifest read into memory
+   * @param maxJsonSizeKey its setting
+   * @param maxIndexDepth how deep indexes may nest
+   * @param maxIndexDepthKey its setting
+   */
+  public record Limits(long maxJsonSize, String maxJsonSizeKey, int maxIndexDepth, String maxIndexDepthKey) {}
+
+  /**
+   * What a load will do.
+   *
+   * @param images the images with the names they will be tagged with
+   * @param manifests every manifest and index to store, with its media type
+   * @param blobs every config and layer the images need
+   */
+  public record Plan(List<PlannedImage> images, List<ManifestContent> manifests, List<Digest> blobs) {}
+
+  /**
+   * One image of the archive.
+   *
+   * @param names the references to point at it (none: stored by digest only)
+   * @param top its manifest or index
+   */
+  public record PlannedImage(List<ImageReference> names, ManifestContent top) {}
+
+  /** A planner over {@code archive}, within {@code limits}, charging what it keeps to {@code memory}. */
+  public ArchivePlanner(StagedArchive archive, Limits limits, ArchiveJson.Budget memory) {
     this.archive = archive;
-    this.settings = settings;
+    this.limits = limits;
     this.memory = memory;
   }
 
   /** The plan; refuses an archive whose images are not all there. */
-  Plan plan() {
+  public Plan plan() {
     Optional<byte[]> index = archive.json(ArchiveJson.INDEX);
     Optional<byte[]> docker = archive.json(ArchiveJson.DOCKER_MANIFEST);
     if (index.isPresent()) {
@@ -58,13 +88,13 @@ final class ArchivePlanner {
     if (docker.isPresent()) {
       return planFromDockerManifest(docker.get());
     }
-    throw ArchiveLoad.invalid("the archive has neither index.json nor manifest.json: not a docker save or OCI layout");
+    throw ArchiveErrors.invalid("the archive has neither index.json nor manifest.json: not a docker save or OCI layout");
   }
 
   private Plan planFromIndex(byte[] indexJson, Optional<byte[]> dockerJson) {
     List<ArchiveJson.IndexEntry> entries = ArchiveJson.parseIndex(indexJson, memory);
     Map<Digest, List<String>> dockerNames = dockerJson.map(this::dockerNamesByConfig).orElse(Map.of());
-    ImageWalk walk = new ImageWalk(new WalkSource(), settings.maxIndexDepth());
+    ImageWalk walk = new ImageWalk(new WalkSource(), limits.maxIndexDepth(), limits.maxIndexDepthKey());
     List<PlannedImage> images = new ArrayList<>();
     for (ArchiveJson.IndexEntry entry : entries) {
       ImageWalk.Walked top = walk.add(entry.descriptor());
@@ -82,10 +112,10 @@ final class ArchivePlanner {
     Set<Digest> blobs = new LinkedHashSet<>();
     List<PlannedImage> images = new ArrayList<>();
     for (ArchiveJson.DockerEntry entry : ArchiveJson.parseDockerManifest(dockerJson, memory)) {
-      StagedContent config = archive.member(entry.config());
+      StagedArchive.Member config = archive.member(entry.config());
       List<Descriptor> layers = new ArrayList<>();
       for (String path : entry.layers()) {
-        StagedContent layer = archive.member(path);
+        StagedArchive.Member layer = archive.member(path);
         memory.charge(ArchiveJson.DESCRIPTOR_COST);
         layers.add(new Descriptor(layerMediaType(layer), layer.digest(), layer.size()));
         blobs.add(layer.digest());
@@ -129,7 +159,7 @@ final class ArchivePlanner {
   private List<ImageReference> parseNames(List<String> names) {
     List<ImageReference> parsed = new ArrayList<>(names.size());
     for (String name : names) {
-      memory.charge(ArchiveLoad.NAME_COST + ArchiveJson.stringCost(name));
+      memory.charge(NAME_COST + ArchiveJson.stringCost(name));
       parsed.add(parseName(name));
     }
     return parsed;
@@ -139,12 +169,12 @@ final class ArchivePlanner {
     try {
       return ImageReference.parse(name);
     } catch (OciException e) {
-      throw ArchiveLoad.invalid("the archive names an image " + e.getMessage());
+      throw ArchiveErrors.invalid("the archive names an image " + e.getMessage());
     }
   }
 
   /** uncompressed tar, or +gzip / +zstd by magic number. */
-  private String layerMediaType(StagedContent layer) {
+  private String layerMediaType(StagedArchive.Member layer) {
     return layerMediaTypes.computeIfAbsent(layer.digest(), digest -> sniffLayerMediaType(archive.head(layer, 4)));
   }
 
@@ -169,20 +199,20 @@ final class ArchivePlanner {
     @Override
     public ManifestContent manifest(Descriptor descriptor) {
       if (!MediaType.isManifestType(descriptor.mediaType())) {
-        throw ArchiveLoad.invalid("not a manifest media type: " + ArchiveLoad.shown(descriptor.mediaType()) + " for "
+        throw ArchiveErrors.invalid("not a manifest media type: " + ArchiveErrors.shown(descriptor.mediaType()) + " for "
             + descriptor.digest());
       }
-      StagedContent content = archive.content(descriptor.digest())
-          .orElseThrow(() -> ArchiveLoad.invalid("the archive lacks manifest " + descriptor.digest()));
+      StagedArchive.Member content = archive.content(descriptor.digest())
+          .orElseThrow(() -> ArchiveErrors.invalid("the archive lacks manifest " + descriptor.digest()));
       if (content.size() != descriptor.size()) {
-        throw ArchiveLoad.invalid("manifest " + descriptor.digest() + " is " + content.size()
+        throw ArchiveErrors.invalid("manifest " + descriptor.digest() + " is " + content.size()
             + " bytes, its descriptor says " + descriptor.size());
       }
-      if (content.size() > settings.maxJsonSize()) {
-        throw ArchiveLoad.overLimit("manifest " + descriptor.digest() + " is " + content.size() + " bytes, more than "
-            + settings.maxJsonSize() + " (" + ImageVerbSettings.MAX_JSON_SIZE + ")");
+      if (content.size() > limits.maxJsonSize()) {
+        throw ArchiveErrors.overLimit("manifest " + descriptor.digest() + " is " + content.size() + " bytes, more than "
+            + limits.maxJsonSize() + " (" + limits.maxJsonSizeKey() + ")");
       }
-      if (!(content instanceof StagedContent.Small)) {
+      if (!content.inMemory()) {
         memory.charge(content.size());
       }
       return new ManifestContent(descriptor.digest(), descriptor.mediaType(), archive.bytes(content));
@@ -195,11 +225,11 @@ final class ArchivePlanner {
 
     @Override
     public void need(Descriptor descriptor, ManifestContent manifest) {
-      StagedContent content = archive.contentOrHeld(descriptor.digest())
-          .orElseThrow(() -> ArchiveLoad.invalid("the archive lacks blob " + descriptor.digest() + " of manifest "
+      StagedArchive.Member content = archive.contentOrHeld(descriptor.digest())
+          .orElseThrow(() -> ArchiveErrors.invalid("the archive lacks blob " + descriptor.digest() + " of manifest "
               + manifest.digest()));
       if (content.size() != descriptor.size()) {
-        throw ArchiveLoad.invalid("blob " + descriptor.digest() + " is " + content.size() + " bytes, manifest "
+        throw ArchiveErrors.invalid("blob " + descriptor.digest() + " is " + content.size() + " bytes, manifest "
             + manifest.digest() + " says " + descriptor.size());
       }
     }
