@@ -17,4 +17,11 @@ public final class Failures {
     }
     return cause;
   }
+
+  /** The failure's message, or its type when it has none (Akka's connection closures). */
+  public static String describe(Throwable error) {
+    Throwable cause = unwrap(error);
+    String message = cause.getMessage();
+    return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+  }
 }

@@ -1,6 +1,7 @@
 package io.layercake;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import java.time.Duration;
 
 /** Checks shared by the settings records; every error names the key, as STYLE.md asks. */
@@ -42,5 +43,14 @@ public final class SettingsChecks {
       throw new IllegalArgumentException(key + " must not be negative, got " + value);
     }
     return value;
+  }
+
+  /** The size at {@code key}; a value that is not one is refused as not being {@code what}. */
+  public static long size(Config config, String key, String what) {
+    try {
+      return config.getBytes(key);
+    } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+      throw new IllegalArgumentException(key + " must be " + what + ": " + e.getMessage(), e);
+    }
   }
 }

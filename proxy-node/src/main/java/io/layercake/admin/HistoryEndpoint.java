@@ -18,17 +18,7 @@ import java.util.concurrent.CompletionStage;
  * entity's journal on every node ({@code &scope=node}: this node's journal only). Never asks
  * upstream and never wakes the entity.
  */
-final class HistoryEndpoint {
-
-  private final ImageResolver resolver;
-  private final ImageServices services;
-  private final TagHistory history;
-
-  HistoryEndpoint(ImageResolver resolver, ImageServices services, TagHistory history) {
-    this.resolver = resolver;
-    this.services = services;
-    this.history = history;
-  }
+record HistoryEndpoint(ImageResolver resolver, ImageServices services, TagHistory history) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.GET, Set.of("image", "scope"));

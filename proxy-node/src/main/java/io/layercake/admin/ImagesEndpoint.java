@@ -13,13 +13,7 @@ import java.util.concurrent.CompletionStage;
  * {@code GET /admin/images[?reference=GLOB...]}: the images cached anywhere in the cluster, as
  * {@link AdminAnswers.Images}.
  */
-final class ImagesEndpoint {
-
-  private final ClusterCache cache;
-
-  ImagesEndpoint(ClusterCache cache) {
-    this.cache = cache;
-  }
+record ImagesEndpoint(ClusterCache cache) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     List<Glob> references = AdminRequest.of(request, HttpMethods.GET, Set.of("reference")).references();

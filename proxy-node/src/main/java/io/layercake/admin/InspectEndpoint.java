@@ -36,24 +36,8 @@ import java.util.concurrent.CompletionStage;
  * {@code GET /admin/inspect?image=REF[&platform=os/arch|all]}: the image's manifest, its platforms'
  * manifests, configs and layers with their sizes and the nodes holding them, and the tag history.
  */
-final class InspectEndpoint {
-
-  private final ActorSystem<?> system;
-  private final ImageResolver resolver;
-  private final BlobFinder blobs;
-  private final TagHistory history;
-  private final ImageServices services;
-  private final long maxJsonSize;
-
-  InspectEndpoint(ActorSystem<?> system, ImageResolver resolver, BlobFinder blobs, TagHistory history,
-      ImageServices services, long maxJsonSize) {
-    this.system = system;
-    this.resolver = resolver;
-    this.blobs = blobs;
-    this.history = history;
-    this.services = services;
-    this.maxJsonSize = maxJsonSize;
-  }
+record InspectEndpoint(ActorSystem<?> system, ImageResolver resolver, BlobFinder blobs, TagHistory history,
+    ImageServices services, long maxJsonSize) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.GET, Set.of("image", "platform"));

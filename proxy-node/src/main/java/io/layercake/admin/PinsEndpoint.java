@@ -16,13 +16,7 @@ import java.util.concurrent.CompletionStage;
  * ?image=NAME} pins a cached image on every node; {@code DELETE ?image=NAME} unpins it. Both
  * answer with the pins added or removed ({@link AdminAnswers.PinChange}).
  */
-final class PinsEndpoint {
-
-  private final ClusterCache cache;
-
-  PinsEndpoint(ClusterCache cache) {
-    this.cache = cache;
-  }
+record PinsEndpoint(ClusterCache cache) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     if (request.method().equals(HttpMethods.GET)) {

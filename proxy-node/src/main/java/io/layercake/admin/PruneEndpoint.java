@@ -11,13 +11,7 @@ import java.util.concurrent.CompletionStage;
  * {@code POST /admin/prune[?all=true][&until=24h][&reference=GLOB...][&dry-run=true]}: see
  * {@link ClusterCache#prune} for what is removed.
  */
-final class PruneEndpoint {
-
-  private final ClusterCache cache;
-
-  PruneEndpoint(ClusterCache cache) {
-    this.cache = cache;
-  }
+record PruneEndpoint(ClusterCache cache) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.POST, Set.of("all", "until", "reference", "dry-run"));

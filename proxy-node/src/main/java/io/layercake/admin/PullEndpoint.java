@@ -52,7 +52,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code POST /admin/pull?image=REF[&platform=os/arch|all]}: prewarms the cache with an image, as
  * a client's pull would, and streams progress as NDJSON events.
  */
-final class PullEndpoint {
+record PullEndpoint(ImageResolver resolver, BlobFinder blobs) {
 
   /** The NDJSON content type of the progress stream. */
   static final ContentType.WithFixedCharset NDJSON =
@@ -61,14 +61,6 @@ final class PullEndpoint {
   private static final int PARALLEL_BLOBS = 3;
   private static final int PROGRESS_PER_SECOND = 5;
   private static final ByteString NEWLINE = ByteString.fromString("\n");
-
-  private final ImageResolver resolver;
-  private final BlobFinder blobs;
-
-  PullEndpoint(ImageResolver resolver, BlobFinder blobs) {
-    this.resolver = resolver;
-    this.blobs = blobs;
-  }
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.POST, Set.of("image", "platform"));

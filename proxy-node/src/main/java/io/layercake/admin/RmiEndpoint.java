@@ -13,13 +13,7 @@ import java.util.concurrent.CompletionStage;
  * cache (see {@link ClusterCache#rmi}); 404 if no cached image has the name, 403 if it is pinned
  * or in use and {@code force} is not set.
  */
-final class RmiEndpoint {
-
-  private final ClusterCache cache;
-
-  RmiEndpoint(ClusterCache cache) {
-    this.cache = cache;
-  }
+record RmiEndpoint(ClusterCache cache) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.POST, Set.of("image", "force"));

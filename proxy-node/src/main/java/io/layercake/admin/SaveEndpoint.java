@@ -48,15 +48,7 @@ import java.util.concurrent.CompletionStage;
  * {@code GET /admin/save?image=REF[&image=REF...][&platform=os/arch|all]}: a docker-save
  * compatible tar archive of the images, streamed.
  */
-final class SaveEndpoint {
-
-  private final ImageResolver resolver;
-  private final BlobFinder blobs;
-
-  SaveEndpoint(ImageResolver resolver, BlobFinder blobs) {
-    this.resolver = resolver;
-    this.blobs = blobs;
-  }
+record SaveEndpoint(ImageResolver resolver, BlobFinder blobs) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.GET, Set.of("image", "platform"));

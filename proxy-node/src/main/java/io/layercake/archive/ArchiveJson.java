@@ -289,20 +289,16 @@ public final class ArchiveJson {
     JsonReading.startObject(parser, DOCKER_MANIFEST + " has an entry without Config");
     while (JsonReading.nextField(parser)) {
       switch (parser.currentName()) {
-        case "Config":
-          config = JsonReading.string(parser, budget).orElse("");
-          break;
-        case "RepoTags":
+        case "Config" -> config = JsonReading.string(parser, budget).orElse("");
+        case "RepoTags" -> {
           // docker writes null for an image without a name.
           if (parser.currentToken() != JsonToken.VALUE_NULL) {
             tags = JsonReading.strings(parser, DOCKER_MANIFEST + " has RepoTags that are not a list of names", budget);
           }
-          break;
-        case "Layers":
-          layers = JsonReading.strings(parser, DOCKER_MANIFEST + " has no \"Layers\" array of paths", budget);
-          break;
-        default:
-          parser.skipChildren();
+        }
+        case "Layers" -> layers = JsonReading.strings(parser, DOCKER_MANIFEST + " has no \"Layers\" array of paths",
+            budget);
+        default -> parser.skipChildren();
       }
     }
     if (config.isEmpty()) {

@@ -150,16 +150,10 @@ final class JsonReading {
     Optional<String> refName = Optional.empty();
     while (nextField(parser)) {
       switch (parser.currentName()) {
-        case "mediaType":
-          mediaType = textOrEmpty(parser);
-          break;
-        case "digest":
-          digest = textOrEmpty(parser);
-          break;
-        case "size":
-          size = sizeOrNegative(parser);
-          break;
-        case "annotations":
+        case "mediaType" -> mediaType = textOrEmpty(parser);
+        case "digest" -> digest = textOrEmpty(parser);
+        case "size" -> size = sizeOrNegative(parser);
+        case "annotations" -> {
           if (parser.currentToken() == JsonToken.START_OBJECT) {
             while (nextField(parser)) {
               if (parser.currentName().equals(ArchiveJson.IMAGE_NAME_ANNOTATION)) {
@@ -173,9 +167,8 @@ final class JsonReading {
           } else {
             parser.skipChildren();
           }
-          break;
-        default:
-          parser.skipChildren();
+        }
+        default -> parser.skipChildren();
       }
     }
     if (mediaType.isEmpty() || !Digest.isDigest(digest) || size < 0) {

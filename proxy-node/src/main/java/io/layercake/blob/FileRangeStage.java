@@ -8,12 +8,12 @@ import akka.stream.stage.AsyncCallback;
 import akka.stream.stage.GraphStage;
 import akka.stream.stage.GraphStageLogic;
 import akka.util.ByteString;
+import io.layercake.Failures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -166,7 +166,7 @@ final class FileRangeStage extends GraphStage<SourceShape<ByteString>> {
       reading = true;
       limit.whenComplete((end, error) -> {
         if (error != null) {
-          failed.invoke(unwrap(error));
+          failed.invoke(Failures.unwrap(error));
         } else {
           limitReached.invoke(end);
         }
@@ -229,7 +229,7 @@ final class FileRangeStage extends GraphStage<SourceShape<ByteString>> {
     private <T> void deliver(CompletionStage<T> work, AsyncCallback<T> into, Consumer<T> orphan) {
       work.whenComplete((result, error) -> {
         if (error != null) {
-          failed.invoke(unwrap(error));
+          failed.invoke(Failures.unwrap(error));
           return;
         }
         FutureConverters.asJava(into.invokeWithFeedback(result)).whenComplete((done, refused) -> {
@@ -280,10 +280,6 @@ final class FileRangeStage extends GraphStage<SourceShape<ByteString>> {
       budget.release(size);
       throw e;
     }
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
   }
 
   private static void closeQuietly(FileChannel channel) {

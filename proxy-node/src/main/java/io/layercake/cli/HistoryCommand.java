@@ -47,17 +47,12 @@ final class HistoryCommand extends NodeVerb {
 
   /** {@code application/vnd.oci.image.index.v1+json} as {@code oci index}. */
   static String shortType(String mediaType) {
-    switch (mediaType) {
-      case "application/vnd.oci.image.index.v1+json":
-        return "oci index";
-      case "application/vnd.oci.image.manifest.v1+json":
-        return "oci manifest";
-      case "application/vnd.docker.distribution.manifest.list.v2+json":
-        return "docker manifest list";
-      case "application/vnd.docker.distribution.manifest.v2+json":
-        return "docker manifest";
-      default:
-        return mediaType;
-    }
+    return switch (mediaType) {
+      case "application/vnd.oci.image.index.v1+json" -> "oci index";
+      case "application/vnd.oci.image.manifest.v1+json" -> "oci manifest";
+      case "application/vnd.docker.distribution.manifest.list.v2+json" -> "docker manifest list";
+      case "application/vnd.docker.distribution.manifest.v2+json" -> "docker manifest";
+      default -> mediaType;
+    };
   }
 }

@@ -36,23 +36,12 @@ final class PullProgress {
     }
     String id = event.id();
     switch (name) {
-      case "waiting":
-        update(id, "Pulling fs layer", true);
-        break;
-      case "exists":
-        update(id, "Already exists", true);
-        break;
-      case "progress":
-        update(id, "Downloading", false, bar(orZero(event.current()), orZero(event.total())));
-        break;
-      case "complete":
-        update(id, "Pull complete", true);
-        break;
-      case "error":
-        update(id, "Error: " + event.message(), true);
-        break;
-      default:
-        break;
+      case "waiting" -> update(id, "Pulling fs layer", true);
+      case "exists" -> update(id, "Already exists", true);
+      case "progress" -> update(id, "Downloading", false, bar(orZero(event.current()), orZero(event.total())));
+      case "complete" -> update(id, "Pull complete", true);
+      case "error" -> update(id, "Error: " + event.message(), true);
+      default -> { }
     }
   }
 

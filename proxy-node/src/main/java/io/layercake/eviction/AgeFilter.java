@@ -29,20 +29,12 @@ public final class AgeFilter {
     Matcher part = PART.matcher(text);
     while (part.find()) {
       long amount = Long.parseLong(part.group(1));
-      switch (part.group(2)) {
-        case "d":
-          total = total.plusDays(amount);
-          break;
-        case "h":
-          total = total.plusHours(amount);
-          break;
-        case "m":
-          total = total.plusMinutes(amount);
-          break;
-        default:
-          total = total.plusSeconds(amount);
-          break;
-      }
+      total = switch (part.group(2)) {
+        case "d" -> total.plusDays(amount);
+        case "h" -> total.plusHours(amount);
+        case "m" -> total.plusMinutes(amount);
+        default -> total.plusSeconds(amount);
+      };
     }
     if (total.isZero()) {
       throw new IllegalArgumentException("invalid duration '" + text + "': must be more than zero");

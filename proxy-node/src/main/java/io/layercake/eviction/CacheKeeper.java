@@ -325,15 +325,9 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
       Digest digest = Digest.parse(text);
       long size = store.index().get(digest).map(r -> r.size()).orElse(0L);
       switch (evictor.remove(digest, reason, command.force())) {
-        case DELETED:
-          deleted.add(new BlobEntry(text, size, null, 0, 0));
-          break;
-        case PINNED:
-        case IN_USE:
-          kept.add(text);
-          break;
-        default:
-          break;
+        case DELETED -> deleted.add(new BlobEntry(text, size, null, 0, 0));
+        case PINNED, IN_USE -> kept.add(text);
+        default -> { }
       }
     }
     return new Removed(nodeUrl, deleted, kept, untagged, null);

@@ -137,18 +137,8 @@ final class BlobEndpoint {
     return fills.streamThrough(upstream, repository, digest)
         .whenComplete((blob, error) -> notFound.remember(key, error))
         .thenApply(blob -> {
-          AtomicBoolean started = new AtomicBoolean();
           // A response Akka never sends (the client left) must give its upstream connection back.
-          system.scheduler().scheduleOnce(UNCLAIMED_BODY, () -> {
-            if (!started.get()) {
-              blob.discard().run();
-            }
-          }, system.executionContext());
-          Source<ByteString, NotUsed> body = blob.body().via(inFlight.tracker())
-              .watchTermination((notUsed, done) -> {
-                started.set(true);
-                return notUsed;
-              });
+          Source<ByteString, NotUsed> body = claimed(blob.body().via(inFlight.tracker()), blob.discard(), () -> { });
           return HttpResponse.create()
               .withHeaders(List.of(Responses.API_VERSION,
                   RawHeader.create("Docker-Content-Digest", digest.toString()),
@@ -307,26 +297,27 @@ final class BlobEndpoint {
           .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, new byte[0]));
     }
     Source<ByteString, NotUsed> body = length == 0 ? Source.empty()
-        : leased(reader.read(first, last).via(inFlight.tracker()), release);
+        : claimed(reader.read(first, last).via(inFlight.tracker()), release, release);
     return response.withHeaders(headers)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, length, body));
   }
 
   /**
-   * Holds the lease while the body streams. A body that Akka HTTP never runs (the client went
-   * away before the response was sent) releases it after {@link #UNCLAIMED_BODY}, so that an
-   * abandoned response cannot keep a blob from eviction for ever.
+   * Runs {@code whenDone} when the body ends. A body that Akka HTTP never runs (the client went
+   * away before the response was sent) runs {@code unclaimed} after {@link #UNCLAIMED_BODY}
+   * instead, so that an abandoned response cannot hold a lease, or an upstream connection, for ever.
    */
-  private Source<ByteString, NotUsed> leased(Source<ByteString, NotUsed> body, Runnable release) {
+  private Source<ByteString, NotUsed> claimed(Source<ByteString, NotUsed> body, Runnable unclaimed,
+      Runnable whenDone) {
     AtomicBoolean started = new AtomicBoolean();
     system.scheduler().scheduleOnce(UNCLAIMED_BODY, () -> {
       if (!started.get()) {
-        release.run();
+        unclaimed.run();
       }
     }, system.executionContext());
     return body.watchTermination((notUsed, done) -> {
       started.set(true);
-      done.whenComplete((ok, error) -> release.run());
+      done.whenComplete((ok, error) -> whenDone.run());
       return notUsed;
     });
   }

@@ -30,26 +30,8 @@ import java.util.concurrent.Executor;
  * request must carry the shared cluster secret, and with no secret configured the endpoint
  * refuses everything. It serves only what this node already holds and never triggers a fetch.
  */
-final class InternalEndpoint {
-
-  private final ClusterSettings cluster;
-  private final BlobEndpoint blobs;
-  private final Manifests manifests;
-  private final BlobStore store;
-  private final TagIndex tagIndex;
-  private final Executor blockingExecutor;
-  private final AdminApi admin;
-
-  InternalEndpoint(ClusterSettings cluster, BlobEndpoint blobs, Manifests manifests, BlobStore store,
-      TagIndex tagIndex, Executor blockingExecutor, AdminApi admin) {
-    this.admin = admin;
-    this.cluster = cluster;
-    this.blobs = blobs;
-    this.manifests = manifests;
-    this.store = store;
-    this.tagIndex = tagIndex;
-    this.blockingExecutor = blockingExecutor;
-  }
+record InternalEndpoint(ClusterSettings cluster, BlobEndpoint blobs, Manifests manifests, BlobStore store,
+    TagIndex tagIndex, Executor blockingExecutor, AdminApi admin) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request, boolean head) {
     authenticate(request);

@@ -32,20 +32,10 @@ import java.util.function.Predicate;
  * upstream is unreachable the cached tags answer instead. The catalog lists what is cached:
  * Docker Hub does not offer its catalog, and a mirror's own contents are what an operator wants.
  */
-final class ListingEndpoint {
+record ListingEndpoint(Upstreams upstreams, TagIndex tagIndex, Executor blockingExecutor) {
 
   /** The largest page a client may ask for; larger {@code n} is an error, as in distribution. */
   static final int MAX_PAGE = 10_000;
-
-  private final Upstreams upstreams;
-  private final TagIndex tagIndex;
-  private final Executor blockingExecutor;
-
-  ListingEndpoint(Upstreams upstreams, TagIndex tagIndex, Executor blockingExecutor) {
-    this.upstreams = upstreams;
-    this.tagIndex = tagIndex;
-    this.blockingExecutor = blockingExecutor;
-  }
 
   CompletionStage<HttpResponse> tags(HttpRequest request, UpstreamName upstream, RepositoryName repository) {
     OptionalInt n = pageSize(request);

@@ -90,6 +90,9 @@ public final class ManifestNegotiation {
     private static final String ANY_TYPE = "*/*";
     /** A weight of zero as RFC 9110 §12.4.2 writes it: 0, 0., 0.0, 0.00 or 0.000. */
     private static final Pattern ZERO_WEIGHT = Pattern.compile("0(\\.0{0,3})?");
+    /** {@code type/subtype}, each part an RFC 9110 token (letters, digits and these marks). */
+    private static final Pattern MEDIA_RANGE =
+        Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+/[A-Za-z0-9!#$%&'*+.^_`|~-]+");
 
     /** Copies the sets, so that the value cannot change. */
     public AcceptedTypes {
@@ -189,30 +192,7 @@ public final class ManifestNegotiation {
 
     /** {@code type/subtype}, {@code type/*} or {@code *}{@code /*}, each part an RFC 9110 token. */
     private static boolean isMediaRange(String range) {
-      int slash = range.indexOf('/');
-      if (slash < 0) {
-        return false;
-      }
-      String type = range.substring(0, slash);
-      String subtype = range.substring(slash + 1);
-      if (!isToken(type) || !isToken(subtype)) {
-        return false;
-      }
-      return !type.equals("*") || subtype.equals("*");
-    }
-
-    private static boolean isToken(String text) {
-      if (text.isEmpty()) {
-        return false;
-      }
-      for (int i = 0; i < text.length(); i++) {
-        char c = text.charAt(i);
-        boolean alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alphanumeric && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
-          return false;
-        }
-      }
-      return true;
+      return MEDIA_RANGE.matcher(range).matches() && (!range.startsWith("*/") || range.equals("*/*"));
     }
 
     private static String bareType(String mediaType) {
@@ -313,19 +293,14 @@ public final class ManifestNegotiation {
    * @param mediaType the media type the client does not accept
    */
   public static OciException notAcceptable(String mediaType) {
-    String message;
-    if (MediaType.OCI_MANIFEST.equals(mediaType)) {
-      message = "OCI manifest found, but accept header does not support OCI manifests";
-    } else if (MediaType.OCI_INDEX.equals(mediaType)) {
-      message = "OCI index found, but accept header does not support OCI indexes";
-    } else if (MediaType.DOCKER_MANIFEST_LIST.equals(mediaType)) {
-      message = "manifest list found, but accept header does not support manifest lists";
-    } else if (MediaType.DOCKER_MANIFEST.equals(mediaType)) {
-      message = "schema 2 manifest found, but accept header does not support schema 2 manifests,"
-          + " and this mirror never converts to schema 1";
-    } else {
-      message = "manifest found, but accept header does not support its media type";
-    }
+    String message = switch (Objects.requireNonNullElse(mediaType, "")) {
+      case MediaType.OCI_MANIFEST -> "OCI manifest found, but accept header does not support OCI manifests";
+      case MediaType.OCI_INDEX -> "OCI index found, but accept header does not support OCI indexes";
+      case MediaType.DOCKER_MANIFEST_LIST -> "manifest list found, but accept header does not support manifest lists";
+      case MediaType.DOCKER_MANIFEST -> "schema 2 manifest found, but accept header does not support schema 2"
+          + " manifests, and this mirror never converts to schema 1";
+      default -> "manifest found, but accept header does not support its media type";
+    };
     return new OciException(ErrorCode.MANIFEST_UNKNOWN, message, mediaType);
   }
 

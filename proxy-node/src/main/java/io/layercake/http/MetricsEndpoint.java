@@ -17,15 +17,7 @@ import java.util.concurrent.Executor;
  * sizes and latencies, never a name, a digest, a credential or a token, so operators may leave it
  * open inside their network or firewall it.
  */
-final class MetricsEndpoint {
-
-  private final NodeMetrics metrics;
-  private final Executor blockingExecutor;
-
-  MetricsEndpoint(NodeMetrics metrics, Executor blockingExecutor) {
-    this.metrics = metrics;
-    this.blockingExecutor = blockingExecutor;
-  }
+record MetricsEndpoint(NodeMetrics metrics, Executor blockingExecutor) {
 
   /** The current scrape, rendered on the blocking dispatcher: the JVM metrics read management beans. */
   CompletionStage<HttpResponse> serve(HttpRequest request) {

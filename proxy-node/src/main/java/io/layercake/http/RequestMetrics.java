@@ -15,17 +15,12 @@ import java.util.function.LongConsumer;
 
 /**
  * Counts every answered request by endpoint and status, times it until its response is ready,
- * and counts the body bytes of blob, manifest and internal responses. A strict body (a manifest) is counted whole when answered; a streamed body
- * (a blob) is counted as its chunks go out, so a client that disconnects is counted for what it
- * got. Either way the counter is resolved once per response, never per chunk.
+ * and counts the body bytes of blob, manifest and internal responses. A strict body (a manifest)
+ * is counted whole when answered; a streamed body (a blob) is counted as its chunks go out, so a
+ * client that disconnects is counted for what it got. Either way the counter is resolved once per
+ * response, never per chunk.
  */
-final class RequestMetrics {
-
-  private final NodeMetrics metrics;
-
-  RequestMetrics(NodeMetrics metrics) {
-    this.metrics = metrics;
-  }
+record RequestMetrics(NodeMetrics metrics) {
 
   /**
    * The endpoint a path names. Cheap string tests only: this runs on every request, before the

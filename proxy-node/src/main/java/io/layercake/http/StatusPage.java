@@ -31,22 +31,10 @@ import java.util.function.Predicate;
  * token or a credential. With pull authentication on it needs a user, and lists only the tags of
  * repositories that user may read.
  */
-final class StatusPage {
+record StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Executor blockingExecutor) {
 
   /** How many tags the page lists. */
   static final int TOP_IMAGES = 10;
-
-  private final ClusterStatus cluster;
-  private final NodeMetrics metrics;
-  private final TagIndex tags;
-  private final Executor blockingExecutor;
-
-  StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Executor blockingExecutor) {
-    this.cluster = cluster;
-    this.metrics = metrics;
-    this.tags = tags;
-    this.blockingExecutor = blockingExecutor;
-  }
 
   /** The page, rendered now, listing the tags of the repositories {@code readable} accepts. */
   CompletionStage<HttpResponse> serve(Predicate<String> readable) {

@@ -34,21 +34,9 @@ import org.slf4j.LoggerFactory;
  */
 
 /** Start-up reconciliation of the blob files with their index, with the files checked. */
-final class BlobRecovery {
+record BlobRecovery(BlobStore store, StorageSettings settings, BlobIndex index, Clock clock) {
 
   private static final Logger log = LoggerFactory.getLogger(BlobRecovery.class);
-
-  private final BlobStore store;
-  private final StorageSettings settings;
-  private final BlobIndex index;
-  private final Clock clock;
-
-  BlobRecovery(BlobStore store, StorageSettings settings, BlobIndex index, Clock clock) {
-    this.store = store;
-    this.settings = settings;
-    this.index = index;
-    this.clock = clock;
-  }
 
   /** Reconciles the store; see the notes. */
   BlobStore.RecoveryReport run() {

@@ -148,7 +148,8 @@ public final class NodeDatabase implements AutoCloseable {
       RocksDB rocks = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
       Map<Family, ColumnFamilyHandle> families = new EnumMap<>(Family.class);
       for (Family family : Family.values()) {
-        families.put(family, handles.get(indexOf(descriptors, family.columnFamilyName())));
+        // familyNames lists the default family, then every Family in order: handles follow descriptors.
+        families.put(family, handles.get(1 + family.ordinal()));
       }
       return new NodeDatabase(dir, rocks, dbOptions, familyOptions, handles, families);
     } catch (RocksDBException e) {
@@ -269,15 +270,5 @@ public final class NodeDatabase implements AutoCloseable {
       }
     }
     return names;
-  }
-
-  private static int indexOf(List<ColumnFamilyDescriptor> descriptors, String name) {
-    byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
-    for (int i = 0; i < descriptors.size(); i++) {
-      if (Arrays.equals(descriptors.get(i).getName(), wanted)) {
-        return i;
-      }
-    }
-    throw new IllegalStateException("Column family " + name + " was not opened");
   }
 }

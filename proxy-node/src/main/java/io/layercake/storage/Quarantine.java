@@ -35,21 +35,16 @@ import java.util.regex.Pattern;
  * and age order needs no stat. Files with other names are not ours and are left alone.
  */
 
-/** The folder that corrupted blob files are moved to, bounded in size. */
-final class Quarantine {
+/**
+ * The folder that corrupted blob files are moved to, bounded in size.
+ *
+ * @param dir the folder
+ * @param maxSize the most bytes it holds
+ * @param clock stamps the names
+ */
+record Quarantine(Path dir, long maxSize, Clock clock) {
 
   private static final Pattern NAME = Pattern.compile("[0-9a-f]{64}\\.[a-z]+\\.([0-9]{1,18})");
-
-  private final Path dir;
-  private final long maxSize;
-  private final Clock clock;
-
-  /** A quarantine in {@code dir} holding at most {@code maxSize} bytes. */
-  Quarantine(Path dir, long maxSize, Clock clock) {
-    this.dir = dir;
-    this.maxSize = maxSize;
-    this.clock = clock;
-  }
 
   /**
    * Moves {@code file} into the quarantine; call {@link #trim} afterwards.

@@ -2,6 +2,7 @@ package io.layercake.storage;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.layercake.SettingsChecks;
 import java.time.Duration;
 
 /**
@@ -32,7 +33,8 @@ public record ScrubSettings(boolean enabled, long bytesPerSecond, Duration inter
 
   /** Reads and validates {@code layercake.storage.scrub}. */
   public static ScrubSettings fromConfig(Config config) {
-    return new ScrubSettings(flag(config, PREFIX + "enabled"), size(config, PREFIX + "rate"),
+    return new ScrubSettings(flag(config, PREFIX + "enabled"),
+        SettingsChecks.size(config, PREFIX + "rate", "a size per second such as 20MiB"),
         duration(config, PREFIX + "interval"), duration(config, PREFIX + "start-delay"));
   }
 
@@ -41,14 +43,6 @@ public record ScrubSettings(boolean enabled, long bytesPerSecond, Duration inter
       return config.getBoolean(key);
     } catch (ConfigException.WrongType e) {
       throw new IllegalArgumentException(key + " must be on or off: " + e.getMessage(), e);
-    }
-  }
-
-  private static long size(Config config, String key) {
-    try {
-      return config.getBytes(key);
-    } catch (ConfigException.BadValue | ConfigException.WrongType e) {
-      throw new IllegalArgumentException(key + " must be a size per second such as 20MiB: " + e.getMessage(), e);
     }
   }
 

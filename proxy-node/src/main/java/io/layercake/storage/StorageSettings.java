@@ -1,7 +1,7 @@
 package io.layercake.storage;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
+import io.layercake.SettingsChecks;
 import java.nio.file.Path;
 
 /**
@@ -49,19 +49,8 @@ public record StorageSettings(Path dataDir, long quarantineMaxSize, long minFree
     if (dir.isBlank()) {
       throw new IllegalArgumentException("layercake.storage.data-dir must not be empty");
     }
-    long quarantineMaxSize;
-    try {
-      quarantineMaxSize = config.getBytes(QUARANTINE_MAX_SIZE);
-    } catch (ConfigException.BadValue | ConfigException.WrongType e) {
-      throw new IllegalArgumentException(QUARANTINE_MAX_SIZE + " must be a size such as 1GiB or 0: "
-          + e.getMessage(), e);
-    }
-    long minFree;
-    try {
-      minFree = config.getBytes(MIN_FREE);
-    } catch (ConfigException.BadValue | ConfigException.WrongType e) {
-      throw new IllegalArgumentException(MIN_FREE + " must be a size such as 256MiB or 0: " + e.getMessage(), e);
-    }
+    long quarantineMaxSize = SettingsChecks.size(config, QUARANTINE_MAX_SIZE, "a size such as 1GiB or 0");
+    long minFree = SettingsChecks.size(config, MIN_FREE, "a size such as 256MiB or 0");
     return new StorageSettings(Path.of(dir).toAbsolutePath().normalize(), quarantineMaxSize, minFree);
   }
 

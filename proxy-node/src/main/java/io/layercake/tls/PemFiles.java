@@ -67,21 +67,16 @@ public final class PemFiles {
     }
     Block key = keys.get(0);
     try {
-      switch (key.type()) {
-        case "PRIVATE KEY":
-          return pkcs8(key.der());
-        case "RSA PRIVATE KEY":
-          return pkcs8(Der.pkcs8(Der.sequence(Der.element(Der.OID, Der.RSA_ENCRYPTION), Der.element(Der.NULL,
-              new byte[0])), key.der()));
-        case "EC PRIVATE KEY":
-          return pkcs8(Der.pkcs8(Der.sequence(Der.element(Der.OID, Der.EC_PUBLIC_KEY),
-              Der.element(Der.OID, sec1Curve(key.der()))), key.der()));
-        case "ENCRYPTED PRIVATE KEY":
-          throw new TlsFileException(file, "the private key is encrypted; a node cannot ask for a passphrase."
-              + " Decrypt it: openssl pkey -in " + file.getFileName() + " -out tls.key");
-        default:
-          throw new TlsFileException(file, "unsupported key type '" + key.type() + "'");
-      }
+      return switch (key.type()) {
+        case "PRIVATE KEY" -> pkcs8(key.der());
+        case "RSA PRIVATE KEY" -> pkcs8(Der.pkcs8(Der.sequence(Der.element(Der.OID, Der.RSA_ENCRYPTION),
+            Der.element(Der.NULL, new byte[0])), key.der()));
+        case "EC PRIVATE KEY" -> pkcs8(Der.pkcs8(Der.sequence(Der.element(Der.OID, Der.EC_PUBLIC_KEY),
+            Der.element(Der.OID, sec1Curve(key.der()))), key.der()));
+        case "ENCRYPTED PRIVATE KEY" -> throw new TlsFileException(file, "the private key is encrypted; a node"
+            + " cannot ask for a passphrase. Decrypt it: openssl pkey -in " + file.getFileName() + " -out tls.key");
+        default -> throw new TlsFileException(file, "unsupported key type '" + key.type() + "'");
+      };
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new TlsFileException(file, "the " + key.type() + " cannot be read: " + e.getMessage(), e);
     }

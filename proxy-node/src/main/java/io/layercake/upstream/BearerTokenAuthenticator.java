@@ -8,6 +8,7 @@ import akka.http.javadsl.model.headers.Authorization;
 import akka.http.javadsl.model.headers.HttpChallenge;
 import akka.http.javadsl.model.headers.WWWAuthenticate;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.Failures;
 import io.layercake.Json;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.UpstreamCall;
@@ -147,7 +148,7 @@ final class BearerTokenAuthenticator {
       fetch(realmUri, service, scope, context).whenComplete((token, error) -> {
         if (error != null) {
           tokens.remove(scope, fresh);
-          fresh.completeExceptionally(Causes.unwrap(error));
+          fresh.completeExceptionally(Failures.unwrap(error));
         } else {
           fresh.complete(token);
         }
@@ -192,9 +193,9 @@ final class BearerTokenAuthenticator {
     return UpstreamTiming.timed(metrics, UpstreamCall.TOKEN, () -> http.send(request)
         .exceptionally(error -> {
           LOG.debug("{}: cannot reach the token service {}: {}", context.description(), realm,
-              Causes.describe(error));
+              Failures.describe(error));
           throw new RetryableUpstreamException(context.description() + ": cannot reach " + where + " ("
-              + Causes.unwrap(error).getClass().getSimpleName() + ")");
+              + Failures.unwrap(error).getClass().getSimpleName() + ")");
         })
         .thenCompose(response -> {
           int status = response.status().intValue();

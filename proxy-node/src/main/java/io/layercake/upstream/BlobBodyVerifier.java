@@ -10,6 +10,7 @@ import akka.stream.stage.GraphStage;
 import akka.stream.stage.GraphStageLogic;
 import akka.stream.stage.TimerGraphStageLogic;
 import akka.util.ByteString;
+import io.layercake.Failures;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
@@ -104,7 +105,7 @@ final class BlobBodyVerifier extends GraphStage<FlowShape<ByteString, ByteString
           public void onUpstreamFailure(Throwable error) {
             cancelTimer(STALL_TIMER);
             failStage(failure(ErrorCode.UNAVAILABLE, "the transfer failed after " + received
-                + " of " + size + " bytes: " + Causes.describe(error)));
+                + " of " + size + " bytes: " + Failures.describe(error)));
           }
         });
         setHandler(out, new AbstractOutHandler() {

@@ -2,6 +2,7 @@ package io.layercake.upstream;
 
 import akka.http.javadsl.model.HttpEntity;
 import akka.http.scaladsl.model.EntityStreamSizeException;
+import io.layercake.Failures;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.transport.HttpTransport;
@@ -12,30 +13,7 @@ import java.util.concurrent.CompletionStage;
  * every error, Jib-style ("pull manifest library/redis:7 from https://registry-1.docker.io: ..."),
  * and the transport to read bodies with.
  */
-final class CallContext {
-
-  private final String description;
-  private final HttpTransport http;
-  private final UpstreamClientSettings client;
-
-  CallContext(String description, HttpTransport http, UpstreamClientSettings client) {
-    this.description = description;
-    this.http = http;
-    this.client = client;
-  }
-
-  /** The action and the upstream, such as {@code pull blob sha256:.. of x from https://..}. */
-  String description() {
-    return description;
-  }
-
-  UpstreamClientSettings client() {
-    return client;
-  }
-
-  HttpTransport http() {
-    return http;
-  }
+record CallContext(String description, HttpTransport http, UpstreamClientSettings client) {
 
   /** An error whose detail is the description followed by {@code reason}. */
   OciException failure(ErrorCode code, String reason) {
@@ -49,12 +27,12 @@ final class CallContext {
   CompletionStage<byte[]> readDocument(HttpEntity entity, ErrorCode tooLarge) {
     long max = client.maxManifestSize();
     return http.readSmall(entity, max).exceptionally(error -> {
-      Throwable cause = Causes.unwrap(error);
+      Throwable cause = Failures.unwrap(error);
       if (cause instanceof HttpTransport.BodyTooLargeException
           || cause instanceof EntityStreamSizeException) {
         throw failure(tooLarge, "upstream sent more than max-manifest-size (" + max + " bytes)");
       }
-      throw failure(ErrorCode.UNAVAILABLE, "reading the response failed: " + Causes.describe(cause));
+      throw failure(ErrorCode.UNAVAILABLE, "reading the response failed: " + Failures.describe(cause));
     });
   }
 }

@@ -6,6 +6,7 @@ import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.Uri;
 import akka.pattern.Patterns;
+import io.layercake.Failures;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.ErrorCode;
 import io.layercake.transport.HttpTransport;
@@ -83,7 +84,7 @@ final class RegistryCaller {
           if (error == null) {
             return CompletableFuture.completedFuture(value);
           }
-          Throwable cause = Causes.unwrap(error);
+          Throwable cause = Failures.unwrap(error);
           if (!(cause instanceof RetryableUpstreamException)) {
             return CompletableFuture.<T>failedFuture(cause);
           }
@@ -152,10 +153,10 @@ final class RegistryCaller {
     return http.send(request)
         .exceptionally(error -> {
           LOG.debug("{} ({}): cannot reach {}: {}", context.description(), settings.url(), Origin.of(target).host(),
-              Causes.describe(error));
+              Failures.describe(error));
           throw new RetryableUpstreamException(context.description() + ": cannot reach "
               + (toUpstream ? "the registry" : "the host it redirected to") + " ("
-              + Causes.unwrap(error).getClass().getSimpleName() + ")");
+              + Failures.unwrap(error).getClass().getSimpleName() + ")");
         })
         .thenCompose(response -> {
           if (toUpstream) {

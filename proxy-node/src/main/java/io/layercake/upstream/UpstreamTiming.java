@@ -1,5 +1,6 @@
 package io.layercake.upstream;
 
+import io.layercake.Failures;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.OciException;
@@ -18,7 +19,7 @@ final class UpstreamTiming {
       metrics.upstreamCallTook(kind, System.nanoTime() - start);
       if (error != null) {
         // Calls fail with OciException by contract; anything else is a bug, still worth a count.
-        Throwable cause = Causes.unwrap(error);
+        Throwable cause = Failures.unwrap(error);
         metrics.upstreamCallFailed(kind,
             cause instanceof OciException oci ? oci.code().name() : "UNKNOWN");
       }
