@@ -61,6 +61,19 @@ final class ImageResolver {
             .thenApply(kept -> new ResolvedImage(image, upstream, repository, resolved.content())));
   }
 
+  /** The image's top manifest and the platform images {@code platform} selects of it. */
+  CompletionStage<Resolved> resolve(ImageReference image, String platform) {
+    return resolve(image).thenCompose(top -> platforms(top, platform).thenApply(each -> new Resolved(top, each)));
+  }
+
+  /**
+   * An image with the platforms selected of it.
+   *
+   * @param top the image's top manifest, as resolved
+   * @param platforms the platform images selected
+   */
+  record Resolved(ResolvedImage top, List<PlatformImage> platforms) {}
+
   /**
    * The platform images of {@code image}: for an index, those matching {@code platform}
    * ({@code os/arch[/variant]} or {@code all}); for a single manifest, that manifest.

@@ -42,33 +42,33 @@ record InspectEndpoint(ActorSystem<?> system, ImageResolver resolver, BlobFinder
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.GET, Set.of("image", "platform"));
     ImageReference image = query.image();
-    String platform = query.platform();
-    return resolver.resolve(image).thenCompose(resolved -> resolver.platforms(resolved, platform)
-        .thenCompose(platforms -> {
-          ObjectNode root = Json.MAPPER.createObjectNode();
-          root.put("image", image.familiar());
-          root.put("name", image.toString());
-          root.put("upstream", resolved.upstream().value());
-          root.put("repository", resolved.repository().value());
-          describeManifest(root, resolved.top());
-          List<CompletableFuture<ObjectNode>> described = new ArrayList<>();
-          for (ImageResolver.PlatformImage each : platforms) {
-            described.add(describePlatform(each).toCompletableFuture());
-          }
-          CompletableFuture<List<AdminAnswers.HistoryEntry>> tagHistory =
-              image.tag().isPresent() && image.digest().isEmpty()
-              ? history.cluster(resolved.upstream(), resolved.repository(), image.tag().get())
-                  .toCompletableFuture()
-              : CompletableFuture.completedFuture(List.of());
-          List<CompletableFuture<?>> all = new ArrayList<>(described);
-          all.add(tagHistory);
-          return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            ArrayNode list = root.putArray("platforms");
-            described.forEach(node -> list.add(node.join()));
-            root.set("history", Json.MAPPER.valueToTree(tagHistory.join()));
-            return AdminRequest.json(root);
-          });
-        }));
+    return resolver.resolve(image, query.platform()).thenCompose(selected -> {
+      ImageResolver.ResolvedImage resolved = selected.top();
+      List<ImageResolver.PlatformImage> platforms = selected.platforms();
+      ObjectNode root = Json.MAPPER.createObjectNode();
+      root.put("image", image.familiar());
+      root.put("name", image.toString());
+      root.put("upstream", resolved.upstream().value());
+      root.put("repository", resolved.repository().value());
+      describeManifest(root, resolved.top());
+      List<CompletableFuture<ObjectNode>> described = new ArrayList<>();
+      for (ImageResolver.PlatformImage each : platforms) {
+        described.add(describePlatform(each).toCompletableFuture());
+      }
+      CompletableFuture<List<AdminAnswers.HistoryEntry>> tagHistory =
+          image.tag().isPresent() && image.digest().isEmpty()
+          ? history.cluster(resolved.upstream(), resolved.repository(), image.tag().get())
+              .toCompletableFuture()
+          : CompletableFuture.completedFuture(List.of());
+      List<CompletableFuture<?>> all = new ArrayList<>(described);
+      all.add(tagHistory);
+      return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+        ArrayNode list = root.putArray("platforms");
+        described.forEach(node -> list.add(node.join()));
+        root.set("history", Json.MAPPER.valueToTree(tagHistory.join()));
+        return AdminRequest.json(root);
+      });
+    });
   }
 
   private CompletionStage<ObjectNode> describePlatform(ImageResolver.PlatformImage image) {

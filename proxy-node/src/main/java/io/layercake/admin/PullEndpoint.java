@@ -17,7 +17,6 @@ import io.layercake.admin.AdminAnswers.PullEvent;
 import io.layercake.archive.Descriptor;
 import io.layercake.blob.BlobFinder;
 import io.layercake.oci.Digest;
-import io.layercake.oci.ImageReference;
 import io.layercake.oci.OciException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -64,19 +63,16 @@ record PullEndpoint(ImageResolver resolver, BlobFinder blobs) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.POST, Set.of("image", "platform"));
-    ImageReference image = query.image();
-    String platform = query.platform();
-    return resolver.resolve(image).thenCompose(resolved -> resolver.platforms(resolved, platform)
-        .thenApply(platforms -> {
-          Map<Digest, Descriptor> unique = new LinkedHashMap<>();
-          for (ImageResolver.PlatformImage each : platforms) {
-            unique.putIfAbsent(each.config().digest(), each.config());
-            each.layers().forEach(layer -> unique.putIfAbsent(layer.digest(), layer));
-          }
-          List<Digest> configs = platforms.stream().map(p -> p.config().digest()).toList();
-          Source<ByteString, NotUsed> events = pull(resolved, List.copyOf(unique.values()), configs);
-          return HttpResponse.create().withEntity(HttpEntities.createChunked(NDJSON, events));
-        }));
+    return resolver.resolve(query.image(), query.platform()).thenApply(resolved -> {
+      Map<Digest, Descriptor> unique = new LinkedHashMap<>();
+      for (ImageResolver.PlatformImage each : resolved.platforms()) {
+        unique.putIfAbsent(each.config().digest(), each.config());
+        each.layers().forEach(layer -> unique.putIfAbsent(layer.digest(), layer));
+      }
+      List<Digest> configs = resolved.platforms().stream().map(p -> p.config().digest()).toList();
+      Source<ByteString, NotUsed> events = pull(resolved.top(), List.copyOf(unique.values()), configs);
+      return HttpResponse.create().withEntity(HttpEntities.createChunked(NDJSON, events));
+    });
   }
 
   private Source<ByteString, NotUsed> pull(ImageResolver.ResolvedImage image, List<Descriptor> wanted,

@@ -54,23 +54,21 @@ record SaveEndpoint(ImageResolver resolver, BlobFinder blobs) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.GET, Set.of("image", "platform"));
     List<ImageReference> images = query.images();
     String platform = query.platform();
-    List<CompletableFuture<Resolved>> resolved = new ArrayList<>();
+    List<CompletableFuture<ImageResolver.Resolved>> resolved = new ArrayList<>();
     for (ImageReference image : images) {
-      resolved.add(resolver.resolve(image)
-          .thenCompose(top -> resolver.platforms(top, platform).thenApply(platforms -> new Resolved(top, platforms)))
-          .toCompletableFuture());
+      resolved.add(resolver.resolve(image, platform).toCompletableFuture());
     }
     return CompletableFuture.allOf(resolved.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      List<Resolved> all = resolved.stream().map(CompletableFuture::join).toList();
+      List<ImageResolver.Resolved> all = resolved.stream().map(CompletableFuture::join).toList();
       return HttpResponse.create().withEntity(HttpEntities.createChunked(
           ContentTypes.create(MediaTypes.APPLICATION_X_TAR), archive(all)));
     });
   }
 
-  private Source<ByteString, NotUsed> archive(List<Resolved> images) {
+  private Source<ByteString, NotUsed> archive(List<ImageResolver.Resolved> images) {
     Map<Digest, Member> members = new LinkedHashMap<>();
     List<SavedImage> saved = new ArrayList<>();
-    for (Resolved image : images) {
+    for (ImageResolver.Resolved image : images) {
       ImageResolver.ResolvedImage top = image.top();
       addManifest(members, top.top());
       for (ImageResolver.PlatformImage platform : image.platforms()) {
@@ -119,7 +117,7 @@ record SaveEndpoint(ImageResolver resolver, BlobFinder blobs) {
         Member.small(ArchiveJson.blobPath(manifest.digest()), manifest.bytes()));
   }
 
-  private static SavedImage savedImage(Resolved image) {
+  private static SavedImage savedImage(ImageResolver.Resolved image) {
     ImageReference reference = image.top().reference();
     ManifestContent top = image.top().top();
     ImageResolver.PlatformImage first = image.platforms().stream()
@@ -134,9 +132,6 @@ record SaveEndpoint(ImageResolver resolver, BlobFinder blobs) {
         new Descriptor(top.mediaType(), top.digest(), top.bytes().length),
         first.config(), first.layers());
   }
-
-  /** An image with the platforms to save. */
-  private record Resolved(ImageResolver.ResolvedImage top, List<ImageResolver.PlatformImage> platforms) {}
 
   /**
    * One member of the archive: small content held in memory (with its tar framing), or a blob

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import org.rocksdb.ColumnFamilyHandle;
@@ -51,7 +52,7 @@ public final class TagIndex {
   private final ColumnFamilyHandle tags;
   private final ColumnFamilyHandle repositories;
   private final ColumnFamilyHandle pulls;
-  private final Map<String, Pulls> pending = new ConcurrentHashMap<>();
+  private final Map<String, PendingCount> pending = new ConcurrentHashMap<>();
   private final LongAdder pullsSinceStart = new LongAdder();
 
   /** An index over the node's TAGS, REPOSITORIES and TAG_PULLS column families. */
@@ -140,9 +141,14 @@ public final class TagIndex {
   public void pulled(UpstreamName upstream, String repository, String tag, long at) {
     pullsSinceStart.increment();
     String key = upstream + " " + repository + ":" + tag;
-    if (pending.containsKey(key) || pending.size() < MAX_PENDING_TAGS) {
-      pending.merge(key, Pulls.one(at), Pulls::plus);
+    PendingCount counted = pending.get(key);
+    if (counted == null) {
+      if (pending.size() >= MAX_PENDING_TAGS) {
+        return;
+      }
+      counted = pending.computeIfAbsent(key, k -> new PendingCount());
     }
+    counted.add(1, at);
   }
 
   /** Tag pulls this node answered since it started: the {@code /metrics} counter. */
@@ -163,12 +169,16 @@ public final class TagIndex {
 
   private void flushPendingPulls() {
     Map<String, Pulls> taken = new HashMap<>();
-    for (String key : List.copyOf(pending.keySet())) {
-      Pulls counted = pending.remove(key);
-      if (counted != null) {
-        taken.put(key, counted);
+    pending.forEach((key, counted) -> {
+      if (counted.count.get() == 0) {
+        // Not pulled since the last flush: dropped, so the map holds only tags pulled lately.
+        pending.remove(key, counted);
       }
-    }
+      Pulls pulled = counted.take();
+      if (pulled.count() > 0) {
+        taken.put(key, pulled);
+      }
+    });
     if (taken.isEmpty()) {
       return;
     }
@@ -179,7 +189,8 @@ public final class TagIndex {
       }
       database.rocks().write(database.plainWrites(), batch);
     } catch (RocksDBException | RuntimeException e) {
-      taken.forEach((key, counted) -> pending.merge(key, counted, Pulls::plus));
+      taken.forEach((key, pulled) ->
+          pending.computeIfAbsent(key, k -> new PendingCount()).add(pulled.count(), pulled.last()));
       throw new StorageException("write the pulls of " + taken.size() + " tags", e);
     }
   }
@@ -188,7 +199,12 @@ public final class TagIndex {
   public List<TagPull> pulls() {
     Map<String, Pulls> all = new TreeMap<>();
     scan(pulls, "", (name, value) -> all.put(name, decode(value)));
-    pending.forEach((key, counted) -> all.merge(key, counted, Pulls::plus));
+    pending.forEach((key, counted) -> {
+      Pulls pulled = new Pulls(counted.count.get(), counted.last.get());
+      if (pulled.count() > 0) {
+        all.merge(key, pulled, Pulls::plus);
+      }
+    });
     List<TagPull> found = new ArrayList<>();
     all.forEach((name, counted) -> TagKey.parse(name).ifPresent(key -> found.add(
         new TagPull(key.upstream(), key.repository(), key.tag(), counted.count(), counted.last()))));
@@ -205,6 +221,28 @@ public final class TagIndex {
    * @param lastPulled the latest of them, epoch milliseconds
    */
   public record TagPull(UpstreamName upstream, String repository, String tag, long pulls, long lastPulled) {}
+
+  /**
+   * A tag's pulls since the last flush. Mutable, so that a burst of pulls of one tag (a fleet
+   * pulling node:20) adds to one counter without a lock, instead of replacing a record under the
+   * map bin's lock on every request.
+   */
+  private static final class PendingCount {
+    private final AtomicLong count = new AtomicLong();
+    private final AtomicLong last = new AtomicLong();
+
+    void add(long pulls, long at) {
+      count.addAndGet(pulls);
+      if (at > last.get()) {
+        last.accumulateAndGet(at, Math::max);
+      }
+    }
+
+    /** The pulls counted so far, and a fresh start. */
+    Pulls take() {
+      return new Pulls(count.getAndSet(0), last.get());
+    }
+  }
 
   private static byte[] encode(Pulls counted) {
     return ByteBuffer.allocate(16).putLong(counted.count()).putLong(counted.last()).array();
