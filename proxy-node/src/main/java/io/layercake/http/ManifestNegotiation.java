@@ -100,6 +100,10 @@ public final class ManifestNegotiation {
       refused = Set.copyOf(refused);
     }
 
+    /** Distinct Accept header lists remembered, parsed, before the memo starts over. */
+    private static final int PARSED_LIMIT = 256;
+    private static final Map<List<String>, AcceptedTypes> PARSED = new ConcurrentHashMap<>();
+
     /**
      * Parses the values of every {@code Accept} header of a request. A request may carry several
      * headers, each a comma-separated list of media ranges with parameters.
@@ -111,9 +115,6 @@ public final class ManifestNegotiation {
      *
      * @param acceptHeaderValues the raw header values, possibly empty or null for none
      */
-    private static final int PARSED_LIMIT = 256;
-    private static final Map<List<String>, AcceptedTypes> PARSED = new ConcurrentHashMap<>();
-
     public static AcceptedTypes parse(List<String> acceptHeaderValues) {
       if (acceptHeaderValues == null || acceptHeaderValues.isEmpty()) {
         return compute(acceptHeaderValues);
