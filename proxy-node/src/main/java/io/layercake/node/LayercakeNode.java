@@ -134,7 +134,8 @@ public final class LayercakeNode implements AutoCloseable {
     } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
       throw new IllegalStateException(START_FAILED + e.getMessage(), e);
     }
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME,
+        SeedJoin.akkaSettings(clusterSettings, storage.dataDir()).withFallback(config));
     try {
       Executor blocking = system.dispatchers().lookup(
           DispatcherSelector.fromConfig(BlobFills.BLOCKING_DISPATCHER));

@@ -13,6 +13,7 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.typesafe.config.ConfigFactory;
+import io.layercake.testkit.Await;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -220,12 +221,8 @@ class FileRangeSourceTest {
   }
 
   /** Stops are asynchronous: the budget comes back just after the stream's result. */
-  private static void awaitZero(ReadBudget budget) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while ((budget.inUse() != 0 || budget.readers() != 0) && System.nanoTime() < end) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, budget.inUse());
-    assertEquals(0, budget.readers());
+  private static void awaitZero(ReadBudget budget) {
+    Await.until(Duration.ofSeconds(5), "the read budget back to zero bytes and zero readers",
+        () -> budget.inUse() == 0 && budget.readers() == 0);
   }
 }

@@ -49,9 +49,9 @@ class SeedJoinIntegrationTest {
             "layercake.cluster.secret", TestCluster.SECRET,
             "layercake.admin.token", TOKEN))) {
       RegistryClient client = new RegistryClient(a.url());
-      // Three of Akka's seed-node timeouts: a first seed without the rule has joined itself by now.
-      Thread.sleep(15_000);
-      assertEquals(503, client.get("/readyz").statusCode(), new String(client.get("/readyz").body()));
+      // Three of Akka's seed-node timeouts: a first seed without the rule would have joined itself.
+      Await.holds(Duration.ofSeconds(15), "A stays out of any cluster (/readyz 503)",
+          () -> client.get("/readyz").statusCode() == 503);
       assertTrue(Files.exists(dataA.resolve(SeedJoin.DOWNED_FILE)), "the marker stays until A is Up");
 
       // B is the surviving cluster: it forms one from its own seed list.
@@ -65,6 +65,36 @@ class SeedJoinIntegrationTest {
         assertEquals("127.0.0.1:" + portB, report.coordinator(), "B's cluster, B the oldest: " + report.json());
         Await.until(Duration.ofSeconds(10), "the marker removed", () -> !Files.exists(dataA.resolve(SeedJoin.DOWNED_FILE)));
       }
+    }
+  }
+
+  /**
+   * Found by the fault schedule too: the first seed was downed and restarting when a second fault
+   * (kill -9 of another node) made the last survivor down itself. Every node was then out of any
+   * cluster, and the first seed waited out rejoin-timeout (5 min) before forming one: the whole
+   * cluster refused pulls for that long. When every other seed answers that it is in no cluster,
+   * none is left to rejoin, and the downed first seed forms one at once.
+   */
+  @Test
+  void downedFirstSeed_formsTheCluster_whenEveryOtherSeedIsInNone() throws Exception {
+    int portA = FreePorts.next();
+    int portB = FreePorts.next();
+    String seeds = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+    Path dataA = Files.createDirectories(work.resolve("a"));
+    Files.writeString(dataA.resolve(SeedJoin.DOWNED_FILE), "downed at an earlier run\n");
+    Map<String, Object> common = Map.of("layercake.cluster.seed-nodes", seeds,
+        "layercake.cluster.secret", TestCluster.SECRET, "layercake.admin.token", TOKEN);
+    try (FakeRegistry upstream = FakeRegistry.start();
+        TestNode b = TestNode.start(work.resolve("b"), upstream.url(), with(common, "layercake.cluster.port", portB));
+        TestNode a = TestNode.start(dataA, upstream.url(), with(common, "layercake.cluster.port", portA))) {
+      // B is not the first seed: it waits to be let in, answering A that it is in no cluster.
+      Await.until(Duration.ofSeconds(60), "A formed the cluster and B joined it",
+          () -> new RegistryClient(a.url()).get("/readyz").statusCode() == 200
+              && new RegistryClient(b.url()).get("/readyz").statusCode() == 200);
+      ClusterReport report = ClusterReport.fetch(b.url(), TOKEN);
+      assertEquals(2, report.members().size(), report.json());
+      assertEquals("127.0.0.1:" + portA, report.coordinator(), "A's cluster, A the oldest: " + report.json());
+      Await.until(Duration.ofSeconds(10), "the marker removed", () -> !Files.exists(dataA.resolve(SeedJoin.DOWNED_FILE)));
     }
   }
 
