@@ -1,6 +1,7 @@
 package io.layercake.http;
 
 import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
@@ -53,6 +54,8 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   private static final Logger log = LoggerFactory.getLogger(RegistryApi.class);
   private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
   private static final Duration STORAGE_RETRY_AFTER = Duration.ofSeconds(5);
+  /** The response header that echoes a {@code ?ns=} the mirror honoured. */
+  static final String NAMESPACE_HEADER = "OCI-Namespace";
   /** One storage failure a minute is enough to tell an operator; a full disk fails every request. */
   private static final ThrottledLog STORAGE_FAILURES = new ThrottledLog(Duration.ofMinutes(1));
 
@@ -183,9 +186,22 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
       default:
         break;
     }
-    UpstreamName upstream = upstreams.select(namespace(request));
-    RepositoryName repository = upstreams.canonicalName(upstream, RepositoryName.parse(path.name()));
+    Optional<String> namespace = namespace(request);
+    Upstreams.Route route = upstreams.route(path.name(), namespace);
+    UpstreamName upstream = route.upstream();
+    RepositoryName repository = upstreams.canonicalName(upstream, RepositoryName.parse(route.name()));
     access.requireRead(identity, repository);
+    CompletionStage<HttpResponse> answer = routeArtifact(request, head, path, identity, upstream, repository);
+    if (namespace.isEmpty() || namespace.get().isEmpty()) {
+      return answer;
+    }
+    // The distribution spec's proxying section: a registry that honours ns= says so.
+    HttpHeader honoured = RawHeader.create(NAMESPACE_HEADER, namespace.get());
+    return answer.thenApply(response -> response.addHeader(honoured));
+  }
+
+  private CompletionStage<HttpResponse> routeArtifact(HttpRequest request, boolean head, RegistryPath path,
+      Identity identity, UpstreamName upstream, RepositoryName repository) {
     switch (path.endpoint()) {
       case TAGS:
         return listings.tags(request, upstream, repository);

@@ -19,7 +19,8 @@ import java.util.TreeMap;
  *
  * <p>Only {@code url} is required in an entry: {@code credentials} default to anonymous, {@code
  * auth-realms} and {@code namespaces} to empty lists, {@code docker-hub-names} to off, so that an
- * extra upstream needs no more than its URL and namespaces.
+ * extra upstream needs no more than its URL and namespaces. An entry's {@code preset} names one
+ * of {@code layercake.upstream-presets}, which then supplies those keys, below the entry's own.
  *
  * @param name the entry's key under {@code layercake.upstreams}
  * @param url the registry's base URL, without a trailing slash (the API lives at {@code /v2/})
@@ -41,6 +42,9 @@ public record UpstreamSettings(
   /** The block that holds one entry per upstream. */
   public static final String UPSTREAMS = "layercake.upstreams";
 
+  /** The block of well-known registries that an entry can name in its {@code preset} key. */
+  static final String PRESETS = "layercake.upstream-presets";
+
   /** Makes the lists immutable. */
   public UpstreamSettings {
     authRealms = List.copyOf(authRealms);
@@ -53,6 +57,7 @@ public record UpstreamSettings(
     if (!config.hasPath(base)) {
       throw new ConfigException.Missing(base);
     }
+    config = withPreset(config, base);
     String urlKey = base + ".url";
     URI url = httpUrl(config, urlKey, config.getString(urlKey));
     String path = url.getRawPath() == null ? "" : url.getRawPath();
@@ -114,6 +119,24 @@ public record UpstreamSettings(
           config.getValue(UPSTREAMS).origin(), UPSTREAMS, "must configure at least one upstream");
     }
     return Collections.unmodifiableMap(all);
+  }
+
+  /**
+   * {@code config} with the entry at {@code base} laid over the preset it names in its
+   * {@code preset} key, if any, so that the rest reads one entry and names its keys.
+   */
+  private static Config withPreset(Config config, String base) {
+    String presetKey = base + ".preset";
+    if (!config.hasPath(presetKey)) {
+      return config;
+    }
+    String preset = config.getString(presetKey);
+    String presetPath = ConfigUtil.joinPath("layercake", "upstream-presets", preset);
+    if (preset.isBlank() || !config.hasPath(presetPath)) {
+      throw bad(config, presetKey, "names no preset: \"" + preset + "\" (presets: "
+          + (config.hasPath(PRESETS) ? new TreeMap<>(config.getObject(PRESETS)).keySet() : "none") + ")");
+    }
+    return config.withValue(base, config.getConfig(base).withFallback(config.getConfig(presetPath)).root());
   }
 
   /** Hides the password (through {@link UpstreamCredentials#toString()}). */

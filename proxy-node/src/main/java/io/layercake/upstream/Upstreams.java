@@ -67,12 +67,48 @@ public final class Upstreams {
       return defaultName;
     }
     String ns = namespace.get();
+    return serving(ns).orElseThrow(() -> new OciException(ErrorCode.NAME_UNKNOWN,
+        "registry not mirrored here", "ns=" + ns + " is not a configured upstream"));
+  }
+
+  /**
+   * Where a registry request goes, from the repository name in its path and its {@code ?ns=}.
+   * A first component that is a host names the upstream and is not part of the repository: the
+   * form of podman's, CRI-O's and skopeo's prefix mirrors ({@code mirror:5000/ghcr.io}) and of
+   * containerd with {@code override_path}. Docker Hub namespaces never contain a dot or a colon,
+   * so no Docker Hub name is taken for a host. Otherwise {@code ?ns=} decides, as in
+   * {@link #select}. A host that no upstream serves is a 404, which makes containerd try its
+   * next host, and never a connection to it.
+   */
+  public Route route(String pathName, Optional<String> namespace) {
+    int slash = pathName.indexOf('/');
+    String first = slash < 0 ? "" : pathName.substring(0, slash);
+    if (!isHost(first)) {
+      return new Route(select(namespace), pathName);
+    }
+    UpstreamName prefixed = serving(first).orElseThrow(() -> new OciException(ErrorCode.NAME_UNKNOWN,
+        "registry not mirrored here", first + " is not a configured upstream"));
+    if (namespace.isPresent() && !namespace.get().isEmpty() && !select(namespace).equals(prefixed)) {
+      throw new OciException(ErrorCode.NAME_INVALID, "the path and ns= name different registries",
+          "the path names " + first + ", ns=" + namespace.get());
+    }
+    return new Route(prefixed, pathName.substring(slash + 1));
+  }
+
+  /** A request's upstream, and the repository name within it as the client wrote it. */
+  public record Route(UpstreamName upstream, String name) {}
+
+  /** Whether a name's first component is a registry host (as docker's reference grammar decides). */
+  static boolean isHost(String component) {
+    return component.indexOf('.') >= 0 || component.indexOf(':') >= 0 || component.equals("localhost");
+  }
+
+  /** The upstream whose namespaces include {@code host}; host names compare without case. */
+  private Optional<UpstreamName> serving(String host) {
     return byName.entrySet().stream()
-        .filter(e -> e.getValue().settings().namespaces().contains(ns))
+        .filter(e -> e.getValue().settings().namespaces().stream().anyMatch(host::equalsIgnoreCase))
         .map(Map.Entry::getKey)
-        .findFirst()
-        .orElseThrow(() -> new OciException(ErrorCode.NAME_UNKNOWN,
-            "registry not mirrored here", "ns=" + ns + " is not a configured upstream"));
+        .findFirst();
   }
 
   /** The repository name as the upstream knows it (Docker Hub adds {@code library/}). */

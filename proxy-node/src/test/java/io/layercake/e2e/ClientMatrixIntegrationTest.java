@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.layercake.testkit.RequiredClient;
-import io.layercake.testkit.BoundedCommand;
 import io.layercake.testkit.Containerd;
 import io.layercake.testkit.DebianRegistry;
 import io.layercake.testkit.DirLayoutReader;
@@ -332,22 +331,9 @@ class ClientMatrixIntegrationTest {
     }
   }
 
-  /**
-   * Copies {@code source} to {@code destination} with skopeo resolving registries through {@code
-   * registriesConf}, in a clean environment with a private home, so that no user or global
-   * configuration but the system's registries.conf.d drop-ins takes part.
-   */
   private static void skopeoCopy(Path registriesConf, String source, String destination) {
-    Path home = work.resolve("skopeo").resolve("home");
-    BoundedCommand.run(List.of(Skopeo.BINARY.toString(),
-            // a global flag missing from skopeo 1.9's help
-            "--registries-conf", registriesConf.toString(),
-            "--insecure-policy",
-            "--override-os", PLATFORM.os(),
-            "--override-arch", PLATFORM.architecture(),
-            "copy", "--quiet", "--preserve-digests", source, destination),
-        Map.of("HOME", home.toString(), "XDG_RUNTIME_DIR", home.toString()),
-        CLIENT_TIMEOUT, work);
+    Skopeo.copyThroughRegistriesConf(registriesConf, work.resolve("skopeo").resolve("home"), PLATFORM, source,
+        destination, CLIENT_TIMEOUT);
   }
 
   /** Whether {@code logLine} is an access log line of a request a client sent itself. */

@@ -64,6 +64,42 @@ class UpstreamSettingsTest {
   }
 
   @Test
+  void preset_suppliesUrlRealmsAndNamespaces_theEntryOverridesIt() {
+    Map<String, UpstreamSettings> all = UpstreamSettings.allFromConfig(config(
+        "layercake.upstreams.ghcr { preset = \"ghcr.io\", credentials { username = bot, password = s3cret } }\n"
+            + "layercake.upstreams.mcr { preset = \"mcr.microsoft.com\", url = \"http://127.0.0.1:5001\" }"));
+
+    UpstreamSettings ghcr = all.get("ghcr");
+    assertEquals(URI.create("https://ghcr.io"), ghcr.url());
+    assertEquals(List.of(URI.create("https://ghcr.io/token")), ghcr.authRealms());
+    assertEquals(List.of("ghcr.io"), ghcr.namespaces());
+    assertEquals("bot", ghcr.credentials().orElseThrow().username());
+    UpstreamSettings mcr = all.get("mcr");
+    assertEquals(URI.create("http://127.0.0.1:5001"), mcr.url(), "the entry's own url wins");
+    assertEquals(List.of("mcr.microsoft.com"), mcr.namespaces());
+  }
+
+  @Test
+  void everyPreset_isAValidHttpsUpstreamOfItsOwnHost() {
+    Config reference = config("");
+    for (String preset : reference.getObject(UpstreamSettings.PRESETS).keySet()) {
+      UpstreamSettings settings = UpstreamSettings.fromConfig(
+          config("layercake.upstreams.p.preset = \"" + preset + "\""), "p");
+      assertEquals("https", settings.url().getScheme(), preset);
+      assertEquals(List.of(preset), settings.namespaces(), preset);
+      assertFalse(settings.dockerHubNames(), preset);
+    }
+  }
+
+  @Test
+  void preset_unknown_namesKeyAndThePresets() {
+    String message = rejected("layercake.upstreams.q.preset = \"quay.example\"");
+
+    assertTrue(message.contains("layercake.upstreams.q.preset"), message);
+    assertTrue(message.contains("ghcr.io") && message.contains("quay.io"), message);
+  }
+
+  @Test
   void url_notHttp_namesKey() {
     String message = rejected("layercake.upstreams.docker-hub.url = \"ftp://example.com\"");
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -101,6 +102,30 @@ public final class Skopeo {
     args.add(source);
     args.add(destination);
     return run(args);
+  }
+
+  /**
+   * Copies {@code source} to {@code destination} as a user's skopeo does: every registry resolved
+   * through {@code registriesConf} (its mirrors, its insecure locations), as {@code platform},
+   * with {@code home} as a private home, so that no user or global configuration but the
+   * system's registries.conf.d drop-ins takes part. Throws with skopeo's stderr if it fails.
+   */
+  public static void copyThroughRegistriesConf(Path registriesConf, Path home, Platform platform,
+      String source, String destination, Duration timeout) {
+    try {
+      Files.createDirectories(home);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + home, e);
+    }
+    BoundedCommand.run(List.of(BINARY.toString(),
+            // a global flag missing from skopeo 1.9's help
+            "--registries-conf", registriesConf.toString(),
+            "--insecure-policy",
+            "--override-os", platform.os(),
+            "--override-arch", platform.architecture(),
+            "copy", "--quiet", "--preserve-digests", source, destination),
+        Map.of("HOME", home.toString(), "XDG_RUNTIME_DIR", home.toString()),
+        timeout, home);
   }
 
   /**

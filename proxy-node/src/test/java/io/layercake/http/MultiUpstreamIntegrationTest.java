@@ -1,0 +1,154 @@
+package io.layercake.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.layercake.testkit.FakeImages;
+import io.layercake.testkit.FakeRegistry;
+import io.layercake.testkit.Image;
+import io.layercake.testkit.ImageFormat;
+import io.layercake.testkit.MirrorClient;
+import io.layercake.testkit.RegistryClient;
+import io.layercake.testkit.StoredBlobs;
+import io.layercake.testkit.TestImage;
+import io.layercake.testkit.TestNode;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One node mirroring two registries: Docker Hub (the default) and a ghcr-like one, each a fake
+ * with its own content. Requests pick the registry in the three forms clients send: a host as the
+ * path's first component (podman's, CRI-O's and skopeo's prefix mirrors, containerd's
+ * override_path), containerd's {@code ?ns=}, or neither (dockerd: Docker Hub).
+ */
+class MultiUpstreamIntegrationTest {
+
+  @TempDir static Path dataDir;
+  private static FakeRegistry hub;
+  private static FakeRegistry ghcr;
+  private static TestNode node;
+  private static RegistryClient client;
+
+  @BeforeAll
+  static void start() {
+    hub = FakeRegistry.start();
+    ghcr = FakeRegistry.start();
+    node = TestNode.start(dataDir, hub.url(), Map.of(
+        "layercake.upstreams.ghcr.url", ghcr.url(),
+        "layercake.upstreams.ghcr.namespaces", List.of("ghcr.io")));
+    client = new RegistryClient(node.url());
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+    hub.close();
+    ghcr.close();
+  }
+
+  @Test
+  void sameRepositoryOnTwoRegistries_isTwoImages_andTheirSharedBlobIsFetchedOnce() {
+    Image fromHub = TestImage.singlePlatform(ImageFormat.OCI, 401, 3000, 5000);
+    Image fromGhcr = TestImage.singlePlatform(ImageFormat.OCI, 402, 4000);
+    FakeImages.publish(hub, "org/app", "1", fromHub);
+    FakeImages.publish(ghcr, "org/app", "1", fromGhcr);
+    // The hub's image under another name on ghcr: its blobs are the same content.
+    FakeImages.publish(ghcr, "org/copy", "1", fromHub);
+
+    pull("/v2/org/app", fromHub);
+    pull("/v2/ghcr.io/org/app", fromGhcr);
+    assertNotEquals(fromHub.digest(), fromGhcr.digest());
+    for (String digest : fromGhcr.blobDigests()) {
+      assertEquals(1, ghcr.count("GET", "/v2/org/app/blobs/" + digest), digest);
+    }
+
+    pull("/v2/ghcr.io/org/copy", fromHub);
+    for (String digest : fromHub.blobDigests()) {
+      assertEquals(1, hub.count("GET", "/blobs/" + digest), "from the hub once: " + digest);
+      assertEquals(0, ghcr.count("GET", "/blobs/" + digest), "stored by digest, never fetched again: " + digest);
+    }
+    assertTrue(StoredBlobs.committed(dataDir).containsAll(fromHub.blobDigests()));
+
+    // Pulled again, in either form: no upstream blob GET.
+    hub.resetCounts();
+    ghcr.resetCounts();
+    pull("/v2/ghcr.io/org/app", fromGhcr);
+    pull("/v2/org/app", fromHub);
+    pull("/v2/docker.io/org/app", fromHub);
+    assertEquals(0, hub.count("GET", "/blobs/") + ghcr.count("GET", "/blobs/"));
+  }
+
+  @Test
+  void namespaceQuery_choosesTheRegistry_andIsEchoed() {
+    Image image = TestImage.singlePlatform(ImageFormat.OCI, 403, 2000);
+    FakeImages.publish(ghcr, "team/tool", "2", image);
+
+    HttpResponse<byte[]> manifest = client.get("/v2/team/tool/manifests/2?ns=ghcr.io",
+        "Accept", MirrorClient.MANIFEST_ACCEPT);
+    HttpResponse<byte[]> prefixedToo = client.get("/v2/ghcr.io/team/tool/manifests/2?ns=ghcr.io",
+        "Accept", MirrorClient.MANIFEST_ACCEPT);
+
+    assertEquals(200, manifest.statusCode(), body(manifest));
+    assertArrayEquals(image.manifest().bytes(), manifest.body());
+    assertEquals("ghcr.io", manifest.headers().firstValue("OCI-Namespace").orElse(""));
+    assertEquals(200, prefixedToo.statusCode(), body(prefixedToo));
+    assertEquals(0, hub.count("GET", "team/tool"));
+  }
+
+  @Test
+  void dockerIoPrefix_isDockerHub_withLibraryForOneComponentNames() {
+    Image image = TestImage.singlePlatform(ImageFormat.DOCKER, 404, 1000);
+    FakeImages.publish(hub, "library/alpine", "3", image);
+
+    pull("/v2/docker.io/alpine", image, "3");
+    pull("/v2/docker.io/library/alpine", image, "3");
+    pull("/v2/alpine", image, "3");
+  }
+
+  @Test
+  void unknownRegistry_isNameUnknown_andNoUpstreamIsAsked_disagreeingNamespace_isBadRequest() {
+    hub.resetCounts();
+    ghcr.resetCounts();
+    for (String path : List.of("/v2/quay.io/org/app/manifests/1", "/v2/localhost/org/app/manifests/1",
+        "/v2/registry.example:5000/org/app/blobs/sha256:" + "a".repeat(64),
+        "/v2/org/app/manifests/1?ns=quay.io", "/v2/ghcr.io/org/app/tags/list?ns=quay.io")) {
+      HttpResponse<byte[]> response = client.get(path, "Accept", MirrorClient.MANIFEST_ACCEPT);
+      assertEquals(404, response.statusCode(), path + ": " + body(response));
+      assertTrue(body(response).contains("NAME_UNKNOWN"), path + ": " + body(response));
+    }
+    HttpResponse<byte[]> disagreeing = client.get("/v2/ghcr.io/org/app/manifests/1?ns=docker.io",
+        "Accept", MirrorClient.MANIFEST_ACCEPT);
+    assertEquals(400, disagreeing.statusCode(), body(disagreeing));
+    assertTrue(body(disagreeing).contains("NAME_INVALID"), body(disagreeing));
+    assertEquals(0, hub.requests().size() + ghcr.requests().size(), "no upstream was asked");
+  }
+
+  private static void pull(String prefix, Image image) {
+    pull(prefix, image, "1");
+  }
+
+  /** Pulls {@code image}'s manifest by tag and every blob, through {@code prefix}, and checks the bytes. */
+  private static void pull(String prefix, Image image, String tag) {
+    HttpResponse<byte[]> manifest = client.get(prefix + "/manifests/" + tag, "Accept", MirrorClient.MANIFEST_ACCEPT);
+    assertEquals(200, manifest.statusCode(), prefix + ": " + body(manifest));
+    assertEquals(image.digest(), RegistryClient.digestOf(manifest.body()), prefix);
+    for (String digest : image.blobDigests()) {
+      HttpResponse<byte[]> blob = client.get(prefix + "/blobs/" + digest);
+      assertEquals(200, blob.statusCode(), prefix + " " + digest + ": " + body(blob));
+      assertEquals(digest, RegistryClient.digestOf(blob.body()), prefix);
+    }
+  }
+
+  private static String body(HttpResponse<byte[]> response) {
+    return new String(response.body(), StandardCharsets.UTF_8);
+  }
+}
