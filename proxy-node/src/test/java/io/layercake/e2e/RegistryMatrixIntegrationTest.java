@@ -46,9 +46,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three registries through one mirror, each pulled by skopeo, podman and containerd's ctr in the
- * form that client sends (issue 14): skopeo and podman with a prefix mirror per registry in
- * registries.conf ({@code /v2/ghcr.io/...}); ctr with a hosts.toml per registry, once with the
- * mirror as a plain host ({@code ?ns=ghcr.io}) and once with {@code override_path}.
+ * form that client sends (issue 14), with the files in {@code cluster-config/clients/}: skopeo and
+ * podman with its registries.conf, a prefix mirror per registry ({@code /v2/ghcr.io/...}); ctr with
+ * its hosts.toml per registry ({@code ?ns=ghcr.io}), and once more with the mirror addressed by
+ * path ({@code override_path}).
  *
  * <p>The registries are in-JVM fakes with different authentication, as the real ones have: a
  * Docker-Hub-like one whose tokens come from a separate token service and whose blobs redirect to
@@ -72,6 +73,8 @@ class RegistryMatrixIntegrationTest {
   private static final Pattern CLIENT_USER_AGENT =
       Pattern.compile("^(skopeo|containers|libpod|podman|containerd|ctr|Go-http-client)/.*");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The client files users install: the tests pull with them, only the addresses rewritten. */
+  private static final Path SHIPPED = Path.of("..", "cluster-config", "clients");
 
   @TempDir static Path work;
 
@@ -174,7 +177,8 @@ class RegistryMatrixIntegrationTest {
   @Test
   @Order(1)
   void skopeo_prefixMirrorPerRegistry_storesThePublishedDigests_eachBlobFetchedOnce() {
-    Path conf = mirrorConfig().writeRegistriesConf(work.resolve("skopeo").resolve("registries.conf"));
+    Path conf = mirrorConfig().rewriteRegistriesConf(SHIPPED.resolve("registries.conf"),
+        work.resolve("skopeo").resolve("registries.conf"));
     for (Pulled pulled : images) {
       Path dir = work.resolve("skopeo").resolve(pulled.reference().replaceAll("[/:]", "-"));
       Skopeo.copyThroughRegistriesConf(conf, work.resolve("skopeo").resolve("home"), PLATFORM,
@@ -192,7 +196,8 @@ class RegistryMatrixIntegrationTest {
   @Order(2)
   void podman_prefixMirrorPerRegistry_storesThePublishedDigests_noBlobFetchedAgain() {
     RequiredClient.check("podman", Podman.isInstalled());
-    Path conf = mirrorConfig().writeRegistriesConf(work.resolve("podman-registries.conf"));
+    Path conf = mirrorConfig().rewriteRegistriesConf(SHIPPED.resolve("registries.conf"),
+        work.resolve("podman-registries.conf"));
     Podman podman = Podman.create(work.resolve("podman"), conf, CLIENT_TIMEOUT);
     for (Pulled pulled : images) {
       podman.pull(pulled.reference(), PLATFORM);
@@ -212,7 +217,9 @@ class RegistryMatrixIntegrationTest {
     containerd = Containerd.start(work.resolve("containerd"), CLIENT_TIMEOUT);
     String mirror = URI.create(node.url()).getAuthority();
     for (boolean overridePath : new boolean[] {false, true}) {
-      Path hostsDir = mirrorConfig().writeHostsDir(work.resolve("hosts-" + overridePath), overridePath);
+      Path hostsDir = overridePath
+          ? mirrorConfig().writeOverridePathHostsDir(work.resolve("hosts-by-path"))
+          : mirrorConfig().rewriteHostsDir(SHIPPED.resolve("containerd").resolve("certs.d"), work.resolve("hosts-by-ns"));
       String namespace = overridePath ? "by-path" : "by-ns";
       Set<String> expected = new TreeSet<>();
       for (Pulled pulled : images) {

@@ -9,11 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The client configuration that sends pulls from several registries (ghcr.io,
- * mcr.microsoft.com, ...) to one mirror, as the files in {@code cluster-config/clients/} do, for
- * a mirror and registry stand-ins that all listen on loopback.
+ * mcr.microsoft.com, ...) to one mirror, for a mirror and registry stand-ins that all listen on
+ * loopback. The files users install ({@code cluster-config/clients/}) are read and only their
+ * addresses rewritten, so a test that pulls with them tests what users get.
  *
  * <ul>
  *   <li>containers-registries.conf(5), read by skopeo, podman and CRI-O: per registry a {@code
@@ -21,17 +24,24 @@ import java.util.TreeMap;
  *       a path prefix ({@code mirror:5000/ghcr.io}), so the mirror receives {@code
  *       /v2/ghcr.io/<repository>/...}.
  *   <li>containerd's hosts directory: per registry {@code <host>/hosts.toml} with the mirror as
- *       its {@code [host]}. Plain, containerd adds {@code ?ns=<host>}; with {@code override_path},
- *       the host is {@code http://mirror/v2/<host>} and containerd uses that path as the API root.
+ *       its {@code [host]}, to which containerd adds {@code ?ns=<host>}; or, written here, with
+ *       {@code override_path}: the host is {@code http://mirror/v2/<host>} and containerd uses
+ *       that path as the API root.
  * </ul>
  *
- * <p>Each registry's own location (the fallback when the mirror fails) is its loopback stand-in,
- * never the real host, so no test pull can leave 127.0.0.1.
+ * <p>Each registry's own location (the fallback when the mirror fails) becomes its loopback
+ * stand-in, never the real host, so no test pull can leave 127.0.0.1.
  *
  * @param mirror {@code 127.0.0.1:PORT} of the mirror
  * @param standIns each registry host (as users name it) and {@code 127.0.0.1:PORT} of its stand-in
  */
 public record RegistryMirrorConfig(String mirror, Map<String, String> standIns) {
+
+  /** The mirror's address in the shipped files, which users replace with their node's. */
+  public static final String PLACEHOLDER = "layercake.example:5000";
+
+  private static final Pattern LOCATION = Pattern.compile("^location = \"([^\"]+)\"$");
+  private static final Pattern SERVER = Pattern.compile("^server = \"[^\"]+\"$", Pattern.MULTILINE);
 
   /** Copies the map, sorted by host so the files are stable. */
   public RegistryMirrorConfig {
@@ -39,52 +49,82 @@ public record RegistryMirrorConfig(String mirror, Map<String, String> standIns) 
   }
 
   /**
-   * Writes a registries.conf with a prefix mirror per registry and no short-name search.
+   * Writes {@code shipped} (a registries.conf) to {@code file} with the mirror's address, and each
+   * stand-in as its registry's own location.
    *
    * @return {@code file}
+   * @throws IllegalStateException if {@code shipped} lacks a registry or its mirror
    */
-  public Path writeRegistriesConf(Path file) {
-    List<String> lines = new ArrayList<>();
-    lines.add("# written by io.layercake.testkit.RegistryMirrorConfig");
-    lines.add("unqualified-search-registries = []");
-    standIns.forEach((host, standIn) -> {
-      lines.add("");
-      lines.add("[[registry]]");
-      lines.add("prefix = \"" + host + "\"");
-      lines.add("location = \"" + standIn + "\"");
-      lines.add("insecure = true");
-      lines.add("");
-      lines.add("[[registry.mirror]]");
-      lines.add("location = \"" + mirror + "/" + host + "\"");
-      lines.add("insecure = true");
-    });
-    lines.add("");
-    return write(file, String.join("\n", lines));
+  public Path rewriteRegistriesConf(Path shipped, Path file) {
+    List<String> out = new ArrayList<>();
+    String prefix = null;
+    boolean inMirror = false;
+    for (String line : read(shipped).split("\n", -1)) {
+      if (line.equals("[[registry]]")) {
+        prefix = null;
+        inMirror = false;
+      } else if (line.equals("[[registry.mirror]]")) {
+        inMirror = true;
+      } else if (line.startsWith("prefix = ")) {
+        prefix = line.substring("prefix = ".length()).replace("\"", "");
+      }
+      Matcher location = LOCATION.matcher(line);
+      if (location.matches() && !inMirror && standIns.containsKey(prefix)) {
+        line = "location = \"" + standIns.get(prefix) + "\"";
+      }
+      out.add(line.replace(PLACEHOLDER, mirror));
+    }
+    String text = String.join("\n", out);
+    for (String host : standIns.keySet()) {
+      if (!text.contains("location = \"" + mirror + "/" + host + "\"")) {
+        throw new IllegalStateException(shipped + " has no prefix mirror for " + host);
+      }
+    }
+    return write(file, text);
   }
 
   /**
-   * Writes a containerd hosts directory with one {@code hosts.toml} per registry.
+   * Copies each stand-in registry's {@code hosts.toml} from {@code shippedDir} (a certs.d
+   * directory) to {@code dir}, with the mirror's address and the stand-in as server.
    *
-   * @param overridePath whether the mirror is addressed by path ({@code /v2/<host>}) rather than
-   *     by containerd's {@code ?ns=}
    * @return {@code dir}, the value for {@code ctr --hosts-dir}
    */
-  public Path writeHostsDir(Path dir, boolean overridePath) {
+  public Path rewriteHostsDir(Path shippedDir, Path dir) {
     standIns.forEach((host, standIn) -> {
-      String mirrorHost = overridePath ? "http://" + mirror + "/v2/" + host : "http://" + mirror;
-      List<String> lines = new ArrayList<>(List.of(
-          "# written by io.layercake.testkit.RegistryMirrorConfig",
-          "server = \"http://" + standIn + "\"",
-          "",
-          "[host.\"" + mirrorHost + "\"]",
-          "  capabilities = [\"pull\", \"resolve\"]"));
-      if (overridePath) {
-        lines.add("  override_path = true");
+      String text = read(shippedDir.resolve(host).resolve("hosts.toml"));
+      if (!text.contains(PLACEHOLDER)) {
+        throw new IllegalStateException(shippedDir.resolve(host) + "/hosts.toml does not name the mirror");
       }
-      lines.add("");
-      write(dir.resolve(host).resolve("hosts.toml"), String.join("\n", lines));
+      text = SERVER.matcher(text.replace(PLACEHOLDER, mirror)).replaceFirst("server = \"http://" + standIn + "\"");
+      write(dir.resolve(host).resolve("hosts.toml"), text);
     });
     return dir;
+  }
+
+  /**
+   * Writes a containerd hosts directory in which the mirror is addressed by path, {@code
+   * [host."http://mirror/v2/<host>"]} with {@code override_path = true}, one per registry.
+   *
+   * @return {@code dir}, the value for {@code ctr --hosts-dir}
+   */
+  public Path writeOverridePathHostsDir(Path dir) {
+    standIns.forEach((host, standIn) -> write(dir.resolve(host).resolve("hosts.toml"), String.join("\n",
+        "# written by io.layercake.testkit.RegistryMirrorConfig",
+        "server = \"http://" + standIn + "\"",
+        "",
+        "[host.\"http://" + mirror + "/v2/" + host + "\"]",
+        "  capabilities = [\"pull\", \"resolve\"]",
+        "  override_path = true",
+        "")));
+    return dir;
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
   }
 
   private static Path write(Path file, String text) {
