@@ -49,7 +49,7 @@ final class ImageResolver {
   /** The image's top manifest (an index for a multi-platform image). */
   CompletionStage<ResolvedImage> resolve(ImageReference image) {
     UpstreamName upstream = upstreamOf(image);
-    RepositoryName repository = services.upstreams().canonicalName(upstream, image.repository());
+    RepositoryName repository = services.upstreams().mirroredName(upstream, image.repository());
     Reference reference = image.reference();
     if (reference instanceof Reference.ByDigest byDigest) {
       return services.manifests().byDigest(upstream, repository, byDigest.value())

@@ -39,6 +39,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         "  LAYERCAKE_UPSTREAM_USERNAME  optional upstream credentials",
         "  LAYERCAKE_UPSTREAM_PASSWORD",
         "  LAYERCAKE_STORAGE_MAX_SIZE   cap on the node's blob bytes (default 50GiB)",
+        "  LAYERCAKE_CONFIG             HOCON file laid over the defaults (like serve --config)",
         "  LAYERCAKE_LOG_FORMAT         text (default) or json: one JSON object per log line",
         "  LAYERCAKE_URL                node the admin verbs talk to (default http://127.0.0.1:5000)",
         "  LAYERCAKE_ADMIN_TOKEN        admin API token (the node's layercake.admin.token)",

@@ -16,12 +16,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code layercake serve}: runs a node until SIGTERM. */
 @Command(name = "serve", header = "Start a node",
-    description = "Runs a node until SIGTERM. Configuration: -Dconfig.file=FILE, or the LAYERCAKE_* variables"
-        + " that 'layercake --help' lists.")
+    description = "Runs a node until SIGTERM. Configuration: a HOCON file laid over the defaults (--config, or"
+        + " LAYERCAKE_CONFIG), and the LAYERCAKE_* variables that 'layercake --help' lists. A key under"
+        + " layercake that no setting reads is an error.")
 final class ServeCommand implements Callable<Integer> {
 
   /**
@@ -36,12 +38,34 @@ final class ServeCommand implements Callable<Integer> {
   @ParentCommand
   private Layercake root;
 
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "HOCON file laid over the defaults (else the file LAYERCAKE_CONFIG names)")
+  private String configFile;
+
+  @Option(names = "--check-config",
+      description = "check the configuration as a start would, start nothing, and exit: 0 if it is valid")
+  private boolean checkOnly;
+
   @Override
   public Integer call() {
+    if (checkOnly) {
+      return check(root.invocation().out(), root.invocation().err());
+    }
     return serve(root.invocation().err());
   }
 
-  private static int serve(PrintStream err) {
+  private int check(PrintStream out, PrintStream err) {
+    try {
+      LayercakeNode.check(NodeConfig.load(Optional.ofNullable(configFile)));
+    } catch (IllegalArgumentException | IllegalStateException | ConfigException e) {
+      err.println("layercake: the configuration is not valid: " + e.getMessage());
+      return 1;
+    }
+    out.println("layercake: the configuration is valid" + (configFile == null ? "" : " (" + configFile + ")"));
+    return 0;
+  }
+
+  private int serve(PrintStream err) {
     String logFormat = System.getenv(LOG_FORMAT);
     if (logFormat != null && !LOG_FORMATS.contains(logFormat)) {
       // logback.xml picks its appender by this name: any other would leave the node silent.
@@ -53,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
     // folder's lock): one line that says which, rather than a stack trace.
     Config config;
     try {
-      config = NodeConfig.load();
+      config = NodeConfig.load(Optional.ofNullable(configFile));
     } catch (IllegalArgumentException | ConfigException e) {
       err.println("layercake: the node did not start: " + e.getMessage());
       return 1;

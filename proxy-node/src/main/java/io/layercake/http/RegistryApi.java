@@ -189,7 +189,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     Optional<String> namespace = namespace(request);
     Upstreams.Route route = upstreams.route(path.name(), namespace);
     UpstreamName upstream = route.upstream();
-    RepositoryName repository = upstreams.canonicalName(upstream, RepositoryName.parse(route.name()));
+    RepositoryName repository = upstreams.mirroredName(upstream, RepositoryName.parse(route.name()));
     access.requireRead(identity, repository);
     CompletionStage<HttpResponse> answer = routeArtifact(request, head, path, identity, upstream, repository);
     if (namespace.isEmpty() || namespace.get().isEmpty()) {

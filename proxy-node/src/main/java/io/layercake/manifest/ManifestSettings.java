@@ -3,11 +3,13 @@ package io.layercake.manifest;
 import com.typesafe.config.Config;
 import io.layercake.SettingsChecks;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /**
  * Settings of manifest and tag serving, read from {@code layercake.manifests}.
  *
  * @param tagTtl how long a cached tag is served without asking upstream
+ * @param signatureTagTtl the same for the tags of signatures and attestations ({@link #ttlFor})
  * @param askTimeout how long a request waits for a tag's entity to answer
  * @param revalidateTimeout how long a tag that is already cached waits for upstream before it is
  *     served stale
@@ -20,13 +22,29 @@ import java.time.Duration;
  * @param snapshotEvery after how many journaled events a tag's entity snapshots its state and
  *     deletes the events older than its last two snapshots
  */
-public record ManifestSettings(Duration tagTtl, Duration askTimeout, Duration revalidateTimeout,
-    long memoryCacheBytes, Duration idleTimeout, Duration notFoundTtl, int notFoundCacheSize,
-    int historyDepth, int snapshotEvery) {
+public record ManifestSettings(Duration tagTtl, Duration signatureTagTtl, Duration askTimeout,
+    Duration revalidateTimeout, long memoryCacheBytes, Duration idleTimeout, Duration notFoundTtl,
+    int notFoundCacheSize, int historyDepth, int snapshotEvery) {
+
+  /**
+   * The tags of the referrers fallback schema: cosign's {@code sha256-<hex>.sig}, {@code .att}
+   * and {@code .sbom}, and the plain {@code sha256-<hex>} of the distribution spec's fallback.
+   */
+  private static final Pattern SIGNATURE_TAG = Pattern.compile("sha256-[0-9a-f]{64}(\\.(sig|att|sbom))?");
+
+  /**
+   * How long {@code tag} is served without asking upstream. A signature or attestation is added
+   * to an image after it is pushed, under a tag that names the image's digest, so a mirror that
+   * kept such a tag as long as any other would hide a new signature from verifiers for that long.
+   */
+  public Duration ttlFor(String tag) {
+    return SIGNATURE_TAG.matcher(tag).matches() ? signatureTagTtl : tagTtl;
+  }
 
   /** Reads and validates {@code layercake.manifests}. */
   public static ManifestSettings fromConfig(Config config) {
     Duration ttl = SettingsChecks.nonNegativeDuration(config, "layercake.manifests.tag-ttl");
+    Duration signatureTtl = SettingsChecks.nonNegativeDuration(config, "layercake.manifests.signature-tag-ttl");
     Duration ask = SettingsChecks.positiveDuration(config, "layercake.manifests.ask-timeout");
     Duration revalidate = config.getDuration("layercake.manifests.revalidate-timeout");
     if (revalidate.isNegative() || revalidate.isZero() || revalidate.compareTo(ask) >= 0) {
@@ -42,7 +60,7 @@ public record ManifestSettings(Duration tagTtl, Duration askTimeout, Duration re
     int notFoundSize = SettingsChecks.positiveInt(config, "layercake.manifests.not-found-cache-size");
     int historyDepth = SettingsChecks.positiveInt(config, "layercake.manifests.history-depth");
     int snapshotEvery = SettingsChecks.positiveInt(config, "layercake.manifests.snapshot-every");
-    return new ManifestSettings(ttl, ask, revalidate, memory,
+    return new ManifestSettings(ttl, signatureTtl, ask, revalidate, memory,
         SettingsChecks.positiveDuration(config, "layercake.manifests.idle-timeout"), notFoundTtl, notFoundSize,
         historyDepth, snapshotEvery);
   }

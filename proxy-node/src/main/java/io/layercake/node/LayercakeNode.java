@@ -112,6 +112,35 @@ public final class LayercakeNode implements AutoCloseable {
   }
 
   /**
+   * Checks {@code config} as a start would, and starts nothing: every setting read and validated,
+   * the upstream entries and the files they name included ({@code layercake serve --check-config}).
+   *
+   * @throws IllegalStateException naming the first problem, in words for an operator
+   */
+  public static void check(Config config) {
+    try {
+      StorageSettings.fromConfig(config);
+      HttpSettings.fromConfig(config);
+      BlobSettings.fromConfig(config);
+      ManifestSettings.fromConfig(config);
+      ClusterSettings.fromConfig(config);
+      EvictionSettings.fromConfig(config);
+      ScrubSettings.fromConfig(config);
+      UpstreamClientSettings.fromConfig(config);
+      AdminSettings.fromConfig(config);
+      AuthSettings.fromConfig(config);
+      String defaultUpstream = config.getString("layercake.default-upstream");
+      if (!UpstreamSettings.allFromConfig(config).containsKey(defaultUpstream)) {
+        throw new IllegalArgumentException("layercake.default-upstream names \"" + defaultUpstream
+            + "\", which is not under layercake.upstreams");
+      }
+      requireGuardedUpstreamCredentials(config);
+    } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /**
    * Starts a node from {@code config} (see {@link NodeConfig}).
    *
    * @throws IllegalStateException if it cannot: the message says why, in words for an operator

@@ -3,8 +3,14 @@ package io.layercake.upstream;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigUtil;
+import io.layercake.Glob;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -27,7 +33,9 @@ import java.util.TreeMap;
  * @param credentials the account to pull with, if any
  * @param authRealms token services that may receive the credentials besides the upstream itself
  * @param dockerHubNames whether one-component names get Docker Hub's {@code library/} prefix
- * @param namespaces the {@code ?ns=} values containerd sends for this upstream
+ * @param namespaces the registry hosts clients name this upstream by ({@code ?ns=}, a path prefix)
+ * @param allow the repositories mirrored, as globs over the upstream's names; empty allows all
+ * @param deny the repositories never mirrored, even if allowed
  * @param client the HTTP client settings
  */
 public record UpstreamSettings(
@@ -37,6 +45,8 @@ public record UpstreamSettings(
     List<URI> authRealms,
     boolean dockerHubNames,
     List<String> namespaces,
+    List<Glob> allow,
+    List<Glob> deny,
     UpstreamClientSettings client) {
 
   /** The block that holds one entry per upstream. */
@@ -49,6 +59,17 @@ public record UpstreamSettings(
   public UpstreamSettings {
     authRealms = List.copyOf(authRealms);
     namespaces = List.copyOf(namespaces);
+    allow = List.copyOf(allow);
+    deny = List.copyOf(deny);
+  }
+
+  /**
+   * Whether the mirror serves {@code repository} (as the upstream names it, {@code library/}
+   * included): allowed by a glob of {@code allow}, or by an empty list, and denied by none.
+   */
+  public boolean mirrors(String repository) {
+    return (allow.isEmpty() || allow.stream().anyMatch(glob -> glob.matches(repository)))
+        && deny.stream().noneMatch(glob -> glob.matches(repository));
   }
 
   /** Reads and validates the upstream called {@code name}; every error names its key. */
@@ -92,6 +113,8 @@ public record UpstreamSettings(
         realms,
         config.hasPath(hubKey) && config.getBoolean(hubKey),
         namespaces,
+        globs(config, base + ".allow"),
+        globs(config, base + ".deny"),
         UpstreamClientSettings.fromConfig(config));
   }
 
@@ -145,14 +168,37 @@ public record UpstreamSettings(
     return "UpstreamSettings[name=" + name + ", url=" + url + ", credentials="
         + credentials.map(UpstreamCredentials::toString).orElse("anonymous")
         + ", authRealms=" + authRealms + ", dockerHubNames=" + dockerHubNames
-        + ", namespaces=" + namespaces + ", client=" + client + "]";
+        + ", namespaces=" + namespaces + ", allow=" + allow + ", deny=" + deny + ", client=" + client + "]";
+  }
+
+  private static List<Glob> globs(Config config, String key) {
+    List<Glob> globs = new ArrayList<>();
+    if (config.hasPath(key)) {
+      for (String pattern : config.getStringList(key)) {
+        try {
+          globs.add(new Glob(pattern));
+        } catch (IllegalArgumentException e) {
+          throw bad(config, key, e.getMessage());
+        }
+      }
+    }
+    return globs;
   }
 
   private static Optional<UpstreamCredentials> credentials(Config config, String key) {
     String userKey = key + ".username";
     String passwordKey = key + ".password";
+    String fileKey = key + ".password-file";
     String username = config.hasPath(userKey) ? config.getString(userKey) : "";
     String password = config.hasPath(passwordKey) ? config.getString(passwordKey) : "";
+    String file = config.hasPath(fileKey) ? config.getString(fileKey) : "";
+    if (!file.isEmpty()) {
+      if (!password.isEmpty()) {
+        throw bad(config, fileKey, "must not be set together with " + passwordKey);
+      }
+      password = secretFile(config, fileKey, file);
+      passwordKey = fileKey;
+    }
     if (username.isEmpty() && password.isEmpty()) {
       return Optional.empty();
     }
@@ -163,6 +209,23 @@ public record UpstreamSettings(
       throw bad(config, passwordKey, "must be set when " + userKey + " is");
     }
     return Optional.of(new UpstreamCredentials(username, password));
+  }
+
+  /**
+   * The password or token in {@code file}, without the line end an editor or {@code echo} adds.
+   * A Kubernetes Secret or a systemd credential mounts it there, so it never sits in a
+   * configuration file or the environment.
+   */
+  private static String secretFile(Config config, String key, String file) {
+    try {
+      String secret = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+      if (secret.isEmpty()) {
+        throw bad(config, key, "names an empty file: " + file);
+      }
+      return secret;
+    } catch (IOException | UncheckedIOException e) {
+      throw bad(config, key, "cannot read " + file + ": " + e.getMessage());
+    }
   }
 
   private static URI httpUrl(Config config, String key, String text) {

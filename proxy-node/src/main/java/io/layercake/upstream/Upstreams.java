@@ -116,6 +116,19 @@ public final class Upstreams {
     return get(upstream).settings().dockerHubNames() ? name.normalizedForDockerHub() : name;
   }
 
+  /**
+   * {@link #canonicalName}, for a repository that the upstream's allow and deny lists let the
+   * mirror serve; any other is a 404 before any upstream request.
+   */
+  public RepositoryName mirroredName(UpstreamName upstream, RepositoryName name) {
+    RepositoryName canonical = canonicalName(upstream, name);
+    if (!get(upstream).settings().mirrors(canonical.value())) {
+      throw new OciException(ErrorCode.NAME_UNKNOWN, "repository not mirrored here",
+          canonical.value() + " is not allowed for upstream " + upstream.value());
+    }
+    return canonical;
+  }
+
   /** The default upstream's name. */
   public UpstreamName defaultName() {
     return defaultName;

@@ -61,6 +61,24 @@ class LayercakeCommandIntegrationTest {
     assertTrue(output.err().contains("cannot reach the node"), output.err());
   }
 
+  @Test
+  void serveCheckConfig_validFile_exitsZero_invalidOne_namesTheProblem_neitherStartsANode() throws Exception {
+    Path good = java.nio.file.Files.writeString(dataDir.resolve("good.conf"), String.join("\n",
+        "layercake.storage.data-dir = \"" + dataDir.resolve("never-created") + "\"",
+        "layercake.upstreams.ghcr.preset = \"ghcr.io\"", ""));
+    Path bad = java.nio.file.Files.writeString(dataDir.resolve("bad.conf"), String.join("\n",
+        "layercake.upstreams.ghcr.preset = \"ghcr.example\"", ""));
+
+    LayercakeCli.Output valid = run(List.of("serve", "--config", good.toString(), "--check-config"), Map.of());
+    LayercakeCli.Output invalid = run(List.of("serve", "--config", bad.toString(), "--check-config"), Map.of());
+
+    assertEquals(0, valid.status(), valid.err());
+    assertTrue(valid.out().contains("the configuration is valid"), valid.out());
+    assertEquals(1, invalid.status(), invalid.out());
+    assertTrue(invalid.err().contains("layercake.upstreams.ghcr.preset"), invalid.err());
+    assertTrue(!java.nio.file.Files.exists(dataDir.resolve("never-created")), "a check starts nothing");
+  }
+
   private static LayercakeCli.Output run(List<String> args, Map<String, String> env) {
     return LayercakeCli.run(env, args.toArray(String[]::new));
   }

@@ -44,7 +44,10 @@ class MultiUpstreamIntegrationTest {
     ghcr = FakeRegistry.start();
     node = TestNode.start(dataDir, hub.url(), Map.of(
         "layercake.upstreams.ghcr.url", ghcr.url(),
-        "layercake.upstreams.ghcr.namespaces", List.of("ghcr.io")));
+        "layercake.upstreams.ghcr.namespaces", List.of("ghcr.io"),
+        "layercake.upstreams.ghcr.deny", List.of("org/private*"),
+        "layercake.upstreams.docker-hub.allow", List.of("library/*", "org/*"),
+        "layercake.manifests.signature-tag-ttl", "0s"));
     client = new RegistryClient(node.url());
   }
 
@@ -105,6 +108,33 @@ class MultiUpstreamIntegrationTest {
   }
 
   @Test
+  void signatureTags_areRevalidatedAfterTheirShortTtl_otherTagsAreNot() {
+    Image image = TestImage.singlePlatform(ImageFormat.OCI, 405, 1500);
+    Image signature = TestImage.singlePlatform(ImageFormat.OCI, 406, 100);
+    String signatureTag = image.digest().replace(':', '-') + ".sig";
+    FakeImages.publish(ghcr, "org/signed", "1", image);
+    FakeImages.publish(ghcr, "org/signed", signatureTag, signature);
+
+    for (int round = 0; round < 2; round++) {
+      assertEquals(200, client.get("/v2/ghcr.io/org/signed/manifests/1", "Accept", MirrorClient.MANIFEST_ACCEPT)
+          .statusCode());
+      HttpResponse<byte[]> sig = client.get("/v2/ghcr.io/org/signed/manifests/" + signatureTag,
+          "Accept", MirrorClient.MANIFEST_ACCEPT);
+      assertEquals(200, sig.statusCode(), body(sig));
+      assertEquals(signature.digest(), RegistryClient.digestOf(sig.body()));
+    }
+
+    // signature-tag-ttl is 0s here: the second pull of the signature asked upstream again; the
+    // image's tag (tag-ttl 5m) did not.
+    assertEquals(1, ghcr.count("HEAD", "/v2/org/signed/manifests/" + signatureTag));
+    assertEquals(0, ghcr.count("HEAD", "/v2/org/signed/manifests/1$"));
+    // No referrers API yet: a 404, never an incomplete 200, so clients use the tag fallback.
+    HttpResponse<byte[]> referrers = client.get("/v2/ghcr.io/org/signed/referrers/" + image.digest());
+    assertEquals(404, referrers.statusCode(), body(referrers));
+    assertEquals(0, ghcr.count("GET", "/referrers/"));
+  }
+
+  @Test
   void dockerIoPrefix_isDockerHub_withLibraryForOneComponentNames() {
     Image image = TestImage.singlePlatform(ImageFormat.DOCKER, 404, 1000);
     FakeImages.publish(hub, "library/alpine", "3", image);
@@ -115,12 +145,14 @@ class MultiUpstreamIntegrationTest {
   }
 
   @Test
-  void unknownRegistry_isNameUnknown_andNoUpstreamIsAsked_disagreeingNamespace_isBadRequest() {
+  void unknownRegistryOrDeniedRepository_isNameUnknown_andNoUpstreamIsAsked_disagreeingNamespace_isBadRequest() {
     hub.resetCounts();
     ghcr.resetCounts();
     for (String path : List.of("/v2/quay.io/org/app/manifests/1", "/v2/localhost/org/app/manifests/1",
         "/v2/registry.example:5000/org/app/blobs/sha256:" + "a".repeat(64),
-        "/v2/org/app/manifests/1?ns=quay.io", "/v2/ghcr.io/org/app/tags/list?ns=quay.io")) {
+        "/v2/org/app/manifests/1?ns=quay.io", "/v2/ghcr.io/org/app/tags/list?ns=quay.io",
+        "/v2/ghcr.io/org/private-app/manifests/1", "/v2/ghcr.io/org/private/blobs/sha256:" + "b".repeat(64),
+        "/v2/someone/else/manifests/1", "/v2/docker.io/someone/else/manifests/1")) {
       HttpResponse<byte[]> response = client.get(path, "Accept", MirrorClient.MANIFEST_ACCEPT);
       assertEquals(404, response.statusCode(), path + ": " + body(response));
       assertTrue(body(response).contains("NAME_UNKNOWN"), path + ": " + body(response));

@@ -92,6 +92,36 @@ class UpstreamSettingsTest {
   }
 
   @Test
+  void passwordFile_isReadAndStripped_neverTogetherWithAPassword(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path token = java.nio.file.Files.writeString(dir.resolve("token"), "ghp_secret\n");
+    UpstreamSettings ghcr = UpstreamSettings.allFromConfig(config(
+        "layercake.upstreams.ghcr { preset = \"ghcr.io\", credentials { username = bot, password-file = \""
+            + token + "\" } }")).get("ghcr");
+    assertEquals("ghp_secret", ghcr.credentials().orElseThrow().password());
+    assertFalse(ghcr.toString().contains("ghp_secret"), ghcr.toString());
+
+    String both = rejected("layercake.upstreams.ghcr { preset = \"ghcr.io\", credentials { username = bot,"
+        + " password = x, password-file = \"" + token + "\" } }");
+    assertTrue(both.contains("password-file"), both);
+    String missing = rejected("layercake.upstreams.ghcr { preset = \"ghcr.io\", credentials { username = bot,"
+        + " password-file = \"" + dir.resolve("absent") + "\" } }");
+    assertTrue(missing.contains("cannot read"), missing);
+  }
+
+  @Test
+  void allowAndDeny_globsOverTheUpstreamsNames() {
+    UpstreamSettings hub = UpstreamSettings.fromConfig(config(
+        "layercake.upstreams.docker-hub { allow = [\"library/*\", \"myorg/*\"], deny = [\"myorg/secret*\"] }"),
+        "docker-hub");
+    assertTrue(hub.mirrors("library/redis"));
+    assertTrue(hub.mirrors("myorg/app"));
+    assertFalse(hub.mirrors("myorg/secret-app"));
+    assertFalse(hub.mirrors("someone/else"));
+    assertTrue(UpstreamSettings.fromConfig(config(""), "docker-hub").mirrors("anyone/anything"));
+  }
+
+  @Test
   void preset_unknown_namesKeyAndThePresets() {
     String message = rejected("layercake.upstreams.q.preset = \"quay.example\"");
 
