@@ -19,6 +19,7 @@ import io.layercake.testkit.Platform;
 import io.layercake.testkit.Podman;
 import io.layercake.testkit.Sha256;
 import io.layercake.testkit.Skopeo;
+import io.layercake.testkit.TestFiles;
 import io.layercake.testkit.TestImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -184,21 +185,7 @@ class ClientMatrixIntegrationTest {
 
   @AfterAll
   void stop() {
-    try {
-      if (containerd != null) {
-        containerd.close();
-      }
-    } finally {
-      try {
-        if (cluster != null) {
-          cluster.close();
-        }
-      } finally {
-        if (upstream != null) {
-          upstream.close();
-        }
-      }
-    }
+    TestFiles.closeAll(containerd, cluster, upstream);
   }
 
   @Test

@@ -21,6 +21,7 @@ import io.layercake.testkit.RequiredClient;
 import io.layercake.testkit.Sha256;
 import io.layercake.testkit.Skopeo;
 import io.layercake.testkit.TestImage;
+import io.layercake.testkit.TestFiles;
 import io.layercake.testkit.TestNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -158,20 +159,7 @@ class RegistryMatrixIntegrationTest {
 
   @AfterAll
   void stop() {
-    try {
-      if (containerd != null) {
-        containerd.close();
-      }
-    } finally {
-      if (node != null) {
-        node.close();
-      }
-      for (FakeRegistry registry : new FakeRegistry[] {hub, hubTokens, ghcr, mcr}) {
-        if (registry != null) {
-          registry.close();
-        }
-      }
-    }
+    TestFiles.closeAll(containerd, node, hub, hubTokens, ghcr, mcr);
   }
 
   @Test

@@ -1,10 +1,6 @@
 package io.layercake.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 
@@ -70,7 +66,7 @@ public record DockerHubMirrorConfig(String upstream, String mirror) {
         "location = \"" + mirror + "\"",
         "insecure = true",
         "");
-    return write(file, text);
+    return TestFiles.write(file, text);
   }
 
   /**
@@ -87,18 +83,8 @@ public record DockerHubMirrorConfig(String upstream, String mirror) {
         "[host.\"http://" + mirror + "\"]",
         "  capabilities = [\"pull\", \"resolve\"]",
         "");
-    write(dir.resolve("docker.io").resolve("hosts.toml"), text);
+    TestFiles.write(dir.resolve("docker.io").resolve("hosts.toml"), text);
     return dir;
-  }
-
-  private static Path write(Path file, String text) {
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.writeString(file, text, StandardCharsets.UTF_8);
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
   }
 
   private static String authority(String url) {

@@ -80,7 +80,7 @@ public record RegistryMirrorConfig(String mirror, Map<String, String> standIns) 
         throw new IllegalStateException(shipped + " has no prefix mirror for " + host);
       }
     }
-    return write(file, text);
+    return TestFiles.write(file, text);
   }
 
   /**
@@ -96,7 +96,7 @@ public record RegistryMirrorConfig(String mirror, Map<String, String> standIns) 
         throw new IllegalStateException(shippedDir.resolve(host) + "/hosts.toml does not name the mirror");
       }
       text = SERVER.matcher(text.replace(PLACEHOLDER, mirror)).replaceFirst("server = \"http://" + standIn + "\"");
-      write(dir.resolve(host).resolve("hosts.toml"), text);
+      TestFiles.write(dir.resolve(host).resolve("hosts.toml"), text);
     });
     return dir;
   }
@@ -108,7 +108,7 @@ public record RegistryMirrorConfig(String mirror, Map<String, String> standIns) 
    * @return {@code dir}, the value for {@code ctr --hosts-dir}
    */
   public Path writeOverridePathHostsDir(Path dir) {
-    standIns.forEach((host, standIn) -> write(dir.resolve(host).resolve("hosts.toml"), String.join("\n",
+    standIns.forEach((host, standIn) -> TestFiles.write(dir.resolve(host).resolve("hosts.toml"), String.join("\n",
         "# written by io.layercake.testkit.RegistryMirrorConfig",
         "server = \"http://" + standIn + "\"",
         "",
@@ -124,16 +124,6 @@ public record RegistryMirrorConfig(String mirror, Map<String, String> standIns) 
       return Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
-    }
-  }
-
-  private static Path write(Path file, String text) {
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.writeString(file, text, StandardCharsets.UTF_8);
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
     }
   }
 }
