@@ -78,7 +78,9 @@ public final class Upstreams {
    * containerd with {@code override_path}. Docker Hub namespaces never contain a dot or a colon,
    * so no Docker Hub name is taken for a host. Otherwise {@code ?ns=} decides, as in
    * {@link #select}. A host that no upstream serves is a 404, which makes containerd try its
-   * next host, and never a connection to it.
+   * next host, and never a connection to it; except that a registry other than Docker Hub may
+   * have a dot in a repository's first component ({@code my.team/app} on a private default
+   * upstream), so for such an upstream that name stays whole and goes to it.
    */
   public Route route(String pathName, Optional<String> namespace) {
     int slash = pathName.indexOf('/');
@@ -86,8 +88,16 @@ public final class Upstreams {
     if (!isHost(first)) {
       return new Route(select(namespace), pathName);
     }
-    UpstreamName prefixed = serving(first).orElseThrow(() -> new OciException(ErrorCode.NAME_UNKNOWN,
-        "registry not mirrored here", first + " is not a configured upstream"));
+    Optional<UpstreamName> named = serving(first);
+    if (named.isEmpty()) {
+      UpstreamName chosen = select(namespace);
+      if (!get(chosen).settings().dockerHubNames()) {
+        return new Route(chosen, pathName);
+      }
+      throw new OciException(ErrorCode.NAME_UNKNOWN, "registry not mirrored here",
+          first + " is not a configured upstream");
+    }
+    UpstreamName prefixed = named.get();
     if (namespace.isPresent() && !namespace.get().isEmpty() && !select(namespace).equals(prefixed)) {
       throw new OciException(ErrorCode.NAME_INVALID, "the path and ns= name different registries",
           "the path names " + first + ", ns=" + namespace.get());

@@ -108,6 +108,19 @@ class MultiUpstreamIntegrationTest {
   }
 
   @Test
+  void dottedFirstComponent_thatNamesNoRegistry_isARepositoryOfARegistryOtherThanDockerHub() {
+    Image image = TestImage.singlePlatform(ImageFormat.OCI, 407, 900);
+    FakeImages.publish(ghcr, "my.team/app", "1", image);
+
+    HttpResponse<byte[]> viaNs = client.get("/v2/my.team/app/manifests/1?ns=ghcr.io", "Accept", MirrorClient.MANIFEST_ACCEPT);
+    HttpResponse<byte[]> viaPrefix = client.get("/v2/ghcr.io/my.team/app/manifests/1", "Accept", MirrorClient.MANIFEST_ACCEPT);
+
+    assertEquals(200, viaNs.statusCode(), body(viaNs));
+    assertEquals(image.digest(), RegistryClient.digestOf(viaNs.body()));
+    assertEquals(200, viaPrefix.statusCode(), body(viaPrefix));
+  }
+
+  @Test
   void signatureTags_areRevalidatedAfterTheirShortTtl_otherTagsAreNot() {
     Image image = TestImage.singlePlatform(ImageFormat.OCI, 405, 1500);
     Image signature = TestImage.singlePlatform(ImageFormat.OCI, 406, 100);
