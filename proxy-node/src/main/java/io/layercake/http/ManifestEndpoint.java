@@ -53,7 +53,7 @@ final class ManifestEndpoint {
     this.system = system;
     this.manifests = manifests;
     this.settings = settings;
-    this.freshTags = new FreshTags(tag -> settings.ttlFor(tag).toMillis(), System::currentTimeMillis);
+    this.freshTags = new FreshTags((upstream, tag) -> settings.ttlFor(upstream, tag).toMillis(), System::currentTimeMillis);
     this.metrics = NodeMetrics.get(system);
     this.notFound = new NegativeCache(settings.notFoundTtl(), settings.notFoundCacheSize(), System::nanoTime);
   }

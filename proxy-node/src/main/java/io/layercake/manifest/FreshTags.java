@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
-import java.util.function.ToLongFunction;
+import java.util.function.ToLongBiFunction;
 
 /**
  * The answers this node has seen from tag entities that are still fresh, so that a pull of a hot
@@ -21,7 +21,7 @@ public final class FreshTags {
   /** Enough for every tag a large CI fleet pulls; the least recently used go first past it. */
   private static final int MAX_ENTRIES = 10_000;
 
-  private final ToLongFunction<String> ttlMillis;
+  private final ToLongBiFunction<UpstreamName, String> ttlMillis;
   private final LongSupplier clock;
   private final Map<String, Entry> entries = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
@@ -33,10 +33,10 @@ public final class FreshTags {
   private record Entry(ManifestContent manifest, long freshUntil) {}
 
   /**
-   * Answers stay fresh for {@code ttlMillis} of their tag after upstream confirmed them, by
+   * Answers stay fresh for {@code ttlMillis} of their upstream and tag after upstream confirmed them, by
    * {@code clock}.
    */
-  public FreshTags(ToLongFunction<String> ttlMillis, LongSupplier clock) {
+  public FreshTags(ToLongBiFunction<UpstreamName, String> ttlMillis, LongSupplier clock) {
     this.ttlMillis = ttlMillis;
     this.clock = clock;
   }
@@ -58,7 +58,7 @@ public final class FreshTags {
   /** Keeps an entity's fresh answer until the TTL since {@code validatedAt} has passed. */
   public synchronized void put(UpstreamName upstream, String repository, String tag, ManifestContent manifest,
       long validatedAt) {
-    long freshUntil = validatedAt + ttlMillis.applyAsLong(tag);
+    long freshUntil = validatedAt + ttlMillis.applyAsLong(upstream, tag);
     if (clock.getAsLong() < freshUntil) {
       entries.put(key(upstream, repository, tag), new Entry(manifest, freshUntil));
     }

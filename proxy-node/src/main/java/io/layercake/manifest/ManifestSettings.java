@@ -2,13 +2,18 @@ package io.layercake.manifest;
 
 import com.typesafe.config.Config;
 import io.layercake.SettingsChecks;
+import com.typesafe.config.ConfigUtil;
+import io.layercake.UpstreamName;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * Settings of manifest and tag serving, read from {@code layercake.manifests}.
  *
  * @param tagTtl how long a cached tag is served without asking upstream
+ * @param upstreamTagTtls the upstreams whose entry sets its own {@code tag-ttl}, and that TTL
  * @param signatureTagTtl the same for the tags of signatures and attestations ({@link #ttlFor})
  * @param askTimeout how long a request waits for a tag's entity to answer
  * @param revalidateTimeout how long a tag that is already cached waits for upstream before it is
@@ -22,7 +27,8 @@ import java.util.regex.Pattern;
  * @param snapshotEvery after how many journaled events a tag's entity snapshots its state and
  *     deletes the events older than its last two snapshots
  */
-public record ManifestSettings(Duration tagTtl, Duration signatureTagTtl, Duration askTimeout,
+public record ManifestSettings(Duration tagTtl, Map<UpstreamName, Duration> upstreamTagTtls,
+    Duration signatureTagTtl, Duration askTimeout,
     Duration revalidateTimeout, long memoryCacheBytes, Duration idleTimeout, Duration notFoundTtl,
     int notFoundCacheSize, int historyDepth, int snapshotEvery) {
 
@@ -33,18 +39,38 @@ public record ManifestSettings(Duration tagTtl, Duration signatureTagTtl, Durati
   private static final Pattern SIGNATURE_TAG = Pattern.compile("sha256-[0-9a-f]{64}(\\.(sig|att|sbom))?");
 
   /**
-   * How long {@code tag} is served without asking upstream. A signature or attestation is added
+   * How long {@code tag} of {@code upstream} is served without asking upstream: the upstream's
+   * own {@code tag-ttl}, else {@code layercake.manifests.tag-ttl}. A signature or attestation is added
    * to an image after it is pushed, under a tag that names the image's digest, so a mirror that
    * kept such a tag as long as any other would hide a new signature from verifiers for that long.
    */
-  public Duration ttlFor(String tag) {
-    return SIGNATURE_TAG.matcher(tag).matches() ? signatureTagTtl : tagTtl;
+  public Duration ttlFor(UpstreamName upstream, String tag) {
+    if (SIGNATURE_TAG.matcher(tag).matches()) {
+      return signatureTagTtl;
+    }
+    return upstreamTagTtls.getOrDefault(upstream, tagTtl);
+  }
+
+  /** Makes the map immutable. */
+  public ManifestSettings {
+    upstreamTagTtls = Map.copyOf(upstreamTagTtls);
   }
 
   /** Reads and validates {@code layercake.manifests}. */
   public static ManifestSettings fromConfig(Config config) {
     Duration ttl = SettingsChecks.nonNegativeDuration(config, "layercake.manifests.tag-ttl");
     Duration signatureTtl = SettingsChecks.nonNegativeDuration(config, "layercake.manifests.signature-tag-ttl");
+    Map<UpstreamName, Duration> upstreamTtls = new HashMap<>();
+    for (String name : config.getObject("layercake.upstreams").keySet()) {
+      String key = ConfigUtil.joinPath("layercake", "upstreams", name, "tag-ttl");
+      if (config.hasPath(key)) {
+        try {
+          upstreamTtls.put(UpstreamName.of(name), SettingsChecks.nonNegativeDuration(config, key));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+        }
+      }
+    }
     Duration ask = SettingsChecks.positiveDuration(config, "layercake.manifests.ask-timeout");
     Duration revalidate = config.getDuration("layercake.manifests.revalidate-timeout");
     if (revalidate.isNegative() || revalidate.isZero() || revalidate.compareTo(ask) >= 0) {
@@ -60,7 +86,7 @@ public record ManifestSettings(Duration tagTtl, Duration signatureTagTtl, Durati
     int notFoundSize = SettingsChecks.positiveInt(config, "layercake.manifests.not-found-cache-size");
     int historyDepth = SettingsChecks.positiveInt(config, "layercake.manifests.history-depth");
     int snapshotEvery = SettingsChecks.positiveInt(config, "layercake.manifests.snapshot-every");
-    return new ManifestSettings(ttl, signatureTtl, ask, revalidate, memory,
+    return new ManifestSettings(ttl, upstreamTtls, signatureTtl, ask, revalidate, memory,
         SettingsChecks.positiveDuration(config, "layercake.manifests.idle-timeout"), notFoundTtl, notFoundSize,
         historyDepth, snapshotEvery);
   }

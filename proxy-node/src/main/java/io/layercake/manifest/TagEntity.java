@@ -358,7 +358,7 @@ public final class TagEntity
   /** Answers from the cached manifest if it is fresh; otherwise asks upstream with a HEAD. */
   private void serveCached(State state, ManifestContent manifest) {
     current = manifest;
-    boolean fresh = clock.millis() - state.validatedAt() < settings.ttlFor(tag.value()).toMillis();
+    boolean fresh = clock.millis() - state.validatedAt() < settings.ttlFor(upstream, tag.value()).toMillis();
     if (fresh) {
       TagReply reply = TagReply.TagResolved.fresh(manifest, state.validatedAt());
       drainWaiters().forEach(w -> w.replyTo().tell(reply));

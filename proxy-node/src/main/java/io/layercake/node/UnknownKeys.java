@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  *
  * <p>Known keys are those of {@code reference.conf}. Two blocks are maps of the operator's own
  * names: the entries under {@code upstreams} and {@code upstream-presets} may use the keys of the
- * reference's {@code docker-hub} entry, and {@code preset}. The Akka plugin blocks that live under
+ * reference's {@code docker-hub} entry, and {@code preset} and {@code tag-ttl}. The Akka plugin blocks that live under
  * {@code layercake} (the journal, the snapshot store, the blocking dispatcher) take Akka's keys,
  * which Akka checks.
  */
@@ -28,6 +28,8 @@ final class UnknownKeys {
   private static final String ROOT = "layercake";
   private static final Set<String> ENTRY_MAPS = Set.of("upstreams", "upstream-presets");
   private static final String ENTRY_TEMPLATE = "layercake.upstreams.docker-hub";
+  /** Entry keys with no default, so absent from the template: documented in reference.conf. */
+  private static final List<String> OPTIONAL_ENTRY_KEYS = List.of("preset", "tag-ttl");
   private static final List<String> AKKA_BLOCKS = List.of(
       "layercake.persistence.journal", "layercake.persistence.snapshot-store", "layercake.blocking-io-dispatcher");
 
@@ -45,7 +47,7 @@ final class UnknownKeys {
     }
     Set<String> known = leafPaths(reference.getConfig(ROOT), ROOT);
     Set<String> entryKeys = new TreeSet<>(leafPaths(reference.getConfig(ENTRY_TEMPLATE), ""));
-    entryKeys.add("preset");
+    entryKeys.addAll(OPTIONAL_ENTRY_KEYS);
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, ConfigValue> entry : loaded.getConfig(ROOT).entrySet()) {
       String path = ROOT + "." + entry.getKey();

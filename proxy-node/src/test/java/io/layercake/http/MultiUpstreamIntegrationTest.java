@@ -47,7 +47,8 @@ class MultiUpstreamIntegrationTest {
         "layercake.upstreams.ghcr.namespaces", List.of("ghcr.io"),
         "layercake.upstreams.ghcr.deny", List.of("org/private*"),
         "layercake.upstreams.docker-hub.allow", List.of("library/*", "org/*"),
-        "layercake.manifests.signature-tag-ttl", "0s"));
+        "layercake.manifests.signature-tag-ttl", "0s",
+        "layercake.upstreams.docker-hub.tag-ttl", "0s"));
     client = new RegistryClient(node.url());
   }
 
@@ -145,6 +146,22 @@ class MultiUpstreamIntegrationTest {
     HttpResponse<byte[]> referrers = client.get("/v2/ghcr.io/org/signed/referrers/" + image.digest());
     assertEquals(404, referrers.statusCode(), body(referrers));
     assertEquals(0, ghcr.count("GET", "/referrers/"));
+  }
+
+  @Test
+  void upstreamTagTtl_appliesToItsRegistryOnly() {
+    Image image = TestImage.singlePlatform(ImageFormat.OCI, 408, 700);
+    FakeImages.publish(hub, "org/ttl", "1", image);
+    FakeImages.publish(ghcr, "org/ttl", "1", image);
+
+    for (int round = 0; round < 2; round++) {
+      pull("/v2/org/ttl", image);
+      pull("/v2/ghcr.io/org/ttl", image);
+    }
+
+    // Docker Hub's entry sets tag-ttl 0s here: its tag was asked again; ghcr's (5m) was not.
+    assertEquals(1, hub.count("HEAD", "/v2/org/ttl/manifests/1$"));
+    assertEquals(0, ghcr.count("HEAD", "/v2/org/ttl/manifests/1$"));
   }
 
   @Test

@@ -15,7 +15,7 @@ class FreshTagsTest {
 
   private static final long TTL = 300_000;
   private final AtomicLong now = new AtomicLong(1_000_000);
-  private final FreshTags tags = new FreshTags(tag -> TTL, now::get);
+  private final FreshTags tags = new FreshTags((upstream, tag) -> TTL, now::get);
   private final ManifestContent manifest = manifest("{\"schemaVersion\":2}");
 
   private static ManifestContent manifest(String text) {
@@ -53,7 +53,7 @@ class FreshTagsTest {
 
   @Test
   void zeroTtl_neverKeepsAnAnswer() {
-    FreshTags always = new FreshTags(tag -> 0, now::get);
+    FreshTags always = new FreshTags((upstream, tag) -> 0, now::get);
     always.put(UpstreamName.of("docker-hub"), "library/redis", "7", manifest, now.get());
     assertFalse(always.get(UpstreamName.of("docker-hub"), "library/redis", "7").isPresent());
   }
