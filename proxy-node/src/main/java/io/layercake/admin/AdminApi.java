@@ -59,7 +59,7 @@ public final class AdminApi {
         "/admin/pull", new PullEndpoint(resolver, blobs)::serve,
         "/admin/save", new SaveEndpoint(resolver, blobs)::serve,
         LOAD_PATH, new LoadEndpoint(system, services, resolver, verbSettings)::serve,
-        "/admin/inspect", new InspectEndpoint(system, resolver, blobs, tagHistory, services,
+        "/admin/inspect", new InspectEndpoint(resolver, blobs, tagHistory, services,
             verbSettings.maxJsonSize())::serve,
         "/admin/history", new HistoryEndpoint(resolver, services, tagHistory)::serve);
   }

@@ -1,10 +1,8 @@
 package io.layercake.admin;
 
-import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
-import akka.http.javadsl.model.StatusCodes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,7 +34,7 @@ import java.util.concurrent.CompletionStage;
  * {@code GET /admin/inspect?image=REF[&platform=os/arch|all]}: the image's manifest, its platforms'
  * manifests, configs and layers with their sizes and the nodes holding them, and the tag history.
  */
-record InspectEndpoint(ActorSystem<?> system, ImageResolver resolver, BlobFinder blobs, TagHistory history,
+record InspectEndpoint(ImageResolver resolver, BlobFinder blobs, TagHistory history,
     ImageServices services, long maxJsonSize) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
@@ -117,31 +115,26 @@ record InspectEndpoint(ActorSystem<?> system, ImageResolver resolver, BlobFinder
       return CompletableFuture.completedFuture(Optional.empty());
     }
     String holder = described.path("nodes").path(0).asText();
-    PeerClient peers = services.fills().peers();
+    PeerClient peers = services.peers();
     if (peers.directory().isSelf(holder)) {
       return blobs.local(config.digest(), false).thenApply(local -> local.flatMap(blob -> {
         try {
-          return Optional.of(Json.MAPPER.readTree(Files.readAllBytes(blob.path())));
+          return parse(Files.readAllBytes(blob.path()));
         } catch (IOException e) {
           return Optional.empty();
         }
       }));
     }
-    return peers.send(holder, HttpMethods.GET, PeerClient.BLOBS_PATH + config.digest() + "?committed=true", List.of())
-        .thenCompose(response -> {
-          if (!response.status().equals(StatusCodes.OK)) {
-            peers.discard(response);
-            return CompletableFuture.completedFuture(Optional.<JsonNode>empty());
-          }
-          return response.entity().toStrict(services.fills().peers().timeout().toMillis(), system).thenApply(strict -> {
-            try {
-              return Optional.of(Json.MAPPER.readTree(strict.getData().toArray()));
-            } catch (IOException e) {
-              return Optional.<JsonNode>empty();
-            }
-          });
-        })
-        .exceptionally(error -> Optional.empty());
+    return peers.getSmall(holder, PeerClient.BLOBS_PATH + config.digest() + "?committed=true", maxJsonSize)
+        .thenApply(body -> body.flatMap(InspectEndpoint::parse));
+  }
+
+  private static Optional<JsonNode> parse(byte[] json) {
+    try {
+      return Optional.of(Json.MAPPER.readTree(json));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   private static void describeManifest(ObjectNode node, ManifestContent manifest) {

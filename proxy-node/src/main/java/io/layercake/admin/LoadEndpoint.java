@@ -103,7 +103,7 @@ final class LoadEndpoint {
       Upload upload = new Upload(request.entity().withoutSizeLimit().getDataBytes()
           .runWith(StreamConverters.asInputStream(settings.uploadIdleTimeout()), Materializer.matFromSystem(system)),
           settings.uploadIdleTimeout());
-      return CompletableFuture.supplyAsync(() -> stage(upload, length, account), services.fills().blockingExecutor())
+      return CompletableFuture.supplyAsync(() -> stage(upload, length, account), services.blocking())
           .thenCompose(staged -> storeAndTag(staged).whenComplete((answer, error) -> staged.releaseLeases().run()))
           .handle((answer, error) -> {
             done.run();
@@ -121,7 +121,7 @@ final class LoadEndpoint {
   /** Reads, checks and commits the archive's blobs; runs on the blocking dispatcher. */
   private Staged stage(Upload upload, OptionalLong length, LoadMemory.Account account) {
     try (upload) {
-      try (ArchiveLoad load = new ArchiveLoad(services.fills().store(), tmpDir, settings, account)) {
+      try (ArchiveLoad load = new ArchiveLoad(services.store(), tmpDir, settings, account)) {
         load.read(upload, length);
         // The reader stops at the archive's first end block; the second, and any record padding a
         // writer adds, are still on the wire. Read them before answering: a node that answers

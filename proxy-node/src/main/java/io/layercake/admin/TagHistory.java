@@ -1,8 +1,6 @@
 package io.layercake.admin;
 
 import akka.actor.typed.ActorSystem;
-import akka.http.javadsl.model.HttpMethods;
-import akka.http.javadsl.model.StatusCodes;
 import io.layercake.Json;
 import io.layercake.UpstreamName;
 import io.layercake.admin.AdminAnswers.HistoryEntry;
@@ -12,8 +10,6 @@ import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
 import io.layercake.persistence.JournalEvents;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,13 +33,14 @@ import java.util.concurrent.CompletionStage;
 /** The history of a tag: which manifest it pointed at, since when, and when that was last confirmed. */
 final class TagHistory {
 
-  private final ActorSystem<?> system;
+  /** A node's part holds at most history-depth periods; this is far above any depth's. */
+  private static final long MAX_PART_BYTES = 4 * 1024 * 1024;
+
   private final JournalEvents journal;
   private final ImageServices services;
   private final int historyDepth;
 
   TagHistory(ActorSystem<?> system, ImageServices services) {
-    this.system = system;
     this.journal = new JournalEvents(system);
     this.services = services;
     this.historyDepth = services.manifestSettings().historyDepth();
@@ -52,7 +49,7 @@ final class TagHistory {
   /** This node's part of the history, oldest first: its latest snapshot, then the events after it. */
   CompletionStage<List<HistoryEntry>> local(UpstreamName upstream, RepositoryName repository, Tag tag) {
     String persistenceId = TagEntity.ENTITY_KEY.name() + "|" + TagEntity.entityId(upstream, repository, tag);
-    String self = services.fills().peers().directory().selfUrl();
+    String self = services.peers().directory().selfUrl();
     return CompletableFuture.supplyAsync(() -> {
       Optional<JournalEvents.JournalSnapshot> snapshot = journal.latestSnapshot(persistenceId);
       TagEntity.State state = snapshot.map(s -> (TagEntity.State) s.state()).orElse(TagEntity.State.EMPTY);
@@ -65,34 +62,20 @@ final class TagHistory {
       return state.history().stream()
           .map(p -> new HistoryEntry(p.digest(), p.mediaType(), p.since(), p.lastConfirmed(), self))
           .toList();
-    }, services.fills().blockingExecutor());
+    }, services.blocking());
   }
 
   /** The history across every member, oldest first. */
   CompletionStage<List<HistoryEntry>> cluster(UpstreamName upstream, RepositoryName repository, Tag tag) {
     List<CompletableFuture<List<HistoryEntry>>> parts = new ArrayList<>();
     parts.add(local(upstream, repository, tag).toCompletableFuture());
-    PeerClient peers = services.fills().peers();
-    String path = PeerClient.HISTORY_PATH + "?upstream=" + encode(upstream.value()) + "&repository="
-        + encode(repository.value()) + "&tag=" + encode(tag.value());
+    PeerClient peers = services.peers();
+    String path = PeerClient.HISTORY_PATH + PeerClient.tagQuery(upstream, repository.value(), tag.value());
     for (String peer : peers.directory().peerUrls()) {
-      parts.add(peers.send(peer, HttpMethods.GET, path, List.of())
-          .thenCompose(response -> {
-            if (!response.status().equals(StatusCodes.OK)) {
-              peers.discard(response);
-              return CompletableFuture.completedFuture(List.<HistoryEntry>of());
-            }
-            return response.entity().toStrict(services.fills().peers().timeout().toMillis(), system)
-                .thenApply(strict -> parse(strict.getData().toArray()));
-          })
-          .toCompletableFuture()
-          .exceptionally(error -> List.of()));
+      parts.add(peers.getSmall(peer, path, MAX_PART_BYTES)
+          .thenApply(body -> body.map(TagHistory::parse).orElse(List.of())).toCompletableFuture());
     }
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> merge(parts));
-  }
-
-  private static String encode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
   private static List<HistoryEntry> merge(List<CompletableFuture<List<HistoryEntry>>> parts) {

@@ -80,23 +80,28 @@ public final class BlobFills {
     return settings;
   }
 
+  /*
+   * The collaborators below are for the blob package's own classes (BlobEntity, BlobFinder);
+   * other packages reach them through BlobFinder or are given them, never through the fills.
+   */
+
   /** This node's view of its peers. */
-  public PeerClient peers() {
+  PeerClient peers() {
     return peers;
   }
 
   /** The store the fills commit to. */
-  public BlobStore store() {
+  BlobStore store() {
     return store;
   }
 
   /** Reads of blob files, within the node's read budget. */
-  public FileRangeSource fileReads() {
+  FileRangeSource fileReads() {
     return fileReads;
   }
 
   /** The executor for blocking file work. */
-  public Executor blockingExecutor() {
+  Executor blockingExecutor() {
     return blockingExecutor;
   }
 

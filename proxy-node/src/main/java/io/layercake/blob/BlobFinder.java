@@ -6,6 +6,7 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
@@ -101,7 +102,7 @@ public final class BlobFinder {
       if (first > end) {
         return CompletableFuture.completedFuture(new SizedSource(0, Source.empty()));
       }
-      return fills.peers().directory().isSelf(location.ownerUrl())
+      return isHere(location.ownerUrl())
           ? readHere(digest, first, end)
           : readAt(location.ownerUrl(), digest, first, end, location.size());
     });
@@ -126,6 +127,32 @@ public final class BlobFinder {
         .thenApply(done -> answers.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList());
   }
 
+  /**
+   * Holds the blob's file against eviction until the returned action runs: taken before a lookup,
+   * so the file cannot be deleted between finding and opening it.
+   */
+  public Runnable lease(Digest digest) {
+    return fills.store().lease(digest);
+  }
+
+  /** Whether {@code nodeUrl}, as an entity names an owner, is this node. */
+  public boolean isHere(String nodeUrl) {
+    return fills.peers().directory().isSelf(nodeUrl);
+  }
+
+  /**
+   * {@code GET} of the blob from its owner's internal endpoint, with {@code headers} (a client's
+   * Range). The response's body is the caller's to stream or {@link #discard}.
+   */
+  public CompletionStage<HttpResponse> fromOwner(String ownerUrl, Digest digest, List<HttpHeader> headers) {
+    return fills.peers().send(ownerUrl, HttpMethods.GET, PeerClient.BLOBS_PATH + digest, headers);
+  }
+
+  /** Releases an owner's response whose body will not be read. */
+  public void discard(HttpResponse response) {
+    fills.peers().discard(response);
+  }
+
   private EntityRef<BlobEntity.Command> entity(Digest digest) {
     return ClusterSharding.get(system).entityRefFor(BlobEntity.ENTITY_KEY, digest.toString());
   }
@@ -136,7 +163,7 @@ public final class BlobFinder {
    * reading it, and counted as a pull.
    */
   private CompletionStage<SizedSource> readHere(Digest digest, long first, long last) {
-    Runnable release = fills.store().lease(digest);
+    Runnable release = lease(digest);
     Optional<BlobFill> running = fills.running(digest);
     if (running.isPresent()) {
       return CompletableFuture.completedFuture(leased(running.get().read(first, last), last - first + 1, release));
@@ -171,7 +198,8 @@ public final class BlobFinder {
     });
   }
 
-  private Source<ByteString, NotUsed> readFile(StoredBlob blob, long first, long last) {
+  /** Bytes {@code first..last} ({@code last} -1: to its end) of a committed file, within the read budget. */
+  public Source<ByteString, NotUsed> readFile(StoredBlob blob, long first, long last) {
     long end = last < 0 ? blob.size() - 1 : last;
     return first > end ? Source.empty() : fills.fileReads().ofFile(blob.path(), first, end);
   }

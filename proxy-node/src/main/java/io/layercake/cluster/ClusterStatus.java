@@ -10,7 +10,6 @@ import akka.cluster.sharding.typed.GetClusterShardingStats;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.cluster.typed.Cluster;
-import akka.http.javadsl.model.HttpMethods;
 import io.layercake.Json;
 import io.layercake.metrics.NodeMetrics;
 import java.io.IOException;
@@ -120,25 +119,13 @@ public final class ClusterStatus {
     if (url.isEmpty()) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
-    return peers.send(url.get(), HttpMethods.GET, PeerClient.STATS_PATH, List.of())
-        .thenCompose(response -> {
-          if (response.status().intValue() != 200) {
-            // A refusal's error JSON has no numbers: it must show as unknown, not as zero.
-            peers.discard(response);
-            throw new IllegalStateException("the node answered " + response.status().intValue());
-          }
-          return response.entity().toStrict(peers.timeout().toMillis(), system);
-        })
-        .thenApply(strict -> {
-          try {
-            return Optional.of(Json.answerReader(ClusterReport.Storage.class)
-                .<ClusterReport.Storage>readValue(strict.getData().toArray()));
-          } catch (IOException e) {
-            return Optional.<ClusterReport.Storage>empty();
-          }
-        })
-        .toCompletableFuture()
-        .exceptionally(error -> Optional.empty());
+    return peers.getSmall(url.get(), PeerClient.STATS_PATH, 64 * 1024).thenApply(body -> body.flatMap(json -> {
+      try {
+        return Optional.of(Json.answerReader(ClusterReport.Storage.class).<ClusterReport.Storage>readValue(json));
+      } catch (IOException e) {
+        return Optional.<ClusterReport.Storage>empty();
+      }
+    })).toCompletableFuture();
   }
 
   private static String hostPort(Address address) {

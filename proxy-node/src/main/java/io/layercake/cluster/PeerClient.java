@@ -204,25 +204,38 @@ public final class PeerClient {
    * (a tag's entity moves with its shard, but its journal stays on the node it ran on).
    */
   public CompletionStage<Optional<PeerTag>> tagFromPeers(UpstreamName upstream, String repository, String tag) {
-    String path = TAGS_PATH + "?upstream=" + encode(upstream.value()) + "&repository=" + encode(repository)
-        + "&tag=" + encode(tag);
     List<CompletableFuture<Optional<PeerTag>>> answers = new ArrayList<>();
     for (String peer : directory.peerUrls()) {
-      answers.add(send(peer, HttpMethods.GET, path, List.of())
-          .thenCompose(response -> {
-            if (response.status().intValue() != 200) {
-              http.discard(response);
-              return CompletableFuture.completedFuture(Optional.<PeerTag>empty());
-            }
-            return http.readSmall(response.entity(), 64 * 1024).thenApply(PeerClient::parseTag);
-          })
-          .toCompletableFuture()
-          .exceptionally(error -> Optional.empty()));
+      answers.add(getSmall(peer, TAGS_PATH + tagQuery(upstream, repository, tag), 64 * 1024)
+          .thenApply(body -> body.flatMap(PeerClient::parseTag)).toCompletableFuture());
     }
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> answers.stream()
         .map(CompletableFuture::join)
         .flatMap(Optional::stream)
         .max(Comparator.comparingLong(PeerTag::validatedAt)));
+  }
+
+  /**
+   * The body of {@code GET path} from the node at {@code baseUrl}, read whole up to
+   * {@code maxBytes}; empty if the node answered anything but 200, or not in time. Cluster views
+   * use it, where a node that cannot answer shows as unknown rather than failing the view.
+   */
+  public CompletionStage<Optional<byte[]>> getSmall(String baseUrl, String path, long maxBytes) {
+    return send(baseUrl, HttpMethods.GET, path, List.of())
+        .thenCompose(response -> {
+          if (response.status().intValue() != 200) {
+            // A refusal's error JSON is not the answer asked for.
+            http.discard(response);
+            return CompletableFuture.completedFuture(Optional.<byte[]>empty());
+          }
+          return http.readSmall(response.entity(), maxBytes).thenApply(Optional::of);
+        })
+        .exceptionally(error -> Optional.empty());
+  }
+
+  /** The query naming a tag on the tag and history paths. */
+  public static String tagQuery(UpstreamName upstream, String repository, String tag) {
+    return "?upstream=" + encode(upstream.value()) + "&repository=" + encode(repository) + "&tag=" + encode(tag);
   }
 
   private static Optional<PeerTag> parseTag(byte[] json) {

@@ -5,7 +5,6 @@ import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
-import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
@@ -22,7 +21,6 @@ import io.layercake.blob.BlobReply;
 import io.layercake.blob.BlobSettings;
 import io.layercake.blob.ContinuedCopy;
 import io.layercake.cluster.ClusterSettings;
-import io.layercake.cluster.PeerClient;
 import io.layercake.metrics.CacheKind;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
@@ -83,7 +81,7 @@ final class BlobEndpoint {
   CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, UpstreamName upstream,
       RepositoryName repository, Digest digest) {
     // Leased before the lookup, so eviction cannot delete the file between finding and opening it.
-    Runnable release = fills.store().lease(digest);
+    Runnable release = finder.lease(digest);
     return leasedLookup(digest, release).thenCompose(local -> {
       if (local.isPresent()) {
         metrics.cacheHit(CacheKind.BLOB);
@@ -156,7 +154,7 @@ final class BlobEndpoint {
     // The running fill first: it stays readable through its own commit, whereas a file lookup
     // followed by a fill lookup could miss a fill that committed in between.
     Optional<BlobFill> running = committedOnly ? Optional.empty() : fills.running(digest);
-    Runnable release = fills.store().lease(digest);
+    Runnable release = finder.lease(digest);
     if (running.isPresent()) {
       BlobFill fill = running.get();
       return CompletableFuture.completedFuture(respond(request, head, digest, fill.size(), fill::read, release));
@@ -195,7 +193,7 @@ final class BlobEndpoint {
     } else {
       metrics.cacheMiss(CacheKind.BLOB);
     }
-    if (fills.peers().directory().isSelf(location.ownerUrl())) {
+    if (finder.isHere(location.ownerUrl())) {
       return serveHeld(request, head, digest, false)
           .exceptionally(error -> {
             // Committed and moved, or failed, between the entity's answer and this lookup: the
@@ -223,7 +221,7 @@ final class BlobEndpoint {
       RepositoryName repository, Digest digest, String ownerUrl) {
     List<HttpHeader> forwarded = new ArrayList<>();
     request.getHeader("Range").ifPresent(forwarded::add);
-    return fills.peers().send(ownerUrl, HttpMethods.GET, PeerClient.BLOBS_PATH + digest, forwarded)
+    return finder.fromOwner(ownerUrl, digest, forwarded)
         .exceptionally(error -> {
           throw new OciException(ErrorCode.UNAVAILABLE, "the node holding the blob did not answer, retry",
               digest.toString(), Duration.ofSeconds(1));
@@ -231,7 +229,7 @@ final class BlobEndpoint {
         .thenApply(response -> {
           int status = response.status().intValue();
           if (status != 200 && status != 206 && status != 416) {
-            fills.peers().discard(response);
+            finder.discard(response);
             throw BlobFinder.MOVING;
           }
           List<HttpHeader> headers = new ArrayList<>();
@@ -263,7 +261,7 @@ final class BlobEndpoint {
 
   private HttpResponse respondFromFile(HttpRequest request, boolean head, StoredBlob blob, Runnable release) {
     return respond(request, head, blob.digest(), blob.size(),
-        (first, last) -> fills.fileReads().ofFile(blob.path(), first, last), release);
+        (first, last) -> finder.readFile(blob, first, last), release);
   }
 
   /** Responds with bytes of the blob; {@code release} ends the reader's lease when the body ends. */

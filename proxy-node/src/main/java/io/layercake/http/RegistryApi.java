@@ -28,6 +28,7 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
+import io.layercake.storage.BlobStore;
 import io.layercake.storage.TagIndex;
 import io.layercake.upstream.Upstreams;
 import java.io.IOException;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -74,8 +76,9 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   private final transient RepositoryLinks links;
   private final boolean internalOnThisPort;
 
-  /** The API over this node's services. */
-  public RegistryApi(ActorSystem<?> system, Upstreams upstreams, BlobFills fills, BlobSettings blobSettings,
+  /** The API over this node's services; {@code blocking} runs their file and database work. */
+  public RegistryApi(ActorSystem<?> system, Upstreams upstreams, BlobFills fills, BlobStore store, Executor blocking,
+      BlobSettings blobSettings,
       Manifests manifests, ManifestSettings manifestSettings, TagIndex tagIndex, ClusterSettings cluster,
       ClusterStatus clusterStatus, AdminApi admin, InFlightStreams inFlight, NodeHealth health, PullAuthenticator authenticator) {
     this.system = system;
@@ -88,14 +91,13 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     this.internalOnThisPort = !cluster.internalTls();
     this.blobs = new BlobEndpoint(system, fills, blobSettings, cluster, inFlight, health);
     this.manifests = new ManifestEndpoint(system, manifests, manifestSettings, tagIndex, health);
-    this.listings = new ListingEndpoint(upstreams, tagIndex, fills.blockingExecutor());
-    this.internal = new InternalEndpoint(cluster, blobs, manifests, fills.store(), tagIndex,
-        fills.blockingExecutor(), admin);
+    this.listings = new ListingEndpoint(upstreams, tagIndex, blocking);
+    this.internal = new InternalEndpoint(cluster, blobs, manifests, store, tagIndex, blocking, admin);
     this.admin = admin;
     NodeMetrics nodeMetrics = NodeMetrics.get(system);
     this.requestMetrics = new RequestMetrics(nodeMetrics);
-    this.metrics = new MetricsEndpoint(nodeMetrics, fills.blockingExecutor());
-    this.statusPage = new StatusPage(clusterStatus, nodeMetrics, tagIndex, fills.blockingExecutor());
+    this.metrics = new MetricsEndpoint(nodeMetrics, blocking);
+    this.statusPage = new StatusPage(clusterStatus, nodeMetrics, tagIndex, blocking);
   }
 
   @Override

@@ -207,7 +207,7 @@ public final class LayercakeNode implements AutoCloseable {
       sharded.put("tag", TagEntity.ENTITY_KEY);
       ClusterStatus clusterStatus = new ClusterStatus(system, clusterSettings, peers, sharded);
       AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterStatus,
-          new ImageServices(upstreams, fills, manifests, manifestSettings),
+          new ImageServices(upstreams, fills, store, peers, blocking, manifests, manifestSettings),
           eviction.cache());
       InFlightStreams inFlight = new InFlightStreams();
       reportGauges(NodeMetrics.get(system), store, fills, inFlight, Cluster.get(system));
@@ -221,7 +221,7 @@ public final class LayercakeNode implements AutoCloseable {
             + " authentication (layercake.auth.htpasswd): clients do not send credentials to the node they are"
             + " redirected to. Use data-plane = proxy");
       }
-      RegistryApi api = new RegistryApi(system, upstreams, fills, blobSettings, manifests,
+      RegistryApi api = new RegistryApi(system, upstreams, fills, store, blocking, blobSettings, manifests,
           manifestSettings, tagIndex, clusterSettings, clusterStatus, admin, inFlight, health, authenticator);
       ServerBuilder registryPort = Http.get(system).newServerAt(http.interfaceAddress(), http.port());
       if (http.tls().isPresent()) {
