@@ -118,25 +118,34 @@ public final class LayercakeNode implements AutoCloseable {
    * @throws IllegalStateException naming the first problem, in words for an operator
    */
   public static void check(Config config) {
-    try {
-      StorageSettings.fromConfig(config);
-      HttpSettings.fromConfig(config);
-      BlobSettings.fromConfig(config);
-      ManifestSettings.fromConfig(config);
-      ClusterSettings.fromConfig(config);
-      EvictionSettings.fromConfig(config);
-      ScrubSettings.fromConfig(config);
-      UpstreamClientSettings.fromConfig(config);
-      AdminSettings.fromConfig(config);
-      AuthSettings.fromConfig(config);
-      String defaultUpstream = config.getString("layercake.default-upstream");
-      if (!UpstreamSettings.allFromConfig(config).containsKey(defaultUpstream)) {
-        throw new IllegalArgumentException("layercake.default-upstream names \"" + defaultUpstream
-            + "\", which is not under layercake.upstreams");
+    Settings.read(config, "");
+  }
+
+  /**
+   * Every setting a node runs on. A start reads them all before anything starts, so that a bad one
+   * stops it with nothing half-built, and {@link #check} reads exactly what a start would.
+   */
+  private record Settings(StorageSettings storage, HttpSettings http, BlobSettings blob, ManifestSettings manifests,
+      ClusterSettings cluster, EvictionSettings eviction, ScrubSettings scrub, UpstreamClientSettings upstreamClient,
+      AdminSettings admin, AuthSettings auth) {
+
+    /** The settings; a problem is an IllegalStateException whose message starts with {@code prefix}. */
+    static Settings read(Config config, String prefix) {
+      try {
+        Settings settings = new Settings(StorageSettings.fromConfig(config), HttpSettings.fromConfig(config),
+            BlobSettings.fromConfig(config), ManifestSettings.fromConfig(config), ClusterSettings.fromConfig(config),
+            EvictionSettings.fromConfig(config), ScrubSettings.fromConfig(config),
+            UpstreamClientSettings.fromConfig(config), AdminSettings.fromConfig(config), AuthSettings.fromConfig(config));
+        String defaultUpstream = config.getString("layercake.default-upstream");
+        if (!UpstreamSettings.allFromConfig(config).containsKey(defaultUpstream)) {
+          throw new IllegalArgumentException("layercake.default-upstream names \"" + defaultUpstream
+              + "\", which is not under layercake.upstreams");
+        }
+        requireGuardedUpstreamCredentials(config, settings.auth());
+        return settings;
+      } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
+        throw new IllegalStateException(prefix + e.getMessage(), e);
       }
-      requireGuardedUpstreamCredentials(config);
-    } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
-      throw new IllegalStateException(e.getMessage(), e);
     }
   }
 
@@ -146,23 +155,12 @@ public final class LayercakeNode implements AutoCloseable {
    * @throws IllegalStateException if it cannot: the message says why, in words for an operator
    */
   public static LayercakeNode start(Config config) {
-    StorageSettings storage;
-    HttpSettings http;
-    BlobSettings blobSettings;
-    ManifestSettings manifestSettings;
-    ClusterSettings clusterSettings;
-    EvictionSettings evictionSettings;
-    try {
-      storage = StorageSettings.fromConfig(config);
-      http = HttpSettings.fromConfig(config);
-      blobSettings = BlobSettings.fromConfig(config);
-      manifestSettings = ManifestSettings.fromConfig(config);
-      clusterSettings = ClusterSettings.fromConfig(config);
-      evictionSettings = EvictionSettings.fromConfig(config);
-      requireGuardedUpstreamCredentials(config);
-    } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
-      throw new IllegalStateException(START_FAILED + e.getMessage(), e);
-    }
+    Settings settings = Settings.read(config, START_FAILED);
+    StorageSettings storage = settings.storage();
+    HttpSettings http = settings.http();
+    BlobSettings blobSettings = settings.blob();
+    ManifestSettings manifestSettings = settings.manifests();
+    ClusterSettings clusterSettings = settings.cluster();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME,
         SeedJoin.akkaSettings(clusterSettings, storage.dataDir()).withFallback(config));
     try {
@@ -173,11 +171,11 @@ public final class LayercakeNode implements AutoCloseable {
       BlobStore store = BlobStore.open(storage, database, clock);
       store.onCorruption(found -> NodeMetrics.get(system).blobCorrupted(found.foundBy().label()));
       log.info("Storage at {} recovered: {}", storage.dataDir(), store.recover());
-      BlobScrub.start(system, ScrubSettings.fromConfig(config), store, blocking);
+      BlobScrub.start(system, settings.scrub(), store, blocking);
       TagIndex tagIndex = new TagIndex(database);
       PullFlusher.start(system, store, tagIndex, blocking);
       Upstreams upstreams = Upstreams.fromConfig(system, config);
-      UpstreamClientSettings upstreamClient = UpstreamClientSettings.fromConfig(config);
+      UpstreamClientSettings upstreamClient = settings.upstreamClient();
       PeerClient peers = new PeerClient(system, new PeerDirectory(system, clusterSettings), clusterSettings,
           upstreamClient.connection(), upstreamClient.maxManifestSize());
       BlobFills fills = new BlobFills(store, upstreams, peers,
@@ -186,10 +184,10 @@ public final class LayercakeNode implements AutoCloseable {
       Manifests manifests = new Manifests(store, upstreams, peers, blocking, upstreamClient.maxManifestSize(),
           new ManifestCache(manifestSettings.memoryCacheBytes()), NodeMetrics.get(system));
 
-      EvictionSettings capped = evictionSettings.cappedToVolume(volumeSize(storage.dataDir()));
-      if (capped.maxSize() < evictionSettings.maxSize()) {
+      EvictionSettings capped = settings.eviction().cappedToVolume(volumeSize(storage.dataDir()));
+      if (capped.maxSize() < settings.eviction().maxSize()) {
         log.info("The size cap is {} bytes: layercake.storage.max-size ({}) does not fit the data volume less its"
-            + " reserve (layercake.storage.volume-reserve)", capped.maxSize(), evictionSettings.maxSize());
+            + " reserve (layercake.storage.volume-reserve)", capped.maxSize(), settings.eviction().maxSize());
       }
       NodeEviction eviction = NodeEviction.start(system, capped, store, database, tagIndex, manifests,
           peers, digest -> fills.running(digest).isPresent(), fills::runningDigests, blocking, clock);
@@ -206,14 +204,14 @@ public final class LayercakeNode implements AutoCloseable {
       sharded.put("blob", BlobEntity.ENTITY_KEY);
       sharded.put("tag", TagEntity.ENTITY_KEY);
       ClusterStatus clusterStatus = new ClusterStatus(system, clusterSettings, peers, sharded);
-      AdminApi admin = new AdminApi(system, AdminSettings.fromConfig(config), clusterStatus,
+      AdminApi admin = new AdminApi(system, settings.admin(), clusterStatus,
           new ImageServices(upstreams, fills, store, peers, blocking, manifests, manifestSettings),
           eviction.cache());
       InFlightStreams inFlight = new InFlightStreams();
       reportGauges(NodeMetrics.get(system), store, fills, inFlight, Cluster.get(system));
       reportEvictions(NodeMetrics.get(system), eviction.evictor());
       NodeMetrics.get(system).imagePulls(tagIndex::pullsSinceStart);
-      PullAuthenticator authenticator = PullAuthenticator.create(AuthSettings.fromConfig(config), clock);
+      PullAuthenticator authenticator = PullAuthenticator.create(settings.auth(), clock);
       if (authenticator.enabled() && clusterSettings.dataPlane() == ClusterSettings.DataPlane.REDIRECT) {
         // Clients drop their credentials when a redirect leads to another host: the owner node
         // would answer them 401.
@@ -258,8 +256,8 @@ public final class LayercakeNode implements AutoCloseable {
    * mirror pulls with the account's rights for whoever reaches its port, private images included,
    * and lists their names in {@code _catalog}.
    */
-  private static void requireGuardedUpstreamCredentials(Config config) {
-    if (AuthSettings.fromConfig(config).enabled()
+  private static void requireGuardedUpstreamCredentials(Config config, AuthSettings auth) {
+    if (auth.enabled()
         || config.getBoolean("layercake.auth.allow-anonymous-with-upstream-credentials")) {
       return;
     }
