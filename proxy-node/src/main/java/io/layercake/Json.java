@@ -1,5 +1,6 @@
 package io.layercake;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -15,6 +16,18 @@ public final class Json {
   public static final ObjectMapper MAPPER = new ObjectMapper();
 
   private Json() {}
+
+  /**
+   * {@code value} as JSON: a record, or a collection or map of records, numbers and strings, which
+   * Jackson can always write; so its checked exception would be a bug, not a condition to handle.
+   */
+  public static byte[] bytes(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + value.getClass().getName() + " as JSON", e);
+    }
+  }
 
   /**
    * Reads another layercake's answer into {@code type}, passing over fields this version does not

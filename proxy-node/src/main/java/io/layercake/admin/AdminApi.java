@@ -4,7 +4,6 @@ import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.layercake.Json;
 import io.layercake.Secrets;
 import io.layercake.UpstreamName;
@@ -94,13 +93,8 @@ public final class AdminApi {
    * on the internal endpoint, so nodes never forward an operator's admin token).
    */
   public CompletionStage<byte[]> nodeHistory(UpstreamName upstream, RepositoryName repository, Tag tag) {
-    return tagHistory.local(upstream, repository, tag).thenApply(entries -> {
-      try {
-        return Json.MAPPER.writeValueAsBytes(new AdminAnswers.History(repository + ":" + tag.value(), entries));
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException("an answer record is always writable", e);
-      }
-    });
+    return tagHistory.local(upstream, repository, tag)
+        .thenApply(entries -> Json.bytes(new AdminAnswers.History(repository + ":" + tag.value(), entries)));
   }
 
   private void authenticate(HttpRequest request) {

@@ -15,7 +15,6 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.BlobWriter;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -112,8 +111,7 @@ final class ArchiveLoad implements StagedArchive, AutoCloseable {
    * @param length its length if the client declared one (Content-Length)
    */
   void read(InputStream in, OptionalLong length) throws IOException {
-    Counted counted = new Counted(in);
-    TarReader tar = new TarReader(counted);
+    TarReader tar = new TarReader(in);
     for (Optional<TarEntry> next = tar.next(); next.isPresent(); next = tar.next()) {
       TarEntry entry = next.get();
       if (!entry.isLink() && !entry.isFile()) {
@@ -130,9 +128,9 @@ final class ArchiveLoad implements StagedArchive, AutoCloseable {
         continue;
       }
       memory.charge(bookkeeping);
-      if (length.isPresent() && entry.size() > length.getAsLong() - counted.position()) {
+      if (length.isPresent() && entry.size() > length.getAsLong() - tar.position()) {
         throw new OciException(ErrorCode.BLOB_UPLOAD_INVALID, "tar archive truncated", ArchiveErrors.shown(entry.name())
-            + " declares " + entry.size() + " bytes, but only " + (length.getAsLong() - counted.position())
+            + " declares " + entry.size() + " bytes, but only " + (length.getAsLong() - tar.position())
             + " of the upload's Content-Length are left");
       }
       StagedContent content = readMember(entry, tar.content(), length.isPresent());
@@ -366,45 +364,6 @@ final class ArchiveLoad implements StagedArchive, AutoCloseable {
         throw e;
       }
       Files.deleteIfExists(spooled.file());
-    }
-  }
-
-
-  /** Counts the bytes the tar reader has taken, to compare members' sizes with what is left. */
-  private static final class Counted extends FilterInputStream {
-    private long position;
-
-    Counted(InputStream in) {
-      super(in);
-    }
-
-    long position() {
-      return position;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = in.read();
-      if (b >= 0) {
-        position++;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      int n = in.read(buffer, offset, length);
-      if (n > 0) {
-        position += n;
-      }
-      return n;
-    }
-
-    @Override
-    public long skip(long count) throws IOException {
-      long n = in.skip(count);
-      position += Math.max(0, n);
-      return n;
     }
   }
 

@@ -2,6 +2,7 @@ package io.layercake.admin;
 
 import akka.actor.typed.ActorSystem;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.Futures;
 import io.layercake.Json;
 import io.layercake.UpstreamName;
 import io.layercake.archive.ArchiveJson;
@@ -85,7 +86,7 @@ final class ImageResolver {
     if (!MediaType.isIndex(top.mediaType())) {
       return CompletableFuture.completedFuture(List.of(platformImage("", top)));
     }
-    List<CompletableFuture<PlatformImage>> children = new ArrayList<>();
+    List<CompletionStage<PlatformImage>> children = new ArrayList<>();
     JsonNode nodes = read(top).path("manifests");
     List<Descriptor> descriptors = ArchiveJson.references(top.mediaType(), top.bytes()).children();
     for (int i = 0; i < descriptors.size(); i++) {
@@ -94,15 +95,13 @@ final class ImageResolver {
         continue;
       }
       children.add(services.manifests().byDigest(image.upstream(), image.repository(), descriptors.get(i).digest())
-          .thenApply(manifest -> platformImage(name, manifest))
-          .toCompletableFuture());
+          .thenApply(manifest -> platformImage(name, manifest)));
     }
     if (children.isEmpty()) {
       throw new OciException(ErrorCode.MANIFEST_UNKNOWN, "the image has no manifest for this platform",
           image.reference() + " (" + platform + ")");
     }
-    return CompletableFuture.allOf(children.toArray(CompletableFuture[]::new))
-        .thenApply(done -> children.stream().map(CompletableFuture::join).toList());
+    return Futures.all(children);
   }
 
   /** Checks a {@code --platform} value: {@code os/arch}, {@code os/arch/variant} or {@code all}. */

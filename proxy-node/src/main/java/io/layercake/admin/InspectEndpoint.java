@@ -6,6 +6,7 @@ import akka.http.javadsl.model.HttpResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.layercake.Futures;
 import io.layercake.Json;
 import io.layercake.archive.Descriptor;
 import io.layercake.blob.BlobFinder;
@@ -14,7 +15,6 @@ import io.layercake.oci.ImageReference;
 import io.layercake.oci.ManifestContent;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -49,23 +49,15 @@ record InspectEndpoint(ImageResolver resolver, BlobFinder blobs, TagHistory hist
       root.put("upstream", resolved.upstream().value());
       root.put("repository", resolved.repository().value());
       describeManifest(root, resolved.top());
-      List<CompletableFuture<ObjectNode>> described = new ArrayList<>();
-      for (ImageResolver.PlatformImage each : platforms) {
-        described.add(describePlatform(each).toCompletableFuture());
-      }
-      CompletableFuture<List<AdminAnswers.HistoryEntry>> tagHistory =
-          image.tag().isPresent() && image.digest().isEmpty()
+      CompletionStage<List<AdminAnswers.HistoryEntry>> tagHistory = image.tag().isPresent() && image.digest().isEmpty()
           ? history.cluster(resolved.upstream(), resolved.repository(), image.tag().get())
-              .toCompletableFuture()
           : CompletableFuture.completedFuture(List.of());
-      List<CompletableFuture<?>> all = new ArrayList<>(described);
-      all.add(tagHistory);
-      return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
-        ArrayNode list = root.putArray("platforms");
-        described.forEach(node -> list.add(node.join()));
-        root.set("history", Json.MAPPER.valueToTree(tagHistory.join()));
-        return AdminRequest.json(root);
-      });
+      return Futures.all(platforms.stream().map(this::describePlatform).toList())
+          .thenCombine(tagHistory, (described, entries) -> {
+            root.putArray("platforms").addAll(described);
+            root.set("history", Json.MAPPER.valueToTree(entries));
+            return AdminRequest.json(root);
+          });
     });
   }
 
@@ -73,28 +65,18 @@ record InspectEndpoint(ImageResolver resolver, BlobFinder blobs, TagHistory hist
     ObjectNode node = Json.MAPPER.createObjectNode();
     node.put("platform", image.platform());
     describeManifest(node, image.manifest());
-    List<CompletableFuture<ObjectNode>> layers = new ArrayList<>();
-    for (Descriptor layer : image.layers()) {
-      layers.add(describeBlob(layer).toCompletableFuture());
-    }
-    CompletableFuture<ObjectNode> config = describeBlob(image.config()).toCompletableFuture()
+    CompletionStage<ObjectNode> config = describeBlob(image.config())
         .thenCompose(described -> configContent(image.config(), described).thenApply(content -> {
           described.set("content", content.orElse(null));
           return described;
         }));
-    List<CompletableFuture<?>> all = new ArrayList<>(layers);
-    all.add(config);
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      node.set("config", config.join());
-      ArrayNode list = node.putArray("layers");
-      long total = image.config().size();
-      for (CompletableFuture<ObjectNode> layer : layers) {
-        list.add(layer.join());
-        total += layer.join().path("size").asLong();
-      }
-      node.put("size", total);
-      return node;
-    });
+    return Futures.all(image.layers().stream().map(this::describeBlob).toList())
+        .thenCombine(config, (layers, described) -> {
+          node.set("config", described);
+          node.putArray("layers").addAll(layers);
+          node.put("size", image.config().size() + layers.stream().mapToLong(l -> l.path("size").asLong()).sum());
+          return node;
+        });
   }
 
   private CompletionStage<ObjectNode> describeBlob(Descriptor blob) {

@@ -8,6 +8,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.stream.Materializer;
 import akka.stream.javadsl.StreamConverters;
 import io.layercake.Failures;
+import io.layercake.Futures;
 import io.layercake.UpstreamName;
 import io.layercake.archive.ArchivePlanner;
 import io.layercake.manifest.TagEntity;
@@ -160,24 +161,15 @@ final class LoadEndpoint {
   }
 
   private CompletionStage<HttpResponse> storeAndTag(Staged staged) {
-    List<CompletableFuture<?>> stored = new ArrayList<>();
-    for (ManifestContent manifest : staged.plan().manifests()) {
-      stored.add(services.manifests().keep(manifest).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
-        .thenCompose(done -> {
-          List<CompletableFuture<TagReply>> tagged = new ArrayList<>();
-          for (Tagging tagging : staged.taggings()) {
-            tagged.add(tag(tagging).toCompletableFuture());
-          }
-          return CompletableFuture.allOf(tagged.toArray(CompletableFuture[]::new)).thenApply(all -> {
-            for (CompletableFuture<TagReply> reply : tagged) {
-              if (reply.join() instanceof TagReply.TagFailure failure) {
-                throw failure.failure().toException();
-              }
+    return Futures.all(staged.plan().manifests().stream().map(services.manifests()::keep).toList())
+        .thenCompose(stored -> Futures.all(staged.taggings().stream().map(this::tag).toList()))
+        .thenApply(replies -> {
+          for (TagReply reply : replies) {
+            if (reply instanceof TagReply.TagFailure failure) {
+              throw failure.failure().toException();
             }
-            return AdminRequest.json(report(staged));
-          });
+          }
+          return AdminRequest.json(report(staged));
         });
   }
 

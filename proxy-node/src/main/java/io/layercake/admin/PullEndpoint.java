@@ -88,7 +88,7 @@ record PullEndpoint(ImageResolver resolver, BlobFinder blobs) {
     Source<PullEvent, NotUsed> done = Source.lazySingle(() -> new PullEvent("done", name, null, null, digest,
         !fetched.get(), errors.get(), null, null, null, null, null));
     return Source.single(start).concat(blobEvents).concatLazy(done)
-        .map(event -> ByteString.fromArray(Json.MAPPER.writeValueAsBytes(event)).concat(NEWLINE));
+        .map(event -> ByteString.fromArray(Json.bytes(event)).concat(NEWLINE));
   }
 
   private Source<PullEvent, NotUsed> blobEvents(ImageResolver.ResolvedImage image, Descriptor blob,

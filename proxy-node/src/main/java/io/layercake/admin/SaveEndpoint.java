@@ -9,6 +9,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.MediaTypes;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
+import io.layercake.Futures;
 import io.layercake.archive.ArchiveJson;
 import io.layercake.archive.Descriptor;
 import io.layercake.archive.SavedImage;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /*
@@ -54,15 +54,9 @@ record SaveEndpoint(ImageResolver resolver, BlobFinder blobs) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.GET, Set.of("image", "platform"));
     List<ImageReference> images = query.images();
     String platform = query.platform();
-    List<CompletableFuture<ImageResolver.Resolved>> resolved = new ArrayList<>();
-    for (ImageReference image : images) {
-      resolved.add(resolver.resolve(image, platform).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(resolved.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      List<ImageResolver.Resolved> all = resolved.stream().map(CompletableFuture::join).toList();
-      return HttpResponse.create().withEntity(HttpEntities.createChunked(
-          ContentTypes.create(MediaTypes.APPLICATION_X_TAR), archive(all)));
-    });
+    return Futures.all(images.stream().map(image -> resolver.resolve(image, platform)).toList())
+        .thenApply(all -> HttpResponse.create().withEntity(HttpEntities.createChunked(
+            ContentTypes.create(MediaTypes.APPLICATION_X_TAR), archive(all))));
   }
 
   private Source<ByteString, NotUsed> archive(List<ImageResolver.Resolved> images) {

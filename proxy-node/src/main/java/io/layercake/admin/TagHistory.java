@@ -1,6 +1,7 @@
 package io.layercake.admin;
 
 import akka.actor.typed.ActorSystem;
+import io.layercake.Futures;
 import io.layercake.Json;
 import io.layercake.UpstreamName;
 import io.layercake.admin.AdminAnswers.HistoryEntry;
@@ -12,7 +13,9 @@ import io.layercake.persistence.JournalEvents;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -67,33 +70,23 @@ final class TagHistory {
 
   /** The history across every member, oldest first. */
   CompletionStage<List<HistoryEntry>> cluster(UpstreamName upstream, RepositoryName repository, Tag tag) {
-    List<CompletableFuture<List<HistoryEntry>>> parts = new ArrayList<>();
-    parts.add(local(upstream, repository, tag).toCompletableFuture());
+    List<CompletionStage<List<HistoryEntry>>> parts = new ArrayList<>();
+    parts.add(local(upstream, repository, tag));
     PeerClient peers = services.peers();
     String path = PeerClient.HISTORY_PATH + PeerClient.tagQuery(upstream, repository.value(), tag.value());
     for (String peer : peers.directory().peerUrls()) {
       parts.add(peers.getSmall(peer, path, MAX_PART_BYTES)
-          .thenApply(body -> body.map(TagHistory::parse).orElse(List.of())).toCompletableFuture());
+          .thenApply(body -> body.map(TagHistory::parse).orElse(List.of())));
     }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> merge(parts));
+    return Futures.all(parts).thenApply(TagHistory::merge);
   }
 
-  private static List<HistoryEntry> merge(List<CompletableFuture<List<HistoryEntry>>> parts) {
-    List<HistoryEntry> all = new ArrayList<>();
-    for (CompletableFuture<List<HistoryEntry>> part : parts) {
-      for (HistoryEntry entry : part.join()) {
-        Optional<HistoryEntry> same = all.stream()
-            .filter(e -> e.digest().equals(entry.digest()) && e.since() == entry.since())
-            .findFirst();
-        if (same.isEmpty()) {
-          all.add(entry);
-        } else if (entry.lastConfirmed() > same.get().lastConfirmed()) {
-          all.set(all.indexOf(same.get()), entry);
-        }
-      }
-    }
-    all.sort(Comparator.comparingLong(HistoryEntry::since));
-    return all;
+  /** One entry per period (digest and since), the most recently confirmed of its copies. */
+  private static List<HistoryEntry> merge(List<List<HistoryEntry>> parts) {
+    Map<String, HistoryEntry> periods = new LinkedHashMap<>();
+    parts.forEach(part -> part.forEach(entry -> periods.merge(entry.digest() + " " + entry.since(), entry,
+        (kept, other) -> other.lastConfirmed() > kept.lastConfirmed() ? other : kept)));
+    return periods.values().stream().sorted(Comparator.comparingLong(HistoryEntry::since)).toList();
   }
 
   private static List<HistoryEntry> parse(byte[] body) {

@@ -186,8 +186,7 @@ public final class ArchiveJson {
           found = true;
           JsonReading.startArray(parser, INDEX + " has no \"manifests\" array");
           while (JsonReading.nextElement(parser)) {
-            JsonReading.ParsedDescriptor parsed = JsonReading.descriptor(parser, INDEX, budget);
-            entries.add(new IndexEntry(parsed.descriptor(), parsed.imageName(), parsed.refName()));
+            entries.add(JsonReading.descriptor(parser, INDEX, budget));
           }
         } else {
           parser.skipChildren();

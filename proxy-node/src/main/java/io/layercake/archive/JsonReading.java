@@ -131,16 +131,10 @@ final class JsonReading {
   }
 
   /**
-   * A descriptor with the annotations a load reads.
-   *
-   * @param descriptor media type, digest and size
-   * @param imageName the {@code io.containerd.image.name} annotation, if any
-   * @param refName the {@code org.opencontainers.image.ref.name} annotation, if any
+   * The current value as a descriptor with the annotations a load reads, charged; the document is
+   * invalid if it is not one.
    */
-  record ParsedDescriptor(Descriptor descriptor, Optional<String> imageName, Optional<String> refName) {}
-
-  /** The current value as a descriptor, charged; the document is invalid if it is not one. */
-  static ParsedDescriptor descriptor(JsonParser parser, String what, ArchiveJson.Budget budget) throws IOException {
+  static ArchiveJson.IndexEntry descriptor(JsonParser parser, String what, ArchiveJson.Budget budget) throws IOException {
     String otherwise = "the " + what + " has a descriptor without a valid mediaType, sha256 digest and size";
     startObject(parser, otherwise);
     String mediaType = "";
@@ -175,7 +169,7 @@ final class JsonReading {
       throw ArchiveErrors.invalid(otherwise);
     }
     budget.charge(ArchiveJson.DESCRIPTOR_COST + ArchiveJson.stringCost(mediaType));
-    return new ParsedDescriptor(new Descriptor(mediaType, Digest.parse(digest), size), imageName, refName);
+    return new ArchiveJson.IndexEntry(new Descriptor(mediaType, Digest.parse(digest), size), imageName, refName);
   }
 
   private static String textOrEmpty(JsonParser parser) throws IOException {

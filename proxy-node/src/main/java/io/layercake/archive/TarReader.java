@@ -5,6 +5,7 @@ import io.layercake.oci.OciException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -31,13 +32,22 @@ public final class TarReader {
   private static final int BLOCK = 512;
   private static final int MAX_EXTENSION_SIZE = 1 << 20;
 
+  private static final byte[] ZERO_BLOCK = new byte[BLOCK];
+
   private final InputStream in;
+  /** How many bytes of the archive were read so far. */
+  private long position;
   private long remaining;
   private long padding;
 
   /** A reader over {@code in}; the caller closes {@code in}. */
   public TarReader(InputStream in) {
     this.in = in;
+  }
+
+  /** How many bytes of the archive were taken so far, headers and padding included. */
+  public long position() {
+    return position;
   }
 
   /**
@@ -58,7 +68,7 @@ public final class TarReader {
     while (true) {
       byte[] header = new byte[BLOCK];
       int read = readFully(header);
-      if (read == 0 || (read == BLOCK && isZero(header))) {
+      if (read == 0 || (read == BLOCK && Arrays.equals(header, ZERO_BLOCK))) {
         return Optional.empty();
       }
       if (read < BLOCK) {
@@ -135,6 +145,7 @@ public final class TarReader {
           throw invalid("tar archive truncated", "the input ends inside a member");
         }
         remaining -= n;
+        position += n;
         return n;
       }
     };
@@ -149,19 +160,14 @@ public final class TarReader {
         throw invalid("tar archive truncated", "the input ends inside a member");
       }
       left -= n;
+      position += n;
     }
   }
 
   private int readFully(byte[] buffer) throws IOException {
-    int total = 0;
-    while (total < buffer.length) {
-      int n = in.read(buffer, total, buffer.length - total);
-      if (n < 0) {
-        break;
-      }
-      total += n;
-    }
-    return total;
+    int n = in.readNBytes(buffer, 0, buffer.length);
+    position += n;
+    return n;
   }
 
   private static void checkChecksum(byte[] header) {
@@ -256,15 +262,6 @@ public final class TarReader {
 
   private static long paddingOf(long size) {
     return (BLOCK - size % BLOCK) % BLOCK;
-  }
-
-  private static boolean isZero(byte[] block) {
-    for (byte b : block) {
-      if (b != 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static OciException invalid(String message, String detail) {

@@ -10,18 +10,10 @@ import java.util.Objects;
  */
 public sealed interface Identity {
 
-  /** Whether the request may go on to the read rules; false only for a {@link Failure}. */
-  boolean authenticated();
-
   /** Pull authentication is off: every request is allowed, whoever sent it. */
   enum Anonymous implements Identity {
     /** The only instance. */
-    INSTANCE;
-
-    @Override
-    public boolean authenticated() {
-      return true;
-    }
+    INSTANCE
   }
 
   /**
@@ -35,11 +27,6 @@ public sealed interface Identity {
     public User {
       Objects.requireNonNull(name, "name");
     }
-
-    @Override
-    public boolean authenticated() {
-      return true;
-    }
   }
 
   /**
@@ -52,11 +39,6 @@ public sealed interface Identity {
     /** Requires a reason. */
     public Failure {
       Objects.requireNonNull(reason, "reason");
-    }
-
-    @Override
-    public boolean authenticated() {
-      return false;
     }
   }
 

@@ -50,7 +50,7 @@ public record ReadRule(List<Glob> users, List<Glob> repositories) {
    * @throws IllegalArgumentException naming the rule's key and what is wrong
    */
   static ReadRule fromConfig(Config rule, int index) {
-    String key = key(index);
+    String key = "layercake.auth.read-rules[" + index + "]";
     for (String name : rule.root().keySet()) {
       if (!KEYS.contains(name)) {
         throw new IllegalArgumentException(key + " has an unknown key '" + name
@@ -90,16 +90,7 @@ public record ReadRule(List<Glob> users, List<Glob> repositories) {
   }
 
   private static boolean anyMatches(List<Glob> patterns, String text) {
-    for (Glob pattern : patterns) {
-      if (pattern.matches(text)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String key(int index) {
-    return "layercake.auth.read-rules[" + index + "]";
+    return patterns.stream().anyMatch(pattern -> pattern.matches(text));
   }
 
   @Override

@@ -23,15 +23,7 @@ public record ReadRules(List<ReadRule> rules) {
 
   /** Whether {@code user} may read {@code repository} (its canonical name, {@code library/redis}). */
   public boolean allows(String user, String repository) {
-    if (rules.isEmpty()) {
-      return true;
-    }
-    for (ReadRule rule : rules) {
-      if (rule.allows(user, repository)) {
-        return true;
-      }
-    }
-    return false;
+    return rules.isEmpty() || rules.stream().anyMatch(rule -> rule.allows(user, repository));
   }
 
   /**

@@ -10,6 +10,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
+import io.layercake.Futures;
 import io.layercake.UpstreamName;
 import io.layercake.cluster.PeerClient;
 import io.layercake.cluster.ResentAsk;
@@ -111,20 +112,17 @@ public final class BlobFinder {
   /** The URLs of the nodes that hold a committed copy of the blob (asked in parallel). */
   public CompletionStage<List<String>> holders(Digest digest) {
     PeerClient peers = fills.peers();
-    List<CompletableFuture<Optional<String>>> answers = new ArrayList<>();
-    answers.add(local(digest, false).toCompletableFuture()
-        .thenApply(local -> local.map(found -> peers.directory().selfUrl())));
+    List<CompletionStage<Optional<String>>> answers = new ArrayList<>();
+    answers.add(local(digest, false).thenApply(local -> local.map(found -> peers.directory().selfUrl())));
     for (String peer : peers.directory().peerUrls()) {
       answers.add(peers.send(peer, HttpMethods.HEAD, PeerClient.BLOBS_PATH + digest + "?committed=true", List.of())
           .thenApply(response -> {
             peers.discard(response);
             return response.status().intValue() == 200 ? Optional.of(peer) : Optional.<String>empty();
           })
-          .toCompletableFuture()
           .exceptionally(error -> Optional.empty()));
     }
-    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-        .thenApply(done -> answers.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList());
+    return Futures.all(answers).thenApply(found -> found.stream().flatMap(Optional::stream).toList());
   }
 
   /**

@@ -32,7 +32,15 @@ public record BlobSettings(Duration fillTimeout, Duration askTimeout, Duration i
       // A wait the client's own ask would cut short: half the ask leaves time to say "retry".
       queueTimeout = ask.dividedBy(2);
     }
-    ReadBudget readBudget = readBudget(config);
+    int minRead = readSize(config, "layercake.blobs.read-size-min");
+    int maxRead = readSize(config, "layercake.blobs.read-size-max");
+    long readBudget = config.getBytes("layercake.blobs.read-budget");
+    try {
+      new ReadBudget(readBudget, minRead, maxRead); // the budget checks that the reads fit in it
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("layercake.blobs.read-budget, read-size-min and read-size-max: "
+          + e.getMessage(), e);
+    }
     int maxFills = SettingsChecks.positiveInt(config, "layercake.blobs.max-fills");
     int perUpstream = SettingsChecks.positiveInt(config, "layercake.blobs.max-fills-per-upstream");
     if (perUpstream > maxFills) {
@@ -49,9 +57,9 @@ public record BlobSettings(Duration fillTimeout, Duration askTimeout, Duration i
         perUpstream,
         SettingsChecks.nonNegativeInt(config, "layercake.blobs.fill-queue-size"),
         queueTimeout,
-        readBudget.capacity(),
-        readBudget.minRead(),
-        readBudget.maxRead());
+        readBudget,
+        minRead,
+        maxRead);
   }
 
   /** A new budget for the node's blob reads. */
@@ -59,19 +67,7 @@ public record BlobSettings(Duration fillTimeout, Duration askTimeout, Duration i
     return new ReadBudget(readBudget, minRead, maxRead);
   }
 
-  /** Reads {@code layercake.blobs.read-*}: sizes within an int, and a budget the reads fit in. */
-  private static ReadBudget readBudget(Config config) {
-    int min = readSize(config, "layercake.blobs.read-size-min");
-    int max = readSize(config, "layercake.blobs.read-size-max");
-    long budget = config.getBytes("layercake.blobs.read-budget");
-    try {
-      return new ReadBudget(budget, min, max);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("layercake.blobs.read-budget, read-size-min and read-size-max: "
-          + e.getMessage(), e);
-    }
-  }
-
+  /** A read size of {@code layercake.blobs.read-*}: within an int, and sane for one read. */
   private static int readSize(Config config, String key) {
     long value = config.getBytes(key);
     if (value < 4096 || value > 64L * 1024 * 1024) {

@@ -90,19 +90,4 @@ public final class ReadBudget {
   public synchronized int readers() {
     return readers;
   }
-
-  /** The bytes all readers may hold together. */
-  public long capacity() {
-    return capacity;
-  }
-
-  /** The smallest read. */
-  public int minRead() {
-    return minRead;
-  }
-
-  /** The largest read. */
-  public int maxRead() {
-    return maxRead;
-  }
 }

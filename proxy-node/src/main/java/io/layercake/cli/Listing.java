@@ -5,6 +5,7 @@ import io.layercake.Json;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The rows a listing verb prints, either as a docker-style table or as JSON lines: one object per
@@ -77,12 +78,7 @@ final class Listing {
 
   /** The cells of the columns a table shows. */
   private String[] shown(String[] cells) {
-    List<String> shown = new ArrayList<>();
-    for (int i = 0; i < cells.length; i++) {
-      if (headers.get(i) != null) {
-        shown.add(cells[i]);
-      }
-    }
-    return shown.toArray(String[]::new);
+    return IntStream.range(0, cells.length).filter(i -> headers.get(i) != null).mapToObj(i -> cells[i])
+        .toArray(String[]::new);
   }
 }

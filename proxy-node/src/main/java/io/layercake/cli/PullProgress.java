@@ -77,17 +77,8 @@ final class PullProgress {
 
   /** {@code [=====>      ]  12.3MB/45.6MB}, as docker draws it. */
   static String bar(long current, long total) {
-    StringBuilder bar = new StringBuilder("[");
-    int filled = total <= 0 ? BAR_WIDTH : (int) Math.min(BAR_WIDTH, current * BAR_WIDTH / total);
-    for (int i = 0; i < BAR_WIDTH; i++) {
-      if (i < filled) {
-        bar.append('=');
-      } else if (i == filled) {
-        bar.append('>');
-      } else {
-        bar.append(' ');
-      }
-    }
-    return bar.append("] ").append(HumanSize.of(current)).append('/').append(HumanSize.of(total)).toString();
+    int filled = total <= 0 ? BAR_WIDTH : (int) Math.max(0, Math.min(BAR_WIDTH, current * BAR_WIDTH / total));
+    String head = filled < BAR_WIDTH ? ">" + " ".repeat(BAR_WIDTH - filled - 1) : "";
+    return "[" + "=".repeat(filled) + head + "] " + HumanSize.of(current) + "/" + HumanSize.of(total);
   }
 }

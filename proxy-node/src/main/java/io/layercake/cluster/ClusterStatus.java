@@ -14,7 +14,6 @@ import io.layercake.Json;
 import io.layercake.metrics.NodeMetrics;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 
 /**
  * {@code GET /admin/cluster}: every member's remoting address, status, reachability (as this
@@ -55,10 +55,8 @@ public final class ClusterStatus {
     List<Member> members = peers.directory().members();
     Map<String, CompletableFuture<Map<Address, Integer>>> shardCounts = new LinkedHashMap<>();
     sharded.forEach((name, key) -> shardCounts.put(name, shardsPerMember(key)));
-    List<CompletableFuture<Optional<ClusterReport.Storage>>> storage = new ArrayList<>();
-    for (Member member : members) {
-      storage.add(storageOf(member));
-    }
+    List<CompletableFuture<Optional<ClusterReport.Storage>>> storage =
+        members.stream().map(this::storageOf).toList();
     List<CompletableFuture<?>> all = new ArrayList<>(storage);
     all.addAll(shardCounts.values());
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
@@ -85,13 +83,8 @@ public final class ClusterStatus {
    * roles puts them on the oldest member), so the node whose loss moves them.
    */
   private static Optional<Member> oldestUp(List<Member> members) {
-    Member oldest = null;
-    for (Member member : members) {
-      if (member.status() == MemberStatus.up() && (oldest == null || member.isOlderThan(oldest))) {
-        oldest = member;
-      }
-    }
-    return Optional.ofNullable(oldest);
+    return members.stream().filter(member -> member.status() == MemberStatus.up())
+        .reduce((oldest, member) -> member.isOlderThan(oldest) ? member : oldest);
   }
 
   private CompletableFuture<Map<Address, Integer>> shardsPerMember(EntityTypeKey<?> key) {
@@ -100,11 +93,8 @@ public final class ClusterStatus {
             replyTo -> new GetClusterShardingStats(key, peers.timeout(), replyTo),
             peers.timeout().plusSeconds(1), system.scheduler())
         .toCompletableFuture()
-        .thenApply(stats -> {
-          Map<Address, Integer> counts = new HashMap<>();
-          stats.getRegions().forEach((address, region) -> counts.put(address, region.getStats().size()));
-          return counts;
-        })
+        .thenApply(stats -> stats.getRegions().entrySet().stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, region -> region.getValue().getStats().size())))
         .exceptionally(error -> Map.of());
   }
 

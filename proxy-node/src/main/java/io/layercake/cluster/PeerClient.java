@@ -12,6 +12,7 @@ import akka.http.javadsl.model.headers.RawHeader;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.Futures;
 import io.layercake.Json;
 import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
@@ -204,15 +205,12 @@ public final class PeerClient {
    * (a tag's entity moves with its shard, but its journal stays on the node it ran on).
    */
   public CompletionStage<Optional<PeerTag>> tagFromPeers(UpstreamName upstream, String repository, String tag) {
-    List<CompletableFuture<Optional<PeerTag>>> answers = new ArrayList<>();
-    for (String peer : directory.peerUrls()) {
-      answers.add(getSmall(peer, TAGS_PATH + tagQuery(upstream, repository, tag), 64 * 1024)
-          .thenApply(body -> body.flatMap(PeerClient::parseTag)).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> answers.stream()
-        .map(CompletableFuture::join)
-        .flatMap(Optional::stream)
-        .max(Comparator.comparingLong(PeerTag::validatedAt)));
+    return Futures.all(directory.peerUrls().stream()
+            .map(peer -> getSmall(peer, TAGS_PATH + tagQuery(upstream, repository, tag), 64 * 1024)
+                .thenApply(body -> body.flatMap(PeerClient::parseTag)))
+            .toList())
+        .thenApply(answers -> answers.stream().flatMap(Optional::stream)
+            .max(Comparator.comparingLong(PeerTag::validatedAt)));
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.stream.StreamSupport;
 
 /*
  * Implementation notes
@@ -109,16 +110,10 @@ public final class ReturningMembers {
     }
     long now = nanoTime.getAsLong();
     leftAt.entrySet().removeIf(entry -> now - entry.getValue() > wait.toNanos());
-    Optional<Address> left = leftAt.keySet().stream().findFirst();
-    if (left.isPresent()) {
-      return left;
-    }
-    for (Member member : cluster.state().getMembers()) {
-      MemberStatus status = member.status();
-      if (status == MemberStatus.leaving() || status == MemberStatus.exiting()) {
-        return Optional.of(member.address());
-      }
-    }
-    return Optional.empty();
+    return leftAt.keySet().stream().findFirst().or(() -> StreamSupport
+        .stream(cluster.state().getMembers().spliterator(), false)
+        .filter(member -> member.status() == MemberStatus.leaving() || member.status() == MemberStatus.exiting())
+        .map(Member::address)
+        .findFirst());
   }
 }

@@ -97,16 +97,9 @@ public final class ShardAllocation extends ShardCoordinator.AbstractShardAllocat
 
   /** The region with the highest weight for the shard, or {@code fallback} if there is none. */
   private ActorRef owner(String shardId, Set<ActorRef> regions, ActorRef fallback) {
-    ActorRef best = null;
-    long bestWeight = 0;
-    for (ActorRef region : regions) {
-      long weight = weight(shardId, addressOf(region));
-      if (best == null || weight > bestWeight) {
-        best = region;
-        bestWeight = weight;
-      }
-    }
-    return best == null ? fallback : best;
+    // max keeps the first of equal weights, as a strict "greater than" scan would.
+    return regions.stream().max(Comparator.comparingLong((ActorRef region) -> weight(shardId, addressOf(region))))
+        .orElse(fallback);
   }
 
   /** Whether every member is Up and reachable: the only time moving shards is safe. */

@@ -20,7 +20,6 @@ import io.layercake.storage.TagIndex;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +28,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * One per node: what the cluster-wide cache verbs ask of each node. It lists the node's blobs,
@@ -119,9 +119,7 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
     }
 
     private static <T> List<T> concat(List<T> first, List<T> second) {
-      List<T> both = new ArrayList<>(first);
-      both.addAll(second);
-      return both;
+      return Stream.concat(first.stream(), second.stream()).toList();
     }
   }
 
@@ -294,21 +292,14 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
     List<BlobEntry> blobs = new ArrayList<>();
     store.index().forEach((digest, record) -> blobs.add(new BlobEntry(digest.toString(), record.size(),
         record.mediaType(), record.storedAt(), record.lastAccess())));
-    List<TagEntry> tagEntries = new ArrayList<>();
-    for (TagIndex.IndexedTag tag : tags.all()) {
-      tagEntries.add(new TagEntry(tag.upstream(), tag.repository(), tag.tag(), tag.record().digest(),
-          tag.record().validatedAt()));
-    }
+    List<TagEntry> tagEntries = tags.all().stream().map(tag -> new TagEntry(tag.upstream(), tag.repository(),
+        tag.tag(), tag.record().digest(), tag.record().validatedAt())).toList();
     List<PullEntry> pulls = tags.pulls().stream()
         .map(p -> new PullEntry(p.upstream(), p.repository(), p.tag(), p.pulls(), p.lastPulled())).toList();
-    Set<String> busy = new HashSet<>();
-    filling.get().forEach(d -> busy.add(d.toString()));
-    for (BlobEntry blob : blobs) {
-      if (evictor.isBusy(Digest.parse(blob.digest()))) {
-        busy.add(blob.digest());
-      }
-    }
-    return new Contents(nodeUrl, blobs, tagEntries, pulls, List.copyOf(busy), evictor.pins().all(), true, null);
+    List<String> busy = Stream.concat(filling.get().stream().map(Digest::toString),
+        blobs.stream().map(BlobEntry::digest).filter(digest -> evictor.isBusy(Digest.parse(digest))))
+        .distinct().toList();
+    return new Contents(nodeUrl, blobs, tagEntries, pulls, busy, evictor.pins().all(), true, null);
   }
 
   private Removed remove(RemoveContent command) {

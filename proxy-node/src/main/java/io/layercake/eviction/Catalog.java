@@ -185,19 +185,12 @@ public record Catalog(List<CachedImage> images, Map<Digest, HeldBlob> held, Set<
           .filter(blob -> !referenced.contains(blob.digest()) && danglingFilter.test(blob))
           .forEach(blob -> candidates.add(blob.digest()));
     }
-    List<HeldBlob> delete = new ArrayList<>();
-    for (Digest digest : candidates) {
-      HeldBlob blob = held.get(digest);
-      if (blob == null || keptReferences.contains(digest)) {
-        continue;
-      }
-      if (!force && (pinned.contains(digest) || busy.contains(digest))) {
-        continue;
-      }
-      delete.add(blob);
-    }
-    delete.sort(Comparator.comparing(b -> b.digest().toString()));
-    List<CachedImage> untag = images.stream().filter(removed::contains).toList();
-    return new Plan(untag, List.copyOf(delete));
+    List<HeldBlob> delete = candidates.stream()
+        .map(held::get)
+        .filter(blob -> blob != null && !keptReferences.contains(blob.digest()))
+        .filter(blob -> force || !(pinned.contains(blob.digest()) || busy.contains(blob.digest())))
+        .sorted(Comparator.comparing((HeldBlob blob) -> blob.digest().toString()))
+        .toList();
+    return new Plan(images.stream().filter(removed::contains).toList(), delete);
   }
 }

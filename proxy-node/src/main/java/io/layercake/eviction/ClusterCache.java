@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
+import io.layercake.Futures;
 import io.layercake.Glob;
 import io.layercake.cluster.PeerClient;
 import io.layercake.manifest.Manifests;
@@ -17,8 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
@@ -44,6 +46,8 @@ public final class ClusterCache {
 
   /** How long a blob must have gone unused before prune counts it as dangling. */
   static final Duration DANGLING_GRACE = Duration.ofMinutes(1);
+
+  private static final String NO_ANSWER = "a node did not answer in time; some of the change may have been made";
 
   private final ActorSystem<?> system;
   private final Manifests manifests;
@@ -62,26 +66,16 @@ public final class ClusterCache {
 
   /** The catalog of the whole cluster now. */
   public CompletionStage<Catalog> catalog() {
-    return keepers().thenCompose(keepers -> {
-      String snapshot = UUID.randomUUID().toString();
-      List<CompletableFuture<CacheKeeper.Contents>> answers = new ArrayList<>();
-      for (ActorRef<CacheKeeper.Command> keeper : keepers) {
-        answers.add(listFrom(keeper, snapshot, 0, null).toCompletableFuture());
-      }
-      return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-          .handle((done, error) -> {
-            if (error != null) {
-              throw unavailable("a node did not list its cache in time");
+    String snapshot = UUID.randomUUID().toString();
+    return tellAll(keeper -> listFrom(keeper, snapshot, 0, null), "a node did not list its cache in time")
+        .thenApply(contents -> {
+          for (CacheKeeper.Contents node : contents) {
+            if (node.error() != null) {
+              throw unavailable("node " + node.node() + " could not list its cache: " + node.error());
             }
-            List<CacheKeeper.Contents> contents = answers.stream().map(CompletableFuture::join).toList();
-            for (CacheKeeper.Contents node : contents) {
-              if (node.error() != null) {
-                throw unavailable("node " + node.node() + " could not list its cache: " + node.error());
-              }
-            }
-            return contents;
-          });
-    }).thenCompose(this::withManifests);
+          }
+          return contents;
+        }).thenCompose(this::withManifests);
   }
 
   /** Reads a keeper's listing page by page, from {@code page} on, after {@code sofar}. */
@@ -113,12 +107,9 @@ public final class ClusterCache {
     // theirs anyway.
     tagged.stream().filter(held::contains).forEach(d -> heldManifests.add(Digest.parse(d)));
     Map<Digest, ManifestReferences> references = new ConcurrentHashMap<>();
-    List<CompletableFuture<Void>> loads = new ArrayList<>();
-    for (Digest digest : heldManifests) {
-      loads.add(load(digest).thenAccept(found -> found.ifPresent(r -> references.put(digest, r)))
-          .toCompletableFuture());
-    }
-    return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new))
+    return Futures.all(heldManifests.stream()
+            .map(digest -> load(digest).thenAccept(found -> found.ifPresent(r -> references.put(digest, r))))
+            .toList())
         .thenApply(done -> Catalog.build(contents, references));
   }
 
@@ -179,15 +170,10 @@ public final class ClusterCache {
     return catalog().thenCompose(catalog -> {
       long now = clock.millis();
       long before = until == null ? Long.MAX_VALUE : now - until.toMillis();
-      List<CachedImage> targets = new ArrayList<>();
-      if (all) {
-        for (CachedImage image : catalog.images()) {
-          boolean referenced = references.isEmpty() || references.stream().anyMatch(image::matchesReference);
-          if (referenced && image.lastUsed() < before && !image.pinned() && !image.inUse()) {
-            targets.add(image);
-          }
-        }
-      }
+      List<CachedImage> targets = !all ? List.of() : catalog.images().stream()
+          .filter(image -> references.isEmpty() || references.stream().anyMatch(image::matchesReference))
+          .filter(image -> image.lastUsed() < before && !image.pinned() && !image.inUse())
+          .toList();
       // A blob used within the grace period may belong to a pull whose tag is not indexed yet.
       long danglingBefore = Math.min(before, now - DANGLING_GRACE.toMillis());
       Catalog.Plan plan = catalog.plan(targets, references.isEmpty(),
@@ -243,13 +229,13 @@ public final class ClusterCache {
       if (targets.isEmpty()) {
         throw new OciException(ErrorCode.NAME_UNKNOWN, "No such image: " + name, name.toString());
       }
-      CompletionStage<List<String>> pinned = CompletableFuture.completedFuture(List.of());
+      CompletionStage<?> pinned = CompletableFuture.completedFuture(null);
       for (CachedImage image : targets) {
         PinStore.Pin pin = new PinStore.Pin(image.name(), image.manifest().toString(),
             image.digests().stream().map(Digest::toString).sorted().toList(), clock.millis());
-        pinned = pinned.thenCompose(sofar -> setPin(pin.image(), pin).thenApply(changed -> append(sofar, pin.image())));
+        pinned = pinned.thenCompose(done -> setPin(pin.image(), pin));
       }
-      return pinned;
+      return pinned.thenApply(done -> targets.stream().map(CachedImage::name).toList());
     });
   }
 
@@ -261,23 +247,17 @@ public final class ClusterCache {
       if (images.isEmpty()) {
         throw new OciException(ErrorCode.NAME_UNKNOWN, "not pinned: " + name, name.toString());
       }
-      CompletionStage<List<String>> done = CompletableFuture.completedFuture(List.of());
+      CompletionStage<?> unpinned = CompletableFuture.completedFuture(null);
       for (String image : images) {
-        done = done.thenCompose(sofar -> setPin(image, null).thenApply(changed -> append(sofar, image)));
+        unpinned = unpinned.thenCompose(done -> setPin(image, null));
       }
-      return done;
+      return unpinned.thenApply(done -> images);
     });
-  }
-
-  private static List<String> append(List<String> list, String item) {
-    List<String> longer = new ArrayList<>(list);
-    longer.add(item);
-    return List.copyOf(longer);
   }
 
   private CompletionStage<Boolean> setPin(String image, PinStore.Pin pin) {
     return tellAll(keeper -> AskPattern.<CacheKeeper.Command, CacheKeeper.PinSet>ask(keeper,
-            replyTo -> new CacheKeeper.SetPin(image, pin, replyTo), timeout, system.scheduler()))
+            replyTo -> new CacheKeeper.SetPin(image, pin, replyTo), timeout, system.scheduler()), NO_ANSWER)
         .thenApply(answers -> {
           for (CacheKeeper.PinSet answer : answers) {
             if (answer.error() != null) {
@@ -330,28 +310,21 @@ public final class ClusterCache {
     return tellAll(keeper -> AskPattern.<CacheKeeper.Command, CacheKeeper.Removed>ask(keeper,
             replyTo -> new CacheKeeper.RemoveContent(List.copyOf(untagBatch), List.copyOf(digestBatch),
                 reason.label(), force, replyTo),
-            timeout, system.scheduler()))
-        .thenCompose(answers -> {
-          List<CacheKeeper.Removed> all = new ArrayList<>(sofar);
-          all.addAll(answers);
-          return removeInBatches(untag, digests, reason, force, to, all);
-        });
+            timeout, system.scheduler()), NO_ANSWER)
+        .thenCompose(answers -> removeInBatches(untag, digests, reason, force, to,
+            Stream.concat(sofar.stream(), answers.stream()).toList()));
   }
 
-  private <T> CompletionStage<List<T>> tellAll(Function<ActorRef<CacheKeeper.Command>, CompletionStage<T>> ask) {
-    return keepers().thenCompose(keepers -> {
-      List<CompletableFuture<T>> answers = new ArrayList<>();
-      for (ActorRef<CacheKeeper.Command> keeper : keepers) {
-        answers.add(ask.apply(keeper).toCompletableFuture());
-      }
-      return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-          .handle((done, error) -> {
-            if (error != null) {
-              throw unavailable("a node did not answer in time; some of the change may have been made");
-            }
-            return answers.stream().map(CompletableFuture::join).toList();
-          });
-    });
+  /** Asks every keeper; if one does not answer, fails as unavailable, saying {@code noAnswer}. */
+  private <T> CompletionStage<List<T>> tellAll(Function<ActorRef<CacheKeeper.Command>, CompletionStage<T>> ask,
+      String noAnswer) {
+    return keepers().thenCompose(keepers -> Futures.all(keepers.stream().map(ask).toList())
+        .handle((answers, error) -> {
+          if (error != null) {
+            throw unavailable(noAnswer);
+          }
+          return answers;
+        }));
   }
 
   /**

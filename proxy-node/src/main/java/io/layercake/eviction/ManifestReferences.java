@@ -18,7 +18,7 @@ import java.util.List;
  */
 public record ManifestReferences(List<Digest> manifests, Digest config, List<Digest> blobs) {
 
-  /** The references in {@code bytes}; none if they are not Json.MAPPER. */
+  /** The references in {@code bytes}; none if they are not JSON. */
   public static ManifestReferences of(byte[] bytes) {
     JsonNode root;
     try {

@@ -1,7 +1,7 @@
 package io.layercake.eviction;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * What a removal freed (or, for a dry run, would free).
@@ -25,14 +25,9 @@ public record Removal(List<String> untagged, List<Freed> deleted, long reclaimed
   }
 
   Removal plus(Removal other) {
-    List<String> untaggedBoth = new ArrayList<>(untagged);
-    untaggedBoth.addAll(other.untagged);
-    List<Freed> deletedBoth = new ArrayList<>(deleted);
-    deletedBoth.addAll(other.deleted);
-    List<String> errorsBoth = new ArrayList<>(errors);
-    errorsBoth.addAll(other.errors);
-    return new Removal(List.copyOf(untaggedBoth), List.copyOf(deletedBoth), reclaimed + other.reclaimed,
-        dryRun && other.dryRun, List.copyOf(errorsBoth));
+    return new Removal(Stream.concat(untagged.stream(), other.untagged.stream()).toList(),
+        Stream.concat(deleted.stream(), other.deleted.stream()).toList(), reclaimed + other.reclaimed,
+        dryRun && other.dryRun, Stream.concat(errors.stream(), other.errors.stream()).toList());
   }
 
   /**

@@ -201,16 +201,7 @@ public record ByteRange(long first, long last) {
 
     /** Only ASCII digits: {@link Long#parseLong} would also take a sign and other scripts' digits. */
     private static boolean isDigits(String text) {
-      if (text.isEmpty()) {
-        return false;
-      }
-      for (int i = 0; i < text.length(); i++) {
-        char c = text.charAt(i);
-        if (c < '0' || c > '9') {
-          return false;
-        }
-      }
-      return true;
+      return !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     private static long saturatedLong(String digits) {

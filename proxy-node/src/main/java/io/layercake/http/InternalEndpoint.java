@@ -4,7 +4,6 @@ import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.layercake.Json;
 import io.layercake.Secrets;
 import io.layercake.UpstreamName;
@@ -62,13 +61,13 @@ record InternalEndpoint(ClusterSettings cluster, BlobEndpoint blobs, Manifests m
       RepositoryName repository = RepositoryName.parse(request.getUri().query().get("repository").orElse(""));
       Tag tag = Tag.parse(request.getUri().query().get("tag").orElse(""));
       return CompletableFuture.supplyAsync(() -> tagIndex.get(upstream, repository, tag.value())
-          .map(record -> Responses.json(toJson(record), List.of()))
+          .map(record -> Responses.json(Json.bytes(record), List.of()))
           .orElseThrow(() -> new OciException(ErrorCode.MANIFEST_UNKNOWN, "tag not known to this node",
               repository + ":" + tag)), blockingExecutor);
     }
     if (path.equals(PeerClient.STATS_PATH)) {
       return CompletableFuture.completedFuture(Responses.json(
-          toJson(new ClusterReport.Storage(store.usedBlobs(), store.usedBytes())), List.of()));
+          Json.bytes(new ClusterReport.Storage(store.usedBlobs(), store.usedBytes())), List.of()));
     }
     throw new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint", "unknown internal path");
   }
@@ -79,14 +78,6 @@ record InternalEndpoint(ClusterSettings cluster, BlobEndpoint blobs, Manifests m
       return UpstreamName.of(upstream);
     } catch (IllegalArgumentException e) {
       throw new OciException(ErrorCode.NAME_INVALID, "invalid upstream name", upstream);
-    }
-  }
-
-  private static byte[] toJson(Object value) {
-    try {
-      return Json.MAPPER.writeValueAsBytes(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("records and maps of numbers are always serialisable", e);
     }
   }
 

@@ -67,13 +67,13 @@ final class ManifestEndpoint {
             .toList());
     if (reference instanceof Reference.ByDigest byDigest) {
       return manifests.byDigest(upstream, repository, byDigest.value())
-          .thenApply(manifest -> respond(head, manifest, null));
+          .thenApply(manifest -> responses.respond(head, manifest, null));
     }
     Reference.ByTag byTag = (Reference.ByTag) reference;
     Optional<ManifestContent> fresh = freshTags.get(upstream, repository.value(), byTag.tag().value());
     if (fresh.isPresent()) {
       return negotiate(accepted, upstream, repository, fresh.get(), byTag)
-          .thenApply(served -> countTagPull(upstream, repository, byTag, true, respond(head, served, null)));
+          .thenApply(served -> countTagPull(upstream, repository, byTag, true, responses.respond(head, served, null)));
     }
     String key = upstream + "/" + repository + ":" + byTag.tag();
     Optional<ErrorCode> known = notFound.get(key);
@@ -102,7 +102,8 @@ final class ManifestEndpoint {
           // may be another node; NTP-synchronised clocks keep this exact but for a rare request.)
           boolean hit = !resolved.stale() && resolved.validatedAt() < asked;
           return negotiate(accepted, upstream, repository, manifest, byTag)
-              .thenApply(served -> countTagPull(upstream, repository, byTag, hit, respond(head, served, warning)));
+              .thenApply(served ->
+                  countTagPull(upstream, repository, byTag, hit, responses.respond(head, served, warning)));
         });
   }
 
@@ -146,9 +147,5 @@ final class ManifestEndpoint {
       default:
         throw ManifestNegotiation.notAcceptable(manifest.mediaType());
     }
-  }
-
-  private HttpResponse respond(boolean head, ManifestContent manifest, String warning) {
-    return responses.respond(head, manifest, warning);
   }
 }

@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  *       exactly these bytes, and anything else would not match the digest it will check.
  *   <li>No usable {@code Accept}, {@code *}{@code /*}, {@code application/*}, or only {@code
  *       application/json}: served as is. curl and plain HTTP clients send these and want the
- *       bytes; every manifest is Json.MAPPER.
+ *       bytes; every manifest is JSON.
  *   <li>A type the client accepts is served as is.
  *   <li>An OCI manifest the client does not accept: refused, as distribution does.
  *   <li>An OCI index the client does not accept, by tag: the linux/amd64 manifest when the client
@@ -116,28 +116,23 @@ public final class ManifestNegotiation {
      * @param acceptHeaderValues the raw header values, possibly empty or null for none
      */
     public static AcceptedTypes parse(List<String> acceptHeaderValues) {
-      if (acceptHeaderValues == null || acceptHeaderValues.isEmpty()) {
-        return compute(acceptHeaderValues);
+      List<String> values = acceptHeaderValues == null ? List.of()
+          : acceptHeaderValues.stream().filter(Objects::nonNull).toList();
+      if (values.isEmpty()) {
+        return compute(values);
       }
       // A fleet sends a handful of distinct Accept headers, on every manifest request: parse each
       // once. The memo is cleared when full, so odd clients cannot grow it without bound.
       if (PARSED.size() >= PARSED_LIMIT) {
         PARSED.clear();
       }
-      List<String> key = acceptHeaderValues.stream().filter(Objects::nonNull).toList();
-      return PARSED.computeIfAbsent(key, AcceptedTypes::compute);
+      return PARSED.computeIfAbsent(values, AcceptedTypes::compute);
     }
 
-    private static AcceptedTypes compute(List<String> acceptHeaderValues) {
+    private static AcceptedTypes compute(List<String> headerValues) {
       Set<String> accepted = new HashSet<>();
       Set<String> refused = new HashSet<>();
-      if (acceptHeaderValues != null) {
-        for (String headerValue : acceptHeaderValues) {
-          if (headerValue != null) {
-            parseHeader(headerValue, accepted, refused);
-          }
-        }
-      }
+      headerValues.forEach(value -> parseHeader(value, accepted, refused));
       refused.removeAll(accepted);
       return new AcceptedTypes(accepted, refused);
     }

@@ -17,15 +17,9 @@ final class RequestTarget {
 
   /**
    * Whether the client's target, without its query, is exactly {@code path}. Without the raw
-   * header (the setting turned off) the parsed path is all there is, and it decides.
-   */
-  static boolean isExactly(HttpRequest request, String path) {
-    return isExactly(request, request.getUri().path(), path);
-  }
-
-  /**
-   * The same, for a request whose parsed path is {@code parsedPath}: Akka renders the path anew
-   * on every {@code getUri().path()}, so the hot path renders it once.
+   * header (the setting turned off) the parsed path, {@code parsedPath}, is all there is, and it
+   * decides. The caller passes the parsed path because Akka renders it anew on every
+   * {@code getUri().path()}, and the hot path renders it once.
    */
   static boolean isExactly(HttpRequest request, String parsedPath, String path) {
     if (!parsedPath.equals(path)) {

@@ -2,8 +2,8 @@ package io.layercake.manifest;
 
 import com.typesafe.config.Config;
 import io.layercake.SettingsChecks;
-import com.typesafe.config.ConfigUtil;
 import io.layercake.UpstreamName;
+import io.layercake.upstream.UpstreamSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -60,17 +60,10 @@ public record ManifestSettings(Duration tagTtl, Map<UpstreamName, Duration> upst
   public static ManifestSettings fromConfig(Config config) {
     Duration ttl = SettingsChecks.nonNegativeDuration(config, "layercake.manifests.tag-ttl");
     Duration signatureTtl = SettingsChecks.nonNegativeDuration(config, "layercake.manifests.signature-tag-ttl");
+    // An upstream's own tag-ttl, from its entry or the preset the entry names.
     Map<UpstreamName, Duration> upstreamTtls = new HashMap<>();
-    for (String name : config.getObject("layercake.upstreams").keySet()) {
-      String key = ConfigUtil.joinPath("layercake", "upstreams", name, "tag-ttl");
-      if (config.hasPath(key)) {
-        try {
-          upstreamTtls.put(UpstreamName.of(name), SettingsChecks.nonNegativeDuration(config, key));
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
-        }
-      }
-    }
+    UpstreamSettings.allFromConfig(config).forEach((name, upstream) ->
+        upstream.tagTtl().ifPresent(own -> upstreamTtls.put(UpstreamName.of(name), own)));
     Duration ask = SettingsChecks.positiveDuration(config, "layercake.manifests.ask-timeout");
     Duration revalidate = config.getDuration("layercake.manifests.revalidate-timeout");
     if (revalidate.isNegative() || revalidate.isZero() || revalidate.compareTo(ask) >= 0) {

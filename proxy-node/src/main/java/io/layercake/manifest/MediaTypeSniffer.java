@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * Recovers a manifest's media type from its Json.MAPPER. Only needed for a manifest whose index entry
+ * Recovers a manifest's media type from its JSON. Only needed for a manifest whose index entry
  * was lost in a crash: normally the type upstream sent is stored with the bytes.
  */
 final class MediaTypeSniffer {

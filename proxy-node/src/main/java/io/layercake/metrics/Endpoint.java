@@ -1,7 +1,5 @@
 package io.layercake.metrics;
 
-import java.util.Locale;
-
 /** What a request to the node's HTTP port asked for, as the {@code endpoint} label says it. */
 public enum Endpoint {
   /** {@code /v2/<name>/blobs/<digest>}. */
@@ -23,12 +21,5 @@ public enum Endpoint {
   /** {@code /} and {@code /index.html}, the status page. */
   STATUS,
   /** Anything else, answered with an error. */
-  OTHER;
-
-  private final String label = name().toLowerCase(Locale.ROOT);
-
-  /** The label value. */
-  public String label() {
-    return label;
-  }
+  OTHER
 }

@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -78,9 +79,7 @@ public final class NodeMetrics implements Extension {
     /** A manifest served from memory without being stored. */
     MANIFEST,
     /** A tag's answer not recorded in its journal. */
-    TAG;
-
-    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+    TAG
   }
 
   /**
@@ -134,62 +133,54 @@ public final class NodeMetrics implements Extension {
 
   /** A node's metrics, all at zero; nodes get theirs through {@link #get}. */
   public NodeMetrics() {
-    requests = Counter.builder().name("layercake_http_requests_total")
-        .help("HTTP requests answered by this node, by endpoint and status code.")
-        .labelNames("endpoint", "code").register(registry);
+    requests = counter("layercake_http_requests_total",
+        "HTTP requests answered by this node, by endpoint and status code.", "endpoint", "code");
     Histogram duration = Histogram.builder().name("layercake_http_request_duration_seconds")
         .help("Time from a request's arrival until its response headers are ready (a blob body streams"
             + " on after that), by endpoint.")
         .classicOnly().classicUpperBounds(REQUEST_BUCKETS).labelNames("endpoint").register(registry);
     for (Endpoint endpoint : Endpoint.values()) {
       requestsByStatus.put(endpoint, new AtomicReferenceArray<>(MAX_STATUS));
-      requestDuration.put(endpoint, duration.labelValues(endpoint.label()));
+      requestDuration.put(endpoint, duration.labelValues(label(endpoint)));
     }
-    Counter served = Counter.builder().name("layercake_served_bytes_total")
-        .help("Response body bytes sent: blob and manifest to clients, internal to other nodes.")
-        .labelNames("endpoint").register(registry);
+    Counter served = counter("layercake_served_bytes_total",
+        "Response body bytes sent: blob and manifest to clients, internal to other nodes.", "endpoint");
     for (Endpoint endpoint : List.of(Endpoint.BLOB, Endpoint.MANIFEST, Endpoint.INTERNAL)) {
       // Resolved once, wrapped once: every response asks for it.
-      CounterDataPoint bytes = served.labelValues(endpoint.label());
+      CounterDataPoint bytes = served.labelValues(label(endpoint));
       servedBytes.put(endpoint, Optional.of(bytes::inc));
     }
-    Counter hitFamily = Counter.builder().name("layercake_cache_hits_total")
-        .help("Requests answered from the cache: blobs from a committed copy (this node's or the owner's),"
-            + " manifests by tag without asking upstream.")
-        .labelNames("kind").register(registry);
-    Counter missFamily = Counter.builder().name("layercake_cache_misses_total")
-        .help("Requests the cache could not answer from what it held: blobs served from a fill in"
-            + " progress, manifests by tag revalidated or fetched upstream.")
-        .labelNames("kind").register(registry);
+    Counter hitFamily = counter("layercake_cache_hits_total",
+        "Requests answered from the cache: blobs from a committed copy (this node's or the owner's),"
+            + " manifests by tag without asking upstream.", "kind");
+    Counter missFamily = counter("layercake_cache_misses_total",
+        "Requests the cache could not answer from what it held: blobs served from a fill in"
+            + " progress, manifests by tag revalidated or fetched upstream.", "kind");
     for (CacheKind kind : CacheKind.values()) {
-      hits.put(kind, hitFamily.labelValues(kind.label()));
-      misses.put(kind, missFamily.labelValues(kind.label()));
+      hits.put(kind, hitFamily.labelValues(label(kind)));
+      misses.put(kind, missFamily.labelValues(label(kind)));
     }
-    Counter fills = Counter.builder().name("layercake_blob_fills_started_total")
-        .help("Blob fills started on this node, by where the bytes come from.")
-        .labelNames("source").register(registry);
+    Counter fills = counter("layercake_blob_fills_started_total",
+        "Blob fills started on this node, by where the bytes come from.", "source");
     for (FillSource source : FillSource.values()) {
-      fillsStarted.put(source, fills.labelValues(source.label()));
+      fillsStarted.put(source, fills.labelValues(label(source)));
     }
-    coalesced = Counter.builder().name("layercake_blob_fill_coalesced_total")
-        .help("Blob requests that joined a fill another request had started (single flight).")
-        .register(registry);
+    coalesced = counter("layercake_blob_fill_coalesced_total",
+        "Blob requests that joined a fill another request had started (single flight).");
     gauge("layercake_blob_fills_in_flight", "Blob fills running on this node now.",
         () -> count(fillsRunning));
     gauge("layercake_blob_streams_in_flight", "Blob response bodies this node is streaming now.",
         () -> count(streamsRunning));
-    upstreamBlobBytes = Counter.builder().name("layercake_upstream_blob_bytes_total")
-        .help("Blob bytes received from upstream registries.").register(registry);
+    upstreamBlobBytes = counter("layercake_upstream_blob_bytes_total", "Blob bytes received from upstream registries.");
     Histogram latency = Histogram.builder().name("layercake_upstream_request_duration_seconds")
         .help("Upstream call latency, retries and redirects included: manifests until the body is read,"
             + " blobs until the response headers.")
         .classicOnly().classicUpperBounds(UPSTREAM_BUCKETS).labelNames("kind").register(registry);
     for (UpstreamCall kind : UpstreamCall.values()) {
-      upstreamLatency.put(kind, latency.labelValues(kind.label()));
+      upstreamLatency.put(kind, latency.labelValues(label(kind)));
     }
-    upstreamErrors = Counter.builder().name("layercake_upstream_errors_total")
-        .help("Upstream calls that failed, by kind and the OCI error code they failed with.")
-        .labelNames("kind", "code").register(registry);
+    upstreamErrors = counter("layercake_upstream_errors_total",
+        "Upstream calls that failed, by kind and the OCI error code they failed with.", "kind", "code");
     GaugeWithCallback.builder().name("layercake_upstream_ratelimit_remaining")
         .help("Pulls left in the upstream's rate-limit window (ratelimit-remaining), as last reported.")
         .labelNames("upstream")
@@ -209,30 +200,27 @@ public final class NodeMetrics implements Extension {
           }
         })
         .register(registry);
-    evictions = Counter.builder().name("layercake_evictions_total")
-        .help("Blobs evicted from this node, by reason.").labelNames("reason").register(registry);
-    evictedBytes = Counter.builder().name("layercake_evicted_bytes_total")
-        .help("Bytes freed by eviction on this node, by reason.").labelNames("reason").register(registry);
+    evictions = counter("layercake_evictions_total", "Blobs evicted from this node, by reason.", "reason");
+    evictedBytes = counter("layercake_evicted_bytes_total",
+        "Bytes freed by eviction on this node, by reason.", "reason");
     gauge("layercake_store_bytes", "Bytes of committed blobs on this node.",
         () -> scrapedUsage == null ? -1 : scrapedUsage.bytes());
     gauge("layercake_store_blobs", "Committed blobs on this node.",
         () -> scrapedUsage == null ? -1 : scrapedUsage.blobs());
-    Counter corrupted = Counter.builder().name("layercake_blob_corruptions_total")
-        .help("Blob files that failed a check and were quarantined (never served again, fetched again on"
+    Counter corrupted = counter("layercake_blob_corruptions_total",
+        "Blob files that failed a check and were quarantined (never served again, fetched again on"
             + " their next request), by the check that found them: recovery (size at start-up, or the hash"
             + " of a file the index lacked), scrub (size and sha256 in the background), serve (size before"
-            + " serving).")
-        .labelNames("found_by").register(registry);
+            + " serving).", "found_by");
     for (String check : CORRUPTION_CHECKS) {
       corruptions.put(check, corrupted.labelValues(check));
     }
-    Counter notStored = Counter.builder().name("layercake_uncached_total")
-        .help("What the node served without storing, because its data volume was at"
+    Counter notStored = counter("layercake_uncached_total",
+        "What the node served without storing, because its data volume was at"
             + " layercake.storage.min-free: blobs streamed from upstream, manifests kept in memory only,"
-            + " tag answers not journaled.")
-        .labelNames("kind").register(registry);
+            + " tag answers not journaled.", "kind");
     for (Uncached kind : Uncached.values()) {
-      uncached[kind.ordinal()] = notStored.labelValues(kind.label);
+      uncached[kind.ordinal()] = notStored.labelValues(label(kind));
     }
     gauge("layercake_store_max_bytes", "The node's storage cap in bytes (absent while no cap is configured).",
         () -> storeCap == null ? -1 : storeCap.getAsLong());
@@ -266,7 +254,7 @@ public final class NodeMetrics implements Extension {
     int index = status >= 100 && status < MAX_STATUS ? status : 0;
     CounterDataPoint counter = byStatus.get(index);
     if (counter == null) {
-      counter = requests.labelValues(endpoint.label(), index == 0 ? "other" : Integer.toString(status));
+      counter = requests.labelValues(label(endpoint), index == 0 ? "other" : Integer.toString(status));
       byStatus.set(index, counter);
     }
     counter.inc();
@@ -330,7 +318,7 @@ public final class NodeMetrics implements Extension {
 
   /** Counts an upstream call that failed with {@code errorCode} (an OCI error code name). */
   public void upstreamCallFailed(UpstreamCall kind, String errorCode) {
-    upstreamErrors.labelValues(kind.label(), errorCode).inc();
+    upstreamErrors.labelValues(label(kind), errorCode).inc();
   }
 
   /**
@@ -475,5 +463,14 @@ public final class NodeMetrics implements Extension {
     public NodeMetrics createExtension(ExtendedActorSystem system) {
       return new NodeMetrics();
     }
+  }
+
+  private Counter counter(String name, String help, String... labelNames) {
+    return Counter.builder().name(name).help(help).labelNames(labelNames).register(registry);
+  }
+
+  /** The label value of an enum constant: its name in lower case. */
+  private static String label(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -1,7 +1,5 @@
 package io.layercake.metrics;
 
-import java.util.Locale;
-
 /** The kinds of request the node sends upstream, as the {@code kind} label says them. */
 public enum UpstreamCall {
   /** A manifest GET, timed until its body is read and verified. */
@@ -13,12 +11,5 @@ public enum UpstreamCall {
   /** A tag list GET. */
   TAGS,
   /** A bearer token from the upstream's token service. */
-  TOKEN;
-
-  private final String label = name().toLowerCase(Locale.ROOT);
-
-  /** The label value. */
-  public String label() {
-    return label;
-  }
+  TOKEN
 }

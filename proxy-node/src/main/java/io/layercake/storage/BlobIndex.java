@@ -5,8 +5,8 @@ import io.layercake.oci.Digest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,7 +69,7 @@ public final class BlobIndex {
   /**
    * Writes the record of a commit. Not synced: the file it describes is already fsynced in place,
    * and start-up indexes any committed file the index lacks (after an OS crash, say), sniffing a
-   * manifest's type from its Json.MAPPER. An fsync here would sit on every cold manifest's path.
+   * manifest's type from its JSON. An fsync here would sit on every cold manifest's path.
    */
   public void put(Digest digest, BlobRecord record) {
     try {

@@ -13,12 +13,11 @@ import java.util.concurrent.CompletionStage;
 /**
  * {@code HEAD /v2/<name>/blobs/<digest>}: whether upstream holds the blob in that repository, and
  * its size, without a body and without a pull counted against Docker Hub's rate limit.
+ *
+ * @param repository the repository
+ * @param digest the blob
  */
-final class BlobHead extends BlobCall<Long> {
-
-  BlobHead(RepositoryName repository, Digest digest) {
-    super(repository, digest);
-  }
+record BlobHead(RepositoryName repository, Digest digest) implements BlobCall<Long> {
 
   @Override
   public String action() {

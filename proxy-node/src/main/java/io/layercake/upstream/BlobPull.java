@@ -15,12 +15,11 @@ import java.util.concurrent.CompletionStage;
  * {@code GET /v2/<name>/blobs/<digest>}, usually answered by a redirect to a CDN. The call
  * completes as soon as the response headers are in; the body streams through {@link
  * BlobBodyVerifier} when the caller runs it, and is never held in memory.
+ *
+ * @param repository the repository
+ * @param digest the blob
  */
-final class BlobPull extends BlobCall<UpstreamBlob> {
-
-  BlobPull(RepositoryName repository, Digest digest) {
-    super(repository, digest);
-  }
+record BlobPull(RepositoryName repository, Digest digest) implements BlobCall<UpstreamBlob> {
 
   @Override
   public String action() {

@@ -3,8 +3,8 @@ package io.layercake.upstream;
 import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
-import io.layercake.oci.Digest;
 import io.layercake.metrics.UpstreamCall;
+import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
@@ -17,12 +17,11 @@ import java.util.concurrent.CompletionStage;
  * {@code HEAD /v2/<name>/manifests/<reference>}: where a tag points now, without counting as a
  * pull on Docker Hub. With no body to hash, the answer is upstream's {@code
  * Docker-Content-Digest}, which a HEAD by tag therefore must carry.
+ *
+ * @param repository the repository
+ * @param reference the tag or digest
  */
-final class ManifestHead extends ManifestCall<UpstreamManifestHead> {
-
-  ManifestHead(RepositoryName repository, Reference reference) {
-    super(repository, reference);
-  }
+record ManifestHead(RepositoryName repository, Reference reference) implements ManifestCall<UpstreamManifestHead> {
 
   @Override
   public String action() {

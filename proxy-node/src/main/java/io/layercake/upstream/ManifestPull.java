@@ -3,9 +3,10 @@ package io.layercake.upstream;
 import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
-import io.layercake.oci.Digest;
 import io.layercake.metrics.UpstreamCall;
+import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
+import io.layercake.oci.ManifestContent;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
 import java.util.concurrent.CompletionStage;
@@ -15,12 +16,11 @@ import java.util.concurrent.CompletionStage;
  * caches what upstream really holds (an index, not one platform's manifest). The bytes are read
  * whole, capped at {@code max-manifest-size}, and only returned once their sha256 matches the
  * digest asked for and upstream's {@code Docker-Content-Digest}.
+ *
+ * @param repository the repository
+ * @param reference the tag or digest
  */
-final class ManifestPull extends ManifestCall<UpstreamManifest> {
-
-  ManifestPull(RepositoryName repository, Reference reference) {
-    super(repository, reference);
-  }
+record ManifestPull(RepositoryName repository, Reference reference) implements ManifestCall<ManifestContent> {
 
   @Override
   public String action() {
@@ -38,12 +38,12 @@ final class ManifestPull extends ManifestCall<UpstreamManifest> {
   }
 
   @Override
-  public CompletionStage<UpstreamManifest> handle(HttpResponse response, CallContext context) {
+  public CompletionStage<ManifestContent> handle(HttpResponse response, CallContext context) {
     String mediaType = ManifestDigests.mediaType(response);
     return context.readDocument(response.entity(), ErrorCode.MANIFEST_INVALID).thenApply(bytes -> {
       Digest computed = Digest.sha256Of(bytes);
       ManifestDigests.verify(computed, reference, ManifestDigests.headerDigest(response), context);
-      return new UpstreamManifest(computed, mediaType, bytes);
+      return new ManifestContent(computed, mediaType, bytes);
     });
   }
 }

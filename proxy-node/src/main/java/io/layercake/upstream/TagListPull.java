@@ -17,25 +17,19 @@ import java.util.concurrent.CompletionStage;
 /**
  * {@code GET /v2/<name>/tags/list?n=..&last=..}: one page of tags, passed on unparsed with the
  * {@code Link} header that names the next page.
+ *
+ * @param repository the repository
+ * @param n how many tags the page may hold, if the client said
+ * @param last the tag the page starts after, if the client said
  */
-final class TagListPull implements RegistryEndpoint<UpstreamTagList> {
+record TagListPull(RepositoryName repository, OptionalInt n, Optional<String> last)
+    implements RegistryEndpoint<UpstreamTagList> {
 
-  private final RepositoryName repository;
-  private final OptionalInt n;
-  private final Optional<String> last;
-
-  TagListPull(RepositoryName repository, OptionalInt n, Optional<String> last) {
+  /** Refuses a negative page size. */
+  TagListPull {
     if (n.isPresent() && n.getAsInt() < 0) {
       throw new IllegalArgumentException("n must not be negative, got " + n.getAsInt());
     }
-    this.repository = repository;
-    this.n = n;
-    this.last = last;
-  }
-
-  @Override
-  public RepositoryName repository() {
-    return repository;
   }
 
   @Override

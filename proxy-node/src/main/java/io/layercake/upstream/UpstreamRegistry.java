@@ -5,6 +5,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
+import io.layercake.oci.ManifestContent;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
 import io.layercake.transport.HttpTransport;
@@ -55,7 +56,7 @@ public final class UpstreamRegistry {
    * only if their sha256 equals the digest asked for and upstream's {@code Docker-Content-Digest}
    * (else MANIFEST_INVALID), and they are capped at {@code max-manifest-size}.
    */
-  public CompletionStage<UpstreamManifest> fetchManifest(RepositoryName repo, Reference ref) {
+  public CompletionStage<ManifestContent> fetchManifest(RepositoryName repo, Reference ref) {
     return caller.call(new ManifestPull(repo, ref));
   }
 

@@ -11,7 +11,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +36,8 @@ import java.util.TreeMap;
  * @param namespaces the registry hosts clients name this upstream by ({@code ?ns=}, a path prefix)
  * @param allow the repositories mirrored, as globs over the upstream's names; empty allows all
  * @param deny the repositories never mirrored, even if allowed
+ * @param tagTtl how long this upstream's cached tags are served without asking it, if the entry
+ *     (or its preset) sets {@code tag-ttl}; else {@code layercake.manifests.tag-ttl} applies
  * @param client the HTTP client settings
  */
 public record UpstreamSettings(
@@ -47,6 +49,7 @@ public record UpstreamSettings(
     List<String> namespaces,
     List<Glob> allow,
     List<Glob> deny,
+    Optional<Duration> tagTtl,
     UpstreamClientSettings client) {
 
   /** The block that holds one entry per upstream. */
@@ -78,44 +81,36 @@ public record UpstreamSettings(
     if (!config.hasPath(base)) {
       throw new ConfigException.Missing(base);
     }
-    config = withPreset(config, base);
+    Config entry = withPreset(config, base);
     String urlKey = base + ".url";
-    URI url = httpUrl(config, urlKey, config.getString(urlKey));
+    URI url = httpUrl(entry, urlKey, entry.getString(urlKey));
     String path = url.getRawPath() == null ? "" : url.getRawPath();
     if (url.getRawQuery() != null || url.getRawFragment() != null
         || !(path.isEmpty() || path.equals("/"))) {
-      throw bad(config, urlKey,
+      throw bad(entry, urlKey,
           "must be the registry's root (scheme, host and port only), got " + url);
     }
     url = URI.create(url.getScheme() + "://" + url.getRawAuthority());
-    List<URI> realms = new ArrayList<>();
     String realmsKey = base + ".auth-realms";
-    if (config.hasPath(realmsKey)) {
-      for (String realm : config.getStringList(realmsKey)) {
-        realms.add(httpUrl(config, realmsKey, realm));
-      }
-    }
-    List<String> namespaces = new ArrayList<>();
+    List<URI> realms = strings(entry, realmsKey).stream().map(realm -> httpUrl(entry, realmsKey, realm)).toList();
     String namespacesKey = base + ".namespaces";
-    if (config.hasPath(namespacesKey)) {
-      for (String namespace : config.getStringList(namespacesKey)) {
-        if (namespace.isBlank()) {
-          throw bad(config, namespacesKey, "must not contain an empty namespace");
-        }
-        namespaces.add(namespace);
-      }
+    List<String> namespaces = strings(entry, namespacesKey);
+    if (namespaces.stream().anyMatch(String::isBlank)) {
+      throw bad(entry, namespacesKey, "must not contain an empty namespace");
     }
     String hubKey = base + ".docker-hub-names";
+    String ttlKey = base + ".tag-ttl";
     return new UpstreamSettings(
         name,
         url,
-        credentials(config, base + ".credentials"),
+        credentials(entry, base + ".credentials"),
         realms,
-        config.hasPath(hubKey) && config.getBoolean(hubKey),
+        entry.hasPath(hubKey) && entry.getBoolean(hubKey),
         namespaces,
-        globs(config, base + ".allow"),
-        globs(config, base + ".deny"),
-        UpstreamClientSettings.fromConfig(config));
+        globs(entry, base + ".allow"),
+        globs(entry, base + ".deny"),
+        entry.hasPath(ttlKey) ? Optional.of(nonNegative(entry, ttlKey)) : Optional.empty(),
+        UpstreamClientSettings.fromConfig(entry));
   }
 
   /**
@@ -168,21 +163,29 @@ public record UpstreamSettings(
     return "UpstreamSettings[name=" + name + ", url=" + url + ", credentials="
         + credentials.map(UpstreamCredentials::toString).orElse("anonymous")
         + ", authRealms=" + authRealms + ", dockerHubNames=" + dockerHubNames
-        + ", namespaces=" + namespaces + ", allow=" + allow + ", deny=" + deny + ", client=" + client + "]";
+        + ", namespaces=" + namespaces + ", allow=" + allow + ", deny=" + deny + ", tagTtl=" + tagTtl
+        + ", client=" + client + "]";
+  }
+
+  /** The list at {@code key}; empty if the entry does not set it. */
+  private static List<String> strings(Config config, String key) {
+    return config.hasPath(key) ? config.getStringList(key) : List.of();
   }
 
   private static List<Glob> globs(Config config, String key) {
-    List<Glob> globs = new ArrayList<>();
-    if (config.hasPath(key)) {
-      for (String pattern : config.getStringList(key)) {
-        try {
-          globs.add(new Glob(pattern));
-        } catch (IllegalArgumentException e) {
-          throw bad(config, key, e.getMessage());
-        }
-      }
+    try {
+      return strings(config, key).stream().map(Glob::new).toList();
+    } catch (IllegalArgumentException e) {
+      throw bad(config, key, e.getMessage());
     }
-    return globs;
+  }
+
+  private static Duration nonNegative(Config config, String key) {
+    Duration duration = config.getDuration(key);
+    if (duration.isNegative()) {
+      throw bad(config, key, "must not be negative, got " + duration);
+    }
+    return duration;
   }
 
   private static Optional<UpstreamCredentials> credentials(Config config, String key) {

@@ -14,13 +14,14 @@ import akka.util.ByteString;
 import com.typesafe.config.ConfigFactory;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
+import io.layercake.oci.ManifestContent;
 import io.layercake.oci.MediaType;
 import io.layercake.oci.OciException;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
 import io.layercake.testkit.FakeRegistry;
-import io.layercake.testkit.ManualClock;
 import io.layercake.testkit.Fault;
+import io.layercake.testkit.ManualClock;
 import io.layercake.testkit.RecordedRequest;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -89,7 +90,7 @@ class UpstreamRegistryIntegrationTest {
     fake = FakeRegistry.start(FakeRegistry.Options.defaults().tokenAuth(true));
     String digest = fake.putManifest("library/redis", "7", MediaType.OCI_INDEX, MANIFEST);
 
-    UpstreamManifest manifest = await(client(fake, "").fetchManifest(REDIS, TAG_7));
+    ManifestContent manifest = await(client(fake, "").fetchManifest(REDIS, TAG_7));
 
     assertEquals(Digest.parse(digest), manifest.digest());
     assertEquals(MediaType.OCI_INDEX, manifest.mediaType());
@@ -129,11 +130,11 @@ class UpstreamRegistryIntegrationTest {
     fake.putManifest("library/redis", "7", MediaType.OCI_INDEX, MANIFEST);
     UpstreamRegistry client = client(fake, "");
 
-    List<CompletableFuture<UpstreamManifest>> pulls = new ArrayList<>();
+    List<CompletableFuture<ManifestContent>> pulls = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       pulls.add(client.fetchManifest(REDIS, TAG_7).toCompletableFuture());
     }
-    for (CompletableFuture<UpstreamManifest> pull : pulls) {
+    for (CompletableFuture<ManifestContent> pull : pulls) {
       assertArrayEquals(MANIFEST, await(pull).bytes());
     }
 

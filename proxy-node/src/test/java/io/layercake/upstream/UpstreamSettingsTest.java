@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.layercake.UpstreamName;
+import io.layercake.manifest.ManifestSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class UpstreamSettingsTest {
@@ -119,6 +122,22 @@ class UpstreamSettingsTest {
     assertFalse(hub.mirrors("myorg/secret-app"));
     assertFalse(hub.mirrors("someone/else"));
     assertTrue(UpstreamSettings.fromConfig(config(""), "docker-hub").mirrors("anyone/anything"));
+  }
+
+  @Test
+  void tagTtl_fromTheEntryOrItsPreset_reachesTheManifestSettings() {
+    Config config = config("layercake.upstream-presets.\"ghcr.io\".tag-ttl = 10m\n"
+        + "layercake.upstreams.ghcr.preset = \"ghcr.io\"\n"
+        + "layercake.upstreams.quay { preset = \"quay.io\", tag-ttl = 0s }");
+
+    assertEquals(Optional.of(Duration.ofMinutes(10)), UpstreamSettings.fromConfig(config, "ghcr").tagTtl());
+    assertEquals(Optional.empty(), UpstreamSettings.fromConfig(config, "docker-hub").tagTtl());
+    ManifestSettings manifests = ManifestSettings.fromConfig(config);
+    assertEquals(Duration.ofMinutes(10), manifests.ttlFor(UpstreamName.of("ghcr"), "1"));
+    assertEquals(Duration.ZERO, manifests.ttlFor(UpstreamName.of("quay"), "1"));
+    assertEquals(manifests.tagTtl(), manifests.ttlFor(UpstreamName.of("docker-hub"), "1"));
+    assertTrue(rejected("layercake.upstreams.ghcr { url = \"https://ghcr.io\", tag-ttl = -1s }")
+        .contains("layercake.upstreams.ghcr.tag-ttl"));
   }
 
   @Test
