@@ -26,8 +26,9 @@ public final class AdminAnswers {
   /**
    * One cached image.
    *
-   * @param repository as docker prints it ({@code redis})
-   * @param fullRepository as cached ({@code library/redis})
+   * @param repository as docker prints it ({@code redis}; another registry's with its host,
+   *     {@code ghcr.io/org/app})
+   * @param fullRepository as cached on its upstream ({@code library/redis})
    * @param tag the tag
    * @param id the manifest digest
    * @param size bytes held in the cluster
@@ -35,9 +36,10 @@ public final class AdminAnswers {
    * @param pulls manifest requests by tag, summed over the nodes
    * @param pinned whether a pin covers it
    * @param inUse whether any of its blobs is being served or filled
+   * @param upstream the upstream it is from, as {@code layercake.upstreams} names it
    */
   public record Image(String repository, String fullRepository, String tag, String id, long size, long lastPulled,
-      long pulls, boolean pinned, boolean inUse) {}
+      long pulls, boolean pinned, boolean inUse, String upstream) {}
 
   /** {@code GET /admin/pins}: every pin. */
   public record Pins(List<PinStore.Pin> pins) {}

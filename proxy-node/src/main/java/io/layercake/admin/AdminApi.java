@@ -48,9 +48,9 @@ public final class AdminApi {
     ImageVerbSettings verbSettings = ImageVerbSettings.fromConfig(system.settings().config());
     this.endpoints = Map.of(
         "/admin/images", new ImagesEndpoint(cache)::serve,
-        "/admin/rmi", new RmiEndpoint(cache)::serve,
+        "/admin/rmi", new RmiEndpoint(cache, resolver)::serve,
         "/admin/prune", new PruneEndpoint(cache)::serve,
-        "/admin/pins", new PinsEndpoint(cache)::serve,
+        "/admin/pins", new PinsEndpoint(cache, resolver)::serve,
         "/admin/cluster", request -> {
           AdminRequest.of(request, HttpMethods.GET, Set.of());
           return clusterStatus.report().thenApply(AdminRequest::json);

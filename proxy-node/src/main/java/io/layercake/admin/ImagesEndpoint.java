@@ -19,10 +19,11 @@ record ImagesEndpoint(ClusterCache cache) {
     List<Glob> references = AdminRequest.of(request, HttpMethods.GET, Set.of("reference")).references();
     return cache.catalog().thenApply(catalog -> AdminRequest.json(new AdminAnswers.Images(catalog.nodes(),
         catalog.images().stream()
-            .filter(image -> references.isEmpty() || references.stream().anyMatch(image::matchesReference))
-            .map(image -> new AdminAnswers.Image(image.shortRepository(), image.repository(), image.tag(),
-                image.manifest().toString(), image.size(), image.lastPulled(), image.pulls(), image.pinned(),
-                image.inUse()))
+            .filter(image -> references.isEmpty() || references.stream().anyMatch(glob ->
+                image.matchesReference(glob, cache.registryOf(image.upstream()))))
+            .map(image -> new AdminAnswers.Image(image.familiarRepository(cache.registryOf(image.upstream())),
+                image.repository(), image.tag(), image.manifest().toString(), image.size(), image.lastPulled(),
+                image.pulls(), image.pinned(), image.inUse(), image.upstream().value()))
             .toList())));
   }
 }

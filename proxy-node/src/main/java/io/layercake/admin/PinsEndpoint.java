@@ -16,7 +16,7 @@ import java.util.concurrent.CompletionStage;
  * ?image=NAME} pins a cached image on every node; {@code DELETE ?image=NAME} unpins it. Both
  * answer with the pins added or removed ({@link AdminAnswers.PinChange}).
  */
-record PinsEndpoint(ClusterCache cache) {
+record PinsEndpoint(ClusterCache cache, ImageResolver resolver) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     if (request.method().equals(HttpMethods.GET)) {
@@ -29,7 +29,7 @@ record PinsEndpoint(ClusterCache cache) {
       throw new OciException(ErrorCode.UNSUPPORTED, "use GET, POST or DELETE", request.method().value());
     }
     AdminRequest query = AdminRequest.of(request, request.method(), Set.of("image"));
-    ImageName image = ImageName.parse(query.required("image"));
+    ImageName image = ImageName.parse(query.required("image"), resolver::upstreamOf);
     return (pin ? cache.pin(image) : cache.unpin(image))
         .thenApply(images -> AdminRequest.json(new AdminAnswers.PinChange(images)));
   }

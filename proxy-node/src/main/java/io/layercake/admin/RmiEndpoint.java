@@ -13,11 +13,11 @@ import java.util.concurrent.CompletionStage;
  * cache (see {@link ClusterCache#rmi}); 404 if no cached image has the name, 403 if it is pinned
  * or in use and {@code force} is not set.
  */
-record RmiEndpoint(ClusterCache cache) {
+record RmiEndpoint(ClusterCache cache, ImageResolver resolver) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.POST, Set.of("image", "force"));
-    ImageName image = ImageName.parse(query.required("image"));
+    ImageName image = ImageName.parse(query.required("image"), resolver::upstreamOf);
     return cache.rmi(image, query.flag("force")).thenApply(AdminRequest::json);
   }
 }

@@ -201,7 +201,7 @@ public final class BlobFills {
       log.info("Filling {} from upstream {}: no other node holds it", digest, upstream);
       return upstreams.get(upstream).fetchBlob(repository, digest).thenApply(response ->
           new Supply(FillSource.UPSTREAM, response.size(),
-              ContinuedCopy.skip(response.body().map(this::countUpstreamBytes), offset), response::discard));
+              ContinuedCopy.skip(response.body().map(chunk -> countUpstreamBytes(upstream, chunk)), offset), response::discard));
     });
   }
 
@@ -225,7 +225,7 @@ public final class BlobFills {
         .thenApply(blob -> {
           metrics.uncached(NodeMetrics.Uncached.BLOB);
           Source<ByteString, NotUsed> body = blob.body()
-              .map(this::countUpstreamBytes)
+              .map(chunk -> countUpstreamBytes(upstream, chunk))
               .watchTermination((notUsed, done) -> {
                 done.whenComplete((ok, failed) -> permit.release());
                 return notUsed;
@@ -242,8 +242,8 @@ public final class BlobFills {
     return fill;
   }
 
-  private ByteString countUpstreamBytes(ByteString chunk) {
-    metrics.upstreamBlobBytes(chunk.size());
+  private ByteString countUpstreamBytes(UpstreamName upstream, ByteString chunk) {
+    metrics.upstreamBlobBytes(upstream, chunk.size());
     return chunk;
   }
 

@@ -60,7 +60,10 @@ public final class CacheKeeper extends AbstractBehavior<CacheKeeper.Command> {
   public record RemoveContent(List<TagEntry> untag, List<String> digests, String reason, boolean force,
       ActorRef<Removed> replyTo) implements Command {}
 
-  /** Records {@code pin}, or with a null pin removes the pin of {@code image}. */
+  /**
+   * Records {@code pin}, or with a null pin removes the pin stored under {@code image}, its
+   * {@link PinStore.Pin#key} (the field keeps its name: older nodes send it).
+   */
   public record SetPin(String image, PinStore.Pin pin, ActorRef<PinSet> replyTo) implements Command {}
 
   private record Finished(Runnable reply) implements Command {}

@@ -3,6 +3,7 @@ package io.layercake.eviction;
 import io.layercake.Glob;
 import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -34,21 +35,35 @@ public record CachedImage(UpstreamName upstream, String repository, String tag, 
     return repository + ":" + tag;
   }
 
-  /** The repository as docker prints it: {@code redis} for {@code library/redis}. */
+  /** The repository as docker prints it for Docker Hub: {@code redis} for {@code library/redis}. */
   public String shortRepository() {
     return repository.startsWith("library/") && repository.indexOf('/', 8) < 0
         ? repository.substring(8) : repository;
   }
 
   /**
-   * Whether a {@code reference} filter matches: a pattern with a colon is matched against
-   * {@code repository:tag}, one without against the repository; both the cached form
-   * ({@code library/redis}) and docker's short form ({@code redis}) are tried.
+   * The repository as docker prints it: {@code redis} for Docker Hub's {@code library/redis}, and
+   * with the host for another registry's, {@code ghcr.io/org/app}.
+   *
+   * @param registry the host this image's upstream is named by, empty for Docker Hub
    */
-  public boolean matchesReference(Glob pattern) {
-    boolean withTag = pattern.pattern().contains(":");
-    String full = withTag ? name() : repository;
-    String familiar = withTag ? shortRepository() + ":" + tag : shortRepository();
-    return pattern.matches(full) || pattern.matches(familiar);
+  public String familiarRepository(Optional<String> registry) {
+    return registry.map(host -> host + "/" + repository).orElseGet(this::shortRepository);
+  }
+
+  /**
+   * Whether a {@code reference} filter matches: a pattern whose last component has a colon is
+   * matched against {@code repository:tag}, any other against the repository, in docker's form
+   * ({@code redis}, {@code ghcr.io/org/app}); Docker Hub's also in the cached form
+   * ({@code library/redis}). Another registry's image needs its host: {@code org/*} means Docker
+   * Hub's {@code org}, as it does to docker.
+   *
+   * @param registry the host this image's upstream is named by, empty for Docker Hub
+   */
+  public boolean matchesReference(Glob pattern, Optional<String> registry) {
+    String text = pattern.pattern();
+    String suffix = text.substring(text.lastIndexOf('/') + 1).contains(":") ? ":" + tag : "";
+    return pattern.matches(familiarRepository(registry) + suffix)
+        || (registry.isEmpty() && pattern.matches(repository + suffix));
   }
 }

@@ -26,7 +26,7 @@ import java.util.function.Predicate;
  * @param held every blob held on some node, by digest (sizes and access times merged over nodes)
  * @param pinned the digests some pin covers
  * @param busy the digests some node is serving or filling now
- * @param pins the pins, by image name
+ * @param pins the pins, by {@link PinStore.Pin#key}
  * @param nodes how many nodes answered
  * @param referencesKnown whether the manifests of every cached image could be read; when not, some
  *     blob that looks dangling may be a layer of that image, so nothing is deleted as dangling
@@ -80,7 +80,7 @@ public record Catalog(List<CachedImage> images, Map<Digest, HeldBlob> held, Set<
             a.upstream(), a.repository(), a.tag(), a.pulls() + b.pulls(), Math.max(a.lastPulled(), b.lastPulled())));
       }
       node.busy().forEach(d -> busy.add(Digest.parse(d)));
-      node.pins().forEach(pin -> pins.putIfAbsent(pin.image(), pin));
+      node.pins().forEach(pin -> pins.putIfAbsent(pin.key(), pin));
       for (CacheKeeper.TagEntry tag : node.tags()) {
         // A tag whose entity moved is indexed on several nodes: the latest validation wins.
         tags.merge(key(tag.upstream(), tag.repository(), tag.tag()), tag,
@@ -155,7 +155,7 @@ public record Catalog(List<CachedImage> images, Map<Digest, HeldBlob> held, Set<
 
   /** The images a name denotes. */
   public List<CachedImage> denoted(ImageName name) {
-    return images.stream().filter(i -> name.denotes(i.repository(), i.tag(), i.manifest())).toList();
+    return images.stream().filter(i -> name.denotes(i.upstream(), i.repository(), i.tag(), i.manifest())).toList();
   }
 
   /** Digests some image references. */

@@ -8,6 +8,7 @@ import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import io.layercake.Futures;
 import io.layercake.Glob;
+import io.layercake.UpstreamName;
 import io.layercake.cluster.PeerClient;
 import io.layercake.manifest.Manifests;
 import io.layercake.oci.Digest;
@@ -54,14 +55,34 @@ public final class ClusterCache {
   private final PeerClient peers;
   private final Duration timeout;
   private final Clock clock;
+  private final Function<UpstreamName, Optional<String>> registries;
 
   /** The cluster's cache as seen from {@code system}'s node. */
-  public ClusterCache(ActorSystem<?> system, Manifests manifests, PeerClient peers, Duration timeout, Clock clock) {
+  public ClusterCache(ActorSystem<?> system, Manifests manifests, PeerClient peers, Duration timeout, Clock clock,
+      Function<UpstreamName, Optional<String>> registries) {
+    this.registries = registries;
     this.system = system;
     this.manifests = manifests;
     this.peers = peers;
     this.timeout = timeout;
     this.clock = clock;
+  }
+
+  /**
+   * The registry host an upstream's images are named with, the way docker names them: empty for
+   * Docker Hub ({@code redis}), {@code ghcr.io} for GHCR's ({@code ghcr.io/org/app}).
+   */
+  public Optional<String> registryOf(UpstreamName upstream) {
+    return registries.apply(upstream);
+  }
+
+  /** An image's {@code repository:tag} as answers show it: with its registry's host, unless Docker Hub's. */
+  private String shown(UpstreamName upstream, String image) {
+    return upstream == null ? image : registryOf(upstream).map(host -> host + "/" + image).orElse(image);
+  }
+
+  private String shown(CachedImage image) {
+    return shown(image.upstream(), image.name());
   }
 
   /** The catalog of the whole cluster now. */
@@ -138,7 +159,7 @@ public final class ClusterCache {
       if (!force) {
         for (CachedImage image : targets) {
           if (image.pinned()) {
-            throw new OciException(ErrorCode.DENIED, "image is pinned: unpin it or use --force", image.name());
+            throw new OciException(ErrorCode.DENIED, "image is pinned: unpin it or use --force", shown(image));
           }
         }
         for (Catalog.HeldBlob blob : plan.delete()) {
@@ -152,7 +173,7 @@ public final class ClusterCache {
       if (force) {
         for (PinStore.Pin pin : catalog.pins().values()) {
           if (targets.stream().anyMatch(t -> pin.manifest().equals(t.manifest().toString()))) {
-            unpinned = unpinned.thenCompose(done -> setPin(pin.image(), null)).thenApply(changed -> null);
+            unpinned = unpinned.thenCompose(done -> setPin(pin.key(), null)).thenApply(changed -> null);
           }
         }
       }
@@ -171,14 +192,15 @@ public final class ClusterCache {
       long now = clock.millis();
       long before = until == null ? Long.MAX_VALUE : now - until.toMillis();
       List<CachedImage> targets = !all ? List.of() : catalog.images().stream()
-          .filter(image -> references.isEmpty() || references.stream().anyMatch(image::matchesReference))
+          .filter(image -> references.isEmpty()
+              || references.stream().anyMatch(glob -> image.matchesReference(glob, registryOf(image.upstream()))))
           .filter(image -> image.lastUsed() < before && !image.pinned() && !image.inUse())
           .toList();
       // A blob used within the grace period may belong to a pull whose tag is not indexed yet.
       long danglingBefore = Math.min(before, now - DANGLING_GRACE.toMillis());
       Catalog.Plan plan = catalog.plan(targets, references.isEmpty(),
           blob -> blob.lastAccess() < danglingBefore, false);
-      return dryRun ? CompletableFuture.completedFuture(Removal.of(plan, true))
+      return dryRun ? CompletableFuture.completedFuture(Removal.of(plan, true, this::shown))
           : execute(plan, EvictionReason.PRUNE, false);
     });
   }
@@ -206,7 +228,8 @@ public final class ClusterCache {
       }
       List<CachedImage> all = due.values().stream().flatMap(List::stream).toList();
       if (dryRun || all.isEmpty()) {
-        return CompletableFuture.completedFuture(Removal.of(catalog.plan(all, false, b -> false, false), true));
+        return CompletableFuture.completedFuture(
+            Removal.of(catalog.plan(all, false, b -> false, false), true, this::shown));
       }
       CompletionStage<Removal> result = CompletableFuture.completedFuture(Removal.EMPTY);
       for (Map.Entry<EvictionReason, List<CachedImage>> group : due.entrySet()) {
@@ -232,32 +255,31 @@ public final class ClusterCache {
       CompletionStage<?> pinned = CompletableFuture.completedFuture(null);
       for (CachedImage image : targets) {
         PinStore.Pin pin = new PinStore.Pin(image.name(), image.manifest().toString(),
-            image.digests().stream().map(Digest::toString).sorted().toList(), clock.millis());
-        pinned = pinned.thenCompose(done -> setPin(pin.image(), pin));
+            image.digests().stream().map(Digest::toString).sorted().toList(), clock.millis(), image.upstream());
+        pinned = pinned.thenCompose(done -> setPin(pin.key(), pin));
       }
-      return pinned.thenApply(done -> targets.stream().map(CachedImage::name).toList());
+      return pinned.thenApply(done -> targets.stream().map(this::shown).toList());
     });
   }
 
   /** {@code unpin}: removes the pins of every image {@code name} denotes, or of that name. */
   public CompletionStage<List<String>> unpin(ImageName name) {
     return catalog().thenCompose(catalog -> {
-      List<String> images = catalog.pins().values().stream().filter(pin -> pin.isNamedBy(name))
-          .map(PinStore.Pin::image).toList();
-      if (images.isEmpty()) {
+      List<PinStore.Pin> pins = catalog.pins().values().stream().filter(pin -> pin.isNamedBy(name)).toList();
+      if (pins.isEmpty()) {
         throw new OciException(ErrorCode.NAME_UNKNOWN, "not pinned: " + name, name.toString());
       }
       CompletionStage<?> unpinned = CompletableFuture.completedFuture(null);
-      for (String image : images) {
-        unpinned = unpinned.thenCompose(done -> setPin(image, null));
+      for (PinStore.Pin pin : pins) {
+        unpinned = unpinned.thenCompose(done -> setPin(pin.key(), null));
       }
-      return unpinned.thenApply(done -> images);
+      return unpinned.thenApply(done -> pins.stream().map(pin -> shown(pin.upstream(), pin.image())).toList());
     });
   }
 
-  private CompletionStage<Boolean> setPin(String image, PinStore.Pin pin) {
+  private CompletionStage<Boolean> setPin(String key, PinStore.Pin pin) {
     return tellAll(keeper -> AskPattern.<CacheKeeper.Command, CacheKeeper.PinSet>ask(keeper,
-            replyTo -> new CacheKeeper.SetPin(image, pin, replyTo), timeout, system.scheduler()), NO_ANSWER)
+            replyTo -> new CacheKeeper.SetPin(key, pin, replyTo), timeout, system.scheduler()), NO_ANSWER)
         .thenApply(answers -> {
           for (CacheKeeper.PinSet answer : answers) {
             if (answer.error() != null) {
@@ -290,7 +312,7 @@ public final class ClusterCache {
               .map(e -> new Removal.Freed(e.getKey(), e.getValue()))
               .sorted(Comparator.comparing(Removal.Freed::digest))
               .toList();
-          return new Removal(plan.untag().stream().map(CachedImage::name).toList(), freed,
+          return new Removal(plan.untag().stream().map(this::shown).toList(), freed,
               freed.stream().mapToLong(Removal.Freed::size).sum(), false, List.copyOf(errors));
         });
   }

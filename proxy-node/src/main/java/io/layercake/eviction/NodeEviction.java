@@ -5,6 +5,7 @@ import akka.actor.typed.ActorSystem;
 import akka.cluster.Member;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
+import io.layercake.UpstreamName;
 import io.layercake.cluster.PeerClient;
 import io.layercake.cluster.ShardAllocation;
 import io.layercake.manifest.Manifests;
@@ -15,8 +16,10 @@ import io.layercake.storage.TagIndex;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.StreamSupport;
@@ -40,10 +43,13 @@ public record NodeEviction(Evictor evictor, ClusterCache cache) {
    *
    * @param isFilling whether a digest is being filled on this node now
    * @param filling the digests being filled on this node now
+   * @param registries the registry host each upstream's images are named with (see
+   *     {@link ClusterCache#registryOf})
    */
   public static NodeEviction start(ActorSystem<?> system, EvictionSettings settings, BlobStore store,
       NodeDatabase database, TagIndex tags, Manifests manifests, PeerClient peers, Predicate<Digest> isFilling,
-      Supplier<Set<Digest>> filling, Executor blockingExecutor, Clock clock) {
+      Supplier<Set<Digest>> filling, Executor blockingExecutor, Clock clock,
+      Function<UpstreamName, Optional<String>> registries) {
     int shards = system.settings().config().getInt(NUMBER_OF_SHARDS);
     Predicate<Digest> busy = isFilling;
     Evictor evictor = new Evictor(store, settings, new PinStore(database), busy, ownedHere(system, shards),
@@ -51,7 +57,7 @@ public record NodeEviction(Evictor evictor, ClusterCache cache) {
     system.scheduler().scheduleWithFixedDelay(CHECK_INTERVAL, CHECK_INTERVAL, evictor::check,
         system.executionContext());
     CacheKeeper.init(system, peers.directory().selfUrl(), store, tags, evictor, filling, blockingExecutor);
-    ClusterCache cache = new ClusterCache(system, manifests, peers, settings.nodeTimeout(), clock);
+    ClusterCache cache = new ClusterCache(system, manifests, peers, settings.nodeTimeout(), clock, registries);
     AgeRules.schedule(system, settings, cache);
     evictor.check();
     return new NodeEviction(evictor, cache);

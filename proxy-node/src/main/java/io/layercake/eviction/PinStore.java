@@ -1,6 +1,7 @@
 package io.layercake.eviction;
 
 import io.layercake.Json;
+import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
 import io.layercake.storage.NodeDatabase;
 import io.layercake.storage.StorageException;
@@ -36,7 +37,7 @@ public final class PinStore {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         try {
           Pin pin = Json.MAPPER.readValue(it.value(), Pin.class);
-          pins.put(pin.image(), pin);
+          pins.put(pin.key(), pin);
         } catch (IOException e) {
           throw new StorageException("read pin " + new String(it.key(), StandardCharsets.UTF_8), e);
         }
@@ -48,25 +49,25 @@ public final class PinStore {
   /** Records a pin (replacing any pin of the same image). Synced: a pin must survive power cuts. */
   public synchronized void pin(Pin pin) {
     try {
-      database.rocks().put(family, database.syncWrites(), key(pin.image()), Json.MAPPER.writeValueAsBytes(pin));
+      database.rocks().put(family, database.syncWrites(), bytes(pin.key()), Json.MAPPER.writeValueAsBytes(pin));
     } catch (RocksDBException | IOException e) {
       throw new StorageException("store pin " + pin.image(), e);
     }
-    pins.put(pin.image(), pin);
+    pins.put(pin.key(), pin);
     refresh();
   }
 
-  /** Removes a pin; whether there was one. */
-  public synchronized boolean unpin(String image) {
-    if (!pins.containsKey(image)) {
+  /** Removes the pin whose {@link Pin#key} is {@code key}; whether there was one. */
+  public synchronized boolean unpin(String key) {
+    if (!pins.containsKey(key)) {
       return false;
     }
     try {
-      database.rocks().delete(family, database.syncWrites(), key(image));
+      database.rocks().delete(family, database.syncWrites(), bytes(key));
     } catch (RocksDBException e) {
-      throw new StorageException("remove pin " + image, e);
+      throw new StorageException("remove pin " + key, e);
     }
-    pins.remove(image);
+    pins.remove(key);
     refresh();
     return true;
   }
@@ -89,8 +90,8 @@ public final class PinStore {
     pinnedDigests = Set.copyOf(digests);
   }
 
-  private static byte[] key(String image) {
-    return image.getBytes(StandardCharsets.UTF_8);
+  private static byte[] bytes(String key) {
+    return key.getBytes(StandardCharsets.UTF_8);
   }
 
   /**
@@ -100,13 +101,24 @@ public final class PinStore {
    * @param manifest the manifest digest the tag pointed at when pinned
    * @param digests every digest the image referred to when pinned, its manifest included
    * @param pinnedAt epoch milliseconds
+   * @param upstream the upstream the image is from; null in a pin recorded before pins named
+   *     theirs, which then covers {@code image} from every upstream
    */
-  public record Pin(String image, String manifest, List<String> digests, long pinnedAt) {
+  public record Pin(String image, String manifest, List<String> digests, long pinnedAt, UpstreamName upstream) {
+
+    /**
+     * What the pin is stored under: one pin per image of each upstream. A pin without an upstream
+     * keeps the key it was stored under, its image.
+     */
+    public String key() {
+      // A space never occurs in an upstream's name, a repository or a tag.
+      return upstream == null ? image : upstream.value() + " " + image;
+    }
 
     /** Whether {@code name} denotes this pinned image. */
     public boolean isNamedBy(ImageName name) {
       int colon = image.lastIndexOf(':');
-      return name.denotes(image.substring(0, colon), image.substring(colon + 1), Digest.parse(manifest));
+      return name.denotes(upstream, image.substring(0, colon), image.substring(colon + 1), Digest.parse(manifest));
     }
   }
 }

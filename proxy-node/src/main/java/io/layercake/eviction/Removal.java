@@ -1,12 +1,13 @@
 package io.layercake.eviction;
 
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
  * What a removal freed (or, for a dry run, would free).
  *
- * @param untagged the images untagged, {@code repository:tag}
+ * @param untagged the images untagged, {@code repository:tag} (with the registry, unless Docker Hub)
  * @param deleted the blobs deleted
  * @param reclaimed bytes freed
  * @param dryRun whether nothing was actually removed
@@ -18,10 +19,10 @@ public record Removal(List<String> untagged, List<Freed> deleted, long reclaimed
   /** Nothing removed. */
   public static final Removal EMPTY = new Removal(List.of(), List.of(), 0, false, List.of());
 
-  static Removal of(Catalog.Plan plan, boolean dryRun) {
+  /** What {@code plan} frees, naming its images as {@code shown} does. */
+  static Removal of(Catalog.Plan plan, boolean dryRun, Function<CachedImage, String> shown) {
     List<Freed> freed = plan.delete().stream().map(b -> new Freed(b.digest().toString(), b.size())).toList();
-    return new Removal(plan.untag().stream().map(CachedImage::name).toList(), freed, plan.bytes(), dryRun,
-        List.of());
+    return new Removal(plan.untag().stream().map(shown).toList(), freed, plan.bytes(), dryRun, List.of());
   }
 
   Removal plus(Removal other) {

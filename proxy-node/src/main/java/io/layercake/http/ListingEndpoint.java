@@ -15,6 +15,7 @@ import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
 import io.layercake.storage.TagIndex;
 import io.layercake.upstream.Upstreams;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,7 +45,8 @@ record ListingEndpoint(Upstreams upstreams, TagIndex tagIndex, Executor blocking
     return upstreams.get(upstream).listTags(repository, n, last)
         .thenApply(list -> {
           List<HttpHeader> headers = new ArrayList<>();
-          list.link().ifPresent(link -> headers.add(RawHeader.create("Link", link)));
+          list.link().flatMap(ListingEndpoint::nextLast)
+              .ifPresent(next -> headers.add(link(request, request.getUri().path(), n, next)));
           return Responses.json(list.json(), headers);
         })
         .exceptionallyCompose(error -> {
@@ -71,7 +73,7 @@ record ListingEndpoint(Upstreams upstreams, TagIndex tagIndex, Executor blocking
     page.items().forEach(tags::add);
     List<HttpHeader> headers = new ArrayList<>();
     headers.add(RawHeader.create("Warning", "110 layercake \"Response is stale: upstream unavailable\""));
-    page.next().ifPresent(next -> headers.add(link(request, "/v2/" + repository + "/tags/list", n, next)));
+    page.next().ifPresent(next -> headers.add(link(request, request.getUri().path(), n, next)));
     return Responses.json(body.toString().getBytes(StandardCharsets.UTF_8), headers);
   }
 
@@ -103,10 +105,41 @@ record ListingEndpoint(Upstreams upstreams, TagIndex tagIndex, Executor blocking
     return OptionalInt.of(Integer.parseInt(value));
   }
 
+  /**
+   * The link to the next page, on the path the client asked ({@code /v2/ghcr.io/org/app/tags/list}
+   * for a prefix mirror) and with its {@code ns}: the client's next request comes back to the same
+   * registry through the mirror.
+   */
   private static HttpHeader link(HttpRequest request, String path, OptionalInt n, String next) {
     String query = "last=" + URLEncoder.encode(next, StandardCharsets.UTF_8)
-        + (n.isPresent() ? "&n=" + n.getAsInt() : "");
+        + (n.isPresent() ? "&n=" + n.getAsInt() : "")
+        + request.getUri().query().get("ns").map(ns -> "&ns=" + URLEncoder.encode(ns, StandardCharsets.UTF_8))
+            .orElse("");
     return RawHeader.create("Link", "<" + path + "?" + query + ">; rel=\"next\"");
+  }
+
+  /**
+   * The {@code last} of the next page that upstream's {@code Link} header names. Its link is not
+   * passed on: it names upstream's path for the repository (and some registries their own host),
+   * which would send the client's next request to another registry, or past the mirror.
+   */
+  static Optional<String> nextLast(String link) {
+    int open = link.indexOf('<');
+    int close = link.indexOf('>', open + 1);
+    int query = open < 0 || close < 0 ? -1 : link.substring(0, close).indexOf('?', open);
+    if (query < 0) {
+      return Optional.empty();
+    }
+    try {
+      for (String pair : link.substring(query + 1, close).split("&")) {
+        if (pair.startsWith("last=")) {
+          return Optional.of(URLDecoder.decode(pair.substring(5), StandardCharsets.UTF_8));
+        }
+      }
+    } catch (IllegalArgumentException malformed) {
+      return Optional.empty();
+    }
+    return Optional.empty();
   }
 
   /** One page of a sorted list: the items after {@code last}, at most {@code n}. */

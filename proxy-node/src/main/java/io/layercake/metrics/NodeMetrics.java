@@ -5,6 +5,7 @@ import akka.actor.ActorSystem;
 import akka.actor.ExtendedActorSystem;
 import akka.actor.Extension;
 import akka.actor.typed.javadsl.Adapter;
+import io.layercake.UpstreamName;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -110,8 +111,13 @@ public final class NodeMetrics implements Extension {
   private final Map<CacheKind, CounterDataPoint> misses = new EnumMap<>(CacheKind.class);
   private final Map<FillSource, CounterDataPoint> fillsStarted = new EnumMap<>(FillSource.class);
   private final CounterDataPoint coalesced;
-  private final CounterDataPoint upstreamBlobBytes;
-  private final Map<UpstreamCall, DistributionDataPoint> upstreamLatency = new EnumMap<>(UpstreamCall.class);
+  // Per upstream: the upstreams are configured, so the label values are bounded; each data point
+  // is resolved on first use and kept.
+  private final Counter upstreamBlobBytesFamily;
+  private final Map<UpstreamName, CounterDataPoint> upstreamBlobBytes = new ConcurrentHashMap<>();
+  private final Histogram upstreamLatencyFamily;
+  private final Map<UpstreamName, Map<UpstreamCall, DistributionDataPoint>> upstreamLatency =
+      new ConcurrentHashMap<>();
   private final Counter upstreamErrors;
   private final Counter evictions;
   private final Counter evictedBytes;
@@ -171,16 +177,15 @@ public final class NodeMetrics implements Extension {
         () -> count(fillsRunning));
     gauge("layercake_blob_streams_in_flight", "Blob response bodies this node is streaming now.",
         () -> count(streamsRunning));
-    upstreamBlobBytes = counter("layercake_upstream_blob_bytes_total", "Blob bytes received from upstream registries.");
-    Histogram latency = Histogram.builder().name("layercake_upstream_request_duration_seconds")
+    upstreamBlobBytesFamily = counter("layercake_upstream_blob_bytes_total",
+        "Blob bytes received from upstream registries, by upstream.", "upstream");
+    upstreamLatencyFamily = Histogram.builder().name("layercake_upstream_request_duration_seconds")
         .help("Upstream call latency, retries and redirects included: manifests until the body is read,"
-            + " blobs until the response headers.")
-        .classicOnly().classicUpperBounds(UPSTREAM_BUCKETS).labelNames("kind").register(registry);
-    for (UpstreamCall kind : UpstreamCall.values()) {
-      upstreamLatency.put(kind, latency.labelValues(label(kind)));
-    }
+            + " blobs until the response headers; by upstream and kind.")
+        .classicOnly().classicUpperBounds(UPSTREAM_BUCKETS).labelNames("upstream", "kind").register(registry);
     upstreamErrors = counter("layercake_upstream_errors_total",
-        "Upstream calls that failed, by kind and the OCI error code they failed with.", "kind", "code");
+        "Upstream calls that failed, by upstream, kind and the OCI error code they failed with.",
+        "upstream", "kind", "code");
     GaugeWithCallback.builder().name("layercake_upstream_ratelimit_remaining")
         .help("Pulls left in the upstream's rate-limit window (ratelimit-remaining), as last reported.")
         .labelNames("upstream")
@@ -306,19 +311,42 @@ public final class NodeMetrics implements Extension {
     streamsRunning = Objects.requireNonNull(streaming, "streaming");
   }
 
-  /** Counts blob bytes received from upstream. */
-  public void upstreamBlobBytes(long bytes) {
-    upstreamBlobBytes.inc(bytes);
+  /**
+   * A configured upstream: its byte counter and latency series are exported from zero on, so that
+   * a rate over the first fill is not lost.
+   */
+  public void upstreamConfigured(UpstreamName upstream) {
+    blobBytesFrom(upstream);
+    latencyOf(upstream);
   }
 
-  /** Records one upstream call's latency. */
-  public void upstreamCallTook(UpstreamCall kind, long nanos) {
-    upstreamLatency.get(kind).observe(nanos / 1e9);
+  /** Counts blob bytes received from {@code upstream}. */
+  public void upstreamBlobBytes(UpstreamName upstream, long bytes) {
+    blobBytesFrom(upstream).inc(bytes);
   }
 
-  /** Counts an upstream call that failed with {@code errorCode} (an OCI error code name). */
-  public void upstreamCallFailed(UpstreamCall kind, String errorCode) {
-    upstreamErrors.labelValues(label(kind), errorCode).inc();
+  private CounterDataPoint blobBytesFrom(UpstreamName upstream) {
+    return upstreamBlobBytes.computeIfAbsent(upstream, name -> upstreamBlobBytesFamily.labelValues(name.value()));
+  }
+
+  /** Records the latency of one call to {@code upstream}. */
+  public void upstreamCallTook(UpstreamName upstream, UpstreamCall kind, long nanos) {
+    latencyOf(upstream).get(kind).observe(nanos / 1e9);
+  }
+
+  private Map<UpstreamCall, DistributionDataPoint> latencyOf(UpstreamName upstream) {
+    return upstreamLatency.computeIfAbsent(upstream, name -> {
+      Map<UpstreamCall, DistributionDataPoint> byKind = new EnumMap<>(UpstreamCall.class);
+      for (UpstreamCall each : UpstreamCall.values()) {
+        byKind.put(each, upstreamLatencyFamily.labelValues(name.value(), label(each)));
+      }
+      return byKind;
+    });
+  }
+
+  /** Counts a call to {@code upstream} that failed with {@code errorCode} (an OCI error code name). */
+  public void upstreamCallFailed(UpstreamName upstream, UpstreamCall kind, String errorCode) {
+    upstreamErrors.labelValues(upstream.value(), label(kind), errorCode).inc();
   }
 
   /**

@@ -47,11 +47,11 @@ import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
 import io.layercake.storage.BlobScrub;
-import io.layercake.storage.DiskSpace;
-import io.layercake.storage.PullFlusher;
 import io.layercake.storage.BlobStore;
+import io.layercake.storage.DiskSpace;
 import io.layercake.storage.NodeDatabase;
 import io.layercake.storage.NodeDatabaseExtension;
+import io.layercake.storage.PullFlusher;
 import io.layercake.storage.ScrubSettings;
 import io.layercake.storage.StorageSettings;
 import io.layercake.storage.TagIndex;
@@ -190,7 +190,8 @@ public final class LayercakeNode implements AutoCloseable {
             + " reserve (layercake.storage.volume-reserve)", capped.maxSize(), settings.eviction().maxSize());
       }
       NodeEviction eviction = NodeEviction.start(system, capped, store, database, tagIndex, manifests,
-          peers, digest -> fills.running(digest).isPresent(), fills::runningDigests, blocking, clock);
+          peers, digest -> fills.running(digest).isPresent(), fills::runningDigests, blocking, clock,
+          upstreams::registryOf);
 
       joinCluster(system, clusterSettings, storage.dataDir());
       BlobEntity.init(system, fills);

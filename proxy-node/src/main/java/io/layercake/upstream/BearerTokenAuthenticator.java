@@ -10,6 +10,7 @@ import akka.http.javadsl.model.headers.WWWAuthenticate;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layercake.Failures;
 import io.layercake.Json;
+import io.layercake.UpstreamName;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.ErrorCode;
@@ -190,7 +191,7 @@ final class BearerTokenAuthenticator {
     // Named without host, path or account: these words reach clients in error details.
     String who = withCredentials ? "the configured credentials" : "anonymous access";
     String where = "its token service";
-    return UpstreamTiming.timed(metrics, UpstreamCall.TOKEN, () -> http.send(request)
+    return UpstreamTiming.timed(metrics, UpstreamName.of(settings.name()), UpstreamCall.TOKEN, () -> http.send(request)
         .exceptionally(error -> {
           LOG.debug("{}: cannot reach the token service {}: {}", context.description(), realm,
               Failures.describe(error));

@@ -7,6 +7,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.Uri;
 import akka.pattern.Patterns;
 import io.layercake.Failures;
+import io.layercake.UpstreamName;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.ErrorCode;
 import io.layercake.transport.HttpTransport;
@@ -73,7 +74,7 @@ final class RegistryCaller {
     // name, never its URL or account (the log has those, at debug level).
     CallContext context = new CallContext(
         endpoint.action() + " from upstream " + settings.name(), http, settings.client());
-    return UpstreamTiming.timed(metrics, endpoint.kind(), () -> attempt(endpoint, context, 1));
+    return UpstreamTiming.timed(metrics, UpstreamName.of(settings.name()), endpoint.kind(), () -> attempt(endpoint, context, 1));
   }
 
   private <T> CompletionStage<T> attempt(RegistryEndpoint<T> endpoint, CallContext context,

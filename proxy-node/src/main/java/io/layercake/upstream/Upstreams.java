@@ -2,12 +2,13 @@ package io.layercake.upstream;
 
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
-import io.layercake.metrics.NodeMetrics;
 import io.layercake.UpstreamName;
+import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -43,6 +44,7 @@ public final class Upstreams {
     UpstreamSettings.allFromConfig(config).forEach((name, settings) -> {
       UpstreamRegistry client = UpstreamRegistry.create(system, settings);
       clients.put(name, client);
+      NodeMetrics.get(system).upstreamConfigured(UpstreamName.of(name));
       NodeMetrics.get(system).upstreamRateLimit(name,
           () -> client.rateLimit().limit().orElse(-1), () -> client.rateLimit().remaining().orElse(-1));
     });
@@ -137,6 +139,21 @@ public final class Upstreams {
           canonical.value() + " is not allowed for upstream " + upstream.value());
     }
     return canonical;
+  }
+
+  /**
+   * The registry host an upstream's images are named with, the way docker names them: empty for
+   * Docker Hub ({@code redis}, {@code org/app}) and for a default upstream clients name by no
+   * host; else the first of its namespaces ({@code ghcr.io/org/app}), so that the name leads back
+   * to it; else its URL's host and port.
+   */
+  public Optional<String> registryOf(UpstreamName name) {
+    UpstreamSettings settings = get(name).settings();
+    if (settings.dockerHubNames() || (settings.namespaces().isEmpty() && name.equals(defaultName))) {
+      return Optional.empty();
+    }
+    return Optional.of(settings.namespaces().isEmpty() ? settings.url().getRawAuthority()
+        : settings.namespaces().get(0).toLowerCase(Locale.ROOT));
   }
 
   /** The default upstream's name. */

@@ -8,6 +8,7 @@ import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -75,7 +76,7 @@ class CatalogTest {
   @Test
   void plan_removingOneImage_keepsSharedLayers() {
     Catalog catalog = catalog(List.of(), List.of());
-    Catalog.Plan plan = catalog.plan(catalog.denoted(ImageName.parse("a:1")), false, b -> true, false);
+    Catalog.Plan plan = catalog.plan(catalog.denoted(ImageName.parse("a:1", reference -> UpstreamName.of("docker-hub"))), false, b -> true, false);
     assertEquals(Set.of(d(1), d(2), d(11)), deleted(plan));
     assertEquals(115, plan.bytes());
   }
@@ -102,7 +103,8 @@ class CatalogTest {
 
   @Test
   void plan_busyAndPinnedBlobs_stayUnlessForced() {
-    PinStore.Pin pin = new PinStore.Pin("library/b:1", d(3), List.of(d(3), d(4), d(10), d(12)), 0);
+    PinStore.Pin pin = new PinStore.Pin("library/b:1", d(3), List.of(d(3), d(4), d(10), d(12)), 0,
+        UpstreamName.of("docker-hub"));
     Catalog catalog = catalog(List.of(d(11)), List.of(pin));
     List<CachedImage> all = catalog.images();
     assertTrue(all.get(1).pinned());
@@ -116,10 +118,22 @@ class CatalogTest {
   @Test
   void matchesReference_shortAndFullNames() {
     CachedImage a = catalog(List.of(), List.of()).images().get(0);
-    assertTrue(a.matchesReference(new Glob("a*")));
-    assertTrue(a.matchesReference(new Glob("library/*")));
-    assertTrue(a.matchesReference(new Glob("a:1")));
-    assertEquals(false, a.matchesReference(new Glob("a:2")));
+    assertTrue(a.matchesReference(new Glob("a*"), Optional.empty()));
+    assertTrue(a.matchesReference(new Glob("library/*"), Optional.empty()));
+    assertTrue(a.matchesReference(new Glob("a:1"), Optional.empty()));
+    assertEquals(false, a.matchesReference(new Glob("a:2"), Optional.empty()));
+  }
+
+  @Test
+  void matchesReference_anotherRegistrysImage_needsItsHost() {
+    CachedImage a = catalog(List.of(), List.of()).images().get(0);
+    Optional<String> ghcr = Optional.of("ghcr.io");
+    assertEquals("ghcr.io/library/a", a.familiarRepository(ghcr));
+    assertTrue(a.matchesReference(new Glob("ghcr.io/*"), ghcr));
+    assertTrue(a.matchesReference(new Glob("ghcr.io/library/a:1"), ghcr));
+    assertTrue(a.matchesReference(new Glob("ghcr.io:443*"), Optional.of("ghcr.io:443")), "a port is no tag");
+    assertEquals(false, a.matchesReference(new Glob("library/*"), ghcr), "without a host: Docker Hub's");
+    assertEquals(false, a.matchesReference(new Glob("ghcr.io/*"), Optional.empty()));
   }
 
   @Test

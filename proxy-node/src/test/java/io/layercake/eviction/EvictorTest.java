@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
 import io.layercake.storage.BlobRecord;
 import io.layercake.storage.BlobStore;
@@ -135,7 +136,7 @@ class EvictorTest {
     Runnable lease = store.lease(digests.get(1));
     Evictor evictor = evictor();
     evictor.pins().pin(new PinStore.Pin("library/x:1", digests.get(2).toString(),
-        List.of(digests.get(2).toString()), 0));
+        List.of(digests.get(2).toString()), 0, UpstreamName.of("docker-hub")));
     evictor.check();
 
     for (int i = 0; i < 3; i++) {
@@ -252,7 +253,7 @@ class EvictorTest {
     List<Digest> digests = fill(2);
     Evictor evictor = evictor();
     evictor.pins().pin(new PinStore.Pin("library/x:1", digests.get(0).toString(),
-        List.of(digests.get(0).toString()), 0));
+        List.of(digests.get(0).toString()), 0, UpstreamName.of("docker-hub")));
     Runnable lease = store.lease(digests.get(1));
 
     assertEquals(Evictor.Outcome.PINNED, evictor.remove(digests.get(0), EvictionReason.PRUNE, false));
@@ -291,8 +292,9 @@ class EvictorTest {
   @Test
   void pins_surviveReopening() {
     List<Digest> digests = fill(1);
+    // A pin as nodes recorded it before pins named their upstream.
     new PinStore(database).pin(new PinStore.Pin("library/x:1", digests.get(0).toString(),
-        List.of(digests.get(0).toString()), 0));
+        List.of(digests.get(0).toString()), 0, null));
     database.close();
     database = NodeDatabase.open(dataDir.resolve("db"));
     assertTrue(new PinStore(database).isPinned(digests.get(0)));

@@ -165,6 +165,26 @@ class MultiUpstreamIntegrationTest {
   }
 
   @Test
+  void tagsListNextPage_staysOnTheRegistryAndPathTheClientUsed() {
+    Image image = TestImage.singlePlatform(ImageFormat.OCI, 409, 300);
+    for (String tag : List.of("a", "b", "c")) {
+      FakeImages.publish(ghcr, "org/paged", tag, image);
+    }
+
+    HttpResponse<byte[]> first = client.get("/v2/ghcr.io/org/paged/tags/list?n=1");
+    assertEquals(200, first.statusCode(), body(first));
+    assertTrue(body(first).contains("\"a\""), body(first));
+    String next = first.headers().firstValue("Link").orElseThrow();
+    assertEquals("</v2/ghcr.io/org/paged/tags/list?last=a&n=1>; rel=\"next\"", next);
+    HttpResponse<byte[]> second = client.get(next.substring(1, next.indexOf('>')));
+    assertTrue(body(second).contains("\"b\"") && !body(second).contains("\"a\""), body(second));
+
+    HttpResponse<byte[]> viaNs = client.get("/v2/org/paged/tags/list?n=2&ns=ghcr.io");
+    assertEquals("</v2/org/paged/tags/list?last=b&n=2&ns=ghcr.io>; rel=\"next\"",
+        viaNs.headers().firstValue("Link").orElseThrow());
+  }
+
+  @Test
   void dockerIoPrefix_isDockerHub_withLibraryForOneComponentNames() {
     Image image = TestImage.singlePlatform(ImageFormat.DOCKER, 404, 1000);
     FakeImages.publish(hub, "library/alpine", "3", image);

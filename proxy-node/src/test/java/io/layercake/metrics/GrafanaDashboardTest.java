@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.layercake.UpstreamName;
 import io.layercake.testkit.PrometheusText;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,7 +48,9 @@ class GrafanaDashboardTest {
     metrics.fillsInFlight(() -> 0);
     metrics.streamsInFlight(() -> 0);
     metrics.upstreamRateLimit("docker-hub", () -> 100, () -> 99);
-    metrics.upstreamCallFailed(UpstreamCall.values()[0], "UNAVAILABLE");
+    metrics.upstreamCallTook(UpstreamName.of("docker-hub"), UpstreamCall.values()[0], 1);
+    metrics.upstreamCallFailed(UpstreamName.of("docker-hub"), UpstreamCall.values()[0], "UNAVAILABLE");
+    metrics.upstreamBlobBytes(UpstreamName.of("docker-hub"), 1);
     metrics.evictionReasons(List.of("size"));
     metrics.requestAnswered(Endpoint.BLOB, 200, 1);
     metrics.clusterMembers(() -> java.util.Map.of("up", 1));

@@ -11,8 +11,8 @@ import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
 import io.layercake.testkit.Fault;
 import io.layercake.testkit.Image;
-import io.layercake.testkit.LargeBlob;
 import io.layercake.testkit.ImageFormat;
+import io.layercake.testkit.LargeBlob;
 import io.layercake.testkit.PrometheusClientParser;
 import io.layercake.testkit.PrometheusText;
 import io.layercake.testkit.RegistryClient;
@@ -79,12 +79,14 @@ class MetricsIntegrationTest {
     assertEquals(0, delta(before, afterCold, "layercake_cache_hits_total", "kind", "blob"));
     assertEquals(1, delta(before, afterCold, "layercake_blob_fills_started_total", "source", "upstream"));
     assertEquals(0, delta(before, afterCold, "layercake_blob_fill_coalesced_total"));
-    assertEquals(layer.size(), delta(before, afterCold, "layercake_upstream_blob_bytes_total"));
+    assertEquals(layer.size(),
+        delta(before, afterCold, "layercake_upstream_blob_bytes_total", "upstream", "docker-hub"));
     assertEquals(layer.size(), delta(before, afterCold, "layercake_served_bytes_total", "endpoint", "blob"));
     assertEquals(1, delta(before, afterCold, "layercake_cache_misses_total", "kind", "manifest"));
     assertEquals(1, delta(before, afterCold,
-        "layercake_upstream_request_duration_seconds_count", "kind", "blob"));
-    assertTrue(afterCold.value("layercake_upstream_request_duration_seconds_count", "kind", "token") >= 1,
+        "layercake_upstream_request_duration_seconds_count", "upstream", "docker-hub", "kind", "blob"));
+    assertTrue(afterCold.value("layercake_upstream_request_duration_seconds_count", "upstream", "docker-hub",
+        "kind", "token") >= 1,
         "the fake upstream demands tokens, so at least one was fetched");
     assertEquals(100, afterCold.value("layercake_upstream_ratelimit_limit", "upstream", "docker-hub"));
     assertTrue(afterCold.value("layercake_upstream_ratelimit_remaining", "upstream", "docker-hub") < 100);
@@ -100,7 +102,7 @@ class MetricsIntegrationTest {
     assertEquals(1, delta(afterCold, afterWarm, "layercake_cache_hits_total", "kind", "blob"));
     assertEquals(0, delta(afterCold, afterWarm, "layercake_cache_misses_total", "kind", "blob"));
     assertEquals(layer.size(), delta(afterCold, afterWarm, "layercake_served_bytes_total", "endpoint", "blob"));
-    assertEquals(0, delta(afterCold, afterWarm, "layercake_upstream_blob_bytes_total"));
+    assertEquals(0, delta(afterCold, afterWarm, "layercake_upstream_blob_bytes_total", "upstream", "docker-hub"));
     assertEquals(0, delta(afterCold, afterWarm, "layercake_blob_fills_started_total", "source", "upstream"));
     assertEquals(1, delta(afterCold, afterWarm, "layercake_cache_hits_total", "kind", "manifest"));
     assertEquals(0, delta(afterCold, afterWarm, "layercake_cache_misses_total", "kind", "manifest"));
@@ -132,7 +134,7 @@ class MetricsIntegrationTest {
     assertEquals(clients, delta(before, after, "layercake_cache_misses_total", "kind", "blob"));
     assertEquals(1, delta(before, after, "layercake_blob_fills_started_total", "source", "upstream"));
     assertEquals(clients - 1, delta(before, after, "layercake_blob_fill_coalesced_total"));
-    assertEquals(blob.size(), delta(before, after, "layercake_upstream_blob_bytes_total"));
+    assertEquals(blob.size(), delta(before, after, "layercake_upstream_blob_bytes_total", "upstream", "docker-hub"));
     assertEquals(clients * blob.size(), delta(before, after, "layercake_served_bytes_total", "endpoint", "blob"));
   }
 
@@ -144,7 +146,8 @@ class MetricsIntegrationTest {
     PrometheusText text = scrape();
 
     assertEquals(1, text.value("layercake_http_requests_total", "endpoint", "manifest", "code", "404"));
-    assertEquals(1, text.value("layercake_upstream_errors_total", "kind", "manifest", "code", "MANIFEST_UNKNOWN"));
+    assertEquals(1, text.value("layercake_upstream_errors_total", "upstream", "docker-hub", "kind", "manifest",
+        "code", "MANIFEST_UNKNOWN"));
   }
 
   @Test
