@@ -25,18 +25,19 @@ public record ImageVerbSettings(Duration uploadIdleTimeout, long maxJsonSize, lo
   static final String MAX_LOAD_MEMORY = PREFIX + "max-load-memory";
   static final String MAX_INDEX_DEPTH = PREFIX + "max-index-depth";
   static final String MAX_CONCURRENT_LOADS = PREFIX + "max-concurrent-loads";
+  private static final String SIZE = "a size in bytes (16MiB, 65536)";
 
   /** The deepest nesting {@code max-index-depth} may allow: the walk recurses once per level. */
   static final int INDEX_DEPTH_CEILING = 64;
 
   /** Reads {@code layercake.admin.images}. */
   public static ImageVerbSettings fromConfig(Config config) {
-    long maxJson = bytes(config, MAX_JSON_SIZE);
+    long maxJson = SettingsChecks.size(config, MAX_JSON_SIZE, SIZE);
     if (maxJson <= 0 || maxJson > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(MAX_JSON_SIZE + " must be positive and below 2GiB (one Java array), got "
           + maxJson);
     }
-    long maxMemory = bytes(config, MAX_LOAD_MEMORY);
+    long maxMemory = SettingsChecks.size(config, MAX_LOAD_MEMORY, SIZE);
     if (maxMemory < maxJson) {
       throw new IllegalArgumentException(MAX_LOAD_MEMORY + " must be at least " + MAX_JSON_SIZE + " (" + maxJson
           + " bytes), or no JSON file of the allowed size could load; got " + maxMemory);
@@ -52,15 +53,6 @@ public record ImageVerbSettings(Duration uploadIdleTimeout, long maxJsonSize, lo
     }
     return new ImageVerbSettings(SettingsChecks.positiveDuration(config, UPLOAD_IDLE_TIMEOUT), maxJson, maxMemory,
         depth, loads);
-  }
-
-  private static long bytes(Config config, String key) {
-    try {
-      return config.getBytes(key);
-    } catch (ConfigException.BadValue | ConfigException.WrongType e) {
-      throw new IllegalArgumentException(key + " must be a size in bytes (16MiB, 65536), got "
-          + config.getValue(key).render(), e);
-    }
   }
 
   private static int integer(Config config, String key) {

@@ -63,7 +63,12 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, boo
       throw new IllegalArgumentException("layercake.cluster.host must not be empty");
     }
     List<String> seeds = parseSeedNodes(config.getString("layercake.cluster.seed-nodes"));
-    boolean clustered = !seeds.isEmpty() || config.getBoolean("layercake.cluster.kubernetes-bootstrap");
+    boolean bootstrap = config.getBoolean("layercake.cluster.kubernetes-bootstrap");
+    if (bootstrap && !seeds.isEmpty()) {
+      throw new IllegalArgumentException("layercake.cluster.seed-nodes (LAYERCAKE_CLUSTER_SEED_NODES) must be"
+          + " empty when layercake.cluster.kubernetes-bootstrap is on: bootstrap finds the peers itself");
+    }
+    boolean clustered = !seeds.isEmpty() || bootstrap;
     // A node alone needs remoting only to talk to itself: a free port on loopback, so that two
     // single nodes on one host never collide and nothing listens where no peer will ever call.
     Optional<Integer> configuredPort = port(config, "layercake.cluster.port");
@@ -72,9 +77,10 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, boo
       host = "127.0.0.1";
     }
     String secret = config.getString("layercake.cluster.secret");
-    if (!seeds.isEmpty() && secret.isEmpty()) {
+    if (clustered && secret.isEmpty()) {
       throw new IllegalArgumentException("layercake.cluster.secret (LAYERCAKE_CLUSTER_SECRET) must be set"
-          + " when layercake.cluster.seed-nodes names other nodes: nodes authenticate blob transfers with it");
+          + " when " + (bootstrap ? "layercake.cluster.kubernetes-bootstrap is on"
+              : "layercake.cluster.seed-nodes names other nodes") + ": nodes authenticate blob transfers with it");
     }
     String tlsDir = config.getString("layercake.cluster.tls-dir").trim();
     Optional<ClusterTls> tls = tlsDir.isEmpty() ? Optional.empty()

@@ -5,7 +5,6 @@ import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.Uri;
 import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
-import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -34,35 +33,6 @@ public final class KubernetesBootstrap {
   /** How long start-up waits for the management endpoint to bind its port. */
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
 
-  /**
-   * Whether this node forms its cluster through Kubernetes, read from
-   * {@code layercake.cluster.kubernetes-bootstrap}.
-   *
-   * @param enabled {@code true} to start Akka Management and Cluster Bootstrap
-   */
-  public record Settings(boolean enabled) {
-
-    /**
-     * Reads the flag; when it is on, also checks that {@code layercake.cluster} suits bootstrap:
-     * no static seed nodes, and a shared secret for the blob transfers between pods.
-     */
-    public static Settings fromConfig(Config config) {
-      boolean enabled = config.getBoolean("layercake.cluster.kubernetes-bootstrap");
-      if (enabled) {
-        ClusterSettings cluster = ClusterSettings.fromConfig(config);
-        if (!cluster.seedNodes().isEmpty()) {
-          throw new IllegalArgumentException("layercake.cluster.seed-nodes (LAYERCAKE_CLUSTER_SEED_NODES) must be"
-              + " empty when layercake.cluster.kubernetes-bootstrap is on: bootstrap finds the peers itself");
-        }
-        if (cluster.secret().isEmpty()) {
-          throw new IllegalArgumentException("layercake.cluster.secret (LAYERCAKE_CLUSTER_SECRET) must be set"
-              + " when layercake.cluster.kubernetes-bootstrap is on: nodes authenticate blob transfers with it");
-        }
-      }
-      return new Settings(enabled);
-    }
-  }
-
   private KubernetesBootstrap() {}
 
   /**
@@ -71,12 +41,13 @@ public final class KubernetesBootstrap {
    * bootstrap does. Returns {@code false}, having started nothing, when it is off. Returns once
    * the management endpoint is bound; joining the cluster happens later, in the background.
    *
-   * @throws IllegalArgumentException if the flag is on and {@code layercake.cluster} conflicts
-   *     with it (see {@link Settings#fromConfig})
+   * <p>Whether the rest of {@code layercake.cluster} suits bootstrap (no static seed nodes, a
+   * shared secret) is checked with the other cluster settings, by {@link ClusterSettings#fromConfig}.
+   *
    * @throws IllegalStateException if the management endpoint cannot bind its port
    */
   public static boolean startIfEnabled(ActorSystem<?> system) {
-    if (!Settings.fromConfig(system.settings().config()).enabled()) {
+    if (!system.settings().config().getBoolean("layercake.cluster.kubernetes-bootstrap")) {
       return false;
     }
     AkkaManagement management = AkkaManagement.get(system);

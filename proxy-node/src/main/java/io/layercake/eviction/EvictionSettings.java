@@ -60,13 +60,8 @@ public record EvictionSettings(long maxSize, double highWater, double lowWater, 
 
   /** Reads and validates the settings; every error names its key. */
   public static EvictionSettings fromConfig(Config config) {
-    long maxSize;
-    try {
-      maxSize = config.getBytes("layercake.storage.max-size");
-    } catch (ConfigException.BadValue | ConfigException.WrongType e) {
-      throw new IllegalArgumentException("layercake.storage.max-size (LAYERCAKE_STORAGE_MAX_SIZE) must be"
-          + " a size such as 50GiB or 500MB: " + e.getMessage(), e);
-    }
+    long maxSize = SettingsChecks.size(config, "layercake.storage.max-size",
+        "a size such as 50GiB or 500MB (LAYERCAKE_STORAGE_MAX_SIZE)");
     List<AgeRule> rules = new ArrayList<>();
     List<? extends Config> configured;
     try {

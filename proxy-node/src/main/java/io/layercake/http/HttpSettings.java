@@ -1,6 +1,7 @@
 package io.layercake.http;
 
 import com.typesafe.config.Config;
+import io.layercake.SettingsChecks;
 import io.layercake.tls.ReloadingSslContext;
 import io.layercake.tls.TlsContexts;
 import java.nio.file.Path;
@@ -52,12 +53,8 @@ public record HttpSettings(String interfaceAddress, int port, Optional<TlsFiles>
           + " layercake.http.tls.key-file (LAYERCAKE_HTTP_TLS_KEY) must be set together");
     }
     Optional<TlsFiles> tls = cert.isEmpty() ? Optional.empty() : Optional.of(new TlsFiles(Path.of(cert), Path.of(key)));
-    Duration check = config.getDuration("layercake.http.tls.reload-check-interval");
-    Duration delay = config.getDuration("layercake.http.shutdown-delay");
-    if (check.isNegative() || delay.isNegative()) {
-      throw new IllegalArgumentException("layercake.http.tls.reload-check-interval and layercake.http.shutdown-delay"
-          + " must not be negative");
-    }
-    return new HttpSettings(address, port, tls, check, delay);
+    return new HttpSettings(address, port, tls,
+        SettingsChecks.nonNegativeDuration(config, "layercake.http.tls.reload-check-interval"),
+        SettingsChecks.nonNegativeDuration(config, "layercake.http.shutdown-delay"));
   }
 }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,8 +46,8 @@ final class UnknownKeys {
     if (!loaded.hasPath(ROOT)) {
       return;
     }
-    Set<String> known = leafPaths(reference.getConfig(ROOT), ROOT);
-    Set<String> entryKeys = new TreeSet<>(leafPaths(reference.getConfig(ENTRY_TEMPLATE), ""));
+    Set<String> known = leafPaths(reference.withOnlyPath(ROOT));
+    Set<String> entryKeys = leafPaths(reference.getConfig(ENTRY_TEMPLATE));
     entryKeys.addAll(OPTIONAL_ENTRY_KEYS);
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, ConfigValue> entry : loaded.getConfig(ROOT).entrySet()) {
@@ -57,7 +58,7 @@ final class UnknownKeys {
       }
       boolean inEntry = parts.size() > 3 && ENTRY_MAPS.contains(parts.get(1));
       String key = inEntry ? ConfigUtil.joinPath(parts.subList(3, parts.size())) : path;
-      if (inEntry ? entryKeys.contains(key) : known.contains(path) || reference.hasPathOrNull(path)) {
+      if (inEntry ? entryKeys.contains(key) : reference.hasPathOrNull(path)) {
         continue;
       }
       Set<String> candidates = inEntry ? entryKeys : known;
@@ -71,24 +72,15 @@ final class UnknownKeys {
     }
   }
 
-  private static Set<String> leafPaths(Config config, String prefix) {
-    return config.entrySet().stream()
-        .map(entry -> prefix.isEmpty() ? entry.getKey() : prefix + "." + entry.getKey())
-        .collect(Collectors.toCollection(TreeSet::new));
+  private static Set<String> leafPaths(Config config) {
+    return config.entrySet().stream().map(Map.Entry::getKey).collect(Collectors.toCollection(TreeSet::new));
   }
 
   /** The candidate nearest to {@code key} by edit distance, if it is near enough to be a typo. */
   static Optional<String> closest(String key, Set<String> candidates) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String candidate : candidates) {
-      int distance = editDistance(key, candidate);
-      if (distance < bestDistance) {
-        best = candidate;
-        bestDistance = distance;
-      }
-    }
-    return bestDistance <= Math.max(2, key.length() / 6) ? Optional.ofNullable(best) : Optional.empty();
+    // min keeps the first of equally near candidates (they are sorted).
+    return candidates.stream().min(Comparator.comparingInt((String candidate) -> editDistance(key, candidate)))
+        .filter(best -> editDistance(key, best) <= Math.max(2, key.length() / 6));
   }
 
   private static int editDistance(String a, String b) {

@@ -3,10 +3,10 @@ package io.layercake.storage;
 import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
+import io.layercake.ThrottledLog;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,12 +23,11 @@ public final class PullFlusher {
   private static final Logger log = LoggerFactory.getLogger(PullFlusher.class);
   /** Short enough that eviction's order and {@code images} are current, long enough to batch. */
   private static final Duration EVERY = Duration.ofSeconds(2);
-  private static final long WARN_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+  private static final ThrottledLog NOT_WRITTEN = new ThrottledLog(Duration.ofMinutes(1));
 
   private final BlobIndex index;
   private final TagIndex tags;
   private final DiskSpace space;
-  private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS - 1);
 
   PullFlusher(BlobIndex index, TagIndex tags, DiskSpace space) {
     this.index = index;
@@ -57,11 +56,7 @@ public final class PullFlusher {
       index.flushPulls();
       tags.flushPulls();
     } catch (StorageException | IllegalStateException e) {
-      long now = System.nanoTime();
-      long last = lastWarning.get();
-      if (now - last >= WARN_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
-        log.warn("Access times not written, kept for the next try: {}", e.getMessage());
-      }
+      NOT_WRITTEN.warn(log, "Access times not written, kept for the next try: " + e.getMessage());
     }
   }
 }

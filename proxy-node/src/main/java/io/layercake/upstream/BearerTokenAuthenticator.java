@@ -73,7 +73,7 @@ final class BearerTokenAuthenticator {
 
   BearerTokenAuthenticator(UpstreamSettings settings, HttpTransport http, Clock clock, NodeMetrics metrics) {
     this.settings = settings;
-    this.destinations = Destinations.of(settings);
+    this.destinations = new Destinations(settings);
     this.http = http;
     this.clock = clock;
     this.metrics = metrics;

@@ -31,15 +31,11 @@ final class Destinations {
   private final Set<String> configuredHosts = new HashSet<>();
   private final boolean upstreamIsLocal;
 
-  private Destinations(UpstreamSettings settings) {
+  /** The destinations {@code settings}' upstream may send the mirror to. */
+  Destinations(UpstreamSettings settings) {
     configuredHosts.add(host(settings.url()));
     settings.authRealms().forEach(realm -> configuredHosts.add(host(realm)));
     this.upstreamIsLocal = isLocal(host(settings.url()));
-  }
-
-  /** The destinations {@code settings}' upstream may send the mirror to. */
-  static Destinations of(UpstreamSettings settings) {
-    return new Destinations(settings);
   }
 
   /** Why the mirror will not follow the upstream to {@code target}, or empty if it will. */

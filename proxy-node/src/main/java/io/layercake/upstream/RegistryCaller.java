@@ -64,7 +64,7 @@ final class RegistryCaller {
     this.upstreamResponses = upstreamResponses;
     this.clock = clock;
     this.upstream = Origin.of(settings.url());
-    this.destinations = Destinations.of(settings);
+    this.destinations = new Destinations(settings);
     this.metrics = NodeMetrics.get(system);
   }
 

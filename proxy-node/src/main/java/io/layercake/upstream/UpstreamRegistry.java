@@ -32,7 +32,8 @@ public final class UpstreamRegistry {
       new AtomicReference<>(RateLimitStatus.UNKNOWN);
   private final Clock clock;
 
-  private UpstreamRegistry(ActorSystem<?> system, UpstreamSettings settings, Clock clock) {
+  /** A client for the upstream {@code settings} describe; {@code clock} ages its tokens. */
+  UpstreamRegistry(ActorSystem<?> system, UpstreamSettings settings, Clock clock) {
     this.settings = settings;
     this.clock = clock;
     HttpTransport http = new HttpTransport(system, settings.client().connection());
@@ -43,12 +44,7 @@ public final class UpstreamRegistry {
 
   /** A client for the upstream {@code settings} describe, using {@code system}'s HTTP pools. */
   public static UpstreamRegistry create(ActorSystem<?> system, UpstreamSettings settings) {
-    return create(system, settings, Clock.systemUTC());
-  }
-
-  /** As {@link #create(ActorSystem, UpstreamSettings)}, with the clock that ages tokens. */
-  static UpstreamRegistry create(ActorSystem<?> system, UpstreamSettings settings, Clock clock) {
-    return new UpstreamRegistry(system, settings, clock);
+    return new UpstreamRegistry(system, settings, Clock.systemUTC());
   }
 
   /**

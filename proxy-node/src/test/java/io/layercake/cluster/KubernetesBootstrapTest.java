@@ -68,7 +68,7 @@ class KubernetesBootstrapTest {
   @Test
   void fromConfig_onWithSeedNodes_isRejected() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> KubernetesBootstrap.Settings.fromConfig(layercake(Map.of(
+        () -> ClusterSettings.fromConfig(layercake(Map.of(
             "layercake.cluster.kubernetes-bootstrap", "on",
             "layercake.cluster.secret", "test-secret",
             "layercake.cluster.seed-nodes", "127.0.0.1:25521"))));
@@ -78,14 +78,9 @@ class KubernetesBootstrapTest {
   @Test
   void fromConfig_onWithoutSecret_isRejected() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> KubernetesBootstrap.Settings.fromConfig(layercake(Map.of(
+        () -> ClusterSettings.fromConfig(layercake(Map.of(
             "layercake.cluster.kubernetes-bootstrap", "on"))));
     assertTrue(e.getMessage().contains("layercake.cluster.secret"), e.getMessage());
-  }
-
-  @Test
-  void fromConfig_default_isOff() {
-    assertFalse(KubernetesBootstrap.Settings.fromConfig(layercake(Map.of())).enabled());
   }
 
   /** A cluster-provider actor system on loopback whose bootstrap can discover nobody. */

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class DestinationsTest {
 
   private static Destinations forUpstream(String url, String realms) {
-    return Destinations.of(UpstreamSettings.fromConfig(ConfigFactory.parseString(
+    return new Destinations(UpstreamSettings.fromConfig(ConfigFactory.parseString(
             "layercake.upstreams.docker-hub.url = \"" + url + "\"\n"
                 + "layercake.upstreams.docker-hub.auth-realms = " + realms + "\n")
         .withFallback(ConfigFactory.defaultReference()).resolve(), "docker-hub"));

@@ -147,7 +147,7 @@ class UpstreamRegistryIntegrationTest {
         FakeRegistry.Options.defaults().tokenAuth(true).tokenLifetime(Duration.ofSeconds(300)));
     fake.putManifest("library/redis", "7", MediaType.OCI_INDEX, MANIFEST);
     ManualClock clock = new ManualClock();
-    UpstreamRegistry client = UpstreamRegistry.create(testKit.system(), settings(fake, ""), clock);
+    UpstreamRegistry client = new UpstreamRegistry(testKit.system(), settings(fake, ""), clock);
     await(client.fetchManifest(REDIS, TAG_7));
 
     clock.advance(Duration.ofSeconds(269));
