@@ -97,7 +97,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     NodeMetrics nodeMetrics = NodeMetrics.get(system);
     this.requestMetrics = new RequestMetrics(nodeMetrics);
     this.metrics = new MetricsEndpoint(nodeMetrics, blocking);
-    this.statusPage = new StatusPage(clusterStatus, nodeMetrics, tagIndex, blocking);
+    this.statusPage = new StatusPage(clusterStatus, nodeMetrics, tagIndex, upstreams, blocking);
   }
 
   @Override

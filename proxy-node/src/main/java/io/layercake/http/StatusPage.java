@@ -4,6 +4,7 @@ import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
+import io.layercake.UpstreamName;
 import io.layercake.cluster.ClusterReport;
 import io.layercake.cluster.ClusterStatus;
 import io.layercake.metrics.CacheKind;
@@ -11,6 +12,7 @@ import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
 import io.layercake.storage.TagIndex;
+import io.layercake.upstream.Upstreams;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,12 +28,13 @@ import java.util.function.Predicate;
 
 /**
  * {@code GET /} (and {@code /index.html}): a small HTML page for people, with the cluster's nodes,
- * this node's storage against its cap, its hit ratios, its most pulled tags and its recent
- * evictions. It shows what the admin API's cluster report shows and this node's counters, never a
+ * this node's storage against its cap, its hit ratios, its pulls by registry, its most pulled
+ * tags and its recent evictions. It shows what the admin API's cluster report shows and this node's counters, never a
  * token or a credential. With pull authentication on it needs a user, and lists only the tags of
  * repositories that user may read.
  */
-record StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Executor blockingExecutor) {
+record StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Upstreams upstreams,
+    Executor blockingExecutor) {
 
   /** How many tags the page lists. */
   static final int TOP_IMAGES = 10;
@@ -40,8 +43,7 @@ record StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Exe
   CompletionStage<HttpResponse> serve(Predicate<String> readable) {
     CompletableFuture<Optional<StoreUsage>> usage =
         CompletableFuture.supplyAsync(metrics::storeUsage, blockingExecutor);
-    CompletableFuture<List<TagIndex.TagPull>> top =
-        CompletableFuture.supplyAsync(() -> topImages(readable), blockingExecutor);
+    CompletableFuture<Pulls> top = CompletableFuture.supplyAsync(() -> pulls(readable), blockingExecutor);
     return cluster.report().thenCombine(usage.thenCombine(top, Local::new), (report, local) -> {
       byte[] html = StatusPageHtml.render(snapshot(report, local)).getBytes(StandardCharsets.UTF_8);
       return HttpResponse.create()
@@ -55,14 +57,42 @@ record StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Exe
   }
 
   /** What this node reads from its own store for the page. */
-  private record Local(Optional<StoreUsage> usage, List<TagIndex.TagPull> topImages) {}
+  private record Local(Optional<StoreUsage> usage, Pulls pulls) {}
 
-  /** The {@link #TOP_IMAGES} most pulled tags among the repositories {@code readable} accepts. */
-  private List<TagIndex.TagPull> topImages(Predicate<String> readable) {
-    return tags.pulls().stream().filter(pull -> readable.test(pull.repository()))
+  /** The pulls of the page: by registry, and the most pulled tags. */
+  private record Pulls(List<RegistryRow> registries, List<TopImage> topImages) {}
+
+  /**
+   * This node's pulls of the repositories {@code readable} accepts: summed by registry (every
+   * configured one, by name), and the {@link #TOP_IMAGES} most pulled tags, named
+   * as docker names them.
+   */
+  private Pulls pulls(Predicate<String> readable) {
+    List<TagIndex.TagPull> pulls = tags.pulls().stream().filter(pull -> readable.test(pull.repository())).toList();
+    List<RegistryRow> registries = upstreams.names().stream().map(upstream -> {
+      List<TagIndex.TagPull> own = pulls.stream().filter(pull -> pull.upstream().equals(upstream)).toList();
+      return new RegistryRow(registry(upstream), upstream.value(), own.size(),
+          own.stream().mapToLong(TagIndex.TagPull::pulls).sum());
+    }).toList();
+    List<TopImage> top = pulls.stream()
         .sorted(Comparator.comparingLong(TagIndex.TagPull::pulls).reversed()
             .thenComparing(TagIndex.TagPull::repository).thenComparing(TagIndex.TagPull::tag))
-        .limit(TOP_IMAGES).toList();
+        .limit(TOP_IMAGES)
+        .map(pull -> new TopImage(upstreams.registryOf(pull.upstream())
+            .map(host -> host + "/" + pull.repository()).orElseGet(() -> familiar(pull.repository()))
+            + ":" + pull.tag(), registry(pull.upstream()), pull.pulls()))
+        .toList();
+    return new Pulls(registries, top);
+  }
+
+  /** The registry as people name it: Docker Hub's is {@code docker.io}. */
+  private String registry(UpstreamName upstream) {
+    return upstreams.registryOf(upstream).orElse(upstreams.get(upstream).settings().dockerHubNames()
+        ? "docker.io" : upstream.value());
+  }
+
+  private static String familiar(String repository) {
+    return repository.startsWith("library/") && repository.indexOf('/', 8) < 0 ? repository.substring(8) : repository;
   }
 
   private Snapshot snapshot(ClusterReport report, Local local) {
@@ -84,7 +114,7 @@ record StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Exe
     return new Snapshot(Instant.now(), report.self(), nodes, localUsage, metrics.storeCap(),
         new Ratio(metrics.hits(CacheKind.BLOB), metrics.misses(CacheKind.BLOB)),
         new Ratio(metrics.hits(CacheKind.MANIFEST), metrics.misses(CacheKind.MANIFEST)),
-        local.topImages(), metrics.recentEvictions());
+        local.pulls().registries(), local.pulls().topImages(), metrics.recentEvictions());
   }
 
   /**
@@ -97,12 +127,32 @@ record StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Exe
    * @param cap this node's storage cap in bytes, if one is configured
    * @param blobs this node's blob hits and misses since start
    * @param manifests this node's manifest (by tag) hits and misses since start
+   * @param registries this node's pulls by registry
    * @param topImages the tags most pulled through this node
    * @param evictions recent evictions, newest first
    */
   record Snapshot(Instant at, String self, List<NodeRow> nodes, Optional<StoreUsage> usage, OptionalLong cap,
-      Ratio blobs, Ratio manifests, List<TagIndex.TagPull> topImages,
+      Ratio blobs, Ratio manifests, List<RegistryRow> registries, List<TopImage> topImages,
       List<RecentEviction> evictions) {}
+
+  /**
+   * One configured registry.
+   *
+   * @param registry as people name it: {@code docker.io}, {@code ghcr.io}
+   * @param upstream its entry's name under {@code layercake.upstreams}
+   * @param tags how many of its tags this node answered pulls of
+   * @param pulls those pulls
+   */
+  record RegistryRow(String registry, String upstream, long tags, long pulls) {}
+
+  /**
+   * One of the most pulled tags.
+   *
+   * @param image as docker names it: {@code redis:7}, {@code ghcr.io/org/app:1}
+   * @param registry its registry, as {@link RegistryRow#registry}
+   * @param pulls pulls this node answered
+   */
+  record TopImage(String image, String registry, long pulls) {}
 
   /**
    * One cluster member.

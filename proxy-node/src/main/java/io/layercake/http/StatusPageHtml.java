@@ -2,7 +2,6 @@ package io.layercake.http;
 
 import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
-import io.layercake.storage.TagIndex;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -47,6 +46,7 @@ final class StatusPageHtml {
         .append(" &middot; counts are this node's since it started</p>\n");
     cards(html, snapshot);
     nodes(html, snapshot);
+    registries(html, snapshot);
     topImages(html, snapshot);
     evictions(html, snapshot);
     html.append("<p class=\"muted\">Prometheus metrics: <a href=\"/metrics\">/metrics</a></p>\n");
@@ -112,11 +112,23 @@ final class StatusPageHtml {
       html.append("<p id=\"top-images\">No pulls yet.</p>\n");
       return;
     }
-    html.append("<table id=\"top-images\"><tr><th>Image</th><th>Upstream</th><th class=\"num\">Pulls</th></tr>\n");
-    for (TagIndex.TagPull pull : snapshot.topImages()) {
-      html.append("<tr><td>").append(escape(pull.repository())).append(':').append(escape(pull.tag()))
-          .append("</td><td>").append(escape(pull.upstream().value())).append("</td><td class=\"num\">")
-          .append(pull.pulls()).append("</td></tr>\n");
+    html.append("<table id=\"top-images\"><tr><th>Image</th><th>Registry</th><th class=\"num\">Pulls</th></tr>\n");
+    for (StatusPage.TopImage image : snapshot.topImages()) {
+      html.append("<tr><td>").append(escape(image.image())).append("</td><td>").append(escape(image.registry()))
+          .append("</td><td class=\"num\">").append(image.pulls()).append("</td></tr>\n");
+    }
+    html.append("</table>\n");
+  }
+
+  private static void registries(StringBuilder html, StatusPage.Snapshot snapshot) {
+    html.append("<h2>Registries</h2><p class=\"muted\">The registries this cluster mirrors, with the pulls this")
+        .append(" node answered of each.</p>")
+        .append("<table id=\"registries\"><tr><th>Registry</th><th>Upstream</th><th class=\"num\">Tags pulled</th>")
+        .append("<th class=\"num\">Pulls</th></tr>\n");
+    for (StatusPage.RegistryRow row : snapshot.registries()) {
+      html.append("<tr><td>").append(escape(row.registry())).append("</td><td>").append(escape(row.upstream()))
+          .append("</td><td class=\"num\">").append(row.tags()).append("</td><td class=\"num\">")
+          .append(row.pulls()).append("</td></tr>\n");
     }
     html.append("</table>\n");
   }

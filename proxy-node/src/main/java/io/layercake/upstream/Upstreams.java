@@ -8,6 +8,7 @@ import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -154,6 +155,11 @@ public final class Upstreams {
     }
     return Optional.of(settings.namespaces().isEmpty() ? settings.url().getRawAuthority()
         : settings.namespaces().get(0).toLowerCase(Locale.ROOT));
+  }
+
+  /** Every configured upstream's name, ordered by name. */
+  public List<UpstreamName> names() {
+    return List.copyOf(byName.keySet());
   }
 
   /** The default upstream's name. */

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The operator's verbs on a node mirroring two registries that both hold {@code org/app:1}, as
  * two different images: {@code images} names them the way docker does ({@code org/app},
  * {@code ghcr.io/org/app}), and {@code rmi}, {@code pin} and {@code prune --filter reference}
- * act on the one the name or pattern means, never on the other registry's.
+ * act on the one the name or pattern means, never on the other registry's. The status page shows
+ * the pulls by registry.
  */
 class RegistryImagesIntegrationTest {
 
@@ -55,6 +56,12 @@ class RegistryImagesIntegrationTest {
       RegistryClient client = new RegistryClient(node.url());
       pull(client, "/v2/org/app", fromHub);
       pull(client, "/v2/ghcr.io/org/app", fromGhcr);
+
+      String statusPage = body(client.get("/"));
+      assertTrue(statusPage.contains("<td>ghcr.io/org/app:1</td><td>ghcr.io</td>"), statusPage);
+      assertTrue(statusPage.contains("<td>org/app:1</td><td>docker.io</td>"), statusPage);
+      assertTrue(statusPage.contains("<td>ghcr.io</td><td>ghcr</td><td class=\"num\">1</td><td class=\"num\">1</td>"),
+          "pulls by registry: " + statusPage);
 
       JsonNode images = admin(client, "GET", "/admin/images");
       assertEquals(Set.of("org/app:1 docker-hub " + fromHub.digest(), "ghcr.io/org/app:1 ghcr " + fromGhcr.digest()),

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.layercake.UpstreamName;
 import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
-import io.layercake.storage.TagIndex;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +24,8 @@ class StatusPageHtmlTest {
             OptionalLong.of(4096), true)),
         Optional.of(new StoreUsage(3, 4096)), OptionalLong.empty(),
         new StatusPage.Ratio(0, 0), new StatusPage.Ratio(0, 0),
-        List.of(new TagIndex.TagPull(UpstreamName.of("docker-hub"), HOSTILE, HOSTILE, 5, 0)),
+        List.of(new StatusPage.RegistryRow(HOSTILE, HOSTILE, 1, 5)),
+        List.of(new StatusPage.TopImage(HOSTILE, HOSTILE, 5)),
         List.of(new RecentEviction(Instant.EPOCH, HOSTILE, HOSTILE, 10)));
 
     String html = StatusPageHtml.render(snapshot);
@@ -40,7 +39,7 @@ class StatusPageHtmlTest {
   void render_capAndEvictions_showBarAndRows() {
     StatusPage.Snapshot snapshot = new StatusPage.Snapshot(Instant.EPOCH, "10.0.0.1:25520", List.of(),
         Optional.of(new StoreUsage(10, 512L << 20)), OptionalLong.of(1L << 30),
-        new StatusPage.Ratio(3, 1), new StatusPage.Ratio(0, 0), List.of(),
+        new StatusPage.Ratio(3, 1), new StatusPage.Ratio(0, 0), List.of(), List.of(),
         List.of(new RecentEviction(Instant.EPOCH, "sha256:" + "a".repeat(64), "size", 1L << 20)));
 
     String html = StatusPageHtml.render(snapshot);

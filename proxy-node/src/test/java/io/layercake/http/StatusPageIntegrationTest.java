@@ -73,7 +73,10 @@ class StatusPageIntegrationTest {
     assertEquals("text/html; charset=UTF-8", response.headers().firstValue("Content-Type").orElseThrow());
     assertTrue(response.headers().firstValue("Content-Security-Policy").orElseThrow().contains("default-src 'none'"));
     assertTrue(html.contains("(this node)"), html);
-    assertTrue(html.contains("library/redis:7"), html);
+    assertTrue(html.contains("<td>redis:7</td><td>docker.io</td><td class=\"num\">3</td>"), "named as docker does: "
+        + html);
+    assertTrue(html.contains("<td>docker.io</td><td>docker-hub</td><td class=\"num\">1</td><td class=\"num\">3</td>"),
+        "pulls by registry: " + html);
     assertTrue(html.contains("None yet."), html);
     assertTrue(html.contains("of 50.0 GiB"), "the default cap: " + html);
     assertFalse(html.contains("<script"), "the page needs no script");
@@ -97,7 +100,7 @@ class StatusPageIntegrationTest {
     assertArrayEquals(PNG_SIGNATURE, Arrays.copyOf(image, PNG_SIGNATURE.length), "a PNG file");
     assertTrue(image.length > 20_000, "a screenshot of a drawn page, not a blank one: " + image.length + " bytes");
     assertTrue(dom.contains("(this node)"), dom);
-    assertTrue(dom.contains("library/redis:7"), dom);
+    assertTrue(dom.contains("redis:7"), dom);
     assertTrue(dom.contains("<td class=\"num\">3</td>"), "three pulls of the tag: " + dom);
     assertTrue(dom.contains("None yet."), dom);
     System.out.println("status page screenshot: " + png);
