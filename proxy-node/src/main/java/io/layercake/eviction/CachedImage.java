@@ -3,6 +3,7 @@ package io.layercake.eviction;
 import io.layercake.Glob;
 import io.layercake.UpstreamName;
 import io.layercake.oci.Digest;
+import io.layercake.oci.RepositoryName;
 import java.util.Optional;
 import java.util.Set;
 
@@ -37,8 +38,7 @@ public record CachedImage(UpstreamName upstream, String repository, String tag, 
 
   /** The repository as docker prints it for Docker Hub: {@code redis} for {@code library/redis}. */
   public String shortRepository() {
-    return repository.startsWith("library/") && repository.indexOf('/', 8) < 0
-        ? repository.substring(8) : repository;
+    return RepositoryName.familiar(repository);
   }
 
   /**

@@ -11,6 +11,7 @@ import io.layercake.metrics.CacheKind;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
+import io.layercake.oci.RepositoryName;
 import io.layercake.storage.TagIndex;
 import io.layercake.upstream.Upstreams;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,7 @@ record StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Ups
             .thenComparing(TagIndex.TagPull::repository).thenComparing(TagIndex.TagPull::tag))
         .limit(TOP_IMAGES)
         .map(pull -> new TopImage(upstreams.registryOf(pull.upstream())
-            .map(host -> host + "/" + pull.repository()).orElseGet(() -> familiar(pull.repository()))
+            .map(host -> host + "/" + pull.repository()).orElseGet(() -> RepositoryName.familiar(pull.repository()))
             + ":" + pull.tag(), registry(pull.upstream()), pull.pulls()))
         .toList();
     return new Pulls(registries, top);
@@ -91,9 +92,6 @@ record StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Ups
         ? "docker.io" : upstream.value());
   }
 
-  private static String familiar(String repository) {
-    return repository.startsWith("library/") && repository.indexOf('/', 8) < 0 ? repository.substring(8) : repository;
-  }
 
   private Snapshot snapshot(ClusterReport report, Local local) {
     Optional<StoreUsage> localUsage = local.usage();

@@ -375,8 +375,7 @@ public final class LayercakeNode implements AutoCloseable {
           + "*****************************************************************************************",
           settings.host(), settings.port());
     }
-    // Bootstrap first: it refuses to start alongside static seed nodes, so a node configured
-    // with both fails loudly instead of silently using one of them.
+    // Never both: ClusterSettings refuses a node configured with bootstrap and seed nodes.
     if (KubernetesBootstrap.startIfEnabled(system)) {
       log.info("Joining the cluster through Kubernetes bootstrap");
       return;

@@ -95,8 +95,7 @@ public record ImageReference(String domain, RepositoryName repository, Optional<
   public String familiar() {
     String name = repository.value();
     if (isDockerHub()) {
-      name = name.startsWith("library/") && name.indexOf('/', "library/".length()) < 0
-          ? name.substring("library/".length()) : name;
+      name = RepositoryName.familiar(name);
     } else {
       name = domain + "/" + name;
     }

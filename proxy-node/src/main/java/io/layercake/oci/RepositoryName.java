@@ -45,6 +45,12 @@ public record RepositoryName(String value) {
     return value.contains("/") ? this : new RepositoryName("library/" + value);
   }
 
+  /** A Docker Hub name as docker prints it: {@code redis} for {@code library/redis}. */
+  public static String familiar(String name) {
+    return name.startsWith("library/") && name.indexOf('/', "library/".length()) < 0
+        ? name.substring("library/".length()) : name;
+  }
+
   @Override
   public String toString() {
     return value;

@@ -2,8 +2,7 @@ package io.layercake.persistence;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
-import akka.persistence.PersistentRepr;
-import akka.persistence.serialization.Snapshot;
+import akka.persistence.SnapshotSelectionCriteria;
 import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
 import io.layercake.storage.NodeDatabase;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
 
 /**
  * Reads one entity's latest snapshot and events straight from this node's journal, for views of
@@ -38,21 +36,12 @@ public final class JournalEvents {
    * on the blocking dispatcher.
    */
   public Optional<JournalSnapshot> latestSnapshot(String persistenceId) {
-    byte[] prefix = PersistenceKeys.prefix(persistenceId);
-    try (PrefixIterator range = new PrefixIterator(database.rocks(),
-        database.family(NodeDatabase.Family.SNAPSHOTS), prefix)) {
-      RocksIterator it = range.iterator();
-      it.seekForPrev(PersistenceKeys.key(prefix, Long.MAX_VALUE, Long.MAX_VALUE));
-      if (it.isValid()) {
-        long seqNr = PersistenceKeys.longAt(it.key(), prefix.length);
-        Snapshot snapshot = serialization.deserialize(it.value(), Snapshot.class).get();
-        return Optional.of(new JournalSnapshot(seqNr, snapshot.data()));
-      }
-      range.checkStatus();
+    try {
+      return RocksSnapshotStore.load(database, serialization, persistenceId, SnapshotSelectionCriteria.latest())
+          .map(selected -> new JournalSnapshot(selected.metadata().sequenceNr(), selected.snapshot()));
     } catch (RocksDBException e) {
       throw new StorageException("read the snapshots of " + persistenceId, e);
     }
-    return Optional.empty();
   }
 
   /**
@@ -60,16 +49,10 @@ public final class JournalEvents {
    * RocksDB: call it on the blocking dispatcher.
    */
   public List<JournalEvent> read(String persistenceId) {
-    byte[] prefix = PersistenceKeys.prefix(persistenceId);
     List<JournalEvent> events = new ArrayList<>();
-    try (PrefixIterator range = new PrefixIterator(database.rocks(),
-        database.family(NodeDatabase.Family.JOURNAL), prefix)) {
-      RocksIterator it = range.iterator();
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        PersistentRepr repr = serialization.deserialize(it.value(), PersistentRepr.class).get();
-        events.add(new JournalEvent(repr.sequenceNr(), repr.timestamp(), repr.payload()));
-      }
-      range.checkStatus();
+    try {
+      RocksJournal.replay(database, serialization, persistenceId, 0, Long.MAX_VALUE, Long.MAX_VALUE,
+          repr -> events.add(new JournalEvent(repr.sequenceNr(), repr.timestamp(), repr.payload())));
     } catch (RocksDBException e) {
       throw new StorageException("read the journal of " + persistenceId, e);
     }

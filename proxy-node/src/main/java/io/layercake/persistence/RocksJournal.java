@@ -98,7 +98,8 @@ public final class RocksJournal extends AsyncWriteJournal {
       long max,
       Consumer<PersistentRepr> replayCallback) {
     return pendingCalls.submit(
-        () -> replay(persistenceId, fromSequenceNr, toSequenceNr, max, replayCallback), blockingIo);
+        () -> replay(database, serialization, persistenceId, fromSequenceNr, toSequenceNr, max, replayCallback),
+        blockingIo);
   }
 
   @Override
@@ -146,11 +147,16 @@ public final class RocksJournal extends AsyncWriteJournal {
     return entries;
   }
 
-  private Void replay(
-      String persistenceId, long from, long to, long max, Consumer<PersistentRepr> callback)
-      throws RocksDBException {
+  /**
+   * Hands {@code callback} at most {@code max} events of {@code persistenceId} in {@code database},
+   * from sequence number {@code from} to {@code to}, in order; also how the admin API reads a
+   * tag's history (persistence.JournalEvents). Blocks on RocksDB.
+   */
+  static Void replay(NodeDatabase database, Serialization serialization, String persistenceId, long from, long to,
+      long max, Consumer<PersistentRepr> callback) throws RocksDBException {
     byte[] prefix = PersistenceKeys.prefix(persistenceId);
-    try (PrefixIterator range = new PrefixIterator(database.rocks(), events, prefix)) {
+    try (PrefixIterator range = new PrefixIterator(database.rocks(), database.family(NodeDatabase.Family.JOURNAL),
+        prefix)) {
       RocksIterator it = range.iterator();
       long replayed = 0;
       for (it.seek(PersistenceKeys.key(prefix, from)); it.isValid() && replayed < max; it.next()) {

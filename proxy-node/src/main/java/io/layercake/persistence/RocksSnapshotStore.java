@@ -50,7 +50,7 @@ public final class RocksSnapshotStore extends SnapshotStore {
   @Override
   public Future<Optional<SelectedSnapshot>> doLoadAsync(
       String persistenceId, SnapshotSelectionCriteria criteria) {
-    return pendingCalls.submit(() -> load(persistenceId, criteria), blockingIo);
+    return pendingCalls.submit(() -> load(database, serialization, persistenceId, criteria), blockingIo);
   }
 
   @Override
@@ -81,11 +81,16 @@ public final class RocksSnapshotStore extends SnapshotStore {
     super.postStop();
   }
 
-  private Optional<SelectedSnapshot> load(String persistenceId, SnapshotSelectionCriteria criteria)
-      throws RocksDBException {
+  /**
+   * The newest snapshot of {@code persistenceId} in {@code database} that {@code criteria} selects;
+   * also how the admin API reads a tag's history (persistence.JournalEvents). Blocks on RocksDB.
+   */
+  static Optional<SelectedSnapshot> load(NodeDatabase database, Serialization serialization, String persistenceId,
+      SnapshotSelectionCriteria criteria) throws RocksDBException {
     byte[] prefix = PersistenceKeys.prefix(persistenceId);
     Selection selection = Selection.of(criteria);
-    try (PrefixIterator range = new PrefixIterator(database.rocks(), snapshots, prefix)) {
+    try (PrefixIterator range = new PrefixIterator(database.rocks(), database.family(NodeDatabase.Family.SNAPSHOTS),
+        prefix)) {
       RocksIterator it = range.iterator();
       it.seekForPrev(PersistenceKeys.key(prefix, selection.maxSeqNr(), Long.MAX_VALUE));
       for (; it.isValid(); it.prev()) {

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,16 +83,13 @@ public final class BlobStore {
   /** Open writers per digest: the scrub leaves these blobs alone until they are done. */
   private final ConcurrentHashMap<Digest, Integer> writers = new ConcurrentHashMap<>();
   /** Locks that make an index write and its byte-total update one step per digest. */
-  private final Object[] indexStripes = new Object[64];
+  private final Object[] indexStripes = Stream.generate(Object::new).limit(64).toArray();
 
   private BlobStore(StorageSettings settings, BlobIndex index, Clock clock) {
     this.settings = settings;
     this.index = index;
     this.clock = clock;
     this.quarantine = new Quarantine(settings.quarantineDir(), settings.quarantineMaxSize(), clock);
-    for (int i = 0; i < indexStripes.length; i++) {
-      indexStripes[i] = new Object();
-    }
   }
 
   /**
@@ -213,15 +211,13 @@ public final class BlobStore {
    */
   public BlobWriter newWriter(Digest digest, long expectedSize) {
     Path temp = settings.tmpDir().resolve(digest.hex() + "." + UUID.randomUUID() + TEMP_SUFFIX);
-    BlobWriter writer;
+    writers.merge(digest, 1, Integer::sum);
     try {
-      writers.merge(digest, 1, Integer::sum);
-      writer = new BlobWriter(this, digest, expectedSize, temp);
+      return new BlobWriter(this, digest, expectedSize, temp);
     } catch (IOException e) {
       writerDone(digest);
       throw new StorageException("create temp file for " + digest, e);
     }
-    return writer;
   }
 
   /** Called once by each writer when it has committed or given up. */
@@ -450,11 +446,7 @@ public final class BlobStore {
     // compute() holds this digest's entry locked while the file is unlinked, so lease() waits for
     // it and then finds no file; the unlink and the index delete take well under a millisecond.
     leases.compute(digest, (key, count) -> {
-      if (count != null && !evenIfLeased) {
-        outcome[0] = new Deletion(Deletion.Outcome.IN_USE, 0);
-        return count;
-      }
-      outcome[0] = deleteNow(digest);
+      outcome[0] = count != null && !evenIfLeased ? new Deletion(Deletion.Outcome.IN_USE, 0) : deleteNow(digest);
       return count;
     });
     return outcome[0];
