@@ -71,9 +71,9 @@ class PullCountIntegrationTest {
         assertEquals("Never", lastPulled(node.url()).get("medium"));
         assertTrue(lastPulled(node.url()).get("small").endsWith("ago"), lastPulled(node.url()).toString());
         String page = new String(client.get("/").body(), StandardCharsets.UTF_8);
-        assertTrue(page.contains("<td>library/small:1</td><td>docker-hub</td><td class=\"num\">3</td>"), page);
-        assertTrue(page.contains("<td>library/multi:1</td><td>docker-hub</td><td class=\"num\">3</td>"), page);
-        assertFalse(page.contains("library/medium:1"), "never pulled by tag: " + page);
+        assertTrue(page.contains("<td>small:1</td><td>docker.io</td><td class=\"num\">3</td>"), page);
+        assertTrue(page.contains("<td>multi:1</td><td>docker.io</td><td class=\"num\">3</td>"), page);
+        assertFalse(page.contains("medium:1"), "never pulled by tag: " + page);
         assertEquals(6.0, pullsTotal(client), "the node's total: 3 + 3");
       }
       try (TestNode restarted = TestNode.start(dataDir, upstream.url(), config)) {
