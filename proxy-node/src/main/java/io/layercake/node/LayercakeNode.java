@@ -136,12 +136,14 @@ public final class LayercakeNode implements AutoCloseable {
             BlobSettings.fromConfig(config), ManifestSettings.fromConfig(config), ClusterSettings.fromConfig(config),
             EvictionSettings.fromConfig(config), ScrubSettings.fromConfig(config),
             UpstreamClientSettings.fromConfig(config), AdminSettings.fromConfig(config), AuthSettings.fromConfig(config));
+        // Read once: the entries name password files, and every read opens them.
+        Map<String, UpstreamSettings> upstreams = UpstreamSettings.allFromConfig(config);
         String defaultUpstream = config.getString("layercake.default-upstream");
-        if (!UpstreamSettings.allFromConfig(config).containsKey(defaultUpstream)) {
+        if (!upstreams.containsKey(defaultUpstream)) {
           throw new IllegalArgumentException("layercake.default-upstream names \"" + defaultUpstream
               + "\", which is not under layercake.upstreams");
         }
-        requireGuardedUpstreamCredentials(config, settings.auth());
+        requireGuardedUpstreamCredentials(config, settings.auth(), upstreams);
         return settings;
       } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
         throw new IllegalStateException(prefix + e.getMessage(), e);
@@ -257,12 +259,13 @@ public final class LayercakeNode implements AutoCloseable {
    * mirror pulls with the account's rights for whoever reaches its port, private images included,
    * and lists their names in {@code _catalog}.
    */
-  private static void requireGuardedUpstreamCredentials(Config config, AuthSettings auth) {
+  private static void requireGuardedUpstreamCredentials(Config config, AuthSettings auth,
+      Map<String, UpstreamSettings> upstreams) {
     if (auth.enabled()
         || config.getBoolean("layercake.auth.allow-anonymous-with-upstream-credentials")) {
       return;
     }
-    UpstreamSettings.allFromConfig(config).forEach((name, upstream) -> {
+    upstreams.forEach((name, upstream) -> {
       if (upstream.credentials().isPresent()) {
         throw new IllegalArgumentException("layercake.upstreams." + name + ".credentials are set, but pull"
             + " authentication is off: anyone who reaches the registry port would pull with that account's"
