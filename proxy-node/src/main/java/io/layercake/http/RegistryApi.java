@@ -66,6 +66,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
   private final transient BlobEndpoint blobs;
   private final transient ManifestEndpoint manifests;
   private final transient ListingEndpoint listings;
+  private final transient ReferrersEndpoint referrers;
   private final transient InternalEndpoint internal;
   private final transient AdminApi admin;
   private final transient RequestMetrics requestMetrics;
@@ -92,6 +93,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     this.blobs = new BlobEndpoint(system, fills, blobSettings, cluster, inFlight, health);
     this.manifests = new ManifestEndpoint(system, manifests, manifestSettings, tagIndex, health);
     this.listings = new ListingEndpoint(upstreams, tagIndex, blocking);
+    this.referrers = new ReferrersEndpoint(upstreams, manifestSettings.signatureTagTtl());
     this.internal = new InternalEndpoint(cluster, blobs, manifests, store, tagIndex, blocking, admin);
     this.admin = admin;
     NodeMetrics nodeMetrics = NodeMetrics.get(system);
@@ -207,6 +209,10 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     switch (path.endpoint()) {
       case TAGS:
         return listings.tags(request, upstream, repository);
+      case REFERRERS:
+        // Always upstream's list for this repository (or its brief copy): no other repository's
+        // content is reachable through it, so a limited user needs no link check here.
+        return referrers.serve(request, upstream, repository, Digest.parse(path.reference()));
       case MANIFEST:
         Reference reference = Reference.parse(path.reference());
         if (reference instanceof Reference.ByDigest byDigest && access.limited(identity)) {

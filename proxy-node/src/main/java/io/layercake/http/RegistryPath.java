@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * name, reference and digest are validated by the {@code oci} types before anything uses them.
  *
  * <p>Repository names contain slashes, so the endpoint is found from the end of the path: the
- * last {@code /manifests/<ref>}, {@code /blobs/<digest>} or {@code /tags/list}.
+ * last {@code /manifests/<ref>}, {@code /blobs/<digest>}, {@code /referrers/<digest>} or
+ * {@code /tags/list}.
  */
 public record RegistryPath(Endpoint endpoint, String name, String reference) {
 
@@ -25,6 +26,8 @@ public record RegistryPath(Endpoint endpoint, String name, String reference) {
     MANIFEST,
     /** {@code /v2/<name>/blobs/<digest>}. */
     BLOB,
+    /** {@code /v2/<name>/referrers/<digest>}: the manifests whose subject is an image. */
+    REFERRERS,
     /** {@code /v2/<name>/blobs/uploads/...}: pushing, which a mirror refuses. */
     UPLOAD
   }
@@ -33,6 +36,7 @@ public record RegistryPath(Endpoint endpoint, String name, String reference) {
   private static final Pattern UPLOAD = Pattern.compile("^/v2/(.+)/blobs/uploads(/.*)?$");
   private static final Pattern BLOB = Pattern.compile("^/v2/(.+)/blobs/([^/]+)$");
   private static final Pattern TAGS = Pattern.compile("^/v2/(.+)/tags/list$");
+  private static final Pattern REFERRERS = Pattern.compile("^/v2/(.+)/referrers/([^/]+)$");
 
   /** The endpoint of a decoded request path, or empty if it names none. */
   public static Optional<RegistryPath> parse(String path) {
@@ -57,6 +61,10 @@ public record RegistryPath(Endpoint endpoint, String name, String reference) {
     m = TAGS.matcher(path);
     if (m.matches()) {
       return Optional.of(new RegistryPath(Endpoint.TAGS, m.group(1), null));
+    }
+    m = REFERRERS.matcher(path);
+    if (m.matches()) {
+      return Optional.of(new RegistryPath(Endpoint.REFERRERS, m.group(1), m.group(2)));
     }
     return Optional.empty();
   }

@@ -46,6 +46,9 @@ record RequestMetrics(NodeMetrics metrics) {
       if (endsAt(path, last, "/manifests")) {
         return Endpoint.MANIFEST;
       }
+      if (endsAt(path, last, "/referrers")) {
+        return Endpoint.REFERRERS;
+      }
       return Endpoint.OTHER;
     }
     if (path.startsWith("/internal/")) {

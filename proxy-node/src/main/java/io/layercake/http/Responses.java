@@ -57,10 +57,15 @@ final class Responses {
 
   /** A JSON body with status 200. */
   static HttpResponse json(byte[] body, List<HttpHeader> headers) {
+    return document(ContentTypes.APPLICATION_JSON, body, headers);
+  }
+
+  /** A body of {@code type} with status 200. */
+  static HttpResponse document(ContentType type, byte[] body, List<HttpHeader> headers) {
     List<HttpHeader> all = new ArrayList<>(headers);
     all.add(API_VERSION);
     return HttpResponse.create()
         .withHeaders(all)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+        .withEntity(HttpEntities.create(type, body));
   }
 }

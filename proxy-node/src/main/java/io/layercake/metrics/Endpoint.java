@@ -8,6 +8,8 @@ public enum Endpoint {
   MANIFEST,
   /** {@code /v2/<name>/tags/list}. */
   TAGS,
+  /** {@code /v2/<name>/referrers/<digest>}. */
+  REFERRERS,
   /** {@code /v2/_catalog}. */
   CATALOG,
   /** {@code /v2/}, the API version check. */

@@ -10,6 +10,8 @@ public enum UpstreamCall {
   BLOB,
   /** A tag list GET. */
   TAGS,
+  /** A referrers list GET, one per page. */
+  REFERRERS,
   /** A bearer token from the upstream's token service. */
   TOKEN
 }

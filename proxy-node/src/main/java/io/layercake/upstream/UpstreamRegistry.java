@@ -3,15 +3,21 @@ package io.layercake.upstream;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.oci.Digest;
+import io.layercake.oci.ErrorCode;
 import io.layercake.oci.ManifestContent;
+import io.layercake.oci.OciException;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
 import io.layercake.transport.HttpTransport;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,6 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * UpstreamErrors}. Thread-safe; create one per upstream and share it.
  */
 public final class UpstreamRegistry {
+
+  /** The most pages of one referrers list the mirror reads; lists are a few descriptors. */
+  static final int MAX_REFERRER_PAGES = 16;
 
   private final UpstreamSettings settings;
   private final RegistryCaller caller;
@@ -85,6 +94,35 @@ public final class UpstreamRegistry {
   public CompletionStage<UpstreamTagList> listTags(RepositoryName repo, OptionalInt n,
       Optional<String> last) {
     return caller.call(new TagListPull(repo, n, last));
+  }
+
+  /**
+   * Lists the manifests whose subject is {@code subject} (signatures, attestations, SBOMs) with
+   * the referrers API, every page of it: a verifier trusts the list it gets, so part of one is
+   * never returned. Fails with upstream's 404 when it has no referrers API (Docker Hub, GHCR),
+   * and with UNAVAILABLE when a page is malformed, a next page is elsewhere, or the list runs
+   * past {@value #MAX_REFERRER_PAGES} pages.
+   */
+  public CompletionStage<List<JsonNode>> listReferrers(RepositoryName repo, Digest subject,
+      Optional<String> artifactType) {
+    return referrersFrom(ReferrersPull.first(repo, subject, artifactType), new ArrayList<>(), 1);
+  }
+
+  private CompletionStage<List<JsonNode>> referrersFrom(ReferrersPull pull, List<JsonNode> found, int page) {
+    return caller.call(pull).thenCompose(answer -> {
+      found.addAll(answer.manifests());
+      if (answer.link().isEmpty()) {
+        return CompletableFuture.completedFuture(List.copyOf(found));
+      }
+      Optional<ReferrersPull> next = pull.next(answer.link().get(), settings.url());
+      String failure = next.isEmpty() ? "its next page is not on the same list"
+          : page >= MAX_REFERRER_PAGES ? "it runs past " + MAX_REFERRER_PAGES + " pages" : null;
+      if (failure != null) {
+        return CompletableFuture.failedFuture(new OciException(ErrorCode.UNAVAILABLE, ErrorCode.UNAVAILABLE.message(),
+            pull.action() + " from upstream " + settings.name() + ": " + failure));
+      }
+      return referrersFrom(next.get(), found, page + 1);
+    });
   }
 
   /** The pull quota upstream last reported, for metrics; {@link RateLimitStatus#UNKNOWN} before. */

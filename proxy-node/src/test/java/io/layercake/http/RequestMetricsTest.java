@@ -14,6 +14,7 @@ class RequestMetricsTest {
     assertEquals(Endpoint.CATALOG, RequestMetrics.classify("/v2/_catalog"));
     assertEquals(Endpoint.TAGS, RequestMetrics.classify("/v2/library/redis/tags/list"));
     assertEquals(Endpoint.MANIFEST, RequestMetrics.classify("/v2/library/redis/manifests/7"));
+    assertEquals(Endpoint.REFERRERS, RequestMetrics.classify("/v2/library/redis/referrers/sha256:" + "a".repeat(64)));
     assertEquals(Endpoint.BLOB, RequestMetrics.classify("/v2/library/redis/blobs/sha256:abc"));
   }
 

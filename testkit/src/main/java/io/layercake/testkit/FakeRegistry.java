@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  *
  * <p>Endpoints: {@code GET /v2/}, {@code GET|HEAD /v2/<name>/manifests/<ref>}, {@code GET|HEAD
  * /v2/<name>/blobs/<digest>} (one {@code Range} honoured), {@code GET /v2/<name>/tags/list}
- * ({@code n}, {@code last}, {@code Link}), {@code GET /token}; unknowns answer OCI error JSON.
+ * ({@code n}, {@code last}, {@code Link}), {@code GET /v2/<name>/referrers/<digest>} when
+ * {@link Options#referrers} turns it on, {@code GET /token}; unknowns answer OCI error JSON.
  */
 public final class FakeRegistry implements AutoCloseable {
 
@@ -50,6 +51,8 @@ public final class FakeRegistry implements AutoCloseable {
    * @param externalRealm another fake whose {@code /token} this one names and trusts, or null
    * @param tokenLifetime the {@code expires_in} of issued tokens
    * @param rateLimit the {@code ratelimit-limit} reported on manifest GETs
+   * @param referrersPage how many descriptors one page of the referrers API holds; 0 when the
+   *     fake has no referrers API and answers it 404, as Docker Hub and GHCR do
    */
   public record Options(
       boolean tokenAuth,
@@ -59,53 +62,64 @@ public final class FakeRegistry implements AutoCloseable {
       boolean redirectBlobs,
       FakeRegistry externalRealm,
       Duration tokenLifetime,
-      int rateLimit) {
+      int rateLimit,
+      int referrersPage) {
 
-    /** Anonymous, no redirects, 300 s tokens, a limit of 100 pulls like Docker Hub's. */
+    /** Anonymous, no redirects, 300 s tokens, a limit of 100 pulls and no referrers API, like Docker Hub. */
     public static Options defaults() {
-      return new Options(false, false, null, null, false, null, Duration.ofMinutes(5), 100);
+      return new Options(false, false, null, null, false, null, Duration.ofMinutes(5), 100, 0);
     }
 
     /** Requires Docker Hub's bearer-token flow. */
     public Options tokenAuth(boolean on) {
       return new Options(on, basicAuth, username, password, redirectBlobs, externalRealm,
-          tokenLifetime, rateLimit);
+          tokenLifetime, rateLimit, referrersPage);
     }
 
     /** Requires Basic credentials on {@code /v2/} itself (set them with {@link #credentials}). */
     public Options basicAuth(boolean on) {
       return new Options(tokenAuth, on, username, password, redirectBlobs, externalRealm,
-          tokenLifetime, rateLimit);
+          tokenLifetime, rateLimit, referrersPage);
     }
 
     /** Makes {@code /token} (or Basic auth) require these credentials. */
     public Options credentials(String user, String secret) {
       return new Options(tokenAuth, basicAuth, Objects.requireNonNull(user),
-          Objects.requireNonNull(secret), redirectBlobs, externalRealm, tokenLifetime, rateLimit);
+          Objects.requireNonNull(secret), redirectBlobs, externalRealm, tokenLifetime, rateLimit,
+          referrersPage);
     }
 
     /** Makes blob GETs answer 307 to the CDN port, which rejects Authorization headers. */
     public Options redirectBlobs(boolean on) {
       return new Options(tokenAuth, basicAuth, username, password, on, externalRealm,
-          tokenLifetime, rateLimit);
+          tokenLifetime, rateLimit, referrersPage);
     }
 
     /** Names {@code tokenServer}'s {@code /token} in challenges and accepts its tokens. */
     public Options externalRealm(FakeRegistry tokenServer) {
       return new Options(tokenAuth, basicAuth, username, password, redirectBlobs, tokenServer,
-          tokenLifetime, rateLimit);
+          tokenLifetime, rateLimit, referrersPage);
     }
 
     /** Sets the lifetime of issued tokens. */
     public Options tokenLifetime(Duration lifetime) {
       return new Options(tokenAuth, basicAuth, username, password, redirectBlobs, externalRealm,
-          lifetime, rateLimit);
+          lifetime, rateLimit, referrersPage);
     }
 
     /** Sets the {@code ratelimit-limit} reported on manifest GETs. */
     public Options rateLimit(int limit) {
       return new Options(tokenAuth, basicAuth, username, password, redirectBlobs, externalRealm,
-          tokenLifetime, limit);
+          tokenLifetime, limit, referrersPage);
+    }
+
+    /**
+     * Serves the referrers API, {@code page} descriptors a page (the rest behind a {@code Link}),
+     * filtering by {@code artifactType} as the spec lets a registry do; 0 turns it off.
+     */
+    public Options referrers(int page) {
+      return new Options(tokenAuth, basicAuth, username, password, redirectBlobs, externalRealm,
+          tokenLifetime, rateLimit, page);
     }
   }
 

@@ -1,5 +1,8 @@
 package io.layercake.testkit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,10 +11,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -44,6 +49,8 @@ final class FakeRegistryContent {
     final Map<String, StoredManifest> manifests = new ConcurrentHashMap<>();
     final NavigableMap<String, String> tags = new ConcurrentSkipListMap<>();
   }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Map<String, Repository> repositories = new ConcurrentHashMap<>();
 
@@ -100,6 +107,43 @@ final class FakeRegistryContent {
   List<String> tags(String repo) {
     Repository repository = repositories.get(repo);
     return repository == null ? List.of() : List.copyOf(repository.tags.keySet());
+  }
+
+  /**
+   * The manifests of {@code repo} whose {@code subject} is {@code digest}, as referrers API
+   * descriptors (with the artifact type the spec derives: the manifest's own, else its config's
+   * media type), in digest order so that pages are stable.
+   */
+  List<ObjectNode> referrers(String repo, String digest) {
+    Repository repository = repositories.get(repo);
+    if (repository == null) {
+      return List.of();
+    }
+    List<ObjectNode> found = new ArrayList<>();
+    for (StoredManifest manifest : new TreeMap<>(repository.manifests).values()) {
+      JsonNode json;
+      try {
+        json = JSON.readTree(manifest.bytes());
+      } catch (IOException notJson) {
+        continue;
+      }
+      if (!digest.equals(json.path("subject").path("digest").asText())) {
+        continue;
+      }
+      ObjectNode descriptor = JSON.createObjectNode()
+          .put("mediaType", manifest.mediaType())
+          .put("digest", manifest.digest())
+          .put("size", manifest.bytes().length);
+      String artifactType = json.path("artifactType").asText(json.path("config").path("mediaType").asText(""));
+      if (!artifactType.isEmpty()) {
+        descriptor.put("artifactType", artifactType);
+      }
+      if (json.has("annotations")) {
+        descriptor.set("annotations", json.get("annotations"));
+      }
+      found.add(descriptor);
+    }
+    return found;
   }
 
   private Repository repository(String repo) {

@@ -1,5 +1,7 @@
 package io.layercake.testkit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -7,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +30,11 @@ final class FakeRegistryHandler implements HttpHandler {
   private static final Pattern MANIFEST = Pattern.compile("^/v2/(.+)/manifests/([^/]+)$");
   private static final Pattern BLOB = Pattern.compile("^/v2/(.+)/blobs/([^/]+)$");
   private static final Pattern TAGS = Pattern.compile("^/v2/(.+)/tags/list$");
+  private static final Pattern REFERRERS = Pattern.compile("^/v2/(.+)/referrers/([^/]+)$");
   private static final Pattern CDN_BLOB = Pattern.compile("^/cdn(/v2/(.+)/blobs/([^/]+))$");
   private static final Pattern RANGE = Pattern.compile("^bytes=(\\d*)-(\\d*)$");
   private static final String RATE_WINDOW = ";w=21600";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final FakeRegistry registry;
   private final FakeRegistryAuth auth;
@@ -84,6 +89,8 @@ final class FakeRegistryHandler implements HttpHandler {
       serveBlobEndpoint(exchange, path, match.group(1), match.group(2));
     } else if ((match = TAGS.matcher(path)).matches()) {
       serveTags(exchange, match.group(1));
+    } else if ((match = REFERRERS.matcher(path)).matches() && registry.options().referrersPage() > 0) {
+      serveReferrers(exchange, match.group(1), match.group(2));
     } else {
       sendError(exchange, 404, "NAME_UNKNOWN", "unknown endpoint", path);
     }
@@ -284,8 +291,40 @@ final class FakeRegistryHandler implements HttpHandler {
     sendJson(exchange, 200, json.append("]}").toString());
   }
 
+  /**
+   * The referrers API: an image index of the manifests whose subject is {@code digest} (an empty
+   * one when there are none, as the spec requires), a page at a time behind {@code Link}.
+   */
+  private void serveReferrers(HttpExchange exchange, String repo, String digest) throws IOException {
+    Map<String, List<String>> query = queryParameters(exchange);
+    List<ObjectNode> referrers = registry.content().referrers(repo, digest);
+    String suffix = "";
+    if (query.containsKey("artifactType")) {
+      String wanted = query.get("artifactType").get(0);
+      referrers = referrers.stream().filter(d -> wanted.equals(d.path("artifactType").asText())).toList();
+      exchange.getResponseHeaders().set("OCI-Filters-Applied", "artifactType");
+      suffix = "&artifactType=" + URLEncoder.encode(wanted, StandardCharsets.UTF_8);
+    }
+    int size = registry.options().referrersPage();
+    int page = query.containsKey("page") ? Integer.parseInt(query.get("page").get(0)) : 0;
+    int from = Math.min(referrers.size(), page * size);
+    int to = Math.min(referrers.size(), from + size);
+    if (to < referrers.size()) {
+      exchange.getResponseHeaders().set("Link",
+          "</v2/" + repo + "/referrers/" + digest + "?page=" + (page + 1) + suffix + ">; rel=\"next\"");
+    }
+    ObjectNode index = JSON.createObjectNode()
+        .put("schemaVersion", 2)
+        .put("mediaType", MediaTypes.OCI_INDEX);
+    index.putArray("manifests").addAll(referrers.subList(from, to));
+    byte[] body = JSON.writeValueAsBytes(index);
+    exchange.getResponseHeaders().set("Content-Type", MediaTypes.OCI_INDEX);
+    exchange.sendResponseHeaders(200, body.length);
+    exchange.getResponseBody().write(body);
+  }
+
   private static String repositoryOf(String path) {
-    for (Pattern pattern : List.of(MANIFEST, BLOB, TAGS)) {
+    for (Pattern pattern : List.of(MANIFEST, BLOB, TAGS, REFERRERS)) {
       Matcher match = pattern.matcher(path);
       if (match.matches()) {
         return match.group(1);
