@@ -112,15 +112,31 @@ class ReferrersIntegrationTest {
     assertEquals(List.of(), digests(JSON.readTree(none.body())));
   }
 
+  /**
+   * cosign's verification, request by request, against a registry without the referrers API:
+   * resolve the tag, ask for referrers (404), then read the {@code sha256-<hex>.sig} tag's
+   * manifest and its layers.
+   */
   @Test
-  void upstreamWithoutReferrersApi_is404_soClientsUseTheTagSchema() {
+  void upstreamWithoutReferrersApi_is404_andTheSignatureTagThenServesTheSignature() {
     Image image = TestImage.singlePlatform(ImageFormat.OCI, 504, 800);
+    Image signature = TestImage.singlePlatform(ImageFormat.OCI, 507, 300);
     FakeImages.publish(hub, "org/app", "1", image);
+    FakeImages.publish(hub, "org/app", image.digest().replace(':', '-') + ".sig", signature);
 
-    HttpResponse<byte[]> answer = client.get("/v2/org/app/referrers/" + image.digest());
-
-    assertEquals(404, answer.statusCode(), body(answer));
+    HttpResponse<byte[]> tag = client.get("/v2/org/app/manifests/1", "Accept", MediaTypes.OCI_MANIFEST);
+    assertEquals(image.digest(), RegistryClient.digestOf(tag.body()));
+    HttpResponse<byte[]> referrers = client.get("/v2/org/app/referrers/" + image.digest());
+    assertEquals(404, referrers.statusCode(), body(referrers));
     assertEquals(1, hub.count("GET", "/v2/org/app/referrers/"));
+    HttpResponse<byte[]> sig = client.get("/v2/org/app/manifests/" + image.digest().replace(':', '-') + ".sig",
+        "Accept", MediaTypes.OCI_MANIFEST);
+    assertEquals(200, sig.statusCode(), body(sig));
+    assertEquals(signature.digest(), RegistryClient.digestOf(sig.body()));
+    for (String digest : signature.blobDigests()) {
+      HttpResponse<byte[]> blob = client.get("/v2/org/app/blobs/" + digest);
+      assertEquals(digest, RegistryClient.digestOf(blob.body()));
+    }
   }
 
   @Test
