@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * One entry of {@code layercake.auth.read-rules}: the users it names may read the repositories it
  * names. A user matches if any of {@code users} matches the user name; a repository matches if
  * any of {@code repositories} matches its canonical name ({@code library/redis}, never
- * {@code redis}).
+ * {@code redis}), with its registry's host before it when it is not Docker Hub's
+ * ({@code ghcr.io/org/app}).
  *
  * @param users patterns on user names, at least one
  * @param repositories patterns on repository names, at least one
@@ -21,8 +22,12 @@ public record ReadRule(List<Glob> users, List<Glob> repositories) {
 
   /** What a user pattern may hold: the characters of a user name, and the wildcards. */
   private static final Pattern USER_PATTERN = Pattern.compile("[A-Za-z0-9._@*?-]+");
-  /** What a repository pattern may hold: the characters of a repository name, and the wildcards. */
-  private static final Pattern REPOSITORY_PATTERN = Pattern.compile("[a-z0-9._/*?-]+");
+  /**
+   * What a repository pattern may hold: the characters of a repository name, and the wildcards,
+   * after an optional registry host with a port ({@code registry.internal:5000/team/*}); a colon
+   * anywhere else would be a tag, which a repository never matches.
+   */
+  private static final Pattern REPOSITORY_PATTERN = Pattern.compile("[a-z0-9._*?-]+(?::[0-9*?]+/)?[a-z0-9._/*?-]*");
   private static final Set<String> KEYS = Set.of("users", "repositories");
 
   /** Requires at least one pattern of each kind. */
@@ -60,7 +65,8 @@ public record ReadRule(List<Glob> users, List<Glob> repositories) {
     return new ReadRule(
         patterns(rule, key, "users", USER_PATTERN, "user names: letters, digits, '.', '_', '-', '@'"),
         patterns(rule, key, "repositories", REPOSITORY_PATTERN,
-            "repository names as cached (library/redis): lowercase letters, digits, '.', '_', '-', '/'"));
+            "repository names as cached (library/redis, ghcr.io/org/app): lowercase letters, digits, "
+                + "'.', '_', '-', '/', and ':' only in a registry host's port"));
   }
 
   private static List<Glob> patterns(Config rule, String ruleKey, String name, Pattern allowed,

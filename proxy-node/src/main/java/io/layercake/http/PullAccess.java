@@ -2,11 +2,13 @@ package io.layercake.http;
 
 import akka.http.javadsl.model.HttpRequest;
 import io.layercake.Failures;
+import io.layercake.UpstreamName;
 import io.layercake.auth.Identity;
 import io.layercake.auth.PullAuthenticator;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
+import io.layercake.upstream.Upstreams;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionStage;
@@ -40,10 +42,12 @@ final class PullAccess {
   private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
   private final PullAuthenticator authenticator;
+  private final Upstreams upstreams;
   private final Executor checks;
 
-  PullAccess(PullAuthenticator authenticator) {
+  PullAccess(PullAuthenticator authenticator, Upstreams upstreams) {
     this.authenticator = authenticator;
+    this.upstreams = upstreams;
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     AtomicInteger count = new AtomicInteger();
     ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 1, TimeUnit.MINUTES,
@@ -75,11 +79,12 @@ final class PullAccess {
         });
   }
 
-  /** Fails with 403 {@code DENIED} unless {@code identity} may read {@code repository}. */
-  void requireRead(Identity identity, RepositoryName repository) {
-    if (!authenticator.mayRead(identity, repository.value())) {
+  /** Fails with 403 {@code DENIED} unless {@code identity} may read {@code repository} of {@code upstream}. */
+  void requireRead(Identity identity, UpstreamName upstream, RepositoryName repository) {
+    String name = upstreams.ruleName(upstream, repository.value());
+    if (!authenticator.mayRead(identity, name)) {
       throw new OciException(ErrorCode.DENIED, "requested access to the resource is denied",
-          "no read rule lets this user pull " + repository);
+          "no read rule lets this user pull " + name);
     }
   }
 
@@ -88,9 +93,10 @@ final class PullAccess {
     return authenticator.limited(identity);
   }
 
-  /** The repositories {@code identity} may see in {@code _catalog}. */
-  Predicate<String> readable(Identity identity) {
-    return authenticator.readable(identity);
+  /** The repositories of {@code upstream} that {@code identity} may see, in {@code _catalog} and on the status page. */
+  Predicate<String> readable(Identity identity, UpstreamName upstream) {
+    Predicate<String> readable = authenticator.readable(identity);
+    return repository -> readable.test(upstreams.ruleName(upstream, repository));
   }
 
   /** A 401 that carries the challenge the client must answer ({@code WWW-Authenticate}). */

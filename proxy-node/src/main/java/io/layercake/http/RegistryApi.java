@@ -85,7 +85,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     this.system = system;
     this.upstreams = upstreams;
     this.health = health;
-    this.access = new PullAccess(authenticator);
+    this.access = new PullAccess(authenticator, upstreams);
     this.links = new RepositoryLinks(upstreams);
     // With cluster TLS, nodes talk on their own mutually authenticated listener (internalApi())
     // and the registry port, which clients reach, does not serve /internal/ at all.
@@ -168,7 +168,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     }
     if (readMethod && (RequestTarget.isExactly(request, requestPath, "/") || RequestTarget.isExactly(request, requestPath, "/index.html"))) {
       // It names the images pulled most: with pull authentication on, only users see it.
-      return access.authenticate(request).thenCompose(identity -> statusPage.serve(access.readable(identity)));
+      return access.authenticate(request).thenCompose(identity -> statusPage.serve(upstream -> access.readable(identity, upstream)));
     }
     RegistryPath path = RegistryPath.parse(requestPath)
         .orElseThrow(() -> new OciException(ErrorCode.NAME_UNKNOWN, "no such endpoint",
@@ -186,7 +186,8 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
       case BASE:
         return health.whenCluster().thenApply(ready -> Responses.json(EMPTY_OBJECT, List.of()));
       case CATALOG:
-        return listings.catalog(request, upstreams.select(namespace(request)), access.readable(identity));
+        UpstreamName listed = upstreams.select(namespace(request));
+        return listings.catalog(request, listed, access.readable(identity, listed));
       default:
         break;
     }
@@ -194,7 +195,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     Upstreams.Route route = upstreams.route(path.name(), namespace);
     UpstreamName upstream = route.upstream();
     RepositoryName repository = upstreams.mirroredName(upstream, RepositoryName.parse(route.name()));
-    access.requireRead(identity, repository);
+    access.requireRead(identity, upstream, repository);
     CompletionStage<HttpResponse> answer = routeArtifact(request, head, path, identity, upstream, repository);
     if (namespace.isEmpty() || namespace.get().isEmpty()) {
       return answer;

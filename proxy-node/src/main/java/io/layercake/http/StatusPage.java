@@ -25,6 +25,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -40,8 +41,8 @@ record StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Ups
   /** How many tags the page lists. */
   static final int TOP_IMAGES = 10;
 
-  /** The page, rendered now, listing the tags of the repositories {@code readable} accepts. */
-  CompletionStage<HttpResponse> serve(Predicate<String> readable) {
+  /** The page, rendered now, listing the tags of the repositories {@code readable} accepts (per upstream). */
+  CompletionStage<HttpResponse> serve(Function<UpstreamName, Predicate<String>> readable) {
     CompletableFuture<Optional<StoreUsage>> usage =
         CompletableFuture.supplyAsync(metrics::storeUsage, blockingExecutor);
     CompletableFuture<Pulls> top = CompletableFuture.supplyAsync(() -> pulls(readable), blockingExecutor);
@@ -68,8 +69,9 @@ record StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Ups
    * configured one, by name), and the {@link #TOP_IMAGES} most pulled tags, named
    * as docker names them.
    */
-  private Pulls pulls(Predicate<String> readable) {
-    List<TagIndex.TagPull> pulls = tags.pulls().stream().filter(pull -> readable.test(pull.repository())).toList();
+  private Pulls pulls(Function<UpstreamName, Predicate<String>> readable) {
+    List<TagIndex.TagPull> pulls = tags.pulls().stream()
+        .filter(pull -> readable.apply(pull.upstream()).test(pull.repository())).toList();
     List<RegistryRow> registries = upstreams.names().stream().map(upstream -> {
       List<TagIndex.TagPull> own = pulls.stream().filter(pull -> pull.upstream().equals(upstream)).toList();
       return new RegistryRow(registry(upstream), upstream.value(), own.size(),

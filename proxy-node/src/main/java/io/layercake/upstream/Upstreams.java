@@ -157,6 +157,16 @@ public final class Upstreams {
         : settings.namespaces().get(0).toLowerCase(Locale.ROOT));
   }
 
+  /**
+   * The name read rules match for {@code repository} (canonical, {@code library/redis}) of
+   * {@code upstream}: the repository itself for Docker Hub's images, and with its registry's host
+   * before it for another registry's ({@code ghcr.io/org/app}). So a rule for {@code org/*} does
+   * not also open {@code ghcr.io/org/*}: the same name on two registries is two owners' content.
+   */
+  public String ruleName(UpstreamName upstream, String repository) {
+    return registryOf(upstream).map(host -> host + "/" + repository).orElse(repository);
+  }
+
   /** Every configured upstream's name, ordered by name. */
   public List<UpstreamName> names() {
     return List.copyOf(byName.keySet());

@@ -54,6 +54,17 @@ class ReadRulesTest {
   }
 
   @Test
+  void fromConfig_registryHostsInPatterns_withAPort() {
+    AuthSettings settings = AuthSettings.fromConfig(AuthTestConfig.config(Map.of("read-rules", List.of(
+        Map.of("users", List.of("alice"), "repositories", List.of("ghcr.io/org/*", "registry.internal:5000/team/*"))))));
+
+    ReadRules read = settings.readRules();
+    assertTrue(read.allows("alice", "ghcr.io/org/app"));
+    assertTrue(read.allows("alice", "registry.internal:5000/team/app"));
+    assertFalse(read.allows("alice", "org/app"), "Docker Hub's org/app is not ghcr's");
+  }
+
+  @Test
   void fromConfig_readsUsersAndRepositories() {
     AuthSettings settings = AuthSettings.fromConfig(AuthTestConfig.config(Map.of("read-rules", List.of(
         Map.of("users", List.of("ci-*", "alice"), "repositories", List.of("library/*"))))));
