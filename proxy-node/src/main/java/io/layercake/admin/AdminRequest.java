@@ -85,7 +85,12 @@ final class AdminRequest {
 
   /** The {@code platform} parameter, checked; {@code linux/amd64} if absent. */
   String platform() {
-    return ImageResolver.checkPlatform(optional("platform").orElse(ImageResolver.DEFAULT_PLATFORM));
+    return givenPlatform().orElse(ImageResolver.DEFAULT_PLATFORM);
+  }
+
+  /** The {@code platform} parameter, checked, if the request has one. */
+  Optional<String> givenPlatform() {
+    return optional("platform").map(ImageResolver::checkPlatform);
   }
 
   /** The {@code reference} patterns, any number of them. */

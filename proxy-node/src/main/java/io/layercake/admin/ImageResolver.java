@@ -13,6 +13,7 @@ import io.layercake.oci.ImageReference;
 import io.layercake.oci.ManifestContent;
 import io.layercake.oci.MediaType;
 import io.layercake.oci.OciException;
+import io.layercake.oci.Platform;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
 import java.io.IOException;
@@ -47,6 +48,22 @@ final class ImageResolver {
     return services.upstreams().select(image.isDockerHub() ? Optional.empty() : Optional.of(image.domain()));
   }
 
+  /**
+   * The platforms a prewarm of {@code image} takes: the one asked for; else, for {@code all} or
+   * nothing asked, the platforms its upstream's {@code platforms} lists, if it lists any; else
+   * every platform for {@code all} (an empty list), and {@link #DEFAULT_PLATFORM} for nothing.
+   */
+  List<String> prewarmed(ImageReference image, Optional<String> asked) {
+    if (asked.isPresent() && !asked.get().equals(ALL_PLATFORMS)) {
+      return List.of(asked.get());
+    }
+    List<String> listed = services.upstreams().get(upstreamOf(image)).settings().platforms();
+    if (!listed.isEmpty()) {
+      return listed;
+    }
+    return asked.isPresent() ? List.of() : List.of(DEFAULT_PLATFORM);
+  }
+
   /** The image's top manifest (an index for a multi-platform image). */
   CompletionStage<ResolvedImage> resolve(ImageReference image) {
     UpstreamName upstream = upstreamOf(image);
@@ -64,7 +81,12 @@ final class ImageResolver {
 
   /** The image's top manifest and the platform images {@code platform} selects of it. */
   CompletionStage<Resolved> resolve(ImageReference image, String platform) {
-    return resolve(image).thenCompose(top -> platforms(top, platform).thenApply(each -> new Resolved(top, each)));
+    return resolve(image, platform.equals(ALL_PLATFORMS) ? List.of() : List.of(platform));
+  }
+
+  /** The image's top manifest and the platform images of it that any of {@code wanted} names (none: all). */
+  CompletionStage<Resolved> resolve(ImageReference image, List<String> wanted) {
+    return resolve(image).thenCompose(top -> platforms(top, wanted).thenApply(each -> new Resolved(top, each)));
   }
 
   /**
@@ -76,12 +98,12 @@ final class ImageResolver {
   record Resolved(ResolvedImage top, List<PlatformImage> platforms) {}
 
   /**
-   * The platform images of {@code image}: for an index, those matching {@code platform}
-   * ({@code os/arch[/variant]} or {@code all}); for a single manifest, that manifest.
+   * The platform images of {@code image}: for an index, those any of {@code wanted} ({@code
+   * os/arch[/variant]}) names, or every one if it is empty; for a single manifest, that manifest.
    *
    * @throws OciException with MANIFEST_UNKNOWN if the index has no such platform
    */
-  CompletionStage<List<PlatformImage>> platforms(ResolvedImage image, String platform) {
+  CompletionStage<List<PlatformImage>> platforms(ResolvedImage image, List<String> wanted) {
     ManifestContent top = image.top();
     if (!MediaType.isIndex(top.mediaType())) {
       return CompletableFuture.completedFuture(List.of(platformImage("", top)));
@@ -91,7 +113,7 @@ final class ImageResolver {
     List<Descriptor> descriptors = ArchiveJson.references(top.mediaType(), top.bytes()).children();
     for (int i = 0; i < descriptors.size(); i++) {
       String name = platformName(nodes.get(i).path("platform"));
-      if (!platform.equals(ALL_PLATFORMS) && !matches(name, platform)) {
+      if (!wanted.isEmpty() && wanted.stream().noneMatch(platform -> Platform.matches(name, platform))) {
         continue;
       }
       children.add(services.manifests().byDigest(image.upstream(), image.repository(), descriptors.get(i).digest())
@@ -99,23 +121,18 @@ final class ImageResolver {
     }
     if (children.isEmpty()) {
       throw new OciException(ErrorCode.MANIFEST_UNKNOWN, "the image has no manifest for this platform",
-          image.reference() + " (" + platform + ")");
+          image.reference() + " (" + String.join(", ", wanted) + ")");
     }
     return Futures.all(children);
   }
 
   /** Checks a {@code --platform} value: {@code os/arch}, {@code os/arch/variant} or {@code all}. */
   static String checkPlatform(String platform) {
-    if (!platform.equals(ALL_PLATFORMS) && !platform.matches("[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?")) {
+    if (!platform.equals(ALL_PLATFORMS) && !Platform.isValid(platform)) {
       throw new OciException(ErrorCode.NAME_INVALID, "invalid platform",
           "expected os/arch[/variant] or all, got " + platform);
     }
     return platform;
-  }
-
-  private static boolean matches(String name, String wanted) {
-    // linux/arm64 matches linux/arm64/v8; a wanted variant must match exactly.
-    return name.equals(wanted) || name.startsWith(wanted + "/");
   }
 
   private static String platformName(JsonNode platform) {

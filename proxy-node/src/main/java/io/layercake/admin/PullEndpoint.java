@@ -17,6 +17,7 @@ import io.layercake.admin.AdminAnswers.PullEvent;
 import io.layercake.archive.Descriptor;
 import io.layercake.blob.BlobFinder;
 import io.layercake.oci.Digest;
+import io.layercake.oci.ImageReference;
 import io.layercake.oci.OciException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -49,7 +50,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code POST /admin/pull?image=REF[&platform=os/arch|all]}: prewarms the cache with an image, as
- * a client's pull would, and streams progress as NDJSON events.
+ * a client's pull would, and streams progress as NDJSON events. With {@code all} or no platform,
+ * an upstream that lists {@code platforms} has those prewarmed ({@link ImageResolver#prewarmed}).
  */
 record PullEndpoint(ImageResolver resolver, BlobFinder blobs) {
 
@@ -63,7 +65,8 @@ record PullEndpoint(ImageResolver resolver, BlobFinder blobs) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request) {
     AdminRequest query = AdminRequest.of(request, HttpMethods.POST, Set.of("image", "platform"));
-    return resolver.resolve(query.image(), query.platform()).thenApply(resolved -> {
+    ImageReference image = query.image();
+    return resolver.resolve(image, resolver.prewarmed(image, query.givenPlatform())).thenApply(resolved -> {
       Map<Digest, Descriptor> unique = new LinkedHashMap<>();
       for (ImageResolver.PlatformImage each : resolved.platforms()) {
         unique.putIfAbsent(each.config().digest(), each.config());

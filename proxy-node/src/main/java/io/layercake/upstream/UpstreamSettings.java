@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigUtil;
 import io.layercake.Glob;
+import io.layercake.oci.Platform;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -38,6 +39,8 @@ import java.util.TreeMap;
  * @param deny the repositories never mirrored, even if allowed
  * @param tagTtl how long this upstream's cached tags are served without asking it, if the entry
  *     (or its preset) sets {@code tag-ttl}; else {@code layercake.manifests.tag-ttl} applies
+ * @param platforms the platforms a prewarm of this upstream's multi-platform images takes when
+ *     none or {@code all} is asked ({@code linux/amd64}); empty: docker's default, or all
  * @param client the HTTP client settings
  */
 public record UpstreamSettings(
@@ -50,6 +53,7 @@ public record UpstreamSettings(
     List<Glob> allow,
     List<Glob> deny,
     Optional<Duration> tagTtl,
+    List<String> platforms,
     UpstreamClientSettings client) {
 
   /** The block that holds one entry per upstream. */
@@ -64,6 +68,7 @@ public record UpstreamSettings(
     namespaces = List.copyOf(namespaces);
     allow = List.copyOf(allow);
     deny = List.copyOf(deny);
+    platforms = List.copyOf(platforms);
   }
 
   /**
@@ -110,6 +115,7 @@ public record UpstreamSettings(
         globs(entry, base + ".allow"),
         globs(entry, base + ".deny"),
         entry.hasPath(ttlKey) ? Optional.of(nonNegative(entry, ttlKey)) : Optional.empty(),
+        platforms(entry, base + ".platforms"),
         UpstreamClientSettings.fromConfig(entry));
   }
 
@@ -164,7 +170,18 @@ public record UpstreamSettings(
         + credentials.map(UpstreamCredentials::toString).orElse("anonymous")
         + ", authRealms=" + authRealms + ", dockerHubNames=" + dockerHubNames
         + ", namespaces=" + namespaces + ", allow=" + allow + ", deny=" + deny + ", tagTtl=" + tagTtl
+        + ", platforms=" + platforms
         + ", client=" + client + "]";
+  }
+
+  private static List<String> platforms(Config config, String key) {
+    List<String> platforms = strings(config, key);
+    for (String platform : platforms) {
+      if (!Platform.isValid(platform)) {
+        throw bad(config, key, "\"" + platform + "\" is not a platform: use os/arch or os/arch/variant (linux/arm64/v8)");
+      }
+    }
+    return platforms;
   }
 
   /** The list at {@code key}; empty if the entry does not set it. */

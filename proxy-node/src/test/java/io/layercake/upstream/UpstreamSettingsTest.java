@@ -141,6 +141,17 @@ class UpstreamSettingsTest {
   }
 
   @Test
+  void platforms_readAndChecked() {
+    UpstreamSettings quay = UpstreamSettings.fromConfig(config(
+        "layercake.upstreams.quay { url = \"https://quay.io\", platforms = [\"linux/amd64\", \"linux/arm64/v8\"] }"),
+        "quay");
+    assertEquals(List.of("linux/amd64", "linux/arm64/v8"), quay.platforms());
+    assertEquals(List.of(), UpstreamSettings.fromConfig(config(""), "docker-hub").platforms());
+    String message = rejected("layercake.upstreams.docker-hub.platforms = [\"amd64\"]");
+    assertTrue(message.contains("layercake.upstreams.docker-hub.platforms") && message.contains("\"amd64\""), message);
+  }
+
+  @Test
   void preset_unknown_namesKeyAndThePresets() {
     String message = rejected("layercake.upstreams.q.preset = \"quay.example\"");
 
