@@ -219,7 +219,8 @@ public final class ClusterCache {
           continue;
         }
         for (AgeRule rule : rules) {
-          if (rule.appliesTo(image.repository(), image.tag())
+          // Another registry's repositories are matched with its host, as read rules match them.
+          if (rule.appliesTo(shown(image.upstream(), image.repository()), image.tag())
               && rule.isDue(now, image.lastUsed(), image.cachedAt())) {
             due.computeIfAbsent(rule.reason(), r -> new ArrayList<>()).add(image);
             break;

@@ -332,6 +332,10 @@ class EvictionIntegrationTest {
   }
 
   private static void assertGone(TestNode node, Image image) {
+    // The tag goes first and the blobs after it: a listing can miss the image a moment before
+    // its files are deleted.
+    Await.until(Duration.ofSeconds(10), "the image's blobs deleted", () -> image.blobs().stream()
+        .noneMatch(blob -> node.node().store().find(Digest.parse(blob.digest())).isPresent()));
     for (Blob blob : image.blobs()) {
       assertFalse(node.node().store().find(Digest.parse(blob.digest())).isPresent(), blob.digest() + " removed");
     }

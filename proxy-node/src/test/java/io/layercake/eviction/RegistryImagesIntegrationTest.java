@@ -95,6 +95,32 @@ class RegistryImagesIntegrationTest {
     }
   }
 
+  @Test
+  void ageRule_withARegistryHost_removesThatRegistrysImageOnly() {
+    try (FakeRegistry hub = FakeRegistry.start();
+        FakeRegistry ghcr = FakeRegistry.start();
+        TestNode node = TestNode.start(dataDir, hub.url(), Map.of(
+            "layercake.upstreams.ghcr.url", ghcr.url(),
+            "layercake.upstreams.ghcr.namespaces", List.of("ghcr.io"),
+            "layercake.eviction.rules", List.of(Map.of("match", "ghcr.io/org/*", "max-age", "2s")),
+            "layercake.eviction.rule-interval", "300ms",
+            "layercake.admin.token", TOKEN))) {
+      Image fromHub = TestImage.singlePlatform(ImageFormat.OCI, 503, 3000);
+      Image fromGhcr = TestImage.singlePlatform(ImageFormat.OCI, 504, 4000);
+      FakeImages.publish(hub, "org/app", "1", fromHub);
+      FakeImages.publish(ghcr, "org/app", "1", fromGhcr);
+      RegistryClient client = new RegistryClient(node.url());
+      pull(client, "/v2/org/app", fromHub);
+      pull(client, "/v2/ghcr.io/org/app", fromGhcr);
+
+      Await.until(Duration.ofSeconds(30), "the rule removed ghcr's org/app",
+          () -> listed(admin(client, "GET", "/admin/images")).size() == 1);
+
+      assertEquals(Set.of("org/app:1 docker-hub " + fromHub.digest()), listed(admin(client, "GET", "/admin/images")),
+          "Docker Hub's org/app is not ghcr.io/org/*");
+    }
+  }
+
   private static void pull(RegistryClient client, String prefix, Image image) {
     HttpResponse<byte[]> manifest = client.get(prefix + "/manifests/1", "Accept", MirrorClient.MANIFEST_ACCEPT);
     assertEquals(200, manifest.statusCode(), prefix + ": " + body(manifest));
