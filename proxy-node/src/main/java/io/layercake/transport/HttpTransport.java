@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.concurrent.duration.FiniteDuration;
 
 /**
@@ -33,6 +35,8 @@ import scala.concurrent.duration.FiniteDuration;
  * one-second entity subscription timeout) would not do for either.
  */
 public final class HttpTransport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
 
   private final ActorSystem<?> system;
   private final Http http;
@@ -74,6 +78,11 @@ public final class HttpTransport {
    * its pool slot.
    */
   public CompletionStage<HttpResponse> send(HttpRequest request) {
+    if (LOG.isDebugEnabled()) {
+      // Where, never what: a CDN's path and query are a signed credential.
+      LOG.debug("Sending {} to {}://{}", request.method().value(), request.getUri().scheme(),
+          request.getUri().host().address() + ":" + request.getUri().port());
+    }
     CompletableFuture<HttpResponse> result = new CompletableFuture<>();
     Cancellable timer = system.classicSystem().scheduler().scheduleOnce(
         responseTimeout,

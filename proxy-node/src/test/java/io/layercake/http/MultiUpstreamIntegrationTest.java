@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
 import io.layercake.testkit.Image;
@@ -14,6 +18,8 @@ import io.layercake.testkit.RegistryClient;
 import io.layercake.testkit.StoredBlobs;
 import io.layercake.testkit.TestImage;
 import io.layercake.testkit.TestNode;
+import io.layercake.transport.HttpTransport;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * One node mirroring two registries: Docker Hub (the default) and a ghcr-like one, each a fake
@@ -198,20 +205,41 @@ class MultiUpstreamIntegrationTest {
   void unknownRegistryOrDeniedRepository_isNameUnknown_andNoUpstreamIsAsked_disagreeingNamespace_isBadRequest() {
     hub.resetCounts();
     ghcr.resetCounts();
-    for (String path : List.of("/v2/quay.io/org/app/manifests/1", "/v2/localhost/org/app/manifests/1",
-        "/v2/registry.example:5000/org/app/blobs/sha256:" + "a".repeat(64),
-        "/v2/org/app/manifests/1?ns=quay.io", "/v2/ghcr.io/org/app/tags/list?ns=quay.io",
-        "/v2/ghcr.io/org/private-app/manifests/1", "/v2/ghcr.io/org/private/blobs/sha256:" + "b".repeat(64),
-        "/v2/someone/else/manifests/1", "/v2/docker.io/someone/else/manifests/1")) {
-      HttpResponse<byte[]> response = client.get(path, "Accept", MirrorClient.MANIFEST_ACCEPT);
-      assertEquals(404, response.statusCode(), path + ": " + body(response));
-      assertTrue(body(response).contains("NAME_UNKNOWN"), path + ": " + body(response));
+    // Every request the node sends out is logged (at debug, by where it goes): the unknown hosts
+    // below are in no upstream's entry, so a connection to them could only come from the request.
+    Logger transport = (Logger) LoggerFactory.getLogger(HttpTransport.class);
+    ListAppender<ILoggingEvent> sent = new ListAppender<>();
+    sent.start();
+    Level level = transport.getLevel();
+    transport.setLevel(Level.DEBUG);
+    transport.addAppender(sent);
+    try {
+      for (String path : List.of("/v2/quay.io/org/app/manifests/1", "/v2/localhost/org/app/manifests/1",
+          "/v2/registry.example:5000/org/app/blobs/sha256:" + "a".repeat(64),
+          "/v2/org/app/manifests/1?ns=quay.io", "/v2/ghcr.io/org/app/tags/list?ns=quay.io",
+          "/v2/ghcr.io/org/private-app/manifests/1", "/v2/ghcr.io/org/private/blobs/sha256:" + "b".repeat(64),
+          "/v2/someone/else/manifests/1", "/v2/docker.io/someone/else/manifests/1",
+          "/v2/quay.io/org/app/referrers/sha256:" + "c".repeat(64))) {
+        HttpResponse<byte[]> response = client.get(path, "Accept", MirrorClient.MANIFEST_ACCEPT);
+        assertEquals(404, response.statusCode(), path + ": " + body(response));
+        assertTrue(body(response).contains("NAME_UNKNOWN"), path + ": " + body(response));
+      }
+      HttpResponse<byte[]> disagreeing = client.get("/v2/ghcr.io/org/app/manifests/1?ns=docker.io",
+          "Accept", MirrorClient.MANIFEST_ACCEPT);
+      assertEquals(400, disagreeing.statusCode(), body(disagreeing));
+      assertTrue(body(disagreeing).contains("NAME_INVALID"), body(disagreeing));
+      assertEquals(0, hub.requests().size() + ghcr.requests().size(), "no upstream was asked");
+      assertEquals(List.of(), sent.list.stream().map(ILoggingEvent::getFormattedMessage).toList(), "no request left the node");
+
+      // The control: a request the node does send out is in that log, by its upstream's address.
+      client.get("/v2/ghcr.io/org/absent/manifests/1", "Accept", MirrorClient.MANIFEST_ACCEPT);
+      String ghcrAddress = URI.create(ghcr.url()).getAuthority();
+      assertTrue(sent.list.stream().anyMatch(event -> event.getFormattedMessage().endsWith("://" + ghcrAddress)),
+          sent.list.toString());
+    } finally {
+      transport.detachAppender(sent);
+      transport.setLevel(level);
     }
-    HttpResponse<byte[]> disagreeing = client.get("/v2/ghcr.io/org/app/manifests/1?ns=docker.io",
-        "Accept", MirrorClient.MANIFEST_ACCEPT);
-    assertEquals(400, disagreeing.statusCode(), body(disagreeing));
-    assertTrue(body(disagreeing).contains("NAME_INVALID"), body(disagreeing));
-    assertEquals(0, hub.requests().size() + ghcr.requests().size(), "no upstream was asked");
   }
 
   private static void pull(String prefix, Image image) {
