@@ -16,6 +16,7 @@ import io.layercake.oci.OciException;
 import io.layercake.oci.RepositoryName;
 import io.layercake.upstream.Upstreams;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -66,8 +67,9 @@ final class ReferrersEndpoint {
     this.recent = new ExpiringCache<>(ttl, MAX_ENTRIES, System::nanoTime);
   }
 
-  CompletionStage<HttpResponse> serve(HttpRequest request, UpstreamName upstream, RepositoryName repository,
-      Digest subject) {
+  /** The list for {@code subject}; for a HEAD, its headers (Akka sends no body for one). */
+  CompletionStage<HttpResponse> serve(HttpRequest request, boolean head, UpstreamName upstream,
+      RepositoryName repository, Digest subject) {
     Optional<String> artifactType = request.getUri().query().get("artifactType");
     if (artifactType.isPresent() && !MEDIA_TYPE.matcher(artifactType.get()).matches()) {
       throw new OciException(ErrorCode.MANIFEST_INVALID, "invalid artifactType",
@@ -93,8 +95,13 @@ final class ReferrersEndpoint {
       if (found instanceof NotFound notFound) {
         throw notFound.error();
       }
-      return Responses.document(Responses.contentType(MediaType.OCI_INDEX), ((Listed) found).body(),
-          artifactType.isPresent() ? List.of(FILTERED) : List.of());
+      byte[] body = ((Listed) found).body();
+      List<HttpHeader> headers = new ArrayList<>();
+      artifactType.ifPresent(filtered -> headers.add(FILTERED));
+      if (head) {
+        headers.add(new HeadContentLength(body.length));
+      }
+      return Responses.document(Responses.contentType(MediaType.OCI_INDEX), body, headers);
     });
   }
 

@@ -213,7 +213,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
       case REFERRERS:
         // Always upstream's list for this repository (or its brief copy): no other repository's
         // content is reachable through it, so a limited user needs no link check here.
-        return referrers.serve(request, upstream, repository, Digest.parse(path.reference()));
+        return referrers.serve(request, head, upstream, repository, Digest.parse(path.reference()));
       case MANIFEST:
         Reference reference = Reference.parse(path.reference());
         if (reference instanceof Reference.ByDigest byDigest && access.limited(identity)) {

@@ -82,7 +82,11 @@ class ReferrersIntegrationTest {
     assertEquals(expected.stream().sorted().toList(), digests(index));
     assertEquals(2, quay.count("GET", "/v2/org/signed/referrers/"), "two pages of two");
     assertEquals(body(first), body(again), "the second answer is the cached list");
-    assertEquals(2, quay.count("GET", "/referrers/"), "no upstream call for the second");
+    HttpResponse<byte[]> head = client.head("/v2/quay.io/org/signed/referrers/" + image.digest());
+    assertEquals(200, head.statusCode());
+    assertEquals(String.valueOf(first.body().length), head.headers().firstValue("Content-Length").orElse(""));
+    assertEquals(0, head.body().length);
+    assertEquals(2, quay.count("GET", "/referrers/"), "no upstream call for the second or the HEAD");
   }
 
   @Test

@@ -50,7 +50,7 @@ public final class FakeRegistry implements AutoCloseable {
    * @param redirectBlobs whether blob GETs answer 307 to a second port acting as the CDN
    * @param externalRealm another fake whose {@code /token} this one names and trusts, or null
    * @param tokenLifetime the {@code expires_in} of issued tokens
-   * @param rateLimit the {@code ratelimit-limit} reported on manifest GETs
+   * @param rateLimit the pull limit reported in {@code ratelimit-*} headers, and maybe enforced
    * @param referrersPage how many descriptors one page of the referrers API holds; 0 when the
    *     fake has no referrers API and answers it 404, as Docker Hub and GHCR do
    */
@@ -62,12 +62,13 @@ public final class FakeRegistry implements AutoCloseable {
       boolean redirectBlobs,
       FakeRegistry externalRealm,
       Duration tokenLifetime,
-      int rateLimit,
+      PullLimit rateLimit,
       int referrersPage) {
 
     /** Anonymous, no redirects, 300 s tokens, a limit of 100 pulls and no referrers API, like Docker Hub. */
     public static Options defaults() {
-      return new Options(false, false, null, null, false, null, Duration.ofMinutes(5), 100, 0);
+      return new Options(false, false, null, null, false, null, Duration.ofMinutes(5),
+          new PullLimit(100, PullLimit.DOCKER_HUB_WINDOW, false), 0);
     }
 
     /** Requires Docker Hub's bearer-token flow. */
@@ -107,10 +108,19 @@ public final class FakeRegistry implements AutoCloseable {
           lifetime, rateLimit, referrersPage);
     }
 
-    /** Sets the {@code ratelimit-limit} reported on manifest GETs. */
+    /** Sets the {@code ratelimit-limit} reported on manifest GETs and HEADs, never enforced. */
     public Options rateLimit(int limit) {
       return new Options(tokenAuth, basicAuth, username, password, redirectBlobs, externalRealm,
-          tokenLifetime, limit, referrersPage);
+          tokenLifetime, new PullLimit(limit, PullLimit.DOCKER_HUB_WINDOW, false), referrersPage);
+    }
+
+    /**
+     * Enforces a pull limit as Docker Hub does: {@code limit} manifest GETs per sliding {@code
+     * window}, then 429 {@code TOOMANYREQUESTS} until the oldest leaves it. HEADs are free.
+     */
+    public Options pullLimit(int limit, Duration window) {
+      return new Options(tokenAuth, basicAuth, username, password, redirectBlobs, externalRealm,
+          tokenLifetime, new PullLimit(limit, window, true), referrersPage);
     }
 
     /**
@@ -123,12 +133,24 @@ public final class FakeRegistry implements AutoCloseable {
     }
   }
 
+  /**
+   * A pull limit.
+   *
+   * @param limit manifest GETs per window
+   * @param window the sliding window
+   * @param enforced whether a GET past the limit gets 429, or the limit is only reported
+   */
+  public record PullLimit(int limit, Duration window, boolean enforced) {
+    /** Docker Hub's window: six hours. */
+    public static final Duration DOCKER_HUB_WINDOW = Duration.ofHours(6);
+  }
+
   private final Options options;
   private final FakeRegistryContent content = new FakeRegistryContent();
   private final FakeTokenService tokens;
   private final FaultPlan faults = new FaultPlan();
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
-  private final AtomicInteger manifestPulls = new AtomicInteger();
+  private final FakePullLimit pullLimit;
   private final AtomicLong bodyBytesSent = new AtomicLong();
   private final FakeBodyWriter bodyWriter = new FakeBodyWriter(bodyBytesSent);
   private final ExecutorService executor;
@@ -137,6 +159,8 @@ public final class FakeRegistry implements AutoCloseable {
 
   private FakeRegistry(Options options) throws IOException {
     this.options = options;
+    this.pullLimit = new FakePullLimit(options.rateLimit().limit(), options.rateLimit().window(),
+        options.rateLimit().enforced());
     this.tokens = new FakeTokenService(options.tokenLifetime());
     this.executor = Executors.newCachedThreadPool(daemonThreads());
     this.server = listen(false);
@@ -300,9 +324,8 @@ public final class FakeRegistry implements AutoCloseable {
     requests.add(request);
   }
 
-  /** Counts one manifest GET toward the reported rate limit and returns the count. */
-  int countManifestPull() {
-    return manifestPulls.incrementAndGet();
+  FakePullLimit pullLimit() {
+    return pullLimit;
   }
 
   private HttpServer listen(boolean cdn) throws IOException {

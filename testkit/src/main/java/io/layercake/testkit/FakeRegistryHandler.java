@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +34,6 @@ final class FakeRegistryHandler implements HttpHandler {
   private static final Pattern REFERRERS = Pattern.compile("^/v2/(.+)/referrers/([^/]+)$");
   private static final Pattern CDN_BLOB = Pattern.compile("^/cdn(/v2/(.+)/blobs/([^/]+))$");
   private static final Pattern RANGE = Pattern.compile("^bytes=(\\d*)-(\\d*)$");
-  private static final String RATE_WINDOW = ";w=21600";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final FakeRegistry registry;
@@ -133,10 +133,7 @@ final class FakeRegistryHandler implements HttpHandler {
         answered = true;
       } else if (!answered && fault.kind() == Fault.Kind.TOO_MANY_REQUESTS) {
         Headers headers = exchange.getResponseHeaders();
-        headers.set("Retry-After", Long.toString(fault.duration().toSeconds()));
-        headers.set("ratelimit-limit", registry.options().rateLimit() + RATE_WINDOW);
-        headers.set("ratelimit-remaining", "0" + RATE_WINDOW);
-        sendError(exchange, 429, "TOOMANYREQUESTS", "You have reached your pull rate limit.", null);
+        refusePull(exchange, fault.duration());
         answered = true;
       }
     }
@@ -161,20 +158,39 @@ final class FakeRegistryHandler implements HttpHandler {
       return;
     }
     Headers headers = exchange.getResponseHeaders();
+    FakePullLimit limit = registry.pullLimit();
+    // Docker Hub's order: a HEAD is free and a GET counts, and both report what is left.
+    boolean head = exchange.getRequestMethod().equals("HEAD");
+    if (!head && !limit.take()) {
+      refusePull(exchange, limit.untilNextPull());
+      return;
+    }
+    reportLimit(headers, limit.remaining());
     headers.set("Content-Type", manifest.mediaType());
     headers.set("Docker-Content-Digest", manifest.digest());
-    if (exchange.getRequestMethod().equals("HEAD")) {
+    if (head) {
       headers.set("Content-Length", Integer.toString(manifest.bytes().length));
       exchange.sendResponseHeaders(200, -1);
       return;
     }
-    int pulls = registry.countManifestPull();
-    int limit = registry.options().rateLimit();
-    headers.set("ratelimit-limit", limit + RATE_WINDOW);
-    headers.set("ratelimit-remaining", Math.max(0, limit - pulls) + RATE_WINDOW);
-    headers.set("docker-ratelimit-source", "127.0.0.1");
     registry.bodyWriter().send(exchange, 200, new ByteArrayInputStream(manifest.bytes()),
         manifest.bytes().length, registry.faults().take(path, true));
+  }
+
+  /** Docker Hub's 429 for a pull past the limit, with its headers and body. */
+  private void refusePull(HttpExchange exchange, Duration retryAfter) throws IOException {
+    Headers headers = exchange.getResponseHeaders();
+    headers.set("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
+    reportLimit(headers, 0);
+    sendError(exchange, 429, "TOOMANYREQUESTS", "You have reached your pull rate limit. You may increase the limit "
+        + "by authenticating and upgrading: https://www.docker.com/increase-rate-limit", null);
+  }
+
+  private void reportLimit(Headers headers, int remaining) {
+    FakePullLimit limit = registry.pullLimit();
+    headers.set("ratelimit-limit", limit.limit() + limit.windowSuffix());
+    headers.set("ratelimit-remaining", remaining + limit.windowSuffix());
+    headers.set("docker-ratelimit-source", "127.0.0.1");
   }
 
   /**
