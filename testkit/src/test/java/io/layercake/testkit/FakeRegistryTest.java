@@ -309,6 +309,29 @@ class FakeRegistryTest {
   }
 
   @Test
+  void pullLimit_countsGetsNotHeads_thenAnswersDockerHubs429() throws Exception {
+    fake = FakeRegistry.start(FakeRegistry.Options.defaults().pullLimit(2, Duration.ofSeconds(60)));
+    fake.putManifest("library/redis", "7", DOCKER_MANIFEST, "{}".getBytes(StandardCharsets.UTF_8));
+
+    HttpResponse<byte[]> first = send("GET", "/v2/library/redis/manifests/7");
+    HttpResponse<byte[]> head = send("HEAD", "/v2/library/redis/manifests/7");
+    HttpResponse<byte[]> second = send("GET", "/v2/library/redis/manifests/7");
+    HttpResponse<byte[]> refused = send("GET", "/v2/library/redis/manifests/7");
+    HttpResponse<byte[]> stillFree = send("HEAD", "/v2/library/redis/manifests/7");
+
+    assertEquals("2;w=60", first.headers().firstValue("ratelimit-limit").orElseThrow());
+    assertEquals("1;w=60", first.headers().firstValue("ratelimit-remaining").orElseThrow());
+    assertEquals("1;w=60", head.headers().firstValue("ratelimit-remaining").orElseThrow(), "a HEAD is free");
+    assertEquals("127.0.0.1", head.headers().firstValue("docker-ratelimit-source").orElseThrow());
+    assertEquals("0;w=60", second.headers().firstValue("ratelimit-remaining").orElseThrow());
+    assertEquals(429, refused.statusCode());
+    assertTrue(body(refused).contains("TOOMANYREQUESTS") && body(refused).contains("pull rate limit"), body(refused));
+    long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+    assertTrue(retryAfter > 0 && retryAfter <= 60, "until the first pull leaves the window: " + retryAfter);
+    assertEquals(200, stillFree.statusCode());
+  }
+
+  @Test
   void bodyFault_notTakenByResponsesWithoutBody() throws Exception {
     fake = FakeRegistry.start(FakeRegistry.Options.defaults().redirectBlobs(true));
     String digest = fake.putBlob("library/redis", new byte[50_000]);
