@@ -103,4 +103,30 @@ public final class AdminAnswers {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record PullEvent(String event, String image, String repository, String reference, String digest,
       Boolean upToDate, Integer errors, String id, String kind, Long total, Long current, String message) {}
+
+  /**
+   * {@code GET /admin/upstreams}: the registries this node mirrors, as this node last heard from
+   * them.
+   *
+   * @param upstreams one entry per configured upstream, ordered by name
+   */
+  public record Upstreams(List<Upstream> upstreams) {}
+
+  /**
+   * One upstream and the pull limit it last reported to this node.
+   *
+   * @param name the entry's name under {@code layercake.upstreams}
+   * @param registry the registry as people name it ({@code docker.io}, {@code ghcr.io})
+   * @param url the registry's URL
+   * @param user the account pulls are made with; null for anonymous (a password is never shown)
+   * @param limit the limit's pulls per window, as last reported; null if none was
+   * @param remaining the pulls left in the window, as last reported
+   * @param windowSeconds the window's length
+   * @param source what upstream counts the pulls against ({@code docker-ratelimit-source})
+   * @param checkedAt when the last manifest answer arrived (epoch ms); null before the first
+   * @param unlimited whether that answer carried no limit: pulls from it are not limited
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Upstream(String name, String registry, String url, String user, Long limit, Long remaining,
+      Long windowSeconds, String source, Long checkedAt, boolean unlimited) {}
 }

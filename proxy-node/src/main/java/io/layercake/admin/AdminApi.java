@@ -46,21 +46,22 @@ public final class AdminApi {
     ImageResolver resolver = new ImageResolver(system, services);
     BlobFinder blobs = new BlobFinder(system, services.fills());
     ImageVerbSettings verbSettings = ImageVerbSettings.fromConfig(system.settings().config());
-    this.endpoints = Map.of(
-        "/admin/images", new ImagesEndpoint(cache)::serve,
-        "/admin/rmi", new RmiEndpoint(cache, resolver)::serve,
-        "/admin/prune", new PruneEndpoint(cache)::serve,
-        "/admin/pins", new PinsEndpoint(cache, resolver)::serve,
-        "/admin/cluster", request -> {
+    this.endpoints = Map.ofEntries(
+        Map.entry("/admin/images", new ImagesEndpoint(cache)::serve),
+        Map.entry("/admin/rmi", new RmiEndpoint(cache, resolver)::serve),
+        Map.entry("/admin/prune", new PruneEndpoint(cache)::serve),
+        Map.entry("/admin/pins", new PinsEndpoint(cache, resolver)::serve),
+        Map.entry("/admin/cluster", request -> {
           AdminRequest.of(request, HttpMethods.GET, Set.of());
           return clusterStatus.report().thenApply(AdminRequest::json);
-        },
-        "/admin/pull", new PullEndpoint(resolver, blobs)::serve,
-        "/admin/save", new SaveEndpoint(resolver, blobs)::serve,
-        LOAD_PATH, new LoadEndpoint(system, services, resolver, verbSettings)::serve,
-        "/admin/inspect", new InspectEndpoint(resolver, blobs, tagHistory, services,
-            verbSettings.maxJsonSize())::serve,
-        "/admin/history", new HistoryEndpoint(resolver, services, tagHistory)::serve);
+        }),
+        Map.entry("/admin/upstreams", new UpstreamsEndpoint(services.upstreams())::serve),
+        Map.entry("/admin/pull", new PullEndpoint(resolver, blobs)::serve),
+        Map.entry("/admin/save", new SaveEndpoint(resolver, blobs)::serve),
+        Map.entry(LOAD_PATH, new LoadEndpoint(system, services, resolver, verbSettings)::serve),
+        Map.entry("/admin/inspect", new InspectEndpoint(resolver, blobs, tagHistory, services,
+            verbSettings.maxJsonSize())::serve),
+        Map.entry("/admin/history", new HistoryEndpoint(resolver, services, tagHistory)::serve));
   }
 
   /**

@@ -29,7 +29,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     subcommands = {
         ServeCommand.class, ClusterCommand.class, ImagesCommand.class, RmiCommand.class, PruneCommand.class,
         PinCommand.class, PinCommand.Unpin.class, PullCommand.class, SaveCommand.class, LoadCommand.class,
-        InspectCommand.class, HistoryCommand.class, Layercake.VersionCommand.class, Layercake.HelpCommand.class},
+        InspectCommand.class, HistoryCommand.class, UpstreamsCommand.class, Layercake.VersionCommand.class,
+        Layercake.HelpCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  LAYERCAKE_HTTP_PORT          registry API port (default 5000)",

@@ -74,7 +74,7 @@ record StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Ups
         .filter(pull -> readable.apply(pull.upstream()).test(pull.repository())).toList();
     List<RegistryRow> registries = upstreams.names().stream().map(upstream -> {
       List<TagIndex.TagPull> own = pulls.stream().filter(pull -> pull.upstream().equals(upstream)).toList();
-      return new RegistryRow(registry(upstream), upstream.value(), own.size(),
+      return new RegistryRow(upstreams.registryName(upstream), upstream.value(), own.size(),
           own.stream().mapToLong(TagIndex.TagPull::pulls).sum());
     }).toList();
     List<TopImage> top = pulls.stream()
@@ -83,16 +83,11 @@ record StatusPage(ClusterStatus cluster, NodeMetrics metrics, TagIndex tags, Ups
         .limit(TOP_IMAGES)
         .map(pull -> new TopImage(upstreams.registryOf(pull.upstream())
             .map(host -> host + "/" + pull.repository()).orElseGet(() -> RepositoryName.familiar(pull.repository()))
-            + ":" + pull.tag(), registry(pull.upstream()), pull.pulls()))
+            + ":" + pull.tag(), upstreams.registryName(pull.upstream()), pull.pulls()))
         .toList();
     return new Pulls(registries, top);
   }
 
-  /** The registry as people name it: Docker Hub's is {@code docker.io}. */
-  private String registry(UpstreamName upstream) {
-    return upstreams.registryOf(upstream).orElse(upstreams.get(upstream).settings().dockerHubNames()
-        ? "docker.io" : upstream.value());
-  }
 
 
   private Snapshot snapshot(ClusterReport report, Local local) {

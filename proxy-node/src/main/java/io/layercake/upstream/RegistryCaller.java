@@ -9,6 +9,7 @@ import akka.pattern.Patterns;
 import io.layercake.Failures;
 import io.layercake.UpstreamName;
 import io.layercake.metrics.NodeMetrics;
+import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.ErrorCode;
 import io.layercake.transport.HttpTransport;
 import java.net.URI;
@@ -17,7 +18,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,15 +48,18 @@ final class RegistryCaller {
   private final UpstreamSettings settings;
   private final HttpTransport http;
   private final BearerTokenAuthenticator authenticator;
-  private final Consumer<HttpResponse> upstreamResponses;
+  private final BiConsumer<UpstreamCall, HttpResponse> upstreamResponses;
   private final Clock clock;
   private final Origin upstream;
   private final Destinations destinations;
   private final NodeMetrics metrics;
 
-  /** {@code upstreamResponses} sees every response from the upstream's origin (rate limits). */
+  /**
+   * {@code upstreamResponses} sees every response from the upstream's origin (rate limits), with
+   * the kind of call it answers.
+   */
   RegistryCaller(ActorSystem<?> system, UpstreamSettings settings, HttpTransport http,
-      BearerTokenAuthenticator authenticator, Consumer<HttpResponse> upstreamResponses,
+      BearerTokenAuthenticator authenticator, BiConsumer<UpstreamCall, HttpResponse> upstreamResponses,
       Clock clock) {
     this.system = system;
     this.settings = settings;
@@ -161,7 +165,7 @@ final class RegistryCaller {
         })
         .thenCompose(response -> {
           if (toUpstream) {
-            upstreamResponses.accept(response);
+            upstreamResponses.accept(endpoint.kind(), response);
           }
           if (!isRedirect(response.status().intValue())) {
             return CompletableFuture.completedFuture(new Answer(response, target));

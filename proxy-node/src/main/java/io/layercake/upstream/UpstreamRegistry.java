@@ -5,6 +5,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layercake.metrics.NodeMetrics;
+import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.Digest;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.ManifestContent;
@@ -135,11 +136,21 @@ public final class UpstreamRegistry {
     return settings;
   }
 
-  private void observe(HttpResponse response) {
-    RateLimitStatus.fromHeaders(
-            response.getHeader("ratelimit-limit").map(HttpHeader::value),
-            response.getHeader("ratelimit-remaining").map(HttpHeader::value),
-            clock.instant())
-        .ifPresent(rateLimit::set);
+  /**
+   * Keeps the quota an answer reports. Docker Hub reports it on manifest GETs and HEADs (a GET
+   * counts, a HEAD does not) and on its 429s; so a successful manifest answer without it means
+   * this upstream does not limit pulls, and any other answer without it says nothing.
+   */
+  private void observe(UpstreamCall kind, HttpResponse response) {
+    Optional<RateLimitStatus> reported = RateLimitStatus.fromHeaders(
+        response.getHeader("ratelimit-limit").map(HttpHeader::value),
+        response.getHeader("ratelimit-remaining").map(HttpHeader::value),
+        response.getHeader("docker-ratelimit-source").map(HttpHeader::value),
+        clock.instant());
+    if (reported.isPresent()) {
+      rateLimit.set(reported.get());
+    } else if ((kind == UpstreamCall.MANIFEST || kind == UpstreamCall.MANIFEST_HEAD) && response.status().isSuccess()) {
+      rateLimit.set(RateLimitStatus.unlimited(clock.instant()));
+    }
   }
 }

@@ -158,6 +158,14 @@ public final class Upstreams {
   }
 
   /**
+   * The registry as people name it: Docker Hub's is {@code docker.io}, another is named by its
+   * {@link #registryOf host}, and a default upstream clients name by no host by its entry's name.
+   */
+  public String registryName(UpstreamName upstream) {
+    return registryOf(upstream).orElse(get(upstream).settings().dockerHubNames() ? "docker.io" : upstream.value());
+  }
+
+  /**
    * The name read rules match for {@code repository} (canonical, {@code library/redis}) of
    * {@code upstream}: the repository itself for Docker Hub's images, and with its registry's host
    * before it for another registry's ({@code ghcr.io/org/app}). So a rule for {@code org/*} does

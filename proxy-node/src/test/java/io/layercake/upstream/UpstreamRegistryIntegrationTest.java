@@ -469,7 +469,21 @@ class UpstreamRegistryIntegrationTest {
     assertEquals(100, status.limit().orElseThrow());
     assertEquals(98, status.remaining().orElseThrow());
     assertEquals(Optional.of(Duration.ofSeconds(21600)), status.window());
+    assertEquals(Optional.of("127.0.0.1"), status.source());
     assertTrue(status.observedAt().isPresent());
+    assertFalse(status.isUnlimited());
+  }
+
+  @Test
+  void rateLimit_absentFromAManifestAnswer_isUnlimited() throws Exception {
+    fake = FakeRegistry.start(FakeRegistry.Options.defaults().rateLimit(0));
+    fake.putManifest("library/redis", "7", MediaType.OCI_INDEX, MANIFEST);
+    UpstreamRegistry client = client(fake, "");
+
+    await(client.headManifest(REDIS, TAG_7));
+
+    assertTrue(client.rateLimit().isUnlimited());
+    assertTrue(client.rateLimit().limit().isEmpty());
   }
 
   @Test

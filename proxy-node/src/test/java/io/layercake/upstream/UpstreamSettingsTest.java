@@ -113,6 +113,20 @@ class UpstreamSettingsTest {
   }
 
   @Test
+  void dockerHubTokenFile_fromItsEnvironmentVariable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path token = java.nio.file.Files.writeString(dir.resolve("hub-token"), "dckr_pat_secret\n");
+    // ${?VAR} finds VAR at the root before the environment: these stand in for the variables.
+    Config environment = ConfigFactory.parseMap(Map.of("LAYERCAKE_UPSTREAM_USERNAME", "ci-bot",
+        "LAYERCAKE_UPSTREAM_DOCKER_HUB_TOKEN_FILE", token.toString()));
+
+    UpstreamSettings hub = UpstreamSettings.fromConfig(
+        environment.withFallback(ConfigFactory.parseResources("reference.conf")).resolve(), "docker-hub");
+
+    assertEquals(new UpstreamCredentials("ci-bot", "dckr_pat_secret"), hub.credentials().orElseThrow());
+  }
+
+  @Test
   void allowAndDeny_globsOverTheUpstreamsNames() {
     UpstreamSettings hub = UpstreamSettings.fromConfig(config(
         "layercake.upstreams.docker-hub { allow = [\"library/*\", \"myorg/*\"], deny = [\"myorg/secret*\"] }"),

@@ -108,7 +108,10 @@ public final class FakeRegistry implements AutoCloseable {
           lifetime, rateLimit, referrersPage);
     }
 
-    /** Sets the {@code ratelimit-limit} reported on manifest GETs and HEADs, never enforced. */
+    /**
+     * Sets the {@code ratelimit-limit} reported on manifest GETs and HEADs, never enforced; 0
+     * reports none, as a registry without a limit does.
+     */
     public Options rateLimit(int limit) {
       return new Options(tokenAuth, basicAuth, username, password, redirectBlobs, externalRealm,
           tokenLifetime, new PullLimit(limit, PullLimit.DOCKER_HUB_WINDOW, false), referrersPage);

@@ -188,6 +188,9 @@ final class FakeRegistryHandler implements HttpHandler {
 
   private void reportLimit(Headers headers, int remaining) {
     FakePullLimit limit = registry.pullLimit();
+    if (limit.limit() <= 0) {
+      return; // a registry that does not limit pulls says nothing about it
+    }
     headers.set("ratelimit-limit", limit.limit() + limit.windowSuffix());
     headers.set("ratelimit-remaining", remaining + limit.windowSuffix());
     headers.set("docker-ratelimit-source", "127.0.0.1");
