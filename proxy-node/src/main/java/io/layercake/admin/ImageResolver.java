@@ -16,6 +16,7 @@ import io.layercake.oci.OciException;
 import io.layercake.oci.Platform;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
+import io.layercake.upstream.PullKind;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,11 +71,11 @@ final class ImageResolver {
     RepositoryName repository = services.upstreams().mirroredName(upstream, image.repository());
     Reference reference = image.reference();
     if (reference instanceof Reference.ByDigest byDigest) {
-      return services.manifests().byDigest(upstream, repository, byDigest.value())
+      return services.manifests().byDigest(upstream, repository, byDigest.value(), PullKind.PREWARM)
           .thenApply(top -> new ResolvedImage(image, upstream, repository, top));
     }
     Reference.ByTag byTag = (Reference.ByTag) reference;
-    return tags.resolve(upstream, repository, byTag.tag())
+    return tags.resolve(upstream, repository, byTag.tag(), PullKind.PREWARM)
         .thenCompose(resolved -> services.manifests().keep(resolved.content())
             .thenApply(kept -> new ResolvedImage(image, upstream, repository, resolved.content())));
   }
@@ -116,7 +117,8 @@ final class ImageResolver {
       if (!wanted.isEmpty() && wanted.stream().noneMatch(platform -> Platform.matches(name, platform))) {
         continue;
       }
-      children.add(services.manifests().byDigest(image.upstream(), image.repository(), descriptors.get(i).digest())
+      children.add(services.manifests().byDigest(image.upstream(), image.repository(), descriptors.get(i).digest(),
+              PullKind.PREWARM)
           .thenApply(manifest -> platformImage(name, manifest)));
     }
     if (children.isEmpty()) {

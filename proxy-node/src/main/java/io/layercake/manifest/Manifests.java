@@ -15,6 +15,7 @@ import io.layercake.oci.Tag;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.StorageException;
 import io.layercake.storage.StoredBlob;
+import io.layercake.upstream.PullKind;
 import io.layercake.upstream.UpstreamManifestHead;
 import io.layercake.upstream.Upstreams;
 import java.io.IOException;
@@ -83,6 +84,12 @@ public final class Manifests {
    * from upstream; verified and stored here either way.
    */
   public CompletionStage<ManifestContent> byDigest(UpstreamName upstream, RepositoryName repository, Digest digest) {
+    return byDigest(upstream, repository, digest, PullKind.USER);
+  }
+
+  /** The same, fetched from upstream (if it must be) as {@code kind}, which the pull budget may refuse. */
+  public CompletionStage<ManifestContent> byDigest(UpstreamName upstream, RepositoryName repository, Digest digest,
+      PullKind kind) {
     Optional<ManifestContent> inMemory = memory.get(digest);
     if (inMemory.isPresent()) {
       return CompletableFuture.completedFuture(inMemory.get());
@@ -93,7 +100,7 @@ public final class Manifests {
     if (inFlight != null) {
       return inFlight;
     }
-    lookUp(upstream, repository, digest).whenComplete((manifest, error) -> {
+    lookUp(upstream, repository, digest, kind).whenComplete((manifest, error) -> {
       loading.remove(digest, mine);
       if (error != null) {
         mine.completeExceptionally(error);
@@ -104,7 +111,8 @@ public final class Manifests {
     return mine;
   }
 
-  private CompletionStage<ManifestContent> lookUp(UpstreamName upstream, RepositoryName repository, Digest digest) {
+  private CompletionStage<ManifestContent> lookUp(UpstreamName upstream, RepositoryName repository, Digest digest,
+      PullKind kind) {
     return findLocal(digest).thenCompose(found -> {
       if (found.isPresent()) {
         return CompletableFuture.completedFuture(found.get());
@@ -112,7 +120,7 @@ public final class Manifests {
       return peers.manifestFromPeers(digest).thenCompose(fromPeer -> fromPeer
           .<CompletionStage<ManifestContent>>map(m -> CompletableFuture.supplyAsync(
               () -> store(m.digest(), m.mediaType(), m.bytes()), blockingExecutor))
-          .orElseGet(() -> fetch(upstream, repository, new Reference.ByDigest(digest))));
+          .orElseGet(() -> fetch(upstream, repository, new Reference.ByDigest(digest), kind)));
     });
   }
 
@@ -140,9 +148,18 @@ public final class Manifests {
    */
   public record KnownTag(ManifestContent manifest, long validatedAt) {}
 
-  /** Fetches what a tag points at now, and stores it. */
-  public CompletionStage<ManifestContent> fetchTag(UpstreamName upstream, RepositoryName repository, Tag tag) {
-    return fetch(upstream, repository, new Reference.ByTag(tag));
+  /** Fetches what a tag points at now, as {@code kind}, and stores it. */
+  public CompletionStage<ManifestContent> fetchTag(UpstreamName upstream, RepositoryName repository, Tag tag,
+      PullKind kind) {
+    return fetch(upstream, repository, new Reference.ByTag(tag), kind);
+  }
+
+  /**
+   * Whether {@code upstream}'s pull budget is below the reserve kept for clients, or spent: a
+   * cached tag is then served as cached rather than revalidated.
+   */
+  public boolean budgetLow(UpstreamName upstream) {
+    return upstreams.get(upstream).budgetLow();
   }
 
   /**
@@ -196,8 +213,8 @@ public final class Manifests {
   }
 
   private CompletionStage<ManifestContent> fetch(UpstreamName upstream, RepositoryName repository,
-      Reference reference) {
-    return upstreams.get(upstream).fetchManifest(repository, reference)
+      Reference reference, PullKind kind) {
+    return upstreams.get(upstream).fetchManifest(repository, reference, kind)
         .thenApplyAsync(m -> store(m.digest(), m.mediaType(), m.bytes()), blockingExecutor);
   }
 

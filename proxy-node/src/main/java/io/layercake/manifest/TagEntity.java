@@ -31,6 +31,7 @@ import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
 import io.layercake.storage.TagIndex;
 import io.layercake.storage.TagRecord;
+import io.layercake.upstream.PullKind;
 import io.layercake.upstream.UpstreamManifestHead;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -82,8 +83,11 @@ public final class TagEntity
   /** Commands to a tag entity. */
   public sealed interface Command extends CborSerializable {}
 
-  /** Resolves the tag to a stored manifest, asking upstream if the cached answer is too old. */
-  public record ResolveTag(ActorRef<TagReply> replyTo) implements Command {}
+  /**
+   * Resolves the tag to a stored manifest, asking upstream if the cached answer is too old. The
+   * kind says whom a manifest GET would be for (null from an older node: a client).
+   */
+  public record ResolveTag(ActorRef<TagReply> replyTo, PullKind kind) implements Command {}
 
   /**
    * Points the tag at a manifest from an image archive ({@code layercake load}), as if upstream
@@ -365,6 +369,14 @@ public final class TagEntity
       answered(false);
       return;
     }
+    if (manifests.budgetLow(upstream)) {
+      // Upstream's pull limit is kept for pulls of what the cache lacks: a moved tag would cost
+      // one, so the cached answer stands, marked stale, until the budget recovers.
+      TagReply reply = TagReply.TagResolved.stale(manifest, "upstream pull limit low", state.validatedAt());
+      drainWaiters().forEach(w -> w.replyTo().tell(reply));
+      answered(false);
+      return;
+    }
     context.pipeToSelf(bounded(manifests.headTag(upstream, repository, tag)), HeadAnswered::new);
   }
 
@@ -395,7 +407,10 @@ public final class TagEntity
   }
 
   private void fetch() {
-    CompletionStage<ManifestContent> fetched = manifests.fetchTag(upstream, repository, tag);
+    // One GET serves every waiter: it is a client's if any waiter is a client.
+    PullKind kind = waiters.stream().allMatch(w -> w.kind() == PullKind.PREWARM || w.kind() == PullKind.REFRESH)
+        ? waiters.get(0).kind() : PullKind.USER;
+    CompletionStage<ManifestContent> fetched = manifests.fetchTag(upstream, repository, tag, kind);
     context.pipeToSelf(current == null ? fetched : bounded(fetched), Fetched::new);
   }
 

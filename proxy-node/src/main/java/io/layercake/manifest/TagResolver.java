@@ -6,6 +6,7 @@ import io.layercake.UpstreamName;
 import io.layercake.cluster.ResentAsk;
 import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
+import io.layercake.upstream.PullKind;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
@@ -31,9 +32,15 @@ public final class TagResolver {
    * upstream down with nothing cached) as an {@link io.layercake.oci.OciException}.
    */
   public CompletionStage<TagReply.TagResolved> resolve(UpstreamName upstream, RepositoryName repository, Tag tag) {
+    return resolve(upstream, repository, tag, PullKind.USER);
+  }
+
+  /** The same, for {@code kind}: a manifest GET it needs may be refused by the pull budget. */
+  public CompletionStage<TagReply.TagResolved> resolve(UpstreamName upstream, RepositoryName repository, Tag tag,
+      PullKind kind) {
     return ResentAsk.<TagEntity.Command, TagReply>ask(ClusterSharding.get(system)
             .entityRefFor(TagEntity.ENTITY_KEY, TagEntity.entityId(upstream, repository, tag)),
-            TagEntity.ResolveTag::new, askTimeout)
+            replyTo -> new TagEntity.ResolveTag(replyTo, kind), askTimeout)
         .thenApply(reply -> {
           if (reply instanceof TagReply.TagFailure failure) {
             throw failure.failure().toException();

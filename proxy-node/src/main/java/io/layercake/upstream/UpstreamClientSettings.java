@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param maxOpenRequests requests queued or running per upstream host, a power of two
  * @param maxManifestSize largest manifest, tag list or token response accepted, in bytes
  * @param bodySubscriptionTimeout time a caller has to start reading a blob body
+ * @param budgetReserve the share of an upstream's reported pull limit kept for clients' pulls
+ * @param budgetBackoff how long GETs are refused after upstream's 429 that names no Retry-After
  */
 public record UpstreamClientSettings(
     Duration connectTimeout,
@@ -32,7 +34,9 @@ public record UpstreamClientSettings(
     int maxConnections,
     int maxOpenRequests,
     long maxManifestSize,
-    Duration bodySubscriptionTimeout) {
+    Duration bodySubscriptionTimeout,
+    double budgetReserve,
+    Duration budgetBackoff) {
 
   /** The config this record is read from. */
   public static final String PATH = "layercake.upstream-client";
@@ -58,6 +62,10 @@ public record UpstreamClientSettings(
     if (maxManifestSize < 1024) {
       throw bad(config, "max-manifest-size", "must be at least 1KiB, got " + maxManifestSize);
     }
+    double reserve = config.getDouble(PATH + ".budget-reserve");
+    if (!(reserve >= 0 && reserve <= 1)) {
+      throw bad(config, "budget-reserve", "must be from 0 to 1 (a share of the limit), got " + reserve);
+    }
     return new UpstreamClientSettings(
         positiveDuration(config, "connect-timeout"),
         positiveDuration(config, "response-timeout"),
@@ -69,7 +77,9 @@ public record UpstreamClientSettings(
         atLeast(config, "max-connections", 1),
         maxOpenRequests,
         maxManifestSize,
-        positiveDuration(config, "body-subscription-timeout"));
+        positiveDuration(config, "body-subscription-timeout"),
+        reserve,
+        positiveDuration(config, "budget-backoff"));
   }
 
   private static Duration positiveDuration(Config config, String key) {

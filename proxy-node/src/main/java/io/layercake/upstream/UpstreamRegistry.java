@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.layercake.Failures;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.Digest;
@@ -14,13 +15,13 @@ import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
 import io.layercake.transport.HttpTransport;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The client for one upstream registry: the only way the mirror talks to it.
@@ -38,14 +39,14 @@ public final class UpstreamRegistry {
 
   private final UpstreamSettings settings;
   private final RegistryCaller caller;
-  private final AtomicReference<RateLimitStatus> rateLimit =
-      new AtomicReference<>(RateLimitStatus.UNKNOWN);
+  private final PullBudget budget;
   private final Clock clock;
 
   /** A client for the upstream {@code settings} describe; {@code clock} ages its tokens. */
   UpstreamRegistry(ActorSystem<?> system, UpstreamSettings settings, Clock clock) {
     this.settings = settings;
     this.clock = clock;
+    this.budget = new PullBudget(settings.client().budgetReserve(), settings.client().budgetBackoff());
     HttpTransport http = new HttpTransport(system, settings.client().connection());
     BearerTokenAuthenticator authenticator = new BearerTokenAuthenticator(settings, http, clock,
         NodeMetrics.get(system));
@@ -63,7 +64,27 @@ public final class UpstreamRegistry {
    * (else MANIFEST_INVALID), and they are capped at {@code max-manifest-size}.
    */
   public CompletionStage<ManifestContent> fetchManifest(RepositoryName repo, Reference ref) {
-    return caller.call(new ManifestPull(repo, ref));
+    return fetchManifest(repo, ref, PullKind.USER);
+  }
+
+  /**
+   * The same, for {@code kind}: a GET counts against upstream's pull limit, so it is refused
+   * with 429 here when the {@link PullBudget} does not allow it now (after upstream's own 429;
+   * background work below the reserve), without asking upstream.
+   */
+  public CompletionStage<ManifestContent> fetchManifest(RepositoryName repo, Reference ref, PullKind kind) {
+    try {
+      budget.admit(kind, clock.instant());
+    } catch (OciException refused) {
+      return CompletableFuture.failedFuture(refused);
+    }
+    return caller.call(new ManifestPull(repo, ref)).whenComplete((manifest, error) -> {
+      if (error == null) {
+        budget.spent(kind, clock.instant());
+      } else if (Failures.unwrap(error) instanceof OciException oci && oci.code() == ErrorCode.TOOMANYREQUESTS) {
+        budget.refused(oci.retryAfter(), clock.instant());
+      }
+    });
   }
 
   /**
@@ -128,7 +149,18 @@ public final class UpstreamRegistry {
 
   /** The pull quota upstream last reported, for metrics; {@link RateLimitStatus#UNKNOWN} before. */
   public RateLimitStatus rateLimit() {
-    return rateLimit.get();
+    return budget.report();
+  }
+
+  /** What upstream's pull limit allows now, and what this node spent of it. */
+  public PullBudget budget() {
+    return budget;
+  }
+
+  /** Whether the pull limit is below the reserve kept for clients, or spent (backing off after a 429). */
+  public boolean budgetLow() {
+    Instant now = clock.instant();
+    return budget.low(now) || budget.blockedUntil(now).isPresent();
   }
 
   /** The settings this client was created with. */
@@ -148,9 +180,9 @@ public final class UpstreamRegistry {
         response.getHeader("docker-ratelimit-source").map(HttpHeader::value),
         clock.instant());
     if (reported.isPresent()) {
-      rateLimit.set(reported.get());
+      budget.reported(reported.get());
     } else if ((kind == UpstreamCall.MANIFEST || kind == UpstreamCall.MANIFEST_HEAD) && response.status().isSuccess()) {
-      rateLimit.set(RateLimitStatus.unlimited(clock.instant()));
+      budget.reported(RateLimitStatus.unlimited(clock.instant()));
     }
   }
 }

@@ -1,0 +1,148 @@
+package io.layercake.upstream;
+
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+
+/*
+ * Implementation notes
+ *
+ * What counts: Docker Hub counts a manifest GET as a pull and a HEAD as none, and reports what
+ * is left on both (RateLimitStatus). So the budget is upstream's own count, as last reported,
+ * and the mirror only decides what to spend it on:
+ *   - below the reserve (reserve x limit), background work stops (prewarms, refreshes), and
+ *     cached tags are not revalidated (TagEntity serves them as cached, with a Warning once past
+ *     their TTL); clients' pulls of what the cache lacks still go up;
+ *   - after upstream answers 429, every GET that would count is refused here with 429 and
+ *     Retry-After, without asking upstream, for upstream's Retry-After or else a backoff that
+ *     doubles per further 429 up to the window. One GET then goes up again: its answer says
+ *     whether the limit has room (a 429 costs no pull).
+ * A report older than its window says nothing any more: the window has slid past every pull it
+ * counted.
+ *
+ * Spent pulls are counted by kind in one-minute buckets over the window, for the operator's view.
+ */
+
+/** What an upstream's pull limit allows now, and what this node spent of it, by kind. */
+public final class PullBudget {
+
+  /** The window assumed when upstream has not said (Docker Hub's). */
+  static final Duration DEFAULT_WINDOW = Duration.ofHours(6);
+  private static final long BUCKET_MILLIS = 60_000;
+
+  private final double reserve;
+  private final Duration firstBackoff;
+  private RateLimitStatus reported = RateLimitStatus.UNKNOWN;
+  private Instant blockedUntil = Instant.MIN;
+  private int refusals;
+  /** Pulls per minute bucket and kind, indexed by bucket number modulo the ring's length. */
+  private final long[][] spent;
+  private final long[] bucketOf;
+
+  /**
+   * A budget keeping {@code reserve} (0 to 1) of the limit for clients, backing off for at least
+   * {@code firstBackoff} after a 429 that names no Retry-After.
+   */
+  PullBudget(double reserve, Duration firstBackoff) {
+    if (reserve < 0 || reserve > 1) {
+      throw new IllegalArgumentException("reserve must be from 0 to 1, got " + reserve);
+    }
+    this.reserve = reserve;
+    this.firstBackoff = firstBackoff;
+    int buckets = (int) (Duration.ofHours(24).toMillis() / BUCKET_MILLIS);
+    this.spent = new long[buckets][PullKind.values().length];
+    this.bucketOf = new long[buckets];
+  }
+
+  /** Upstream's latest report, from any answer that carried one. */
+  synchronized void reported(RateLimitStatus status) {
+    reported = status;
+  }
+
+  /** The latest report. */
+  synchronized RateLimitStatus report() {
+    return reported;
+  }
+
+  /**
+   * Refuses a GET of {@code kind} that the budget does not allow now: 429 with Retry-After while
+   * backing off after upstream's 429, and for background work below the reserve.
+   */
+  synchronized void admit(PullKind kind, Instant now) {
+    if (now.isBefore(blockedUntil)) {
+      throw new OciException(ErrorCode.TOOMANYREQUESTS, ErrorCode.TOOMANYREQUESTS.message(),
+          "upstream's pull limit is reached; the mirror asks it again in "
+              + Duration.between(now, blockedUntil).toSeconds() + " s",
+          Duration.between(now, blockedUntil));
+    }
+    if (kind != PullKind.USER && low(now)) {
+      throw new OciException(ErrorCode.TOOMANYREQUESTS, ErrorCode.TOOMANYREQUESTS.message(),
+          "upstream's pull limit is below the reserve kept for clients' pulls ("
+              + reported.remaining().getAsLong() + " of " + reported.limit().getAsLong() + " left): "
+              + kind.name().toLowerCase(java.util.Locale.ROOT) + " paused",
+          window().dividedBy(Math.max(1, reported.limit().getAsLong())));
+    }
+  }
+
+  /** A GET of {@code kind} that upstream answered: it counted. */
+  synchronized void spent(PullKind kind, Instant now) {
+    refusals = 0;
+    long bucket = now.toEpochMilli() / BUCKET_MILLIS;
+    int slot = (int) (bucket % spent.length);
+    if (bucketOf[slot] != bucket) {
+      bucketOf[slot] = bucket;
+      java.util.Arrays.fill(spent[slot], 0);
+    }
+    spent[slot][kind.ordinal()]++;
+  }
+
+  /** Upstream answered 429: back off for {@code retryAfter}, or else the doubling backoff. */
+  synchronized void refused(Optional<Duration> retryAfter, Instant now) {
+    Duration backoff = firstBackoff.multipliedBy(1L << Math.min(refusals, 20));
+    if (backoff.compareTo(window()) > 0) {
+      backoff = window();
+    }
+    refusals++;
+    blockedUntil = now.plus(retryAfter.filter(after -> !after.isZero() && !after.isNegative()).orElse(backoff));
+  }
+
+  /** Whether what upstream last reported is below the reserve, and recent enough to count. */
+  synchronized boolean low(Instant now) {
+    if (reserve == 0 || reported.limit().isEmpty() || reported.remaining().isEmpty()
+        || reported.observedAt().isEmpty() || !now.isBefore(reported.observedAt().get().plus(window()))) {
+      return false;
+    }
+    return reported.remaining().getAsLong() < Math.ceil(reserve * reported.limit().getAsLong());
+  }
+
+  /** Until when GETs are refused here after upstream's 429, if they are now. */
+  synchronized Optional<Instant> blockedUntil(Instant now) {
+    return now.isBefore(blockedUntil) ? Optional.of(blockedUntil) : Optional.empty();
+  }
+
+  /** This node's counted GETs over the last window, by kind. */
+  synchronized Map<PullKind, Long> spent(Instant now) {
+    long current = now.toEpochMilli() / BUCKET_MILLIS;
+    long first = current - Math.min(window().toMillis() / BUCKET_MILLIS, spent.length - 1);
+    Map<PullKind, Long> totals = new EnumMap<>(PullKind.class);
+    for (PullKind kind : PullKind.values()) {
+      totals.put(kind, 0L);
+    }
+    for (int slot = 0; slot < spent.length; slot++) {
+      if (bucketOf[slot] > first && bucketOf[slot] <= current) {
+        for (PullKind kind : PullKind.values()) {
+          totals.merge(kind, spent[slot][kind.ordinal()], Long::sum);
+        }
+      }
+    }
+    return totals;
+  }
+
+  private Duration window() {
+    return reported.window().orElse(DEFAULT_WINDOW);
+  }
+}

@@ -1,0 +1,86 @@
+package io.layercake.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.layercake.oci.ErrorCode;
+import io.layercake.oci.OciException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PullBudgetTest {
+
+  private static final Instant T0 = Instant.parse("2026-12-07T06:00:00Z");
+  private final PullBudget budget = new PullBudget(0.2, Duration.ofMinutes(1));
+
+  private void report(long limit, long remaining, Instant at) {
+    budget.reported(RateLimitStatus.fromHeaders(Optional.of(limit + ";w=3600"), Optional.of(remaining + ";w=3600"),
+        Optional.of("203.0.113.9"), at).orElseThrow());
+  }
+
+  @Test
+  void belowTheReserve_backgroundWorkIsRefused_clientsPullsAreNot() {
+    report(100, 20, T0);
+    assertFalse(budget.low(T0), "20 of 100 is the reserve itself");
+    assertDoesNotThrow(() -> budget.admit(PullKind.PREWARM, T0));
+
+    report(100, 19, T0);
+    assertTrue(budget.low(T0));
+    OciException refused = assertThrows(OciException.class, () -> budget.admit(PullKind.PREWARM, T0));
+    assertEquals(ErrorCode.TOOMANYREQUESTS, refused.code());
+    assertTrue(refused.retryAfter().isPresent());
+    assertThrows(OciException.class, () -> budget.admit(PullKind.REFRESH, T0));
+    assertDoesNotThrow(() -> budget.admit(PullKind.USER, T0));
+  }
+
+  @Test
+  void aReportOlderThanItsWindow_saysNothingAnyMore() {
+    report(100, 0, T0);
+    assertTrue(budget.low(T0.plusSeconds(3599)));
+    assertFalse(budget.low(T0.plusSeconds(3600)), "every pull it counted has left the window");
+  }
+
+  @Test
+  void afterUpstreams429_everyKindIsRefused_forRetryAfterOrADoublingBackoff() {
+    budget.refused(Optional.of(Duration.ofSeconds(30)), T0);
+    assertThrows(OciException.class, () -> budget.admit(PullKind.USER, T0.plusSeconds(29)));
+    assertDoesNotThrow(() -> budget.admit(PullKind.USER, T0.plusSeconds(30)));
+
+    budget.refused(Optional.empty(), T0);
+    assertEquals(Optional.of(T0.plus(Duration.ofMinutes(2))), budget.blockedUntil(T0), "the second 429 in a row: 2 min");
+    budget.refused(Optional.empty(), T0);
+    assertEquals(Optional.of(T0.plus(Duration.ofMinutes(4))), budget.blockedUntil(T0));
+    budget.spent(PullKind.USER, T0.plusSeconds(300));
+    budget.refused(Optional.empty(), T0.plusSeconds(300));
+    assertEquals(Optional.of(T0.plusSeconds(360)), budget.blockedUntil(T0.plusSeconds(300)),
+        "a pull that went through starts the backoff over");
+  }
+
+  @Test
+  void backoff_neverLongerThanTheWindow() {
+    report(100, 0, T0);
+    for (int i = 0; i < 30; i++) {
+      budget.refused(Optional.empty(), T0);
+    }
+    assertEquals(Optional.of(T0.plusSeconds(3600)), budget.blockedUntil(T0));
+  }
+
+  @Test
+  void spent_countsByKindOverTheWindow() {
+    report(100, 50, T0);
+    budget.spent(PullKind.USER, T0);
+    budget.spent(PullKind.USER, T0.plusSeconds(61));
+    budget.spent(PullKind.PREWARM, T0.plusSeconds(120));
+
+    assertEquals(2L, budget.spent(T0.plusSeconds(200)).get(PullKind.USER));
+    assertEquals(1L, budget.spent(T0.plusSeconds(200)).get(PullKind.PREWARM));
+    assertEquals(0L, budget.spent(T0.plusSeconds(200)).get(PullKind.REFRESH));
+    assertEquals(1L, budget.spent(T0.plusSeconds(3600 + 30)).get(PullKind.USER), "the first left the window");
+    assertEquals(0L, budget.spent(T0.plusSeconds(3 * 3600)).get(PullKind.PREWARM));
+  }
+}
