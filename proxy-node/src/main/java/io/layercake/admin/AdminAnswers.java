@@ -3,6 +3,7 @@ package io.layercake.admin;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.layercake.eviction.PinStore;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the admin API answers, as records: the node writes them with the shared mapper
@@ -106,11 +107,12 @@ public final class AdminAnswers {
 
   /**
    * {@code GET /admin/upstreams}: the registries this node mirrors, as this node last heard from
-   * them.
+   * them, with the pulls the cluster spent of their limits.
    *
+   * @param nodes how many nodes' counts {@code spent} adds up (this one and the peers that answered)
    * @param upstreams one entry per configured upstream, ordered by name
    */
-  public record Upstreams(List<Upstream> upstreams) {}
+  public record Upstreams(int nodes, List<Upstream> upstreams) {}
 
   /**
    * One upstream and the pull limit it last reported to this node.
@@ -125,8 +127,14 @@ public final class AdminAnswers {
    * @param source what upstream counts the pulls against ({@code docker-ratelimit-source})
    * @param checkedAt when the last manifest answer arrived (epoch ms); null before the first
    * @param unlimited whether that answer carried no limit: pulls from it are not limited
+   * @param budget {@code ok}, {@code low} (below the reserve: prewarms paused, cached tags not
+   *     revalidated) or {@code backing off} (after upstream's 429: 429 for what the cache lacks)
+   * @param backingOffUntil when backing off ends (epoch ms), if it is on
+   * @param spent the manifest GETs the cluster counted over the limit's window, by kind (user,
+   *     prewarm, refresh)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Upstream(String name, String registry, String url, String user, Long limit, Long remaining,
-      Long windowSeconds, String source, Long checkedAt, boolean unlimited) {}
+      Long windowSeconds, String source, Long checkedAt, boolean unlimited, String budget, Long backingOffUntil,
+      Map<String, Long> spent) {}
 }

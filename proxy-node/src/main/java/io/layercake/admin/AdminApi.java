@@ -55,7 +55,7 @@ public final class AdminApi {
           AdminRequest.of(request, HttpMethods.GET, Set.of());
           return clusterStatus.report().thenApply(AdminRequest::json);
         }),
-        Map.entry("/admin/upstreams", new UpstreamsEndpoint(services.upstreams())::serve),
+        Map.entry("/admin/upstreams", new UpstreamsEndpoint(services.upstreams(), services.peers())::serve),
         Map.entry("/admin/pull", new PullEndpoint(resolver, blobs)::serve),
         Map.entry("/admin/save", new SaveEndpoint(resolver, blobs)::serve),
         Map.entry(LOAD_PATH, new LoadEndpoint(system, services, resolver, verbSettings)::serve),

@@ -1,6 +1,10 @@
 package io.layercake.cli;
 
 import io.layercake.admin.AdminAnswers;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -21,7 +25,7 @@ final class UpstreamsCommand extends NodeVerb {
     long now = System.currentTimeMillis();
     Listing upstreams = new Listing().column("NAME", "Name").column("REGISTRY", "Registry").column("USER", "User")
         .column("LIMIT", "Limit").column("REMAINING", "Remaining").column("SOURCE", "Source")
-        .column("CHECKED", "Checked").jsonOnly("URL");
+        .column("CHECKED", "Checked").column("BUDGET", "Budget").column("SPENT", "Spent").jsonOnly("URL");
     for (AdminAnswers.Upstream upstream : answer.upstreams()) {
       upstreams.row(upstream.name(), upstream.registry(),
           upstream.user() == null ? "anonymous" : upstream.user(),
@@ -29,10 +33,25 @@ final class UpstreamsCommand extends NodeVerb {
           upstream.remaining() == null ? "-" : upstream.remaining().toString(),
           upstream.source() == null ? "-" : upstream.source(),
           upstream.checkedAt() == null ? "never" : HumanAge.ago(upstream.checkedAt(), now),
+          upstream.backingOffUntil() == null ? upstream.budget()
+              : upstream.budget() + " for " + HumanAge.of(Duration.ofMillis(upstream.backingOffUntil() - now)),
+          spent(upstream.spent()),
           upstream.url());
     }
-    upstreams.print(format.format(), invocation.out());
+    PrintStream out = invocation.out();
+    upstreams.print(format.format(), out);
+    if (format.format() == FormatOption.Format.TABLE) {
+      out.println();
+      out.println("SPENT: manifest GETs over the limit's window, all " + answer.nodes() + " node(s) together");
+    }
     return 0;
+  }
+
+  /** {@code 12 user, 3 prewarm}: the kinds with pulls, or {@code 0}. */
+  private static String spent(Map<String, Long> byKind) {
+    String text = byKind.entrySet().stream().filter(e -> e.getValue() > 0)
+        .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+    return text.isEmpty() ? "0" : text;
   }
 
   /** {@code 100 per 6h}, {@code none} when upstream set no limit, {@code -} before it said. */

@@ -67,6 +67,9 @@ public final class PeerClient {
   /** Internal path of a node's part of a tag's history: {@code ?upstream=&repository=&tag=}. */
   public static final String HISTORY_PATH = "/internal/history";
 
+  /** Internal path of the manifest GETs a node counted against each upstream's pull limit. */
+  public static final String PULLS_PATH = "/internal/pulls";
+
   /** Internal path of a node's storage totals, {@code {"blobs":N,"blobBytes":N}}. */
   public static final String STATS_PATH = "/internal/stats";
 

@@ -19,6 +19,8 @@ import io.layercake.oci.RepositoryName;
 import io.layercake.oci.Tag;
 import io.layercake.storage.BlobStore;
 import io.layercake.storage.TagIndex;
+import io.layercake.upstream.SpentPulls;
+import io.layercake.upstream.Upstreams;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -30,7 +32,7 @@ import java.util.concurrent.Executor;
  * refuses everything. It serves only what this node already holds and never triggers a fetch.
  */
 record InternalEndpoint(ClusterSettings cluster, BlobEndpoint blobs, Manifests manifests, BlobStore store,
-    TagIndex tagIndex, Executor blockingExecutor, AdminApi admin) {
+    TagIndex tagIndex, Executor blockingExecutor, AdminApi admin, Upstreams upstreams) {
 
   CompletionStage<HttpResponse> serve(HttpRequest request, boolean head) {
     authenticate(request);
@@ -64,6 +66,10 @@ record InternalEndpoint(ClusterSettings cluster, BlobEndpoint blobs, Manifests m
           .map(record -> Responses.json(Json.bytes(record), List.of()))
           .orElseThrow(() -> new OciException(ErrorCode.MANIFEST_UNKNOWN, "tag not known to this node",
               repository + ":" + tag)), blockingExecutor);
+    }
+    if (path.equals(PeerClient.PULLS_PATH)) {
+      return CompletableFuture.completedFuture(Responses.json(Json.bytes(SpentPulls.of(upstreams)),
+          List.of()));
     }
     if (path.equals(PeerClient.STATS_PATH)) {
       return CompletableFuture.completedFuture(Responses.json(

@@ -94,7 +94,7 @@ public final class RegistryApi implements Function<HttpRequest, CompletionStage<
     this.manifests = new ManifestEndpoint(system, manifests, manifestSettings, tagIndex, health);
     this.listings = new ListingEndpoint(upstreams, tagIndex, blocking);
     this.referrers = new ReferrersEndpoint(upstreams, manifestSettings.signatureTagTtl());
-    this.internal = new InternalEndpoint(cluster, blobs, manifests, store, tagIndex, blocking, admin);
+    this.internal = new InternalEndpoint(cluster, blobs, manifests, store, tagIndex, blocking, admin, upstreams);
     this.admin = admin;
     NodeMetrics nodeMetrics = NodeMetrics.get(system);
     this.requestMetrics = new RequestMetrics(nodeMetrics);

@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -155,6 +156,21 @@ public final class UpstreamRegistry {
   /** What upstream's pull limit allows now, and what this node spent of it. */
   public PullBudget budget() {
     return budget;
+  }
+
+  /** This node's counted GETs over the limit's last window, by kind. */
+  public Map<PullKind, Long> spent() {
+    return budget.spent(clock.instant());
+  }
+
+  /** Until when this node answers 429 itself after upstream's 429, if it does now. */
+  public Optional<Instant> backingOffUntil() {
+    return budget.blockedUntil(clock.instant());
+  }
+
+  /** Whether what upstream last reported is below the reserve kept for clients' pulls. */
+  public boolean belowReserve() {
+    return budget.low(clock.instant());
   }
 
   /** Whether the pull limit is below the reserve kept for clients, or spent (backing off after a 429). */

@@ -64,6 +64,22 @@ class ImageVerbsClusterIntegrationTest {
   }
 
   @Test
+  void upstreams_addsUpEveryNodesPulls_whicheverNodeIsAsked() throws Exception {
+    Image image = TestImage.builder(ImageFormat.DOCKER, 611).layer(1000).build();
+    FakeImages.publish(upstream, "library/counted", "1", image);
+    assertEquals(0, LayercakeCli.run(env(1), "pull", "counted:1").status());
+
+    JsonNode fromFirst = JSON.readTree(LayercakeCli.run(env(0), "upstreams", "--format", "json").out());
+    JsonNode fromLast = JSON.readTree(LayercakeCli.run(env(2), "upstreams", "--format", "json").out());
+
+    assertEquals("docker-hub", fromFirst.path("Name").asText());
+    assertTrue(fromFirst.path("Spent").asText().contains("prewarm"), fromFirst.toString());
+    assertEquals(fromFirst.path("Spent"), fromLast.path("Spent"), "the cluster's count, from any node");
+    JsonNode answer = JSON.readTree(LayercakeCli.run(env(0), "upstreams", "--format", "json").out());
+    assertEquals(fromFirst.path("Spent"), answer.path("Spent"));
+  }
+
+  @Test
   void pullInspectHistory_acrossTheCluster() throws Exception {
     TestImage.Builder builder = TestImage.builder(ImageFormat.DOCKER, 601);
     for (int i = 0; i < 8; i++) {

@@ -76,7 +76,11 @@ class UpstreamsCommandIntegrationTest {
       assertEquals("4", hubRow.get("Remaining").asText(), "one manifest GET counted; the one by digest was cached");
       assertEquals("127.0.0.1", hubRow.get("Source").asText());
       assertTrue(hubRow.get("Checked").asText().endsWith("ago"), hubRow.toString());
+      assertEquals("ok", hubRow.get("Budget").asText());
+      assertEquals("1 user", hubRow.get("Spent").asText(), "the one manifest GET, a client's");
       assertEquals("none", rows.get(1).get("Limit").asText(), "ghcr reported no limit");
+      assertEquals("1 user", rows.get(1).get("Spent").asText());
+      assertEquals("0", rows.get(2).get("Spent").asText());
       assertEquals("anonymous", rows.get(1).get("User").asText());
       assertEquals("-", rows.get(2).get("Limit").asText(), "quay was never asked");
       assertEquals("never", rows.get(2).get("Checked").asText());
@@ -84,7 +88,8 @@ class UpstreamsCommandIntegrationTest {
       assertEquals(0, table.status(), table.err());
       assertTrue(table.out().startsWith("NAME "), table.out());
       assertTrue(table.out().lines().anyMatch(line -> line.matches(
-          "docker-hub +docker\\.io +ci-bot +5 per 2h +4 +127\\.0\\.0\\.1 +.* ago")), table.out());
+          "docker-hub +docker\\.io +ci-bot +5 per 2h +4 +127\\.0\\.0\\.1 +.* ago +ok +1 user")), table.out());
+      assertTrue(table.out().contains("all 1 node(s) together"), table.out());
       assertFalse(json.out().contains("hub-secret-token") || table.out().contains("hub-secret-token"));
     }
   }
