@@ -124,6 +124,7 @@ public final class NodeMetrics implements Extension {
   private final Map<String, CounterDataPoint> corruptions = new ConcurrentHashMap<>();
   private final CounterDataPoint[] uncached = new CounterDataPoint[Uncached.values().length];
   private final Map<String, RateLimit> rateLimits = new ConcurrentHashMap<>();
+  private final Counter upstreamPulls;
 
   private volatile Supplier<StoreUsage> storeUsage = () -> null;
   private volatile StoreUsage scrapedUsage;
@@ -135,7 +136,7 @@ public final class NodeMetrics implements Extension {
   private volatile LongSupplier imagePulls;
 
   /** What an upstream last said of its rate limit; negative while it said nothing. */
-  private record RateLimit(LongSupplier limit, LongSupplier remaining) {}
+  private record RateLimit(LongSupplier limit, LongSupplier remaining, LongSupplier budgetState) {}
 
   /** A node's metrics, all at zero; nodes get theirs through {@link #get}. */
   public NodeMetrics() {
@@ -196,6 +197,16 @@ public final class NodeMetrics implements Extension {
         .labelNames("upstream")
         .callback(sample -> rateLimits.forEach((upstream, limit) -> report(sample, limit.limit(), upstream)))
         .register(registry);
+    GaugeWithCallback.builder().name("layercake_upstream_budget_state")
+        .help("The upstream's pull budget on this node: 0 ok, 1 below the reserve (prewarms paused, cached"
+            + " tags not revalidated), 2 backing off after upstream's 429.")
+        .labelNames("upstream")
+        .callback(sample -> rateLimits.forEach((upstream, limit) -> report(sample, limit.budgetState(), upstream)))
+        .register(registry);
+    upstreamPulls = counter("layercake_upstream_manifest_pulls_total",
+        "Manifest GETs upstream answered, which count against a pull limit such as Docker Hub's, by upstream"
+            + " and kind: user (a client's pull), prewarm (an operator's verb), refresh.",
+        "upstream", "kind");
     CounterWithCallback.builder().name("layercake_image_pulls_total")
         .help("Image pulls this node answered since it started: manifest requests by tag (GET or HEAD),"
             + " the count that `layercake images` sums over the cluster.")
@@ -353,8 +364,19 @@ public final class NodeMetrics implements Extension {
    * Reads the rate limit {@code upstream} last reported; a supplier answering a negative number
    * means "not reported", and the sample is left out.
    */
-  public void upstreamRateLimit(String upstream, LongSupplier limit, LongSupplier remaining) {
-    rateLimits.put(upstream, new RateLimit(limit, remaining));
+  public void upstreamRateLimit(String upstream, LongSupplier limit, LongSupplier remaining,
+      LongSupplier budgetState) {
+    rateLimits.put(upstream, new RateLimit(limit, remaining, budgetState));
+  }
+
+  /** The kinds of manifest GET ({@code kinds}), exported at zero for {@code upstream} from now on. */
+  public void upstreamPullKinds(UpstreamName upstream, List<? extends Enum<?>> kinds) {
+    kinds.forEach(kind -> upstreamPulls.labelValues(upstream.value(), label(kind)));
+  }
+
+  /** Counts one manifest GET of {@code kind} that {@code upstream} answered. */
+  public void upstreamPulled(UpstreamName upstream, Enum<?> kind) {
+    upstreamPulls.labelValues(upstream.value(), label(kind)).inc();
   }
 
   /**

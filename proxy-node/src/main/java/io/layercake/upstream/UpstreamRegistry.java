@@ -5,6 +5,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.layercake.Failures;
+import io.layercake.UpstreamName;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.UpstreamCall;
 import io.layercake.oci.Digest;
@@ -41,6 +42,7 @@ public final class UpstreamRegistry {
   private final UpstreamSettings settings;
   private final RegistryCaller caller;
   private final PullBudget budget;
+  private final NodeMetrics metrics;
   private final Clock clock;
 
   /** A client for the upstream {@code settings} describe; {@code clock} ages its tokens. */
@@ -49,8 +51,8 @@ public final class UpstreamRegistry {
     this.clock = clock;
     this.budget = new PullBudget(settings.client().budgetReserve(), settings.client().budgetBackoff());
     HttpTransport http = new HttpTransport(system, settings.client().connection());
-    BearerTokenAuthenticator authenticator = new BearerTokenAuthenticator(settings, http, clock,
-        NodeMetrics.get(system));
+    this.metrics = NodeMetrics.get(system);
+    BearerTokenAuthenticator authenticator = new BearerTokenAuthenticator(settings, http, clock, metrics);
     this.caller = new RegistryCaller(system, settings, http, authenticator, this::observe, clock);
   }
 
@@ -82,6 +84,7 @@ public final class UpstreamRegistry {
     return caller.call(new ManifestPull(repo, ref)).whenComplete((manifest, error) -> {
       if (error == null) {
         budget.spent(kind, clock.instant());
+        metrics.upstreamPulled(UpstreamName.of(settings.name()), kind);
       } else if (Failures.unwrap(error) instanceof OciException oci && oci.code() == ErrorCode.TOOMANYREQUESTS) {
         budget.refused(oci.retryAfter(), clock.instant());
       }

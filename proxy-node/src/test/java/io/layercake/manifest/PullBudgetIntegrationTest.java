@@ -8,6 +8,7 @@ import io.layercake.testkit.FakeRegistry;
 import io.layercake.testkit.Image;
 import io.layercake.testkit.ImageFormat;
 import io.layercake.testkit.MirrorClient;
+import io.layercake.testkit.PrometheusText;
 import io.layercake.testkit.RegistryClient;
 import io.layercake.testkit.TestImage;
 import io.layercake.testkit.TestNode;
@@ -80,6 +81,12 @@ class PullBudgetIntegrationTest {
       assertEquals(0, hub.requests().size(), "backing off: the mirror answered 429 itself");
       assertEquals(200, manifest(client, "tool").statusCode(), "cached content is served all along");
       assertEquals(0, hub.requests().size());
+
+      PrometheusText metrics = PrometheusText.parse(new String(client.get("/metrics").body(), StandardCharsets.UTF_8));
+      assertEquals(2, metrics.value("layercake_upstream_budget_state", "upstream", "docker-hub"), "backing off");
+      assertEquals(4, metrics.value("layercake_upstream_manifest_pulls_total", "upstream", "docker-hub", "kind", "user"),
+          "app, tool, other and new: upstream's 429 counted none");
+      assertEquals(0, metrics.value("layercake_upstream_manifest_pulls_total", "upstream", "docker-hub", "kind", "prewarm"));
     }
   }
 

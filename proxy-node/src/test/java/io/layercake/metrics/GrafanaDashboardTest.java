@@ -32,7 +32,8 @@ class GrafanaDashboardTest {
   private static final List<String> REQUIRED_PANELS = List.of(
       "Request rate by endpoint and status", "Cache hit ratio", "Bytes served vs from upstream",
       "Fills in flight and coalesced requests", "Store size vs cap per node", "Evictions by reason",
-      "Upstream latency p50 / p95 / p99", "Upstream errors", "Rate-limit remaining");
+      "Upstream latency p50 / p95 / p99", "Upstream errors", "Rate-limit remaining",
+      "Upstream pull budget: manifest GETs by kind, and budget state");
 
   private static JsonNode dashboard;
   private static Set<String> exported;
@@ -47,7 +48,8 @@ class GrafanaDashboardTest {
     metrics.storeUsage(() -> new StoreUsage(1, 1));
     metrics.fillsInFlight(() -> 0);
     metrics.streamsInFlight(() -> 0);
-    metrics.upstreamRateLimit("docker-hub", () -> 100, () -> 99);
+    metrics.upstreamRateLimit("docker-hub", () -> 100, () -> 99, () -> 0);
+    metrics.upstreamPulled(UpstreamName.of("docker-hub"), UpstreamCall.values()[0]);
     metrics.upstreamCallTook(UpstreamName.of("docker-hub"), UpstreamCall.values()[0], 1);
     metrics.upstreamCallFailed(UpstreamName.of("docker-hub"), UpstreamCall.values()[0], "UNAVAILABLE");
     metrics.upstreamBlobBytes(UpstreamName.of("docker-hub"), 1);

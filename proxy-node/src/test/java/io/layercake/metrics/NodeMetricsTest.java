@@ -100,8 +100,8 @@ class NodeMetricsTest {
   @Test
   void gauges_unknownOrFailingReadings_leaveTheSampleOut() {
     NodeMetrics metrics = new NodeMetrics();
-    metrics.upstreamRateLimit("unknown", () -> -1, () -> -1);
-    metrics.upstreamRateLimit("hub", () -> 100, () -> 42);
+    metrics.upstreamRateLimit("unknown", () -> -1, () -> -1, () -> 0);
+    metrics.upstreamRateLimit("hub", () -> 100, () -> 42, () -> 1);
     metrics.storeUsage(() -> {
       throw new IllegalStateException("store closed");
     });
@@ -112,6 +112,7 @@ class NodeMetricsTest {
     assertEquals(1, text.samples("layercake_upstream_ratelimit_remaining").size());
     assertEquals(42, text.value("layercake_upstream_ratelimit_remaining", "upstream", "hub"));
     assertEquals(100, text.value("layercake_upstream_ratelimit_limit", "upstream", "hub"));
+    assertEquals(1, text.value("layercake_upstream_budget_state", "upstream", "hub"));
     assertTrue(text.samples("layercake_store_bytes").isEmpty());
     assertEquals(3, text.value("layercake_blob_fills_in_flight"));
   }
