@@ -15,6 +15,7 @@ import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.ServerBuilder;
 import akka.stream.Materializer;
 import com.typesafe.config.Config;
+import io.layercake.UpstreamName;
 import io.layercake.admin.AdminApi;
 import io.layercake.admin.AdminSettings;
 import io.layercake.admin.ImageServices;
@@ -29,6 +30,7 @@ import io.layercake.cluster.ClusterStatus;
 import io.layercake.cluster.KubernetesBootstrap;
 import io.layercake.cluster.PeerClient;
 import io.layercake.cluster.PeerDirectory;
+import io.layercake.cluster.ReplicatedValues;
 import io.layercake.cluster.ReturningMembers;
 import io.layercake.cluster.SeedJoin;
 import io.layercake.eviction.EvictionReason;
@@ -57,6 +59,7 @@ import io.layercake.storage.StorageSettings;
 import io.layercake.storage.TagIndex;
 import io.layercake.tls.ReloadingSslContext;
 import io.layercake.tls.TlsContexts;
+import io.layercake.upstream.PullBudget;
 import io.layercake.upstream.UpstreamClientSettings;
 import io.layercake.upstream.UpstreamSettings;
 import io.layercake.upstream.Upstreams;
@@ -177,6 +180,7 @@ public final class LayercakeNode implements AutoCloseable {
       TagIndex tagIndex = new TagIndex(database);
       PullFlusher.start(system, store, tagIndex, blocking);
       Upstreams upstreams = Upstreams.fromConfig(system, config);
+      shareBudgets(system, upstreams);
       UpstreamClientSettings upstreamClient = settings.upstreamClient();
       PeerClient peers = new PeerClient(system, new PeerDirectory(system, clusterSettings), clusterSettings,
           upstreamClient.connection(), upstreamClient.maxManifestSize());
@@ -426,6 +430,19 @@ public final class LayercakeNode implements AutoCloseable {
       system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("Node did not stop within 30 s: {}", e.toString());
+    }
+  }
+
+  /**
+   * One pull budget per upstream for the whole cluster: what upstream reports to any node, and
+   * any node's backing off after a 429, reaches every node's budget.
+   */
+  private static void shareBudgets(ActorSystem<?> system, Upstreams upstreams) {
+    ReplicatedValues<PullBudget.Shared> shared = ReplicatedValues.start(system, "upstream-budgets",
+        (name, budget) -> upstreams.names().stream().filter(upstream -> upstream.value().equals(name)).findFirst()
+            .ifPresent(upstream -> upstreams.get(upstream).budget().merge(budget)));
+    for (UpstreamName upstream : upstreams.names()) {
+      upstreams.get(upstream).budget().onChange(budget -> shared.put(upstream.value(), budget));
     }
   }
 }

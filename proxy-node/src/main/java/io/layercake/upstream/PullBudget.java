@@ -1,12 +1,16 @@
 package io.layercake.upstream;
 
+import io.layercake.CborSerializable;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /*
  * Implementation notes
@@ -25,6 +29,12 @@ import java.util.Optional;
  * counted.
  *
  * Spent pulls are counted by kind in one-minute buckets over the window, for the operator's view.
+ *
+ * One budget for the cluster: what upstream reports to any node, and any node's backing off,
+ * is handed to onChange (the node shares it through Distributed Data) and merged into the other
+ * nodes' budgets (merge): the newest report wins, and the latest end of a backoff. A report that
+ * changes only its time is handed on at most every SHARE_INTERVAL, so an upstream without a
+ * limit, which answers every pull with "no limit", does not flood the cluster.
  */
 
 /** What an upstream's pull limit allows now, and what this node spent of it, by kind. */
@@ -33,6 +43,7 @@ public final class PullBudget {
   /** The window assumed when upstream has not said (Docker Hub's). */
   static final Duration DEFAULT_WINDOW = Duration.ofHours(6);
   private static final long BUCKET_MILLIS = 60_000;
+  private static final Duration SHARE_INTERVAL = Duration.ofSeconds(10);
 
   private final double reserve;
   private final Duration firstBackoff;
@@ -42,6 +53,21 @@ public final class PullBudget {
   /** Pulls per minute bucket and kind, indexed by bucket number modulo the ring's length. */
   private final long[][] spent;
   private final long[] bucketOf;
+  private Consumer<Shared> onChange = shared -> { };
+  private Shared lastShared;
+
+  /**
+   * What the cluster shares of a budget: upstream's last report and the end of a backoff.
+   *
+   * @param limit pulls per window, if reported
+   * @param remaining pulls left, if reported
+   * @param windowSeconds the window, if reported
+   * @param source what upstream counts against, if it said
+   * @param observedAt when the report arrived (epoch ms), if there is one
+   * @param blockedUntil when backing off after upstream's 429 ends (epoch ms); 0 if never
+   */
+  public record Shared(Long limit, Long remaining, Long windowSeconds, String source, Long observedAt,
+      long blockedUntil) implements CborSerializable {}
 
   /**
    * A budget keeping {@code reserve} (0 to 1) of the limit for clients, backing off for at least
@@ -58,9 +84,57 @@ public final class PullBudget {
     this.bucketOf = new long[buckets];
   }
 
+  /** Hands every change of what the cluster shares to {@code listener}, from now on. */
+  public synchronized void onChange(Consumer<Shared> listener) {
+    onChange = listener;
+  }
+
   /** Upstream's latest report, from any answer that carried one. */
-  synchronized void reported(RateLimitStatus status) {
-    reported = status;
+  void reported(RateLimitStatus status) {
+    synchronized (this) {
+      reported = status;
+    }
+    share();
+  }
+
+  /** Another node's report and backoff: the newer report wins, and the later end of a backoff. */
+  public synchronized void merge(Shared other) {
+    if (other.observedAt() != null && (reported.observedAt().isEmpty()
+        || reported.observedAt().get().toEpochMilli() < other.observedAt())) {
+      reported = new RateLimitStatus(
+          other.limit() == null ? OptionalLong.empty() : OptionalLong.of(other.limit()),
+          other.remaining() == null ? OptionalLong.empty() : OptionalLong.of(other.remaining()),
+          Optional.ofNullable(other.windowSeconds()).map(Duration::ofSeconds), Optional.ofNullable(other.source()),
+          Optional.of(Instant.ofEpochMilli(other.observedAt())));
+    }
+    Instant until = Instant.ofEpochMilli(other.blockedUntil());
+    if (until.isAfter(blockedUntil)) {
+      blockedUntil = until;
+    }
+  }
+
+  /** Hands what the cluster shares on, unless only its time moved, and that recently. */
+  private void share() {
+    Shared shared;
+    Consumer<Shared> listener;
+    synchronized (this) {
+      shared = new Shared(
+          reported.limit().isPresent() ? reported.limit().getAsLong() : null,
+          reported.remaining().isPresent() ? reported.remaining().getAsLong() : null,
+          reported.window().map(Duration::toSeconds).orElse(null), reported.source().orElse(null),
+          reported.observedAt().map(Instant::toEpochMilli).orElse(null),
+          blockedUntil.equals(Instant.MIN) ? 0 : blockedUntil.toEpochMilli());
+      boolean sameButTime = lastShared != null && Objects.equals(lastShared.limit(), shared.limit())
+          && Objects.equals(lastShared.remaining(), shared.remaining()) && lastShared.blockedUntil() == shared.blockedUntil()
+          && lastShared.observedAt() != null && shared.observedAt() != null
+          && shared.observedAt() - lastShared.observedAt() < SHARE_INTERVAL.toMillis();
+      if (sameButTime) {
+        return;
+      }
+      lastShared = shared;
+      listener = onChange;
+    }
+    listener.accept(shared);
   }
 
   /** The latest report. */
@@ -101,13 +175,16 @@ public final class PullBudget {
   }
 
   /** Upstream answered 429: back off for {@code retryAfter}, or else the doubling backoff. */
-  synchronized void refused(Optional<Duration> retryAfter, Instant now) {
-    Duration backoff = firstBackoff.multipliedBy(1L << Math.min(refusals, 20));
-    if (backoff.compareTo(window()) > 0) {
-      backoff = window();
+  void refused(Optional<Duration> retryAfter, Instant now) {
+    synchronized (this) {
+      Duration backoff = firstBackoff.multipliedBy(1L << Math.min(refusals, 20));
+      if (backoff.compareTo(window()) > 0) {
+        backoff = window();
+      }
+      refusals++;
+      blockedUntil = now.plus(retryAfter.filter(after -> !after.isZero() && !after.isNegative()).orElse(backoff));
     }
-    refusals++;
-    blockedUntil = now.plus(retryAfter.filter(after -> !after.isZero() && !after.isNegative()).orElse(backoff));
+    share();
   }
 
   /** Whether what upstream last reported is below the reserve, and recent enough to count. */
