@@ -127,8 +127,9 @@ public final class AdminAnswers {
    * @param source what upstream counts the pulls against ({@code docker-ratelimit-source})
    * @param checkedAt when the last manifest answer arrived (epoch ms); null before the first
    * @param unlimited whether that answer carried no limit: pulls from it are not limited
-   * @param budget {@code ok}, {@code low} (below the reserve: prewarms paused, cached tags not
-   *     revalidated) or {@code backing off} (after upstream's 429: 429 for what the cache lacks)
+   * @param budget {@code ok}; {@code low} (below the reserve: prewarms paused, moved tags served as
+   *     cached); {@code none left} (as upstream reported: 429 for what the cache lacks); or
+   *     {@code backing off} (after upstream's 429 all the same)
    * @param backingOffUntil when backing off ends (epoch ms), if it is on
    * @param spent the manifest GETs the cluster counted over the limit's window, by kind (user,
    *     prewarm, refresh)

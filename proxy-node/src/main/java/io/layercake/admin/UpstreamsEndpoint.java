@@ -67,7 +67,7 @@ record UpstreamsEndpoint(Upstreams upstreams, PeerClient peers) {
     UpstreamSettings settings = upstream.settings();
     RateLimitStatus limit = upstream.rateLimit();
     Optional<Instant> backingOff = upstream.backingOffUntil();
-    String budget = backingOff.isPresent() ? "backing off" : upstream.belowReserve() ? "low" : "ok";
+    String budget = upstream.budgetState().name().toLowerCase(Locale.ROOT).replace('_', ' ');
     Map<String, Long> byKind = new LinkedHashMap<>();
     spent.of(name.value()).forEach((kind, count) -> byKind.put(kind.name().toLowerCase(Locale.ROOT), count));
     return new AdminAnswers.Upstream(name.value(), upstreams.registryName(name), settings.url().toString(),

@@ -369,14 +369,6 @@ public final class TagEntity
       answered(false);
       return;
     }
-    if (manifests.budgetLow(upstream)) {
-      // Upstream's pull limit is kept for pulls of what the cache lacks: a moved tag would cost
-      // one, so the cached answer stands, marked stale, until the budget recovers.
-      TagReply reply = TagReply.TagResolved.stale(manifest, "upstream pull limit low", state.validatedAt());
-      drainWaiters().forEach(w -> w.replyTo().tell(reply));
-      answered(false);
-      return;
-    }
     context.pipeToSelf(bounded(manifests.headTag(upstream, repository, tag)), HeadAnswered::new);
   }
 
@@ -388,6 +380,12 @@ public final class TagEntity
       long now = clock.millis();
       return persistThenReply(new TagRevalidated(now), TagReply.TagResolved.fresh(current, now),
           new TagRecord(state.digest(), state.mediaType(), now));
+    }
+    if (manifests.budgetLow(upstream)) {
+      // The HEAD was free; the GET of the tag's new manifest would spend a pull that upstream's
+      // limit keeps for what the cache lacks. The cached answer stands, marked stale, until the
+      // budget recovers.
+      return reply(TagReply.TagResolved.stale(current, "upstream pull limit low", state.validatedAt()), false);
     }
     fetch();
     return Effect().none();

@@ -198,8 +198,9 @@ public final class NodeMetrics implements Extension {
         .callback(sample -> rateLimits.forEach((upstream, limit) -> report(sample, limit.limit(), upstream)))
         .register(registry);
     GaugeWithCallback.builder().name("layercake_upstream_budget_state")
-        .help("The upstream's pull budget on this node: 0 ok, 1 below the reserve (prewarms paused, cached"
-            + " tags not revalidated), 2 backing off after upstream's 429.")
+        .help("The upstream's pull budget: 0 ok, 1 below the reserve (prewarms paused, moved tags served"
+            + " as cached), 2 none left as upstream reported (429 for what the cache lacks), 3 backing off"
+            + " after upstream's 429.")
         .labelNames("upstream")
         .callback(sample -> rateLimits.forEach((upstream, limit) -> report(sample, limit.budgetState(), upstream)))
         .register(registry);

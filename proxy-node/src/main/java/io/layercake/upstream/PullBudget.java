@@ -21,10 +21,14 @@ import java.util.function.Consumer;
  *   - below the reserve (reserve x limit), background work stops (prewarms, refreshes), and
  *     cached tags are not revalidated (TagEntity serves them as cached, with a Warning once past
  *     their TTL); clients' pulls of what the cache lacks still go up;
- *   - after upstream answers 429, every GET that would count is refused here with 429 and
- *     Retry-After, without asking upstream, for upstream's Retry-After or else a backoff that
- *     doubles per further 429 up to the window. One GET then goes up again: its answer says
- *     whether the limit has room (a 429 costs no pull).
+ *   - when upstream reports no pull left (less the GETs in flight), every GET is refused here
+ *     with 429 for budget-backoff; after it, a GET first asks upstream with a HEAD, which is
+ *     free and reports anew, so that the mirror is never the one to make upstream answer 429.
+ *     Revalidations (HEADs too) keep the report fresh meanwhile;
+ *   - after upstream answers 429 all the same (another client on the same address or account),
+ *     every GET that would count is refused here with 429 and Retry-After, without asking
+ *     upstream, for upstream's Retry-After or else a backoff that doubles per further 429 up to
+ *     the window. One GET then goes up again: its answer says whether the limit has room.
  * A report older than its window says nothing any more: the window has slid past every pull it
  * counted.
  *
@@ -50,6 +54,8 @@ public final class PullBudget {
   private RateLimitStatus reported = RateLimitStatus.UNKNOWN;
   private Instant blockedUntil = Instant.MIN;
   private int refusals;
+  /** GETs admitted and not yet answered: what upstream's last report does not count yet. */
+  private int inFlight;
   /** Pulls per minute bucket and kind, indexed by bucket number modulo the ring's length. */
   private final long[][] spent;
   private final long[] bucketOf;
@@ -142,11 +148,49 @@ public final class PullBudget {
     return reported;
   }
 
+  /** Where the budget stands, from the most room to the least. */
+  public enum State {
+    /** Pulls are left above the reserve (or upstream reports no limit, or nothing recent). */
+    OK,
+    /** Below the reserve: only clients' pulls of what the cache lacks spend pulls. */
+    LOW,
+    /** Upstream reported none left: the mirror answers 429 itself until it reports some. */
+    NONE_LEFT,
+    /** Upstream answered 429 all the same: the mirror answers 429 itself while it backs off. */
+    BACKING_OFF
+  }
+
+  /** Where the budget stands now. */
+  public synchronized State state(Instant now) {
+    if (now.isBefore(blockedUntil)) {
+      return State.BACKING_OFF;
+    }
+    if (noneLeft(now)) {
+      return State.NONE_LEFT;
+    }
+    return low(now) ? State.LOW : State.OK;
+  }
+
+  /** What a GET the budget lets through must do first. */
+  enum Admission {
+    /** Go ahead. */
+    GO,
+    /**
+     * Ask upstream with a HEAD first, which is free: the last report said nothing was left, and
+     * is old enough that the window may have slid.
+     */
+    PROBE_FIRST
+  }
+
   /**
-   * Refuses a GET of {@code kind} that the budget does not allow now: 429 with Retry-After while
-   * backing off after upstream's 429, and for background work below the reserve.
+   * Admits a GET of {@code kind}, or refuses it with 429 and Retry-After: while backing off after
+   * upstream's 429; for background work below the reserve; and while upstream's last report says
+   * no pull is left (GETs in flight counted), for {@code budget-backoff} after that report. A
+   * GET admitted with {@link Admission#GO} must be {@link #settled} when it ends.
+   *
+   * @param probed whether a HEAD has just been sent for this GET: it is not asked for again
    */
-  synchronized void admit(PullKind kind, Instant now) {
+  synchronized Admission admit(PullKind kind, Instant now, boolean probed) {
     if (now.isBefore(blockedUntil)) {
       throw new OciException(ErrorCode.TOOMANYREQUESTS, ErrorCode.TOOMANYREQUESTS.message(),
           "upstream's pull limit is reached; the mirror asks it again in "
@@ -160,6 +204,33 @@ public final class PullBudget {
               + kind.name().toLowerCase(java.util.Locale.ROOT) + " paused",
           window().dividedBy(Math.max(1, reported.limit().getAsLong())));
     }
+    if (noneLeft(now)) {
+      Duration age = Duration.between(reported.observedAt().get(), now);
+      if (age.compareTo(firstBackoff) < 0) {
+        throw new OciException(ErrorCode.TOOMANYREQUESTS, ErrorCode.TOOMANYREQUESTS.message(),
+            "upstream reported no pull left in its window; the mirror asks it again in "
+                + firstBackoff.minus(age).toSeconds() + " s",
+            firstBackoff.minus(age));
+      }
+      if (!probed) {
+        return Admission.PROBE_FIRST;
+      }
+    }
+    inFlight++;
+    return Admission.GO;
+  }
+
+  /** An admitted GET ended, whatever its answer. */
+  synchronized void settled() {
+    inFlight = Math.max(0, inFlight - 1);
+  }
+
+  /**
+   * Whether upstream's last report, recent enough to count, leaves no pull for another GET once
+   * those in flight have spent theirs.
+   */
+  synchronized boolean noneLeft(Instant now) {
+    return recent(now) && reported.remaining().getAsLong() - inFlight <= 0;
   }
 
   /** A GET of {@code kind} that upstream answered: it counted. */
@@ -189,11 +260,16 @@ public final class PullBudget {
 
   /** Whether what upstream last reported is below the reserve, and recent enough to count. */
   synchronized boolean low(Instant now) {
-    if (reserve == 0 || reported.limit().isEmpty() || reported.remaining().isEmpty()
-        || reported.observedAt().isEmpty() || !now.isBefore(reported.observedAt().get().plus(window()))) {
+    if (reserve == 0 || !recent(now)) {
       return false;
     }
     return reported.remaining().getAsLong() < Math.ceil(reserve * reported.limit().getAsLong());
+  }
+
+  /** Whether there is a report of a limit that the window has not yet slid past. */
+  private boolean recent(Instant now) {
+    return reported.limit().isPresent() && reported.remaining().isPresent() && reported.observedAt().isPresent()
+        && now.isBefore(reported.observedAt().get().plus(window()));
   }
 
   /** Until when GETs are refused here after upstream's 429, if they are now. */

@@ -76,12 +76,24 @@ public final class UpstreamRegistry {
    * background work below the reserve), without asking upstream.
    */
   public CompletionStage<ManifestContent> fetchManifest(RepositoryName repo, Reference ref, PullKind kind) {
+    return fetchManifest(repo, ref, kind, false);
+  }
+
+  private CompletionStage<ManifestContent> fetchManifest(RepositoryName repo, Reference ref, PullKind kind,
+      boolean probed) {
+    PullBudget.Admission admission;
     try {
-      budget.admit(kind, clock.instant());
+      admission = budget.admit(kind, clock.instant(), probed);
     } catch (OciException refused) {
       return CompletableFuture.failedFuture(refused);
     }
+    if (admission == PullBudget.Admission.PROBE_FIRST) {
+      // The HEAD's answer reports what is left (observe); its own outcome does not matter.
+      return caller.call(new ManifestHead(repo, ref)).handle((head, error) -> null)
+          .thenCompose(reported -> fetchManifest(repo, ref, kind, true));
+    }
     return caller.call(new ManifestPull(repo, ref)).whenComplete((manifest, error) -> {
+      budget.settled();
       if (error == null) {
         budget.spent(kind, clock.instant());
         metrics.upstreamPulled(UpstreamName.of(settings.name()), kind);
@@ -171,15 +183,14 @@ public final class UpstreamRegistry {
     return budget.blockedUntil(clock.instant());
   }
 
-  /** Whether what upstream last reported is below the reserve kept for clients' pulls. */
-  public boolean belowReserve() {
-    return budget.low(clock.instant());
+  /** Where the pull budget stands now. */
+  public PullBudget.State budgetState() {
+    return budget.state(clock.instant());
   }
 
-  /** Whether the pull limit is below the reserve kept for clients, or spent (backing off after a 429). */
+  /** Whether the pull limit is below the reserve kept for clients, or spent. */
   public boolean budgetLow() {
-    Instant now = clock.instant();
-    return budget.low(now) || budget.blockedUntil(now).isPresent();
+    return budgetState() != PullBudget.State.OK;
   }
 
   /** The settings this client was created with. */

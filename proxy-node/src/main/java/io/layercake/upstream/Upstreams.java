@@ -48,7 +48,7 @@ public final class Upstreams {
       NodeMetrics.get(system).upstreamConfigured(UpstreamName.of(name));
       NodeMetrics.get(system).upstreamRateLimit(name,
           () -> client.rateLimit().limit().orElse(-1), () -> client.rateLimit().remaining().orElse(-1),
-          () -> client.backingOffUntil().isPresent() ? 2 : client.belowReserve() ? 1 : 0);
+          () -> client.budgetState().ordinal());
       NodeMetrics.get(system).upstreamPullKinds(UpstreamName.of(name), List.of(PullKind.values()));
     });
     return new Upstreams(clients, config.getString("layercake.default-upstream"));

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One pull budget for the cluster: after upstream's 429 to whichever node owned the tag, every
- * node answers 429 itself for what the cache lacks, and upstream hears nothing more.
+ * One pull budget for the cluster: once upstream reports its limit spent to whichever node owned
+ * the tag, every node answers 429 itself for what the cache lacks, and upstream hears nothing
+ * more.
  */
 class PullBudgetClusterIntegrationTest {
 
@@ -36,7 +37,7 @@ class PullBudgetClusterIntegrationTest {
   @TempDir Path work;
 
   @Test
-  void upstreams429_toOneNode_holdsBackEveryNode() throws Exception {
+  void aSpentLimitReportedToOneNode_holdsBackEveryNode() throws Exception {
     List<String> names = List.of("a", "b", "c", "d", "e", "f", "g", "h");
     try (FakeRegistry hub = FakeRegistry.start(FakeRegistry.Options.defaults().pullLimit(2, Duration.ofHours(1)));
         TestCluster cluster = TestCluster.start(2, work, hub.url(), Map.of("layercake.admin.token", TOKEN))) {
@@ -48,8 +49,8 @@ class PullBudgetClusterIntegrationTest {
       assertEquals(200, manifest(first, "b").statusCode());
       assertEquals(429, manifest(first, "c").statusCode(), "the limit of 2 is spent");
 
-      Await.until(Duration.ofSeconds(20), "every node backing off",
-          () -> cluster.nodes().stream().allMatch(node -> "backing off".equals(budget(node))));
+      Await.until(Duration.ofSeconds(20), "every node knows the limit is spent",
+          () -> cluster.nodes().stream().allMatch(node -> List.of("none left", "backing off").contains(budget(node))));
       hub.resetCounts();
       RegistryClient second = new RegistryClient(cluster.node(1).url());
       for (String name : names.subList(3, names.size())) {

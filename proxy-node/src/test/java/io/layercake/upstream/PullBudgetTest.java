@@ -27,15 +27,32 @@ class PullBudgetTest {
   void belowTheReserve_backgroundWorkIsRefused_clientsPullsAreNot() {
     report(100, 20, T0);
     assertFalse(budget.low(T0), "20 of 100 is the reserve itself");
-    assertDoesNotThrow(() -> budget.admit(PullKind.PREWARM, T0));
+    assertDoesNotThrow(() -> budget.admit(PullKind.PREWARM, T0, false));
 
     report(100, 19, T0);
     assertTrue(budget.low(T0));
-    OciException refused = assertThrows(OciException.class, () -> budget.admit(PullKind.PREWARM, T0));
+    OciException refused = assertThrows(OciException.class, () -> budget.admit(PullKind.PREWARM, T0, false));
     assertEquals(ErrorCode.TOOMANYREQUESTS, refused.code());
     assertTrue(refused.retryAfter().isPresent());
-    assertThrows(OciException.class, () -> budget.admit(PullKind.REFRESH, T0));
-    assertDoesNotThrow(() -> budget.admit(PullKind.USER, T0));
+    assertThrows(OciException.class, () -> budget.admit(PullKind.REFRESH, T0, false));
+    assertDoesNotThrow(() -> budget.admit(PullKind.USER, T0, false));
+  }
+
+  @Test
+  void noneLeft_countingGetsInFlight_isRefusedHere_thenProbedWithAHead() {
+    report(100, 1, T0);
+    assertEquals(PullBudget.Admission.GO, budget.admit(PullKind.USER, T0, false));
+    OciException held = assertThrows(OciException.class, () -> budget.admit(PullKind.USER, T0, false));
+    assertEquals(ErrorCode.TOOMANYREQUESTS, held.code());
+    assertEquals(PullBudget.State.NONE_LEFT, budget.state(T0));
+    budget.settled();
+    assertEquals(PullBudget.Admission.GO, budget.admit(PullKind.USER, T0, false), "the GET in flight ended");
+
+    report(100, 0, T0);
+    assertThrows(OciException.class, () -> budget.admit(PullKind.USER, T0.plusSeconds(59), false));
+    assertEquals(PullBudget.Admission.PROBE_FIRST, budget.admit(PullKind.USER, T0.plusSeconds(60), false),
+        "a report a minute old: ask upstream with a free HEAD first");
+    assertEquals(PullBudget.Admission.GO, budget.admit(PullKind.USER, T0.plusSeconds(60), true));
   }
 
   @Test
@@ -48,8 +65,8 @@ class PullBudgetTest {
   @Test
   void afterUpstreams429_everyKindIsRefused_forRetryAfterOrADoublingBackoff() {
     budget.refused(Optional.of(Duration.ofSeconds(30)), T0);
-    assertThrows(OciException.class, () -> budget.admit(PullKind.USER, T0.plusSeconds(29)));
-    assertDoesNotThrow(() -> budget.admit(PullKind.USER, T0.plusSeconds(30)));
+    assertThrows(OciException.class, () -> budget.admit(PullKind.USER, T0.plusSeconds(29), false));
+    assertDoesNotThrow(() -> budget.admit(PullKind.USER, T0.plusSeconds(30), false));
 
     budget.refused(Optional.empty(), T0);
     assertEquals(Optional.of(T0.plus(Duration.ofMinutes(2))), budget.blockedUntil(T0), "the second 429 in a row: 2 min");
