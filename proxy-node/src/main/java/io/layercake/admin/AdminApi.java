@@ -9,6 +9,7 @@ import io.layercake.Secrets;
 import io.layercake.UpstreamName;
 import io.layercake.blob.BlobFinder;
 import io.layercake.cluster.ClusterStatus;
+import io.layercake.events.EventLog;
 import io.layercake.eviction.ClusterCache;
 import io.layercake.oci.ErrorCode;
 import io.layercake.oci.OciException;
@@ -39,7 +40,7 @@ public final class AdminApi {
 
   /** The admin API of the node running {@code system}. */
   public AdminApi(ActorSystem<?> system, AdminSettings settings, ClusterStatus clusterStatus,
-      ImageServices services, ClusterCache cache) {
+      ImageServices services, ClusterCache cache, EventLog events) {
     this.system = system;
     this.settings = settings;
     this.tagHistory = new TagHistory(system, services);
@@ -57,6 +58,7 @@ public final class AdminApi {
         }),
         Map.entry("/admin/upstreams", new UpstreamsEndpoint(services.upstreams(), services.peers())::serve),
         Map.entry("/admin/pull", new PullEndpoint(resolver, blobs)::serve),
+        Map.entry("/admin/events", new EventsEndpoint(events, services.blocking())::serve),
         Map.entry("/admin/save", new SaveEndpoint(resolver, blobs)::serve),
         Map.entry(LOAD_PATH, new LoadEndpoint(system, services, resolver, verbSettings)::serve),
         Map.entry("/admin/inspect", new InspectEndpoint(resolver, blobs, tagHistory, services,

@@ -105,6 +105,11 @@ final class ImageResolver {
    * @throws OciException with MANIFEST_UNKNOWN if the index has no such platform
    */
   CompletionStage<List<PlatformImage>> platforms(ResolvedImage image, List<String> wanted) {
+    return platforms(image, wanted, PullKind.PREWARM);
+  }
+
+  /** The same, fetching what is not cached as {@code kind}. */
+  CompletionStage<List<PlatformImage>> platforms(ResolvedImage image, List<String> wanted, PullKind kind) {
     ManifestContent top = image.top();
     if (!MediaType.isIndex(top.mediaType())) {
       return CompletableFuture.completedFuture(List.of(platformImage("", top)));
@@ -118,7 +123,7 @@ final class ImageResolver {
         continue;
       }
       children.add(services.manifests().byDigest(image.upstream(), image.repository(), descriptors.get(i).digest(),
-              PullKind.PREWARM)
+              kind)
           .thenApply(manifest -> platformImage(name, manifest)));
     }
     if (children.isEmpty()) {
@@ -135,6 +140,13 @@ final class ImageResolver {
           "expected os/arch[/variant] or all, got " + platform);
     }
     return platform;
+  }
+
+  /** The platform names of an index's children, in its order ({@code os/arch[/variant]}). */
+  static List<String> platformNames(ManifestContent index) {
+    List<String> names = new ArrayList<>();
+    read(index).path("manifests").forEach(child -> names.add(platformName(child.path("platform"))));
+    return names;
   }
 
   private static String platformName(JsonNode platform) {

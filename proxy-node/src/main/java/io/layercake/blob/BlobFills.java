@@ -56,6 +56,14 @@ public final class BlobFills {
   private final Materializer materializer;
   private final NodeMetrics metrics;
   private final FillLimiter limiter;
+  private volatile FillListener onFilled = (upstream, repository, digest, size) -> { };
+
+  /** Hears of every blob filled from upstream and committed on this node. */
+  @FunctionalInterface
+  public interface FillListener {
+    /** {@code digest} of {@code upstream}'s {@code repository}, {@code size} bytes, is stored. */
+    void filled(UpstreamName upstream, RepositoryName repository, Digest digest, long size);
+  }
 
   /**
    * A registry that fills {@code store} from a peer, or from {@code upstreams}, after waiting for a
@@ -73,6 +81,11 @@ public final class BlobFills {
     this.materializer = materializer;
     this.metrics = NodeMetrics.get(materializer.system());
     this.limiter = FillLimiter.of(settings);
+  }
+
+  /** Tells {@code listener} of every fill from upstream committed from now on; replaces any earlier one. */
+  public void onFilled(FillListener listener) {
+    this.onFilled = listener;
   }
 
   /** The settings of blob serving and filling. */
@@ -174,7 +187,11 @@ public final class BlobFills {
                 return rest.body();
               }))
           : found.body();
-      return counted(found.source(), begin(digest, found.size(), body, found.discard()));
+      BlobFill fill = counted(found.source(), begin(digest, found.size(), body, found.discard()));
+      if (found.source() == FillSource.UPSTREAM) {
+        fill.completion().thenAccept(stored -> onFilled.filled(upstream, repository, digest, stored.size()));
+      }
+      return fill;
     }, blockingExecutor);
   }
 

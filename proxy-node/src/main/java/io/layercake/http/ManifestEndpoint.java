@@ -19,6 +19,7 @@ import io.layercake.oci.OciException;
 import io.layercake.oci.Reference;
 import io.layercake.oci.RepositoryName;
 import io.layercake.storage.TagIndex;
+import io.layercake.upstream.PullKind;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -87,7 +88,8 @@ final class ManifestEndpoint {
   private CompletionStage<HttpResponse> resolveTag(ManifestNegotiation.AcceptedTypes accepted, boolean head,
       UpstreamName upstream, RepositoryName repository, Reference.ByTag byTag, String key) {
     long asked = System.currentTimeMillis();
-    return tags.resolve(upstream, repository, byTag.tag())
+    int pulls = 1 + freshTags.takeUnreported(upstream, repository.value(), byTag.tag().value());
+    return tags.resolve(upstream, repository, byTag.tag(), PullKind.USER, pulls)
         .whenComplete((resolved, error) -> notFound.remember(key, error))
         .thenCompose(resolved -> {
           String warning = resolved.stale()

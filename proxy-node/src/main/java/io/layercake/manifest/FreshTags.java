@@ -30,6 +30,18 @@ public final class FreshTags {
     }
   };
 
+  /**
+   * Pulls answered here from a fresh answer that the tag's entity has not heard of: they count
+   * towards the tag's hotness (predictive refresh) and are reported with this node's next request
+   * for the tag ({@link #takeUnreported}).
+   */
+  private final Map<String, Integer> unreported = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+      return size() > MAX_ENTRIES;
+    }
+  };
+
   private record Entry(ManifestContent manifest, long freshUntil) {}
 
   /**
@@ -52,7 +64,14 @@ public final class FreshTags {
       entries.remove(key);
       return Optional.empty();
     }
+    unreported.merge(key, 1, Integer::sum);
     return Optional.of(entry.manifest());
+  }
+
+  /** The pulls answered here from a fresh answer since the last call, which resets the count. */
+  public synchronized int takeUnreported(UpstreamName upstream, String repository, String tag) {
+    Integer count = unreported.remove(key(upstream, repository, tag));
+    return count == null ? 0 : count;
   }
 
   /** Keeps an entity's fresh answer until the TTL since {@code validatedAt} has passed. */

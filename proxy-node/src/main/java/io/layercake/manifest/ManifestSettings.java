@@ -26,11 +26,12 @@ import java.util.regex.Pattern;
  * @param historyDepth how many manifests of a tag's history each node keeps
  * @param snapshotEvery after how many journaled events a tag's entity snapshots its state and
  *     deletes the events older than its last two snapshots
+ * @param refresh the predictive refresh of hot tags
  */
 public record ManifestSettings(Duration tagTtl, Map<UpstreamName, Duration> upstreamTagTtls,
     Duration signatureTagTtl, Duration askTimeout,
     Duration revalidateTimeout, long memoryCacheBytes, Duration idleTimeout, Duration notFoundTtl,
-    int notFoundCacheSize, int historyDepth, int snapshotEvery) {
+    int notFoundCacheSize, int historyDepth, int snapshotEvery, RefreshSettings refresh) {
 
   /**
    * The tags of the referrers fallback schema: cosign's {@code sha256-<hex>.sig}, {@code .att}
@@ -81,6 +82,6 @@ public record ManifestSettings(Duration tagTtl, Map<UpstreamName, Duration> upst
     int snapshotEvery = SettingsChecks.positiveInt(config, "layercake.manifests.snapshot-every");
     return new ManifestSettings(ttl, upstreamTtls, signatureTtl, ask, revalidate, memory,
         SettingsChecks.positiveDuration(config, "layercake.manifests.idle-timeout"), notFoundTtl, notFoundSize,
-        historyDepth, snapshotEvery);
+        historyDepth, snapshotEvery, RefreshSettings.fromConfig(config));
   }
 }

@@ -5,6 +5,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
@@ -34,7 +35,10 @@ import io.layercake.storage.TagRecord;
 import io.layercake.upstream.PullKind;
 import io.layercake.upstream.UpstreamManifestHead;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -58,6 +62,15 @@ import org.slf4j.LoggerFactory;
  * `waiters` and all get the one answer, so a burst of pulls of node:20 makes one upstream call.
  *
  * History: TagResolved events keep every digest the tag pointed at and when.
+ *
+ * Predictive refresh (layercake.manifests.refresh): the entity counts the pulls of its tag, its
+ * own requests plus those that nodes answered from their fresh answers (FreshTags reports them
+ * with the node's next request). A tag pulled hot-pulls times within hot-window is hot: lead-time
+ * before its TTL ends, the entity asks upstream with a HEAD, which is free. The same digest
+ * renews the tag, so the fleet's next pull finds it fresh; a new one is fetched at once (a
+ * refresh pull, within the budget) and TagMoves hears of it, which fetches its blobs ahead. The
+ * entity lives on one node, so a tag is refreshed once per cluster. Refreshes stop when the tag
+ * cools down, when the pull budget is low, and while a client's request is being answered.
  *
  * Lifecycle, so that memory stays bounded whatever tags clients send: a resolution that fails
  * (upstream's 404, or an outage with nothing cached to serve stale) passivates the entity at
@@ -87,7 +100,21 @@ public final class TagEntity
    * Resolves the tag to a stored manifest, asking upstream if the cached answer is too old. The
    * kind says whom a manifest GET would be for (null from an older node: a client).
    */
-  public record ResolveTag(ActorRef<TagReply> replyTo, PullKind kind) implements Command {}
+  public record ResolveTag(ActorRef<TagReply> replyTo, PullKind kind, Integer pulls) implements Command {
+
+    /** A request for one pull of {@code kind}. */
+    public ResolveTag(ActorRef<TagReply> replyTo, PullKind kind) {
+      this(replyTo, kind, 1);
+    }
+
+    /**
+     * The client pulls this request stands for: itself, and those its node answered from a fresh
+     * answer since it last asked (null from an older node: one).
+     */
+    int pullCount() {
+      return kind == PullKind.PREWARM || kind == PullKind.REFRESH ? 0 : pulls == null ? 1 : Math.max(1, pulls);
+    }
+  }
 
   /**
    * Points the tag at a manifest from an image archive ({@code layercake load}), as if upstream
@@ -106,6 +133,13 @@ public final class TagEntity
   private record Fetched(ManifestContent manifest, Throwable error) implements Command {}
 
   private record PeersAnswered(Optional<Manifests.KnownTag> known, Throwable error) implements Command {}
+
+  /** A hot tag's TTL is about to end. */
+  private enum RefreshDue implements Command { INSTANCE }
+
+  private record RefreshHead(UpstreamManifestHead head, Throwable error) implements Command {}
+
+  private record Refreshed(ManifestContent manifest, Throwable error) implements Command {}
 
   /** No request for idle-timeout. */
   private enum Idle implements Command { INSTANCE }
@@ -189,9 +223,9 @@ public final class TagEntity
 
   /** Starts sharding of tag entities on this node. */
   public static void init(ActorSystem<?> system, Manifests manifests, TagIndex tags,
-      ManifestSettings settings, Clock clock) {
+      ManifestSettings settings, Clock clock, TagMoves moves) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-            context -> create(context.getEntityId(), manifests, tags, settings, clock, context.getShard()))
+            context -> create(context.getEntityId(), manifests, tags, settings, clock, context.getShard(), moves))
         .withStopMessage(Stop.INSTANCE)
         .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
         .withAllocationStrategy(ShardAllocation.rendezvous(system)));
@@ -199,7 +233,7 @@ public final class TagEntity
 
   /** The behaviour of the entity with id {@code entityId}, which asks {@code shard} to passivate it. */
   public static Behavior<Command> create(String entityId, Manifests manifests, TagIndex tags,
-      ManifestSettings settings, Clock clock, ActorRef<ClusterSharding.ShardCommand> shard) {
+      ManifestSettings settings, Clock clock, ActorRef<ClusterSharding.ShardCommand> shard, TagMoves moves) {
     int slash = entityId.indexOf('/');
     int colon = entityId.lastIndexOf(':');
     if (slash <= 0 || colon < slash) {
@@ -208,8 +242,8 @@ public final class TagEntity
     UpstreamName upstream = UpstreamName.of(entityId.substring(0, slash));
     RepositoryName repository = RepositoryName.parse(entityId.substring(slash + 1, colon));
     Tag tag = Tag.parse(entityId.substring(colon + 1));
-    return Behaviors.setup(context -> new TagEntity(context, entityId, upstream, repository, tag,
-        manifests, tags, settings, clock, shard));
+    return Behaviors.withTimers(timers -> Behaviors.setup(context -> new TagEntity(context, timers, entityId,
+        upstream, repository, tag, manifests, tags, settings, clock, shard, moves)));
   }
 
   private final ActorContext<Command> context;
@@ -226,15 +260,27 @@ public final class TagEntity
   private ManifestContent current;
   private static final Logger LOG = LoggerFactory.getLogger(TagEntity.class);
   /** A full disk refuses every tag: one line a minute says so. */
+  /** The soonest a refresh timer fires, so that a stale hot tag is not asked about in a loop. */
+  private static final long MIN_REFRESH_DELAY_MS = 100;
   private static final ThrottledLog NOT_JOURNALED = new ThrottledLog(java.time.Duration.ofMinutes(1));
   /** Loads whose manifest is being stored. */
   private int pendingLoads;
+  private final TimerScheduler<Command> timers;
+  private final TagMoves moves;
+  /** Client pulls counted, as (epoch ms, count), oldest first, within refresh.hot-window. */
+  private final Deque<long[]> pulls = new ArrayDeque<>();
+  /** Whether a refresh is asking upstream. */
+  private boolean refreshing;
+  /** When the last refresh began (epoch ms): one that failed is not tried again for lead-time. */
+  private long refreshedAt;
 
-  private TagEntity(ActorContext<Command> context, String entityId, UpstreamName upstream,
-      RepositoryName repository, Tag tag, Manifests manifests, TagIndex tags,
-      ManifestSettings settings, Clock clock, ActorRef<ClusterSharding.ShardCommand> shard) {
+  private TagEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String entityId,
+      UpstreamName upstream, RepositoryName repository, Tag tag, Manifests manifests, TagIndex tags,
+      ManifestSettings settings, Clock clock, ActorRef<ClusterSharding.ShardCommand> shard, TagMoves moves) {
     super(PersistenceId.of(ENTITY_KEY.name(), entityId));
     this.context = context;
+    this.timers = timers;
+    this.moves = moves;
     this.upstream = upstream;
     this.repository = repository;
     this.tag = tag;
@@ -261,6 +307,9 @@ public final class TagEntity
         .onCommand(PeersAnswered.class, this::onPeersAnswered)
         .onCommand(LoadTag.class, this::onLoadTag)
         .onCommand(LoadKept.class, this::onLoadKept)
+        .onCommand(RefreshDue.class, this::onRefreshDue)
+        .onCommand(RefreshHead.class, this::onRefreshHead)
+        .onCommand(Refreshed.class, this::onRefreshed)
         .onCommand(Idle.class, this::onIdle)
         .onCommand(Stop.class, this::onStop)
         .build();
@@ -285,6 +334,8 @@ public final class TagEntity
   }
 
   private Effect<Event, State> onResolveTag(State state, ResolveTag command) {
+    countPulls(command.pullCount());
+    planRefresh(state);
     waiters.add(command);
     if (waiters.size() > 1) {
       return Effect().none();
@@ -400,8 +451,113 @@ public final class TagEntity
     long now = clock.millis();
     String digest = manifest.digest().toString();
     String mediaType = manifest.mediaType();
+    if (state.digest() != null && !state.digest().equals(digest)) {
+      moves.moved(upstream, repository, tag, Digest.parse(state.digest()), manifest, false);
+    }
     return persistThenReply(new TagResolved(digest, mediaType, now), TagReply.TagResolved.fresh(manifest, now),
         new TagRecord(digest, mediaType, now));
+  }
+
+  private Effect<Event, State> onRefreshDue(State state, RefreshDue due) {
+    long now = clock.millis();
+    if (refreshing || busy() || state.digest() == null || !hot(now) || manifests.budgetLow(upstream)
+        || now - refreshedAt < settings.refresh().leadTime().toMillis()) {
+      // Background work waits while the budget is low; a client's request in progress asks
+      // upstream itself if the tag is stale; a tag that cooled down is left to expire.
+      return Effect().none();
+    }
+    refreshing = true;
+    refreshedAt = now;
+    context.pipeToSelf(bounded(manifests.headTag(upstream, repository, tag)), RefreshHead::new);
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onRefreshHead(State state, RefreshHead answer) {
+    if (answer.error() != null || state.digest() == null) {
+      refreshing = false;
+      context.getLog().debug("Refresh of {}:{} found nothing: {}", repository, tag,
+          answer.error() == null ? "no tag" : Failures.unwrap(answer.error()).getMessage());
+      return Effect().none();
+    }
+    if (answer.head().digest().toString().equals(state.digest())) {
+      refreshing = false;
+      long now = clock.millis();
+      return journalQuietly(new TagRevalidated(now), new TagRecord(state.digest(), state.mediaType(), now));
+    }
+    if (manifests.budgetLow(upstream)) {
+      refreshing = false;
+      return Effect().none();
+    }
+    context.pipeToSelf(bounded(manifests.fetchTag(upstream, repository, tag, PullKind.REFRESH)), Refreshed::new);
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onRefreshed(State state, Refreshed refreshed) {
+    refreshing = false;
+    if (refreshed.error() != null) {
+      context.getLog().info("Refresh of {}:{} could not fetch its new manifest: {}", repository, tag,
+          Failures.unwrap(refreshed.error()).getMessage());
+      return Effect().none();
+    }
+    ManifestContent manifest = refreshed.manifest();
+    String digest = manifest.digest().toString();
+    if (digest.equals(state.digest())) {
+      return Effect().none();
+    }
+    if (state.digest() != null) {
+      moves.moved(upstream, repository, tag, Digest.parse(state.digest()), manifest, true);
+    }
+    current = manifest;
+    long now = clock.millis();
+    return journalQuietly(new TagResolved(digest, manifest.mediaType(), now),
+        new TagRecord(digest, manifest.mediaType(), now));
+  }
+
+  /** Journals what a refresh found, answering no one; on a full disk it is not kept. */
+  private Effect<Event, State> journalQuietly(Event event, TagRecord record) {
+    if (manifests.diskLow()) {
+      notJournaled();
+      return Effect().none();
+    }
+    return Effect().persist(event).thenRun(newState -> {
+      manifests.runBlocking(() -> tags.put(upstream, repository, tag.value(), record));
+      planRefresh(newState);
+    });
+  }
+
+  /** Counts {@code count} client pulls now, and forgets those older than hot-window. */
+  private void countPulls(int count) {
+    if (count > 0 && settings.refresh().enabled()) {
+      pulls.addLast(new long[] {clock.millis(), count});
+    }
+  }
+
+  /** Whether the tag was pulled hot-pulls times within hot-window. */
+  private boolean hot(long now) {
+    long since = now - settings.refresh().hotWindow().toMillis();
+    while (!pulls.isEmpty() && pulls.peekFirst()[0] < since) {
+      pulls.removeFirst();
+    }
+    long total = 0;
+    for (long[] counted : pulls) {
+      total += counted[1];
+    }
+    return total >= settings.refresh().hotPulls();
+  }
+
+  /**
+   * Sets the refresh timer of a hot tag to lead-time before its TTL ends (half-way through the
+   * TTL if lead-time is longer), or soon if that is past.
+   */
+  private void planRefresh(State state) {
+    Duration ttl = settings.ttlFor(upstream, tag.value());
+    if (!settings.refresh().enabled() || state.digest() == null || ttl.isZero() || !hot(clock.millis())) {
+      return;
+    }
+    Duration lead = settings.refresh().leadTime().compareTo(ttl) < 0 ? settings.refresh().leadTime() : ttl.dividedBy(2);
+    long due = state.validatedAt() + ttl.toMillis() - lead.toMillis();
+    timers.startSingleTimer(RefreshDue.INSTANCE, RefreshDue.INSTANCE,
+        Duration.ofMillis(Math.max(MIN_REFRESH_DELAY_MS, due - clock.millis())));
   }
 
   private void fetch() {
@@ -448,7 +604,10 @@ public final class TagEntity
         answered(false);
       });
     }
-    return Effect().persist(event).thenRun(() -> afterPersist(record, reply, answered));
+    return Effect().persist(event).thenRun(newState -> {
+      afterPersist(record, reply, answered);
+      planRefresh(newState);
+    });
   }
 
   private void notJournaled() {

@@ -38,9 +38,18 @@ public final class TagResolver {
   /** The same, for {@code kind}: a manifest GET it needs may be refused by the pull budget. */
   public CompletionStage<TagReply.TagResolved> resolve(UpstreamName upstream, RepositoryName repository, Tag tag,
       PullKind kind) {
+    return resolve(upstream, repository, tag, kind, 1);
+  }
+
+  /**
+   * The same, for a request that stands for {@code pulls} client pulls: itself and those its node
+   * answered from a fresh answer since it last asked, which tell the entity how hot the tag is.
+   */
+  public CompletionStage<TagReply.TagResolved> resolve(UpstreamName upstream, RepositoryName repository, Tag tag,
+      PullKind kind, int pulls) {
     return ResentAsk.<TagEntity.Command, TagReply>ask(ClusterSharding.get(system)
             .entityRefFor(TagEntity.ENTITY_KEY, TagEntity.entityId(upstream, repository, tag)),
-            replyTo -> new TagEntity.ResolveTag(replyTo, kind), askTimeout)
+            replyTo -> new TagEntity.ResolveTag(replyTo, kind, pulls), askTimeout)
         .thenApply(reply -> {
           if (reply instanceof TagReply.TagFailure failure) {
             throw failure.failure().toException();

@@ -15,14 +15,17 @@ import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.ServerBuilder;
 import akka.stream.Materializer;
 import com.typesafe.config.Config;
+import io.layercake.Failures;
 import io.layercake.UpstreamName;
 import io.layercake.admin.AdminApi;
 import io.layercake.admin.AdminSettings;
+import io.layercake.admin.HotTagPrefetch;
 import io.layercake.admin.ImageServices;
 import io.layercake.auth.AuthSettings;
 import io.layercake.auth.PullAuthenticator;
 import io.layercake.blob.BlobEntity;
 import io.layercake.blob.BlobFills;
+import io.layercake.blob.BlobFinder;
 import io.layercake.blob.BlobSettings;
 import io.layercake.cluster.ClusterReadiness;
 import io.layercake.cluster.ClusterSettings;
@@ -33,6 +36,10 @@ import io.layercake.cluster.PeerDirectory;
 import io.layercake.cluster.ReplicatedValues;
 import io.layercake.cluster.ReturningMembers;
 import io.layercake.cluster.SeedJoin;
+import io.layercake.events.CacheEvent;
+import io.layercake.events.CacheEvents;
+import io.layercake.events.EventLog;
+import io.layercake.events.EventSettings;
 import io.layercake.eviction.EvictionReason;
 import io.layercake.eviction.EvictionSettings;
 import io.layercake.eviction.Evictor;
@@ -45,6 +52,7 @@ import io.layercake.manifest.ManifestCache;
 import io.layercake.manifest.ManifestSettings;
 import io.layercake.manifest.Manifests;
 import io.layercake.manifest.TagEntity;
+import io.layercake.manifest.TagMoves;
 import io.layercake.metrics.NodeMetrics;
 import io.layercake.metrics.RecentEviction;
 import io.layercake.metrics.StoreUsage;
@@ -130,7 +138,7 @@ public final class LayercakeNode implements AutoCloseable {
    */
   private record Settings(StorageSettings storage, HttpSettings http, BlobSettings blob, ManifestSettings manifests,
       ClusterSettings cluster, EvictionSettings eviction, ScrubSettings scrub, UpstreamClientSettings upstreamClient,
-      AdminSettings admin, AuthSettings auth) {
+      AdminSettings admin, AuthSettings auth, EventSettings events) {
 
     /** The settings; a problem is an IllegalStateException whose message starts with {@code prefix}. */
     static Settings read(Config config, String prefix) {
@@ -138,7 +146,8 @@ public final class LayercakeNode implements AutoCloseable {
         Settings settings = new Settings(StorageSettings.fromConfig(config), HttpSettings.fromConfig(config),
             BlobSettings.fromConfig(config), ManifestSettings.fromConfig(config), ClusterSettings.fromConfig(config),
             EvictionSettings.fromConfig(config), ScrubSettings.fromConfig(config),
-            UpstreamClientSettings.fromConfig(config), AdminSettings.fromConfig(config), AuthSettings.fromConfig(config));
+            UpstreamClientSettings.fromConfig(config), AdminSettings.fromConfig(config), AuthSettings.fromConfig(config),
+            EventSettings.fromConfig(config));
         // Read once: the entries name password files, and every read opens them.
         Map<String, UpstreamSettings> upstreams = UpstreamSettings.allFromConfig(config);
         String defaultUpstream = config.getString("layercake.default-upstream");
@@ -199,9 +208,18 @@ public final class LayercakeNode implements AutoCloseable {
           peers, digest -> fills.running(digest).isPresent(), fills::runningDigests, blocking, clock,
           upstreams::registryOf);
 
+      CacheEvents events = CacheEvents.start(system, new EventLog(database, settings.events().retain()),
+          settings.events(), peers.directory().selfUrl(), clock);
+      fills.onFilled((upstream, repository, digest, size) -> events.publish(CacheEvent.blobFilled(events.now(),
+          upstream.value(), repository.value(), digest.toString(), size)));
+      ImageServices services = new ImageServices(upstreams, fills, store, peers, blocking, manifests, manifestSettings);
+      Evictor evictor = eviction.evictor();
+      HotTagPrefetch prefetch = new HotTagPrefetch(system, services, new BlobFinder(system, fills),
+          () -> Math.max(0, evictor.maxSize() - evictor.usedBytes()), manifestSettings.refresh().maxBytes());
+
       joinCluster(system, clusterSettings, storage.dataDir());
       BlobEntity.init(system, fills);
-      TagEntity.init(system, manifests, tagIndex, manifestSettings, clock);
+      TagEntity.init(system, manifests, tagIndex, manifestSettings, clock, tagMoves(events, prefetch));
       NodeHealth health = new NodeHealth(
           ClusterReadiness.start(system, List.of(BlobEntity.ENTITY_KEY.name(), TagEntity.ENTITY_KEY.name())),
           database::isOpen);
@@ -211,12 +229,10 @@ public final class LayercakeNode implements AutoCloseable {
       sharded.put("blob", BlobEntity.ENTITY_KEY);
       sharded.put("tag", TagEntity.ENTITY_KEY);
       ClusterStatus clusterStatus = new ClusterStatus(system, clusterSettings, peers, sharded);
-      AdminApi admin = new AdminApi(system, settings.admin(), clusterStatus,
-          new ImageServices(upstreams, fills, store, peers, blocking, manifests, manifestSettings),
-          eviction.cache());
+      AdminApi admin = new AdminApi(system, settings.admin(), clusterStatus, services, eviction.cache(), events.log());
       InFlightStreams inFlight = new InFlightStreams();
       reportGauges(NodeMetrics.get(system), store, fills, inFlight, Cluster.get(system));
-      reportEvictions(NodeMetrics.get(system), eviction.evictor());
+      reportEvictions(NodeMetrics.get(system), evictor, events);
       NodeMetrics.get(system).imagePulls(tagIndex::pullsSinceStart);
       PullAuthenticator authenticator = PullAuthenticator.create(settings.auth(), clock);
       if (authenticator.enabled() && clusterSettings.dataPlane() == ClusterSettings.DataPlane.REDIRECT) {
@@ -334,9 +350,37 @@ public final class LayercakeNode implements AutoCloseable {
   }
 
   /** Tells the node's metrics of every eviction, the store's cap and the recent evictions. */
-  private static void reportEvictions(NodeMetrics metrics, Evictor evictor) {
+  /**
+   * What happens when a tag's entity finds it moved: an event, and for a refresh the new blobs
+   * fetched ahead.
+   */
+  private static TagMoves tagMoves(CacheEvents events, HotTagPrefetch prefetch) {
+    return (upstream, repository, tag, previous, current, ahead) -> {
+      events.publish(CacheEvent.tagMoved(events.now(), upstream.value(), repository.value(), tag.value(),
+          previous.toString(), current.digest().toString(), ahead ? "refresh" : "pull"));
+      if (ahead) {
+        prefetch.prefetch(upstream, repository, tag, previous, current).exceptionally(error -> {
+          LoggerFactory.getLogger(HotTagPrefetch.class).info("Refresh of {}:{} fetched nothing ahead: {}",
+              repository, tag, Failures.unwrap(error).getMessage());
+          return 0L;
+        });
+      }
+    };
+  }
+
+  /** Evictions go to the metrics and, as events, to the event log and the webhook. */
+  private static void reportEvictions(NodeMetrics metrics, Evictor evictor, CacheEvents events) {
     metrics.evictionReasons(Arrays.stream(EvictionReason.values()).map(EvictionReason::label).toList());
-    evictor.onEviction(evicted -> metrics.evicted(evicted.reason().label(), evicted.size()));
+    evictor.onEviction(evicted -> {
+      metrics.evicted(evicted.reason().label(), evicted.size());
+      String type = switch (evicted.reason()) {
+        case PRUNE -> "blob.pruned";
+        case RMI -> "blob.removed";
+        default -> "blob.evicted";
+      };
+      events.publish(CacheEvent.blobGone(type, evicted.at().toString(), evicted.digest().toString(),
+          evicted.size(), evicted.reason().label()));
+    });
     metrics.storeCap(evictor::maxSize);
     metrics.recentEvictions(() -> evictor.recent().stream()
         .map(evicted -> new RecentEviction(evicted.at(), evicted.digest().toString(), evicted.reason().label(),

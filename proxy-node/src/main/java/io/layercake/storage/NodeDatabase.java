@@ -59,7 +59,9 @@ public final class NodeDatabase implements AutoCloseable {
     /** Pinned images, never evicted. */
     PINS("pins"),
     /** Pulls of each tag answered by this node: how many, and the latest. */
-    TAG_PULLS("tag-pulls");
+    TAG_PULLS("tag-pulls"),
+    /** The cluster's events as this node heard them (tag moved, fill, eviction), by offset. */
+    EVENTS("events");
 
     private final String columnFamilyName;
 

@@ -39,7 +39,7 @@ class NodeDatabaseTest {
 
     assertEquals(
         Set.of("default", "journal", "journal-meta", "snapshots", "blobs", "tags", "repositories", "pins",
-            "tag-pulls"),
+            "tag-pulls", "events"),
         familiesOnDisk(dir));
   }
 
