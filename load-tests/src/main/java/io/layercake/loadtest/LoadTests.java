@@ -26,7 +26,8 @@ public final class LoadTests {
       "fleet", FleetScenario::new,
       "memory", MemoryScenario::new,
       "flood", FloodScenario::new,
-      "faults", FaultScenario::new);
+      "faults", FaultScenario::new,
+      "tags", TagsScenario::new);
 
   private LoadTests() {}
 

@@ -126,6 +126,8 @@ public final class AdminAnswers {
    * @param windowSeconds the window's length
    * @param source what upstream counts the pulls against ({@code docker-ratelimit-source})
    * @param checkedAt when the last manifest answer arrived (epoch ms); null before the first
+   * @param resetsAt when every pull that answer counted will have left the window (epoch ms): the
+   *     window slides, so pulls come back one by one before then; null without a reported limit
    * @param unlimited whether that answer carried no limit: pulls from it are not limited
    * @param budget {@code ok}; {@code low} (below the reserve: prewarms paused, moved tags served as
    *     cached); {@code none left} (as upstream reported: 429 for what the cache lacks); or
@@ -136,6 +138,6 @@ public final class AdminAnswers {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Upstream(String name, String registry, String url, String user, Long limit, Long remaining,
-      Long windowSeconds, String source, Long checkedAt, boolean unlimited, String budget, Long backingOffUntil,
+      Long windowSeconds, String source, Long checkedAt, Long resetsAt, boolean unlimited, String budget, Long backingOffUntil,
       Map<String, Long> spent) {}
 }

@@ -77,6 +77,7 @@ record UpstreamsEndpoint(Upstreams upstreams, PeerClient peers) {
         limit.window().map(Duration::toSeconds).orElse(null),
         limit.source().orElse(null),
         limit.observedAt().map(Instant::toEpochMilli).orElse(null),
+        limit.window().flatMap(window -> limit.observedAt().map(at -> at.plus(window).toEpochMilli())).orElse(null),
         limit.isUnlimited(), budget, backingOff.map(Instant::toEpochMilli).orElse(null), byKind);
   }
 }

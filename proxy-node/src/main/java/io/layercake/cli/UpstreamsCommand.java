@@ -3,6 +3,7 @@ package io.layercake.cli;
 import io.layercake.admin.AdminAnswers;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -18,6 +19,17 @@ final class UpstreamsCommand extends NodeVerb {
   @Mixin
   private FormatOption format;
 
+  /**
+   * When the window resets: every pull upstream's last report counted has left it by then (the
+   * window slides, so pulls come back one by one before).
+   */
+  private static String resets(AdminAnswers.Upstream upstream, long now) {
+    if (upstream.resetsAt() == null || upstream.limit() == null) {
+      return "-";
+    }
+    return upstream.resetsAt() <= now ? "now" : "in " + HumanAge.of(Duration.ofMillis(upstream.resetsAt() - now)).toLowerCase(Locale.ROOT);
+  }
+
   @Override
   public Integer call() {
     Invocation invocation = invocation();
@@ -25,7 +37,8 @@ final class UpstreamsCommand extends NodeVerb {
     long now = System.currentTimeMillis();
     Listing upstreams = new Listing().column("NAME", "Name").column("REGISTRY", "Registry").column("USER", "User")
         .column("LIMIT", "Limit").column("REMAINING", "Remaining").column("SOURCE", "Source")
-        .column("CHECKED", "Checked").column("BUDGET", "Budget").column("SPENT", "Spent").jsonOnly("URL");
+        .column("CHECKED", "Checked").column("RESETS", "Resets").column("BUDGET", "Budget").column("SPENT", "Spent")
+        .jsonOnly("URL");
     for (AdminAnswers.Upstream upstream : answer.upstreams()) {
       upstreams.row(upstream.name(), upstream.registry(),
           upstream.user() == null ? "anonymous" : upstream.user(),
@@ -33,6 +46,7 @@ final class UpstreamsCommand extends NodeVerb {
           upstream.remaining() == null ? "-" : upstream.remaining().toString(),
           upstream.source() == null ? "-" : upstream.source(),
           upstream.checkedAt() == null ? "never" : HumanAge.ago(upstream.checkedAt(), now),
+          resets(upstream, now),
           upstream.backingOffUntil() == null ? upstream.budget()
               : upstream.budget() + " for " + HumanAge.of(Duration.ofMillis(upstream.backingOffUntil() - now)),
           spent(upstream.spent()),

@@ -68,7 +68,8 @@ import org.slf4j.LoggerFactory;
  * with the node's next request). A tag pulled hot-pulls times within hot-window is hot: lead-time
  * before its TTL ends, the entity asks upstream with a HEAD, which is free. The same digest
  * renews the tag, so the fleet's next pull finds it fresh; a new one is fetched at once (a
- * refresh pull, within the budget) and TagMoves hears of it, which fetches its blobs ahead. The
+ * refresh pull, within the budget) and TagMoves hears of it, which starts the fills of its blobs;
+ * the entity serves the new manifest once they have started, so clients join them. The
  * entity lives on one node, so a tag is refreshed once per cluster. Refreshes stop when the tag
  * cools down, when the pull budget is low, and while a client's request is being answered.
  *
@@ -140,6 +141,8 @@ public final class TagEntity
   private record RefreshHead(UpstreamManifestHead head, Throwable error) implements Command {}
 
   private record Refreshed(ManifestContent manifest, Throwable error) implements Command {}
+
+  private record Prefetched(ManifestContent manifest, Throwable error) implements Command {}
 
   /** No request for idle-timeout. */
   private enum Idle implements Command { INSTANCE }
@@ -262,6 +265,8 @@ public final class TagEntity
   /** A full disk refuses every tag: one line a minute says so. */
   /** The soonest a refresh timer fires, so that a stale hot tag is not asked about in a loop. */
   private static final long MIN_REFRESH_DELAY_MS = 100;
+  /** How soon a refresh that found a client's request in progress tries again. */
+  private static final Duration BUSY_RETRY = Duration.ofMillis(200);
   private static final ThrottledLog NOT_JOURNALED = new ThrottledLog(java.time.Duration.ofMinutes(1));
   /** Loads whose manifest is being stored. */
   private int pendingLoads;
@@ -271,8 +276,8 @@ public final class TagEntity
   private final Deque<long[]> pulls = new ArrayDeque<>();
   /** Whether a refresh is asking upstream. */
   private boolean refreshing;
-  /** When the last refresh began (epoch ms): one that failed is not tried again for lead-time. */
-  private long refreshedAt;
+  /** When the last refresh failed (epoch ms): it is not tried again for lead-time. */
+  private long refreshFailedAt;
 
   private TagEntity(ActorContext<Command> context, TimerScheduler<Command> timers, String entityId,
       UpstreamName upstream, RepositoryName repository, Tag tag, Manifests manifests, TagIndex tags,
@@ -310,6 +315,7 @@ public final class TagEntity
         .onCommand(RefreshDue.class, this::onRefreshDue)
         .onCommand(RefreshHead.class, this::onRefreshHead)
         .onCommand(Refreshed.class, this::onRefreshed)
+        .onCommand(Prefetched.class, this::onPrefetched)
         .onCommand(Idle.class, this::onIdle)
         .onCommand(Stop.class, this::onStop)
         .build();
@@ -460,14 +466,18 @@ public final class TagEntity
 
   private Effect<Event, State> onRefreshDue(State state, RefreshDue due) {
     long now = clock.millis();
-    if (refreshing || busy() || state.digest() == null || !hot(now) || manifests.budgetLow(upstream)
-        || now - refreshedAt < settings.refresh().leadTime().toMillis()) {
-      // Background work waits while the budget is low; a client's request in progress asks
-      // upstream itself if the tag is stale; a tag that cooled down is left to expire.
+    if (busy() && !refreshing) {
+      // A client's request is being answered (it may be asking upstream itself): try again
+      // once it is, still ahead of the TTL's end.
+      timers.startSingleTimer(RefreshDue.INSTANCE, RefreshDue.INSTANCE, BUSY_RETRY);
+      return Effect().none();
+    }
+    if (refreshing || state.digest() == null || !hot(now) || manifests.budgetLow(upstream)
+        || now - refreshFailedAt < settings.refresh().leadTime().toMillis()) {
+      // Background work waits while the budget is low; a tag that cooled down is left to expire.
       return Effect().none();
     }
     refreshing = true;
-    refreshedAt = now;
     context.pipeToSelf(bounded(manifests.headTag(upstream, repository, tag)), RefreshHead::new);
     return Effect().none();
   }
@@ -475,6 +485,7 @@ public final class TagEntity
   private Effect<Event, State> onRefreshHead(State state, RefreshHead answer) {
     if (answer.error() != null || state.digest() == null) {
       refreshing = false;
+      refreshFailedAt = clock.millis();
       context.getLog().debug("Refresh of {}:{} found nothing: {}", repository, tag,
           answer.error() == null ? "no tag" : Failures.unwrap(answer.error()).getMessage());
       return Effect().none();
@@ -495,17 +506,36 @@ public final class TagEntity
   private Effect<Event, State> onRefreshed(State state, Refreshed refreshed) {
     refreshing = false;
     if (refreshed.error() != null) {
+      refreshFailedAt = clock.millis();
       context.getLog().info("Refresh of {}:{} could not fetch its new manifest: {}", repository, tag,
           Failures.unwrap(refreshed.error()).getMessage());
       return Effect().none();
     }
     ManifestContent manifest = refreshed.manifest();
+    if (manifest.digest().toString().equals(state.digest()) || state.digest() == null) {
+      return Effect().none();
+    }
+    // The tag keeps its old, still fresh, answer until the new blobs' fills have started: a
+    // client that gets the new digest then joins those fills instead of starting its own.
+    refreshing = true;
+    CompletionStage<Void> ahead = moves.moved(upstream, repository, tag, Digest.parse(state.digest()), manifest,
+        true);
+    context.pipeToSelf(ahead.toCompletableFuture().copy()
+            .orTimeout(settings.revalidateTimeout().toMillis(), TimeUnit.MILLISECONDS),
+        (started, error) -> new Prefetched(manifest, error));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onPrefetched(State state, Prefetched prefetched) {
+    refreshing = false;
+    if (prefetched.error() != null) {
+      context.getLog().info("Refresh of {}:{} fetched nothing ahead: {}", repository, tag,
+          Failures.unwrap(prefetched.error()).getMessage());
+    }
+    ManifestContent manifest = prefetched.manifest();
     String digest = manifest.digest().toString();
     if (digest.equals(state.digest())) {
       return Effect().none();
-    }
-    if (state.digest() != null) {
-      moves.moved(upstream, repository, tag, Digest.parse(state.digest()), manifest, true);
     }
     current = manifest;
     long now = clock.millis();

@@ -6,6 +6,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.Member;
+import akka.cluster.MemberStatus;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
@@ -15,7 +16,6 @@ import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.ServerBuilder;
 import akka.stream.Materializer;
 import com.typesafe.config.Config;
-import io.layercake.Failures;
 import io.layercake.UpstreamName;
 import io.layercake.admin.AdminApi;
 import io.layercake.admin.AdminSettings;
@@ -87,6 +87,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -358,13 +359,9 @@ public final class LayercakeNode implements AutoCloseable {
     return (upstream, repository, tag, previous, current, ahead) -> {
       events.publish(CacheEvent.tagMoved(events.now(), upstream.value(), repository.value(), tag.value(),
           previous.toString(), current.digest().toString(), ahead ? "refresh" : "pull"));
-      if (ahead) {
-        prefetch.prefetch(upstream, repository, tag, previous, current).exceptionally(error -> {
-          LoggerFactory.getLogger(HotTagPrefetch.class).info("Refresh of {}:{} fetched nothing ahead: {}",
-              repository, tag, Failures.unwrap(error).getMessage());
-          return 0L;
-        });
-      }
+      return ahead
+          ? prefetch.prefetch(upstream, repository, tag, previous, current).thenApply(bytes -> (Void) null)
+          : CompletableFuture.completedFuture(null);
     };
   }
 
@@ -485,8 +482,12 @@ public final class LayercakeNode implements AutoCloseable {
     ReplicatedValues<PullBudget.Shared> shared = ReplicatedValues.start(system, "upstream-budgets",
         (name, budget) -> upstreams.names().stream().filter(upstream -> upstream.value().equals(name)).findFirst()
             .ifPresent(upstream -> upstreams.get(upstream).budget().merge(budget)));
+    Cluster cluster = Cluster.get(system);
     for (UpstreamName upstream : upstreams.names()) {
       upstreams.get(upstream).budget().onChange(budget -> shared.put(upstream.value(), budget));
+      upstreams.get(upstream).budget().sharedBy(() -> (int) StreamSupport.stream(
+              cluster.state().getMembers().spliterator(), false)
+          .filter(member -> member.status() == MemberStatus.up()).count());
     }
   }
 }

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /*
  * Implementation notes
@@ -39,6 +40,15 @@ import java.util.function.Consumer;
  * nodes' budgets (merge): the newest report wins, and the latest end of a backoff. A report that
  * changes only its time is handed on at most every SHARE_INTERVAL, so an upstream without a
  * limit, which answers every pull with "no limit", does not flood the cluster.
+ *
+ * The end of the limit in a cluster: a report that reaches another node through Distributed
+ * Data is seconds old, and nodes' GETs in flight are not counted by each other, so two nodes that
+ * both read "2 left" could send three GETs. Within the reserve plus one pull per node of the end
+ * (nearlySpent), a node therefore first asks upstream with a HEAD (free, and a fresh count of
+ * everything upstream has counted), and sends its GET only if none of its own is in flight and
+ * what is left is at least the number of nodes (fewer is none left, noneLeft). A GET sent so had at least one pull left for
+ * it: when its HEAD was answered at least N were left, and since then at most N - 1 GETs of the
+ * other nodes can have been counted, one each.
  */
 
 /** What an upstream's pull limit allows now, and what this node spent of it, by kind. */
@@ -60,6 +70,8 @@ public final class PullBudget {
   private final long[][] spent;
   private final long[] bucketOf;
   private Consumer<Shared> onChange = shared -> { };
+  /** How many nodes spend this budget: the cluster's members that are up. */
+  private IntSupplier sharers = () -> 1;
   private Shared lastShared;
 
   /**
@@ -88,6 +100,11 @@ public final class PullBudget {
     int buckets = (int) (Duration.ofHours(24).toMillis() / BUCKET_MILLIS);
     this.spent = new long[buckets][PullKind.values().length];
     this.bucketOf = new long[buckets];
+  }
+
+  /** Counts the nodes that spend this budget with {@code nodes} from now on (1 until told). */
+  public synchronized void sharedBy(IntSupplier nodes) {
+    sharers = nodes;
   }
 
   /** Hands every change of what the cluster shares to {@code listener}, from now on. */
@@ -216,8 +233,33 @@ public final class PullBudget {
         return Admission.PROBE_FIRST;
       }
     }
+    int nodes = Math.max(1, sharers.getAsInt());
+    if (nodes > 1 && nearlySpent(now)) {
+      // Other nodes spend the same pulls, and what they spent reaches this node seconds later:
+      // near the end each GET asks upstream first with a free HEAD, and goes only if what is left
+      // covers one GET from every node and none of this node's is in flight. Every node's GET
+      // then had at least one pull left for it when it was sent (see the notes at the top).
+      if (!probed) {
+        return Admission.PROBE_FIRST;
+      }
+      if (inFlight > 0) {
+        throw new OciException(ErrorCode.TOOMANYREQUESTS, ErrorCode.TOOMANYREQUESTS.message(),
+            "upstream's pull limit is nearly spent (" + reported.remaining().getAsLong() + " left for " + nodes
+                + " nodes): each node sends one GET at a time",
+            Duration.ofSeconds(1));
+      }
+    }
     inFlight++;
     return Admission.GO;
+  }
+
+  /**
+   * Whether upstream's last report, recent enough to count, is within the reserve plus one pull
+   * per node of running out, GETs in flight counted.
+   */
+  private boolean nearlySpent(Instant now) {
+    return recent(now) && reported.remaining().getAsLong() - inFlight
+        <= Math.ceil(reserve * reported.limit().getAsLong()) + Math.max(1, sharers.getAsInt());
   }
 
   /** An admitted GET ended, whatever its answer. */
@@ -227,10 +269,15 @@ public final class PullBudget {
 
   /**
    * Whether upstream's last report, recent enough to count, leaves no pull for another GET once
-   * those in flight have spent theirs.
+   * those in flight have spent theirs; in a cluster, whether it leaves fewer than one per node.
    */
   synchronized boolean noneLeft(Instant now) {
-    return recent(now) && reported.remaining().getAsLong() - inFlight <= 0;
+    if (!recent(now)) {
+      return false;
+    }
+    long left = reported.remaining().getAsLong();
+    // In a cluster, fewer left than nodes is none: the other nodes may be sending theirs.
+    return left - inFlight <= 0 || left < Math.max(1, sharers.getAsInt());
   }
 
   /** A GET of {@code kind} that upstream answered: it counted. */

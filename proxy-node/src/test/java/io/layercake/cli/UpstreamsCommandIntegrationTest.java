@@ -84,11 +84,13 @@ class UpstreamsCommandIntegrationTest {
       assertEquals("anonymous", rows.get(1).get("User").asText());
       assertEquals("-", rows.get(2).get("Limit").asText(), "quay was never asked");
       assertEquals("never", rows.get(2).get("Checked").asText());
+      assertEquals("in 2 hours", hubRow.get("Resets").asText(), "the 2 h window after the report");
+      assertEquals("-", rows.get(1).get("Resets").asText(), "no limit, no window");
 
       assertEquals(0, table.status(), table.err());
       assertTrue(table.out().startsWith("NAME "), table.out());
       assertTrue(table.out().lines().anyMatch(line -> line.matches(
-          "docker-hub +docker\\.io +ci-bot +5 per 2h +4 +127\\.0\\.0\\.1 +.* ago +ok +1 user")), table.out());
+          "docker-hub +docker\\.io +ci-bot +5 per 2h +4 +127\\.0\\.0\\.1 +.* ago +in 2 hours +ok +1 user")), table.out());
       assertTrue(table.out().contains("all 1 node(s) together"), table.out());
       assertFalse(json.out().contains("hub-secret-token") || table.out().contains("hub-secret-token"));
     }

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One pull budget for the cluster: once upstream reports its limit spent to whichever node owned
- * the tag, every node answers 429 itself for what the cache lacks, and upstream hears nothing
- * more.
+ * the tag (fewer pulls left than nodes), every node answers 429 itself for what the cache lacks,
+ * and upstream hears nothing more: it never had to answer 429.
  */
 class PullBudgetClusterIntegrationTest {
 
@@ -39,7 +39,7 @@ class PullBudgetClusterIntegrationTest {
   @Test
   void aSpentLimitReportedToOneNode_holdsBackEveryNode() throws Exception {
     List<String> names = List.of("a", "b", "c", "d", "e", "f", "g", "h");
-    try (FakeRegistry hub = FakeRegistry.start(FakeRegistry.Options.defaults().pullLimit(2, Duration.ofHours(1)));
+    try (FakeRegistry hub = FakeRegistry.start(FakeRegistry.Options.defaults().pullLimit(3, Duration.ofHours(1)));
         TestCluster cluster = TestCluster.start(2, work, hub.url(), Map.of("layercake.admin.token", TOKEN))) {
       for (String name : names) {
         FakeImages.publish(hub, "library/" + name, "1", TestImage.singlePlatform(ImageFormat.OCI, name.hashCode(), 200));
@@ -47,7 +47,8 @@ class PullBudgetClusterIntegrationTest {
       RegistryClient first = new RegistryClient(cluster.node(0).url());
       assertEquals(200, manifest(first, "a").statusCode());
       assertEquals(200, manifest(first, "b").statusCode());
-      assertEquals(429, manifest(first, "c").statusCode(), "the limit of 2 is spent");
+      assertEquals(429, manifest(first, "c").statusCode(), "1 left of 3 is none for 2 nodes");
+      assertEquals(0, hub.pullsRefused(), "the mirror held back before upstream had to");
 
       Await.until(Duration.ofSeconds(20), "every node knows the limit is spent",
           () -> cluster.nodes().stream().allMatch(node -> List.of("none left", "backing off").contains(budget(node))));
@@ -57,6 +58,7 @@ class PullBudgetClusterIntegrationTest {
         assertEquals(429, manifest(second, name).statusCode(), name);
       }
       assertEquals(0, hub.count("GET", "/manifests/"), "no node asked upstream again");
+      assertEquals(0, hub.pullsRefused(), "upstream never answered 429");
     }
   }
 

@@ -56,6 +56,36 @@ class PullBudgetTest {
   }
 
   @Test
+  void nearTheEnd_inAClusterOfThree_eachNodeProbesFirst_andSendsOneGetAtATime_whileEveryNodeHasOneLeft() {
+    PullBudget shared = new PullBudget(0, Duration.ofMinutes(1));
+    shared.sharedBy(() -> 3);
+    shared.reported(RateLimitStatus.fromHeaders(Optional.of("100;w=3600"), Optional.of("4;w=3600"),
+        Optional.empty(), T0).orElseThrow());
+    assertEquals(PullBudget.Admission.GO, shared.admit(PullKind.USER, T0, false), "4 left: more than one per node");
+    shared.settled();
+
+    shared.reported(RateLimitStatus.fromHeaders(Optional.of("100;w=3600"), Optional.of("3;w=3600"),
+        Optional.empty(), T0).orElseThrow());
+    assertEquals(PullBudget.Admission.PROBE_FIRST, shared.admit(PullKind.USER, T0, false),
+        "3 left for 3 nodes: count afresh with a free HEAD first");
+    assertEquals(PullBudget.Admission.GO, shared.admit(PullKind.USER, T0, true));
+    OciException second = assertThrows(OciException.class, () -> shared.admit(PullKind.USER, T0, true),
+        "one GET at a time per node near the end");
+    assertEquals(ErrorCode.TOOMANYREQUESTS, second.code());
+    shared.settled();
+
+    shared.reported(RateLimitStatus.fromHeaders(Optional.of("100;w=3600"), Optional.of("2;w=3600"),
+        Optional.empty(), T0).orElseThrow());
+    assertThrows(OciException.class, () -> shared.admit(PullKind.USER, T0, true),
+        "2 left for 3 nodes: the other two may be sending theirs");
+    assertEquals(PullBudget.State.NONE_LEFT, shared.state(T0));
+
+    shared.sharedBy(() -> 1);
+    assertEquals(PullBudget.Admission.GO, shared.admit(PullKind.USER, T0, false),
+        "alone, a node counts its own GETs in flight exactly");
+  }
+
+  @Test
   void aReportOlderThanItsWindow_saysNothingAnyMore() {
     report(100, 0, T0);
     assertTrue(budget.low(T0.plusSeconds(3599)));

@@ -16,6 +16,8 @@ final class FakePullLimit {
   private final boolean enforced;
   /** When each pull in the window was counted, oldest first ({@link System#nanoTime} scale). */
   private final Deque<Long> pulls = new ArrayDeque<>();
+  /** GETs refused with 429 since the start. */
+  private int refused;
 
   FakePullLimit(int limit, Duration window, boolean enforced) {
     this.limit = limit;
@@ -43,10 +45,16 @@ final class FakePullLimit {
     long now = System.nanoTime();
     expire(now);
     if (enforced && pulls.size() >= limit) {
+      refused++;
       return false;
     }
     pulls.addLast(now);
     return true;
+  }
+
+  /** How many GETs were refused with 429 since the start. */
+  synchronized int refused() {
+    return refused;
   }
 
   /** How long until the oldest pull in the window leaves it. */

@@ -327,6 +327,11 @@ public final class FakeRegistry implements AutoCloseable {
     requests.add(request);
   }
 
+  /** How many manifest GETs the pull limit refused with 429 since the start: a mirror's failures to stay under it. */
+  public int pullsRefused() {
+    return pullLimit.refused();
+  }
+
   FakePullLimit pullLimit() {
     return pullLimit;
   }
