@@ -99,32 +99,24 @@ final class TagsScenario implements Scenario {
         long end = start + window.toNanos() * windows;
         Zipf zipf = new Zipf(tags, ZIPF_EXPONENT);
         ExecutorService pool = Executors.newFixedThreadPool(runners + 2);
-        List<Future<?>> work = new ArrayList<>();
-        for (int r = 0; r < runners; r++) {
-          int runner = r;
-          work.add(pool.submit(() -> {
-            Random random = new Random(runner);
-            for (int n = 0; System.nanoTime() < end; n++) {
-              String url = urls.get((runner + n) % urls.size());
-              int tag = zipf.sample(random);
-              HttpResponse<Void> answer = send(HttpRequest.newBuilder(
-                      URI.create(url + "/v2/library/t" + tag + "/manifests/1"))
-                  .header("Accept", MirrorClient.MANIFEST_ACCEPT).build());
-              WindowCounts bucket = counts[bucketOf(start, window, windows)];
-              if (answer == null || (answer.statusCode() != 200 && answer.statusCode() != 429)) {
-                bucket.errors.incrementAndGet();
-              } else if (answer.statusCode() == 429) {
-                bucket.refused.incrementAndGet();
-              } else if (answer.headers().firstValue("Warning").isPresent()) {
-                bucket.stale.incrementAndGet();
-              } else {
-                bucket.fresh.incrementAndGet();
-              }
-              pause(100);
-            }
-            return null;
-          }));
-        }
+        List<Future<?>> work = startRunners(pool, runners, end, (runner, n, random) -> {
+          String url = urls.get((runner + n) % urls.size());
+          int tag = zipf.sample(random);
+          HttpResponse<Void> answer = send(HttpRequest.newBuilder(
+                  URI.create(url + "/v2/library/t" + tag + "/manifests/1"))
+              .header("Accept", MirrorClient.MANIFEST_ACCEPT).build());
+          WindowCounts bucket = counts[bucketOf(start, window, windows)];
+          if (answer == null || (answer.statusCode() != 200 && answer.statusCode() != 429)) {
+            bucket.errors.incrementAndGet();
+          } else if (answer.statusCode() == 429) {
+            bucket.refused.incrementAndGet();
+          } else if (answer.headers().firstValue("Warning").isPresent()) {
+            bucket.stale.incrementAndGet();
+          } else {
+            bucket.fresh.incrementAndGet();
+          }
+          pause(100);
+        });
         // The publisher moves a tag (popular ones more often) every window/6.
         work.add(pool.submit(() -> {
           Random random = new Random(99);
@@ -237,22 +229,14 @@ final class TagsScenario implements Scenario {
         long moveAt = System.nanoTime() + ttl.toNanos() * 2 + 1_000_000_000L;
         long end = moveAt + ttl.toNanos() * 3;
         ExecutorService pool = Executors.newFixedThreadPool(runners);
-        List<Future<?>> work = new ArrayList<>();
-        for (int r = 0; r < runners; r++) {
-          int runner = r;
-          work.add(pool.submit(() -> {
-            Random random = new Random(runner);
-            for (int n = 0; System.nanoTime() < end; n++) {
-              int tag = zipf.sample(random);
-              if (!pullAmd64(urls.get((runner + n) % urls.size()), tag, hub, movedTo, aheadAtFirstPull)) {
-                errors.incrementAndGet();
-              }
-              pulls.incrementAndGet();
-              pause(50);
-            }
-            return null;
-          }));
-        }
+        List<Future<?>> work = startRunners(pool, runners, end, (runner, n, random) -> {
+          int tag = zipf.sample(random);
+          if (!pullAmd64(urls.get((runner + n) % urls.size()), tag, hub, movedTo, aheadAtFirstPull)) {
+            errors.incrementAndGet();
+          }
+          pulls.incrementAndGet();
+          pause(50);
+        });
         pause(Math.max(0, (moveAt - System.nanoTime()) / 1_000_000));
         // The 5 most popular tags (Zipf ranks 0..4) move upstream.
         for (int i = 0; i < moved; i++) {
@@ -292,8 +276,8 @@ final class TagsScenario implements Scenario {
             + " upstream had it before the fleet's first pull of the tag's new image.").table(table);
         if (refresh) {
           section.target("with refresh on, the fleet's next pulls of moved hot tags fetch no blob cold",
-              cold + " cold blob fetches (" + ahead + " of " + newBlobs + " fetched ahead, once each)",
-              cold == 0 && firstPulled == moved && ahead == newBlobs);
+          cold + " cold blob fetches (" + ahead + " of " + newBlobs + " fetched ahead, once each)",
+          cold == 0 && firstPulled == moved && ahead == newBlobs);
         }
         section.target("clients' pulls all succeed, byte for byte (refresh " + (refresh ? "on" : "off") + ")",
             errors.get() + " errors in " + pulls.get() + " pulls", errors.get() == 0);
@@ -360,6 +344,27 @@ final class TagsScenario implements Scenario {
   }
 
   // ---- plumbing ------------------------------------------------------------------------------
+
+  /** One pull of a runner: its number, how many it made before, and its own random. */
+  private interface RunnerStep {
+    void pull(int runner, int n, Random random) throws Exception;
+  }
+
+  /** Starts {@code runners} runners on {@code pool}, each repeating {@code step} until {@code end} (nanoTime). */
+  private static List<Future<?>> startRunners(ExecutorService pool, int runners, long end, RunnerStep step) {
+    List<Future<?>> work = new ArrayList<>();
+    for (int r = 0; r < runners; r++) {
+      int runner = r;
+      work.add(pool.submit(() -> {
+        Random random = new Random(runner);
+        for (int n = 0; System.nanoTime() < end; n++) {
+          step.pull(runner, n, random);
+        }
+        return null;
+      }));
+    }
+    return work;
+  }
 
   /** The manifest GETs every node counted, by kind, from their /metrics. */
   private Map<String, Long> pullsByKind(List<String> urls) {
