@@ -27,10 +27,19 @@ public record EventSettings(long retain, Optional<WebhookSettings> webhook) {
   public record WebhookSettings(URI url, String token, int queueSize, Duration minBackoff, Duration maxBackoff,
       Duration timeout) {
 
-    /** Never prints the token. */
+    /**
+     * The receiver as logs name it: scheme, host, port and path, without a user and password or
+     * a query that may carry a secret.
+     */
+    public String shown() {
+      return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+          + (url.getRawPath() == null ? "" : url.getRawPath());
+    }
+
+    /** Never prints the token, nor a password in the URL. */
     @Override
     public String toString() {
-      return "WebhookSettings[url=" + url + ", token=" + (token.isEmpty() ? "none" : "(set)") + "]";
+      return "WebhookSettings[url=" + shown() + ", token=" + (token.isEmpty() ? "none" : "(set)") + "]";
     }
   }
 

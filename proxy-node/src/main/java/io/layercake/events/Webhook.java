@@ -53,7 +53,7 @@ final class Webhook implements AutoCloseable {
   static Webhook start(EventSettings.WebhookSettings settings) {
     Webhook webhook = new Webhook(settings);
     webhook.sender.start();
-    LOG.info("Delivering events to the webhook at {}", settings.url());
+    LOG.info("Delivering events to the webhook at {}", settings.shown());
     return webhook;
   }
 
@@ -63,7 +63,7 @@ final class Webhook implements AutoCloseable {
       long count = dropped.incrementAndGet();
       if (count == 1 || count % 1000 == 0) {
         LOG.warn("The webhook at {} is {} events behind: {} events dropped so far (they stay in GET /admin/events)",
-            settings.url(), settings.queueSize(), count);
+            settings.shown(), settings.queueSize(), count);
       }
     }
   }
@@ -107,7 +107,7 @@ final class Webhook implements AutoCloseable {
           return;
         }
         if (status / 100 == 4 && status != 408 && status != 429) {
-          LOG.warn("The webhook at {} refused event {} ({}) with {}: not sent again", settings.url(), event.id(),
+          LOG.warn("The webhook at {} refused event {} ({}) with {}: not sent again", settings.shown(), event.id(),
               event.type(), status);
           return;
         }
@@ -117,7 +117,7 @@ final class Webhook implements AutoCloseable {
       }
       if (attempt == 1 || attempt % 10 == 0) {
         LOG.warn("Delivering event {} to the webhook at {} failed ({}, attempt {}); retrying in {} s", event.id(),
-            settings.url(), failure, attempt, backoff.toSeconds());
+            settings.shown(), failure, attempt, backoff.toSeconds());
       }
       Thread.sleep(backoff.toMillis());
       backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff()
