@@ -175,8 +175,9 @@ public final class Manifests {
   }
 
   /** Asks upstream where a tag points, without fetching it (no pull is counted). */
-  public CompletionStage<UpstreamManifestHead> headTag(UpstreamName upstream, RepositoryName repository, Tag tag) {
-    return upstreams.get(upstream).headManifest(repository, new Reference.ByTag(tag));
+  public CompletionStage<UpstreamManifestHead> headTag(UpstreamName upstream, RepositoryName repository, Tag tag,
+      PullKind kind) {
+    return upstreams.get(upstream).headManifest(repository, new Reference.ByTag(tag), kind);
   }
 
   /** Whether the data volume is at its floor (layercake.storage.min-free): write nothing more. */

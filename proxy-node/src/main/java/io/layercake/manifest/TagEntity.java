@@ -426,7 +426,7 @@ public final class TagEntity
       answered(false);
       return;
     }
-    context.pipeToSelf(bounded(manifests.headTag(upstream, repository, tag)), HeadAnswered::new);
+    context.pipeToSelf(bounded(manifests.headTag(upstream, repository, tag, waitersKind())), HeadAnswered::new);
   }
 
   private Effect<Event, State> onHeadAnswered(State state, HeadAnswered answer) {
@@ -478,7 +478,7 @@ public final class TagEntity
       return Effect().none();
     }
     refreshing = true;
-    context.pipeToSelf(bounded(manifests.headTag(upstream, repository, tag)), RefreshHead::new);
+    context.pipeToSelf(bounded(manifests.headTag(upstream, repository, tag, PullKind.REFRESH)), RefreshHead::new);
     return Effect().none();
   }
 
@@ -591,10 +591,7 @@ public final class TagEntity
   }
 
   private void fetch() {
-    // One GET serves every waiter: it is a client's if any waiter is a client.
-    PullKind kind = waiters.stream().allMatch(w -> w.kind() == PullKind.PREWARM || w.kind() == PullKind.REFRESH)
-        ? waiters.get(0).kind() : PullKind.USER;
-    CompletionStage<ManifestContent> fetched = manifests.fetchTag(upstream, repository, tag, kind);
+    CompletionStage<ManifestContent> fetched = manifests.fetchTag(upstream, repository, tag, waitersKind());
     context.pipeToSelf(current == null ? fetched : bounded(fetched), Fetched::new);
   }
 
@@ -686,6 +683,12 @@ public final class TagEntity
   /** Whether a request is being answered. */
   private boolean busy() {
     return !waiters.isEmpty() || pendingLoads > 0;
+  }
+
+  /** Whom one upstream call serves: a client if any waiter is one. */
+  private PullKind waitersKind() {
+    return waiters.stream().allMatch(w -> w.kind() == PullKind.PREWARM || w.kind() == PullKind.REFRESH)
+        ? waiters.get(0).kind() : PullKind.USER;
   }
 
   private List<ResolveTag> drainWaiters() {

@@ -125,6 +125,7 @@ public final class NodeMetrics implements Extension {
   private final CounterDataPoint[] uncached = new CounterDataPoint[Uncached.values().length];
   private final Map<String, RateLimit> rateLimits = new ConcurrentHashMap<>();
   private final Counter upstreamPulls;
+  private final Counter upstreamHeads;
 
   private volatile Supplier<StoreUsage> storeUsage = () -> null;
   private volatile StoreUsage scrapedUsage;
@@ -207,6 +208,11 @@ public final class NodeMetrics implements Extension {
     upstreamPulls = counter("layercake_upstream_manifest_pulls_total",
         "Manifest GETs upstream answered, which count against a pull limit such as Docker Hub's, by upstream"
             + " and kind: user (a client's pull), prewarm (an operator's verb), refresh.",
+        "upstream", "kind");
+    upstreamHeads = counter("layercake_upstream_manifest_heads_total",
+        "Manifest HEADs sent upstream, which count against no pull limit, by upstream and kind: user (a"
+            + " client's pull revalidates a tag), prewarm, refresh (a hot tag's predictive refresh); a HEAD that"
+            + " counts afresh before a GET near the end of a limit has the GET's kind.",
         "upstream", "kind");
     CounterWithCallback.builder().name("layercake_image_pulls_total")
         .help("Image pulls this node answered since it started: manifest requests by tag (GET or HEAD),"
@@ -372,7 +378,15 @@ public final class NodeMetrics implements Extension {
 
   /** The kinds of manifest GET ({@code kinds}), exported at zero for {@code upstream} from now on. */
   public void upstreamPullKinds(UpstreamName upstream, List<? extends Enum<?>> kinds) {
-    kinds.forEach(kind -> upstreamPulls.labelValues(upstream.value(), label(kind)));
+    kinds.forEach(kind -> {
+      upstreamPulls.labelValues(upstream.value(), label(kind));
+      upstreamHeads.labelValues(upstream.value(), label(kind));
+    });
+  }
+
+  /** Counts one manifest HEAD of {@code kind} sent to {@code upstream}. */
+  public void upstreamHeaded(UpstreamName upstream, Enum<?> kind) {
+    upstreamHeads.labelValues(upstream.value(), label(kind)).inc();
   }
 
   /** Counts one manifest GET of {@code kind} that {@code upstream} answered. */

@@ -89,7 +89,7 @@ public final class UpstreamRegistry {
     }
     if (admission == PullBudget.Admission.PROBE_FIRST) {
       // The HEAD's answer reports what is left (observe); its own outcome does not matter.
-      return caller.call(new ManifestHead(repo, ref)).handle((head, error) -> null)
+      return headManifest(repo, ref, kind).handle((head, error) -> null)
           .thenCompose(reported -> fetchManifest(repo, ref, kind, true));
     }
     return caller.call(new ManifestPull(repo, ref)).whenComplete((manifest, error) -> {
@@ -108,6 +108,12 @@ public final class UpstreamRegistry {
    * Docker Hub's rate limit.
    */
   public CompletionStage<UpstreamManifestHead> headManifest(RepositoryName repo, Reference ref) {
+    return headManifest(repo, ref, PullKind.USER);
+  }
+
+  /** The same, counted as {@code kind} in the node's metrics. */
+  public CompletionStage<UpstreamManifestHead> headManifest(RepositoryName repo, Reference ref, PullKind kind) {
+    metrics.upstreamHeaded(UpstreamName.of(settings.name()), kind);
     return caller.call(new ManifestHead(repo, ref));
   }
 

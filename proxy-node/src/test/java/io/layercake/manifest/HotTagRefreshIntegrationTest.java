@@ -2,6 +2,7 @@ package io.layercake.manifest;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,6 +67,8 @@ class HotTagRefreshIntegrationTest {
           StandardCharsets.UTF_8));
       assertEquals(2 * TAGS, metrics.value("layercake_upstream_manifest_pulls_total", "upstream", "docker-hub",
           "kind", "refresh"), "each tag's new index and amd64 child, counted as refresh pulls");
+      assertTrue(metrics.value("layercake_upstream_manifest_heads_total", "upstream", "docker-hub", "kind", "refresh")
+          >= TAGS, "each tag's refresh asked with a free HEAD first");
 
       hub.resetCounts();
       run.pullMoved();

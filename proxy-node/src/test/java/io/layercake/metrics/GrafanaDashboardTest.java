@@ -33,7 +33,7 @@ class GrafanaDashboardTest {
       "Request rate by endpoint and status", "Cache hit ratio", "Bytes served vs from upstream",
       "Fills in flight and coalesced requests", "Store size vs cap per node", "Evictions by reason",
       "Upstream latency p50 / p95 / p99", "Upstream errors", "Rate-limit remaining",
-      "Upstream pull budget: manifest GETs by kind, and budget state");
+      "Upstream pull budget: manifest GETs and HEADs by kind, and budget state");
 
   private static JsonNode dashboard;
   private static Set<String> exported;
@@ -50,6 +50,7 @@ class GrafanaDashboardTest {
     metrics.streamsInFlight(() -> 0);
     metrics.upstreamRateLimit("docker-hub", () -> 100, () -> 99, () -> 0);
     metrics.upstreamPulled(UpstreamName.of("docker-hub"), UpstreamCall.values()[0]);
+    metrics.upstreamHeaded(UpstreamName.of("docker-hub"), UpstreamCall.values()[0]);
     metrics.upstreamCallTook(UpstreamName.of("docker-hub"), UpstreamCall.values()[0], 1);
     metrics.upstreamCallFailed(UpstreamName.of("docker-hub"), UpstreamCall.values()[0], "UNAVAILABLE");
     metrics.upstreamBlobBytes(UpstreamName.of("docker-hub"), 1);
