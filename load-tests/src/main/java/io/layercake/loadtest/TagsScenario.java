@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -379,7 +380,7 @@ final class TagsScenario implements Scenario {
       if (metrics == null) {
         continue;
       }
-      Matcher m = sample.matcher(new String(metrics.body(), java.nio.charset.StandardCharsets.UTF_8));
+      Matcher m = sample.matcher(new String(metrics.body(), StandardCharsets.UTF_8));
       while (m.find()) {
         byKind.merge(m.group(1), (long) Double.parseDouble(m.group(2)), Long::sum);
       }

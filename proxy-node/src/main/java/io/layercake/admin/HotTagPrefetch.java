@@ -1,5 +1,6 @@
 package io.layercake.admin;
 
+import akka.actor.typed.ActorSystem;
 import io.layercake.Futures;
 import io.layercake.UpstreamName;
 import io.layercake.archive.ArchiveJson;
@@ -54,7 +55,7 @@ public final class HotTagPrefetch {
    * Prefetches through {@code services}, the node's {@code finder}, at most {@code maxBytes} per
    * refresh and at most what {@code room} says is left below the node's size cap.
    */
-  public HotTagPrefetch(akka.actor.typed.ActorSystem<?> system, ImageServices services, BlobFinder finder,
+  public HotTagPrefetch(ActorSystem<?> system, ImageServices services, BlobFinder finder,
       LongSupplier room, long maxBytes) {
     this.resolver = new ImageResolver(system, services);
     this.services = services;

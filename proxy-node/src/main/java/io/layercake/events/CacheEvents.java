@@ -3,6 +3,7 @@ package io.layercake.events;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.pubsub.Topic;
 import java.time.Clock;
@@ -51,9 +52,9 @@ public final class CacheEvents {
       Clock clock) {
     ActorRef<Topic.Command<CacheEvent>> topic =
         system.systemActorOf(Topic.create(CacheEvent.class, "layercake-events"), "events-topic",
-            akka.actor.typed.Props.empty());
+            Props.empty());
     ActorRef<CacheEvent> listener = system.systemActorOf(hearing(log, node), "events-listener",
-        akka.actor.typed.Props.empty());
+        Props.empty());
     topic.tell(Topic.subscribe(listener));
     Optional<Webhook> webhook = settings.webhook().map(Webhook::start);
     system.getWhenTerminated().thenRun(() -> webhook.ifPresent(Webhook::close));

@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.layercake.testkit.Await;
 import io.layercake.testkit.FakeImages;
 import io.layercake.testkit.FakeRegistry;
-import io.layercake.testkit.FreePorts;
 import io.layercake.testkit.Image;
 import io.layercake.testkit.ImageFormat;
 import io.layercake.testkit.MirrorClient;
@@ -32,6 +31,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,8 +53,10 @@ class EventsIntegrationTest {
   @Test
   void aMovedTag_isStreamedToAFollower_andResumableByOffset_andDeliveredToTheWebhookOnce() throws Exception {
     List<JsonNode> received = new CopyOnWriteArrayList<>();
-    int port = FreePorts.next();
-    HttpServer receiver = receiver(port, received);
+    AtomicBoolean down = new AtomicBoolean();
+    AtomicInteger refusals = new AtomicInteger();
+    HttpServer receiver = receiver(received, down, refusals);
+    int port = receiver.getAddress().getPort();
     try (FakeRegistry hub = FakeRegistry.start();
         TestNode node = TestNode.start(dataDir, hub.url(), Map.of(
             "layercake.admin.token", TOKEN,
@@ -92,14 +95,14 @@ class EventsIntegrationTest {
       assertEquals(second.digest(), delivered.path("data").path("digest").asText());
       assertEquals("docker-hub/library/app:1", delivered.path("subject").asText());
 
-      // The receiver goes down; the next move is retried until it is back, and arrives once.
-      receiver.stop(0);
+      // The receiver is down (503); the next move is retried until it is back, and arrives once.
+      down.set(true);
       Image third = TestImage.singlePlatform(ImageFormat.OCI, 3, 300);
       FakeImages.publish(hub, "library/app", "1", third);
       assertEquals(200, manifest(client).statusCode());
       assertEquals(third.digest(), nextEvent(followed, "tag.moved").path("digest").asText());
-      Thread.sleep(1_500);
-      receiver = receiver(port, received);
+      Await.until(Duration.ofSeconds(15), "two deliveries refused", () -> refusals.get() >= 2);
+      down.set(false);
       Await.until(Duration.ofSeconds(15), "the retried delivery", () -> count(received, "tag.moved") == 2);
       Await.holds(Duration.ofSeconds(2), "each event delivered once", () -> count(received, "tag.moved") == 2);
       assertEquals(third.digest(), received.stream()
@@ -130,9 +133,18 @@ class EventsIntegrationTest {
     }
   }
 
-  private static HttpServer receiver(int port, List<JsonNode> received) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+  /** A webhook receiver that keeps the CloudEvents it takes, and answers 503 while {@code down}. */
+  private static HttpServer receiver(List<JsonNode> received, AtomicBoolean down, AtomicInteger refusals)
+      throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/hook", exchange -> {
+      if (down.get()) {
+        refusals.incrementAndGet();
+        exchange.getRequestBody().readAllBytes();
+        exchange.sendResponseHeaders(503, -1);
+        exchange.close();
+        return;
+      }
       try (InputStream body = exchange.getRequestBody()) {
         if (exchange.getRequestHeaders().getFirst("Content-Type").startsWith("application/cloudevents+json")) {
           received.add(JSON.readTree(body));

@@ -83,8 +83,7 @@ class HotTagRefreshIntegrationTest {
       Run run = new Run(hub, List.of(node));
       run.pullHot();
       run.moveAll();
-      Thread.sleep(TTL.toMillis());
-      assertEquals(0, hub.count("GET", "/blobs/"), "nothing fetched ahead");
+      Await.holds(TTL, "nothing fetched ahead", () -> hub.count("GET", "/blobs/") == 0);
       run.pullMoved();
       assertEquals(run.newAmd64Blobs(), hub.count("GET", "/blobs/"), "every new blob fetched on the client path");
       assertEquals(0, run.movedByRefresh());
@@ -152,10 +151,15 @@ class HotTagRefreshIntegrationTest {
           pull(i, first.get(i));
         }
       }
-      Thread.sleep(TTL.toMillis() + 200);
-      for (int i = 0; i < TAGS; i++) {
-        pull(i, first.get(i));
-      }
+      // Pulls go on until each tag's TTL has run out and its owner revalidated it (a HEAD): the
+      // pulls answered from fresh answers meanwhile are then reported to it.
+      Await.until(Duration.ofSeconds(30), "each tag revalidated after its TTL", () -> {
+        for (int i = 0; i < TAGS; i++) {
+          pull(i, first.get(i));
+        }
+        return java.util.stream.IntStream.range(0, TAGS)
+            .allMatch(i -> hub.count("HEAD", "/library/base" + i + "/manifests/1") > 0);
+      });
     }
 
     void moveAll() {
@@ -167,10 +171,19 @@ class HotTagRefreshIntegrationTest {
       hub.resetCounts();
     }
 
-    /** The fleet's next pull of each moved tag, once its node's fresh answer has run out. */
-    void pullMoved() throws InterruptedException {
-      Thread.sleep(TTL.toMillis());
+    /**
+     * The fleet's next pull of each moved tag, once every node's fresh answer has run out: each
+     * node is asked for the tag (a manifest request, no blob) until it answers the new image.
+     */
+    void pullMoved() {
       for (int i = 0; i < TAGS; i++) {
+        String digest = moved.get("base" + i).digest();
+        String path = "/v2/library/base" + i + "/manifests/1";
+        for (TestNode node : nodes) {
+          RegistryClient client = new RegistryClient(node.url());
+          Await.until(Duration.ofSeconds(20), "base" + i + " moved on " + node.url(), () -> digest.equals(
+              RegistryClient.digestOf(client.get(path, "Accept", MirrorClient.MANIFEST_ACCEPT).body())));
+        }
         pull(i, moved.get("base" + i));
       }
     }
